@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// Launcher: run the compiled program when dist/ is up to date with src/ (fast start), else run the TypeScript
+// sources through tsx (a checkout being edited). Either way the same main() runs.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const distMain = join(root, 'dist', 'cli', 'main.js');
+const srcDir = join(root, 'src');
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) newest = Math.max(newest, newestMtime(p));
+    else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+function distIsFresh() {
+  if (!existsSync(distMain)) return false;
+  if (!existsSync(srcDir)) return true;
+  return statSync(distMain).mtimeMs >= newestMtime(srcDir);
+}
+
+let mod;
+if (distIsFresh()) {
+  mod = await import(pathToFileURL(distMain).href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  mod = await import(pathToFileURL(join(srcDir, 'cli', 'main.ts')).href);
+}
+process.exitCode = await mod.main(process.argv.slice(2));

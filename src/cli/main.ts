@@ -1,0 +1,101 @@
+/**
+ * The composition root: parse the command line (commander), run the chosen command, and turn every failure
+ * into one line on stderr with a non-zero status - never a stack trace.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { KernelBug } from '../lib/assert.js';
+import { ScenarioError } from '../workload/scenario.js';
+import { InputError, UsageError } from './errors.js';
+import { runHeadless } from './headless.js';
+import { DEFAULT_SCENARIO, VERSION } from './paths.js';
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+export function buildProgram(out: { write(s: string): void; err(s: string): void; exit(code: number): void }): Command {
+  const program = new Command();
+  program
+    .name('kernsim')
+    .description('A terminal dashboard running a deterministic simulation of a multi-CPU Linux kernel')
+    .version(VERSION, '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => out.write(s), writeErr: (s) => out.err(s), outputError: () => undefined })
+    .showHelpAfterError(false)
+    .enablePositionalOptions();
+
+  program
+    .command('headless')
+    .description('run a scenario without a UI and print a summary, files and logs')
+    .option('-s, --scenario <file>', 'scenario file', DEFAULT_SCENARIO)
+    .option('-d, --duration <time>', 'virtual time to simulate (default: the scenario duration, or 10s)')
+    .option('--seed <n>', 'random seed (default: the scenario seed)')
+    .option('--json', 'print one JSON document')
+    .option('--cat <path[@time]>', 'print a /proc or /sys file at the end (or at a time); repeatable', collect, [])
+    .option('--sh <command>', "run a command on the machine at the end (e.g. 'ps'); repeatable", collect, [])
+    .option('--dmesg', 'print the kernel log at the end')
+    .option('--trace <file>', 'write a trace: FILE.json (Perfetto) or FILE.txt (ftrace); repeatable', collect, [])
+    .action((o: { scenario: string; duration?: string; seed?: string; json?: boolean; cat: string[]; sh: string[]; dmesg?: boolean; trace: string[] }) => {
+      const r = runHeadless(o);
+      out.write(r.stdout);
+      out.exit(r.exitCode);
+    });
+
+  program
+    .option('-s, --scenario <file>', 'scenario file', DEFAULT_SCENARIO)
+    .option('--seed <n>', 'random seed')
+    .addOption(new Option('--speed <x>', 'initial speed (0.01 .. 1000)'))
+    .action((o: { scenario: string; seed?: string }) => {
+      // Until the dashboard lands, the default command prints the headless summary of the scenario.
+      const r = runHeadless({ scenario: o.scenario, ...(o.seed !== undefined ? { seed: o.seed } : {}) });
+      out.write(r.stdout);
+      out.exit(r.exitCode);
+    });
+  return program;
+}
+
+/** Run the CLI; returns the exit status. All known failures become one line on stderr. */
+export function main(argv: readonly string[]): number {
+  let code = 0;
+  const out = {
+    write: (s: string) => {
+      process.stdout.write(s);
+    },
+    err: (s: string) => {
+      process.stderr.write(s);
+    },
+    exit: (c: number) => {
+      code = c;
+    },
+  };
+  try {
+    buildProgram(out).parse(argv as string[], { from: 'user' });
+    return code;
+  } catch (e) {
+    return reportError(e);
+  }
+}
+
+export function reportError(e: unknown): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+    process.stderr.write(`kernsim: ${e.message.replace(/^error: /, '')}\n`);
+    return 2;
+  }
+  if (e instanceof ScenarioError || e instanceof UsageError || e instanceof InputError) {
+    process.stderr.write(`kernsim: ${e.message}\n`);
+    return 2;
+  }
+  if (e instanceof KernelBug) {
+    process.stderr.write(`kernsim: internal error in the simulated kernel: ${e.message}\n`);
+    if (process.env.KERNSIM_DEBUG) process.stderr.write(`${e.stack ?? ''}\n`);
+    return 70;
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`kernsim: internal error: ${msg} (set KERNSIM_DEBUG=1 for details)\n`);
+  if (process.env.KERNSIM_DEBUG && e instanceof Error) process.stderr.write(`${e.stack ?? ''}\n`);
+  return 70;
+}
+
+const isMain = process.argv[1] !== undefined && /[\\/]cli[\\/]main\.(ts|js)$/.test(process.argv[1]);
+if (isMain) process.exitCode = main(process.argv.slice(2));

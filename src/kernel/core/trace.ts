@@ -1,0 +1,94 @@
+/**
+ * Trace events: what the kernel tells the outside world, named after the Linux tracepoints where one exists
+ * (include/trace/events/sched.h, kmem.h). The kernel calls TraceSink.emit(); it knows nothing of who listens.
+ * Events carry comm and prio so that exporters never need to look up a task that may have exited since.
+ */
+import type { Ns } from './time.js';
+
+export interface Envelope {
+  /** Trace sequence number, dense from 0 in emission order. */
+  seq: number;
+  tNs: Ns;
+  /** CPU the event happened on, or -1 when it has none (global actions). */
+  cpu: number;
+}
+
+export interface TaskRef {
+  pid: number;
+  comm: string;
+  prio: number;
+}
+
+export type KernelEvent =
+  | (Envelope & {
+      kind: 'sched_switch';
+      prevPid: number;
+      prevComm: string;
+      prevPrio: number;
+      /** ftrace prev_state text: R, R+, S, D, T, Z, X, I, ... */
+      prevState: string;
+      nextPid: number;
+      nextComm: string;
+      nextPrio: number;
+    })
+  | (Envelope & { kind: 'sched_waking' | 'sched_wakeup' | 'sched_wakeup_new'; pid: number; comm: string; prio: number; targetCpu: number })
+  | (Envelope & { kind: 'sched_migrate_task'; pid: number; comm: string; prio: number; origCpu: number; destCpu: number })
+  | (Envelope & { kind: 'sched_process_fork'; parentPid: number; parentComm: string; childPid: number; childComm: string })
+  | (Envelope & { kind: 'sched_process_exit'; pid: number; comm: string; prio: number; code: number })
+  | (Envelope & { kind: 'sched_process_free'; pid: number; comm: string; prio: number })
+  | (Envelope & { kind: 'kmem_cache_alloc' | 'kmem_cache_free'; cache: string; bytes: number })
+  | (Envelope & { kind: 'slab_grow' | 'slab_shrink'; cache: string; slabs: number })
+  | (Envelope & { kind: 'mm_page_alloc' | 'mm_page_free'; order: number; pages: number })
+  | (Envelope & { kind: 'oom_kill'; victimPid: number; victimComm: string; badness: number; totalPages: number; reason: string })
+  | (Envelope & { kind: 'printk'; level: number; recSeq: number; pid: number; text: string })
+  | (Envelope & { kind: 'sysrq'; key: string; action: string })
+  | (Envelope & { kind: 'action'; text: string; error: string | null })
+  | (Envelope & { kind: 'panic'; text: string })
+  | (Envelope & { kind: 'power_off' | 'reboot' });
+
+export type KernelEventKind = KernelEvent['kind'];
+
+/** Distributes an event union member without its envelope (what emitters pass in). */
+type WithoutEnvelope<T> = T extends unknown ? Omit<T, keyof Envelope> : never;
+export type KernelEventBody = WithoutEnvelope<KernelEvent>;
+
+export interface TraceSink {
+  /** Called synchronously, in kernel order. Must not call back into the kernel. */
+  emit(ev: KernelEvent): void;
+}
+
+export const HIGH_RATE_KINDS: ReadonlySet<KernelEventKind> = new Set([
+  'sched_switch',
+  'sched_waking',
+  'sched_wakeup',
+  'kmem_cache_alloc',
+  'kmem_cache_free',
+  'mm_page_alloc',
+  'mm_page_free',
+]);
+
+/** A sink that fans out to several sinks. */
+export class MultiSink implements TraceSink {
+  private readonly sinks: TraceSink[] = [];
+  add(s: TraceSink): () => void {
+    this.sinks.push(s);
+    return () => {
+      const i = this.sinks.indexOf(s);
+      if (i >= 0) this.sinks.splice(i, 1);
+    };
+  }
+  emit(ev: KernelEvent): void {
+    for (const s of this.sinks) s.emit(ev);
+  }
+  get empty(): boolean {
+    return this.sinks.length === 0;
+  }
+}
+
+/** Counts events by kind (the JSON's eventCounts). */
+export class CountingSink implements TraceSink {
+  readonly counts = new Map<string, number>();
+  emit(ev: KernelEvent): void {
+    this.counts.set(ev.kind, (this.counts.get(ev.kind) ?? 0) + 1);
+  }
+}

@@ -1,0 +1,387 @@
+/**
+ * The simulated machine: owns the engine, the PRNG, the runqueues and classes, the task table, the tunables,
+ * the log and the memory manager, and is the single context object every kernel module receives (the
+ * simulation's "global kernel state"). Logic lives in the modules; this class wires them and offers the small
+ * services they share (printk, tracing, the current CPU, pid allocation).
+ */
+import { KernelBug } from '../lib/assert.js';
+import { Engine, EventPrio } from './core/engine.js';
+import { Xoshiro128, type Rng } from './core/rng.js';
+import { NSEC_PER_SEC } from './core/time.js';
+import type { KernelEvent, KernelEventBody, TraceSink } from './core/trace.js';
+import type { KernelConfig } from './config.js';
+import { MemoryManager } from './mm/mm.js';
+import { PrintkRing, type PrintkRecord } from './printk/printk.js';
+import { ProcFs } from './proc/procfs.js';
+import { Balancer } from './sched/balance.js';
+import { rqOf, tryToWakeUp } from './sched/core.js';
+import { DlClass } from './sched/dl/deadline.js';
+import { FairClass } from './sched/fair/fair.js';
+import { weightOfNice } from './sched/fair/weights.js';
+import { makeTunables, type SchedTunables } from './sched/features.js';
+import { IdleClass } from './sched/idle/idle.js';
+import { LoadAvg } from './sched/loadavg.js';
+import { RtClass } from './sched/rt/rt.js';
+import { Rq } from './sched/rq.js';
+import type { SchedClass } from './sched/sched-class.js';
+import { StopClass } from './sched/stop/stop.js';
+import { CpuMask } from './sched/topology.js';
+import { SysctlValues } from './sysctl.js';
+import { abortUserBurst, cancelSleep, runCurr } from './task/exec.js';
+import {
+  PF_IDLE,
+  PF_KTHREAD,
+  SCHED_DEADLINE,
+  SCHED_FIFO,
+  SCHED_RR,
+  TASK_INTERRUPTIBLE,
+  Task,
+} from './task/task.js';
+import type { MemCall, UserResult } from './task/user.js';
+import { signalName } from './task/signal.js';
+import type { Rq as RqType } from './sched/rq.js';
+
+export interface SchedClasses {
+  stop: StopClass;
+  dl: DlClass;
+  rt: RtClass;
+  fair: FairClass;
+  idle: IdleClass;
+}
+
+/** INITIAL_JIFFIES on 64-bit: (unsigned int)(-300*HZ), so that jiffies wrap bugs show within 5 minutes. */
+export function initialJiffies(hz: number): number {
+  return 2 ** 32 - 300 * hz;
+}
+
+export interface PrintkOpts {
+  pid?: number;
+  cpu?: number;
+  facility?: number;
+  forceConsole?: boolean;
+  /** printk_deferred(): same record, printed from a safe context; no difference here. */
+  deferred?: boolean;
+}
+
+/** Called for lines a task run by the machine writes with `sh` steps; set by the composition root. */
+export type ShellHook = (line: string, task: Task | null) => UserResult;
+
+export class Kernel {
+  readonly config: KernelConfig;
+  readonly engine = new Engine();
+  readonly rng: Rng;
+  readonly nrCpus: number;
+  readonly tickNs: number;
+  readonly tunables: SchedTunables;
+  readonly sysctl: SysctlValues;
+  readonly classes: SchedClasses;
+  /** The classes in priority order: stop, dl, rt, fair, idle. */
+  readonly classOrder: readonly SchedClass[];
+  readonly rqs: Rq[] = [];
+  readonly cpuMaskAll: CpuMask;
+  readonly balancer: Balancer;
+  readonly loadavg = new LoadAvg();
+  readonly printkRing: PrintkRing;
+  readonly mm: MemoryManager;
+  readonly proc: ProcFs;
+
+  /** Live tasks (running, sleeping, zombies) by pid; the idle tasks (pid 0) are rqs[n].idle. */
+  readonly tasks = new Map<number, Task>();
+  /** Tasks that were reaped, oldest first (bounded), for reports. */
+  readonly exited: Task[] = [];
+  exitedDropped = 0;
+  private lastPid = 0;
+  readonly usedPids = new Set<number>();
+  /** Tasks created per comm, for stable per-task random streams. */
+  readonly commInstances = new Map<string, number>();
+
+  /** CPU whose event is being handled (-1: none, e.g. a timer with no CPU). */
+  currentCpu = -1;
+  /** Trace sinks; when none is attached, events are only counted. */
+  private readonly sinks: TraceSink[] = [];
+  tracing = false;
+  private traceSeq = 0;
+  readonly eventCounts = new Map<string, number>();
+  /** Interrupts taken (ticks and IPIs), for /proc/stat. */
+  irqCount = 0;
+  /** Set when the machine panicked or powered off: nothing runs after that. */
+  halted: 'panic' | 'poweroff' | null = null;
+  panicText: string | null = null;
+  /** Boot option sysrq_always_enabled. */
+  sysrqAlwaysEnabled = false;
+  /** Hook for `sh` program steps (the shell lives outside the kernel). */
+  shellHook: ShellHook | null = null;
+  private readonly balanceCallbacks = new Map<number, (() => void)[]>();
+
+  constructor(config: KernelConfig) {
+    this.config = config;
+    this.rng = new Xoshiro128(config.seed);
+    this.nrCpus = config.nrCpus;
+    this.tickNs = Math.floor((NSEC_PER_SEC + Math.floor(config.hz / 2)) / config.hz);
+    const topts: Parameters<typeof makeTunables>[0] = {
+      mode: config.fairMode,
+      onlineCpus: config.nrCpus,
+      preempt: config.preempt,
+    };
+    if (config.rtStarvation !== undefined) topts.rtStarvation = config.rtStarvation;
+    if (config.baseSliceNs !== undefined) topts.baseSliceNs = config.baseSliceNs;
+    if (config.features !== undefined) topts.features = config.features;
+    this.tunables = makeTunables(topts);
+    this.sysctl = new SysctlValues(config.hz, config.nrCpus);
+    this.cpuMaskAll = CpuMask.all(config.nrCpus);
+    this.classes = {
+      stop: new StopClass(this),
+      dl: new DlClass(this),
+      rt: new RtClass(this),
+      fair: new FairClass(this),
+      idle: new IdleClass(this),
+    };
+    this.classOrder = [this.classes.stop, this.classes.dl, this.classes.rt, this.classes.fair, this.classes.idle];
+    this.printkRing = new PrintkRing({ settings: { consoleLoglevel: 7, defaultMessageLoglevel: 4, minimumConsoleLoglevel: 1, defaultConsoleLoglevel: 7 } });
+    for (let cpu = 0; cpu < config.nrCpus; cpu++) {
+      const idle = new Task({
+        pid: 0,
+        comm: `swapper/${cpu}`,
+        flags: PF_IDLE | PF_KTHREAD,
+        cpusAllowed: new CpuMask(config.nrCpus, [cpu]),
+        cpu,
+        nowNs: 0,
+        load: weightOfNice(0),
+        sliceNs: this.tunables.baseSliceNs,
+      });
+      idle.schedClass = this.classes.idle;
+      idle.onCpu = true;
+      const rq = new Rq(cpu, idle, config.fairMode, this.tunables.migrationCostNs);
+      this.rqs.push(rq);
+      if (this.tunables.rtStarvation === 'fair-server') this.classes.dl.initServer(rq);
+    }
+    this.balancer = new Balancer(this);
+    this.mm = new MemoryManager(this);
+    this.proc = new ProcFs(this);
+  }
+
+  get now(): number {
+    return this.engine.nowNs;
+  }
+
+  /** jiffies since boot on the 64-bit kernel's scale. */
+  get jiffies(): number {
+    return initialJiffies(this.config.hz) + Math.floor(this.now / this.tickNs);
+  }
+
+  bug(message: string): KernelBug {
+    return new KernelBug(message, { nowNs: this.now, seq: this.engine.processed, seed: this.config.seed });
+  }
+
+  /** Run fn as code executing on cpu (sets currentCpu for printk callers and wake-affine). */
+  onCpu<T>(cpu: number, fn: () => T): T {
+    const prev = this.currentCpu;
+    this.currentCpu = cpu;
+    try {
+      return fn();
+    } finally {
+      this.currentCpu = prev;
+    }
+  }
+
+  /* ------------------------------------------------------------ tracing */
+
+  addSink(s: TraceSink): () => void {
+    this.sinks.push(s);
+    this.tracing = true;
+    return () => {
+      const i = this.sinks.indexOf(s);
+      if (i >= 0) this.sinks.splice(i, 1);
+      this.tracing = this.sinks.length > 0;
+    };
+  }
+
+  countEvent(kind: string): void {
+    this.eventCounts.set(kind, (this.eventCounts.get(kind) ?? 0) + 1);
+  }
+
+  /** Emit an already-counted event; fills in the trace sequence number. */
+  emit(ev: KernelEvent): void {
+    ev.seq = this.traceSeq++;
+    for (const s of this.sinks) s.emit(ev);
+  }
+
+  /** Count and emit a low-rate event. */
+  event(body: KernelEventBody, cpu = this.currentCpu): void {
+    this.countEvent(body.kind);
+    if (!this.tracing) return;
+    this.emit({ ...body, seq: 0, tNs: this.now, cpu } as KernelEvent);
+  }
+
+  traceFork(parent: Task, child: Task): void {
+    this.event({ kind: 'sched_process_fork', parentPid: parent.pid, parentComm: parent.comm, childPid: child.pid, childComm: child.comm });
+  }
+
+  traceProcessExit(p: Task): void {
+    this.event({ kind: 'sched_process_exit', pid: p.pid, comm: p.comm, prio: p.prio, code: p.exitCode });
+  }
+
+  /* ------------------------------------------------------------ printk */
+
+  printk(level: number, text: string, o: PrintkOpts = {}): PrintkRecord {
+    const cpu = o.cpu ?? Math.max(this.currentCpu, 0);
+    const rec = this.printkRing.log({
+      tsNs: this.now,
+      level,
+      text,
+      pid: o.pid ?? 0,
+      cpu,
+      ...(o.facility !== undefined ? { facility: o.facility } : {}),
+      ...(o.forceConsole !== undefined ? { forceConsole: o.forceConsole } : {}),
+    });
+    this.event({ kind: 'printk', level: rec.level, recSeq: rec.seq, pid: rec.pid, text }, cpu);
+    return rec;
+  }
+
+  /* ------------------------------------------------------------ pids and task lifetime */
+
+  /** alloc_pid(): the next free pid after the last one, wrapping at pid_max to 300 (RESERVED_PIDS). */
+  allocPid(): number {
+    const max = this.sysctl.pidMax;
+    let pid = this.lastPid;
+    for (let i = 0; i < max; i++) {
+      pid++;
+      if (pid >= max) pid = 300;
+      if (!this.usedPids.has(pid)) {
+        this.usedPids.add(pid);
+        this.lastPid = pid;
+        return pid;
+      }
+    }
+    return -1;
+  }
+
+  freePid(pid: number): void {
+    this.usedPids.delete(pid);
+  }
+
+  get lastAllocatedPid(): number {
+    return this.lastPid;
+  }
+
+  /** finish_task_switch() of a dead task: an auto-reaped one is released now, a zombie waits for its parent. */
+  finishDeadTask(p: Task): void {
+    if (p.exitState === 0x10) this.releaseTask(p);
+  }
+
+  /** release_task(): the task and its pid are gone; its row stays in the report. */
+  releaseTask(p: Task): void {
+    if (!this.tasks.has(p.pid) || this.tasks.get(p.pid) !== p) return;
+    this.tasks.delete(p.pid);
+    this.freePid(p.pid);
+    if (p.parent !== null) p.parent.children.delete(p);
+    this.mm.releaseTask(p);
+    this.event({ kind: 'sched_process_free', pid: p.pid, comm: p.comm, prio: p.prio });
+    this.exited.push(p);
+    if (this.exited.length > 100_000) {
+      this.exited.shift();
+      this.exitedDropped++;
+    }
+  }
+
+  classForPolicy(policy: number): SchedClass {
+    if (policy === SCHED_DEADLINE) return this.classes.dl;
+    if (policy === SCHED_FIFO || policy === SCHED_RR) return this.classes.rt;
+    return this.classes.fair;
+  }
+
+  /* ------------------------------------------------------------ helpers for other modules */
+
+  /** Run fn right after the current scheduling decision on rq (balance callbacks, e.g. RT push). */
+  balanceCallback(rq: RqType, fn: () => void): void {
+    const list = this.balanceCallbacks.get(rq.cpu);
+    if (list !== undefined) {
+      list.push(fn);
+      return;
+    }
+    this.balanceCallbacks.set(rq.cpu, [fn]);
+    this.engine.at(0, EventPrio.Urgent, 'balance_callback', () => {
+      const fns = this.balanceCallbacks.get(rq.cpu) ?? [];
+      this.balanceCallbacks.delete(rq.cpu);
+      this.onCpu(rq.cpu, () => {
+        for (const f of fns) f();
+      });
+    });
+  }
+
+  /** stop_one_cpu_nowait(): queue work for cpu's stopper (migration/N), which preempts everything there. */
+  stopOneCpu(cpu: number, work: () => void): void {
+    const rq = this.rqs[cpu] as Rq;
+    rq.stopWork.push(work);
+    const stopper = rq.stop;
+    if (stopper === null) {
+      work();
+      return;
+    }
+    tryToWakeUp(this, stopper, TASK_INTERRUPTIBLE, 0);
+  }
+
+  /** Wake p from a state in mask (wake_up_state). */
+  wakeState(p: Task, mask: number): boolean {
+    return tryToWakeUp(this, p, mask, 0);
+  }
+
+  /**
+   * signal_wake_up(): wake p if it sleeps in a state in mask (cancelling a timed sleep), and kick it if it is
+   * running user code so that it handles the signal at once.
+   */
+  signalWakeUp(p: Task, mask: number): void {
+    if (p.state & mask && p.onRq === 0) {
+      cancelSleep(this, p);
+      p.waitingForChild = false;
+      tryToWakeUp(this, p, mask, 0);
+      return;
+    }
+    if (p.state & mask) {
+      // Still on its runqueue (delayed dequeue): wake it where it is.
+      cancelSleep(this, p);
+      tryToWakeUp(this, p, mask, 0);
+      return;
+    }
+    if (p.onCpu) {
+      const rq = rqOf(this, p);
+      // kick_process(): an IPI; a user-mode task returns to user space and takes the signal now.
+      this.engine.at(0, EventPrio.Urgent, 'signal_kick', () => {
+        if (rq.curr !== p) return;
+        this.onCpu(rq.cpu, () => {
+          if (p.burst !== null && !p.burst.kernel) {
+            // Returning to user with the signal pending: the step boundary handles it.
+            abortUserBurst(this, rq, p);
+            runCurr(this, rq);
+          }
+        });
+      });
+    }
+  }
+
+  /** The exit of a task by a signal is logged like a real kernel does for fatal signals it reports. */
+  noteSignalExit(p: Task, sig: number): void {
+    if (p.exitReason === 'oom-kill') return;
+    void signalName(sig);
+  }
+
+  /* ------------------------------------------------------------ memory (mm/) */
+
+  forkMm(parent: Task, child: Task, thread: boolean): string | null {
+    return this.mm.fork(parent, child, thread);
+  }
+
+  exitMm(p: Task): void {
+    this.mm.exit(p);
+  }
+
+  /** A memory call from a program; returns false if the task blocked. */
+  memSyscall(rq: Rq, p: Task, call: MemCall): boolean {
+    return this.mm.syscall(rq, p, call);
+  }
+
+  runShell(line: string, p: Task | null): UserResult {
+    if (this.shellHook === null) return { ok: false, errno: 'ENOSYS', text: 'no shell' };
+    return this.shellHook(line, p);
+  }
+}

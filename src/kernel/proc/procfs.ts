@@ -1,0 +1,233 @@
+/**
+ * The simulated /proc and /sys: one table of files, each a renderer over kernel state and, for writable ones,
+ * a handler that validates like the kernel. Reads return the text; failures return an errno name, which the
+ * shell turns into the real tools' messages ("No such file or directory", "Permission denied", ...).
+ */
+import type { Kernel } from '../kernel.js';
+import type { Task } from '../task/task.js';
+import { renderPidSchedstat, renderPidStat, renderPidStatus } from './pid.js';
+import { renderPidSched, renderSchedDebug, renderSchedFeatures } from './sched-debug.js';
+import { buildSysctlTable, pathToSysctlName, sysctlNameToPath, type SysctlEntry } from './sysctl-table.js';
+import { renderCpuinfo, renderLoadavg, renderStat, renderUptime, renderVersion } from './system.js';
+
+export type ProcResult = { ok: true; text: string } | { ok: false; errno: string };
+
+export interface ProcFile {
+  read?: (k: Kernel) => string;
+  write?: (k: Kernel, data: string) => string | null;
+  /** Exists but has no read handler (reading gives EIO, like /proc/sysrq-trigger). */
+  noRead?: boolean;
+}
+
+export interface PidFile {
+  read?: (k: Kernel, t: Task) => string;
+  write?: (k: Kernel, t: Task, data: string) => string | null;
+}
+
+const ok = (text: string): ProcResult => ({ ok: true, text });
+const err = (errno: string): ProcResult => ({ ok: false, errno });
+
+/** oom_score_adj <-> legacy oom_adj conversions (fs/proc/base.c). */
+export function oomAdjFromScoreAdj(adj: number): number {
+  if (adj === 1000) return 15;
+  return Math.trunc((adj * 17) / 1000);
+}
+
+export function oomScoreAdjFromOomAdj(adj: number): number {
+  if (adj === 15) return 1000;
+  return Math.trunc((adj * 1000) / 17);
+}
+
+function parseIntStrict(data: string): number | null {
+  const s = data.trim();
+  if (!/^[-+]?\d+$/.test(s)) return null;
+  const v = Number(s);
+  return Number.isSafeInteger(v) ? v : null;
+}
+
+export class ProcFs {
+  private readonly files = new Map<string, ProcFile>();
+  private readonly pidFiles = new Map<string, PidFile>();
+  readonly sysctl: Map<string, SysctlEntry>;
+
+  constructor(private readonly k: Kernel) {
+    this.sysctl = buildSysctlTable();
+    this.registerCore();
+  }
+
+  register(path: string, f: ProcFile): void {
+    this.files.set(path, f);
+  }
+
+  registerPid(name: string, f: PidFile): void {
+    this.pidFiles.set(name, f);
+  }
+
+  private registerCore(): void {
+    const r = (path: string, read: (k: Kernel) => string): void => this.register(path, { read });
+    r('/proc/loadavg', renderLoadavg);
+    r('/proc/stat', renderStat);
+    r('/proc/uptime', renderUptime);
+    r('/proc/version', renderVersion);
+    r('/proc/cpuinfo', renderCpuinfo);
+    r('/proc/sched_debug', renderSchedDebug);
+    r('/sys/kernel/debug/sched/features', renderSchedFeatures);
+    r('/sys/kernel/debug/sched/base_slice_ns', (k) => `${k.tunables.baseSliceNs}\n`);
+    r('/sys/kernel/debug/sched/migration_cost_ns', (k) => `${k.tunables.migrationCostNs}\n`);
+    r('/sys/kernel/debug/sched/nr_migrate', (k) => `${k.tunables.nrMigrate}\n`);
+    r('/sys/kernel/debug/sched/tunable_scaling', (k) => `${k.tunables.tunableScaling}\n`);
+    r('/sys/kernel/debug/sched/preempt', (k) =>
+      `${(['none', 'voluntary', 'full', 'lazy'] as const).map((m) => (m === k.tunables.preempt ? `(${m})` : m)).join(' ')}\n`,
+    );
+    if (this.k.tunables.mode === 'cfs') {
+      r('/sys/kernel/debug/sched/latency_ns', (k) => `${k.tunables.latencyNs}\n`);
+      r('/sys/kernel/debug/sched/min_granularity_ns', (k) => `${k.tunables.minGranNs}\n`);
+      r('/sys/kernel/debug/sched/wakeup_granularity_ns', (k) => `${k.tunables.wakeupGranNs}\n`);
+    }
+    const pr = (name: string, f: PidFile): void => this.registerPid(name, f);
+    pr('stat', { read: renderPidStat });
+    pr('status', { read: renderPidStatus });
+    pr('sched', { read: renderPidSched });
+    pr('schedstat', { read: (_k, t) => renderPidSchedstat(t) });
+    pr('comm', {
+      read: (_k, t) => `${t.comm}\n`,
+      write: (_k, t, data) => {
+        t.comm = data.replace(/\n$/, '').slice(0, 15);
+        return null;
+      },
+    });
+    pr('cmdline', { read: (_k, t) => (t.isKthread ? '' : `${t.comm}\0`) });
+    pr('oom_score', { read: (k, t) => `${k.mm.oomScore(t)}\n` });
+    pr('oom_score_adj', {
+      read: (_k, t) => `${t.oomScoreAdj}\n`,
+      write: (_k, t, data) => {
+        const v = parseIntStrict(data);
+        if (v === null || v < -1000 || v > 1000) return 'EINVAL';
+        t.oomScoreAdj = v;
+        return null;
+      },
+    });
+    pr('oom_adj', {
+      read: (_k, t) => `${oomAdjFromScoreAdj(t.oomScoreAdj)}\n`,
+      write: (_k, t, data) => {
+        const v = parseIntStrict(data);
+        if (v === null || v < -17 || v > 15) return 'EINVAL';
+        t.oomScoreAdj = oomScoreAdjFromOomAdj(v);
+        return null;
+      },
+    });
+  }
+
+  private taskFor(pidText: string): Task | null {
+    if (!/^\d+$/.test(pidText)) return null;
+    const t = this.k.tasks.get(Number(pidText));
+    return t === undefined ? null : t;
+  }
+
+  /** Normalise "/proc/self"-free absolute paths: collapse "//" and drop a trailing "/". */
+  static normalise(path: string): string {
+    let p = path.replace(/\/+/g, '/');
+    if (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
+    return p;
+  }
+
+  read(pathIn: string): ProcResult {
+    const path = ProcFs.normalise(pathIn);
+    const f = this.files.get(path);
+    if (f !== undefined) {
+      if (f.read === undefined) return err(f.noRead === true ? 'EIO' : 'EACCES');
+      return ok(f.read(this.k));
+    }
+    const name = pathToSysctlName(path);
+    if (name !== null) {
+      const e = this.sysctl.get(name);
+      if (e !== undefined) return e.writeOnly === true ? err('EACCES') : ok(e.read(this.k));
+      if (this.isDir(path)) return err('EISDIR');
+      return err('ENOENT');
+    }
+    const m = /^\/proc\/(\d+)\/([a-z_]+)$/.exec(path);
+    if (m) {
+      const t = this.taskFor(m[1] as string);
+      const pf = this.pidFiles.get(m[2] as string);
+      if (t === null || pf === undefined) return err('ENOENT');
+      if (pf.read === undefined) return err('EACCES');
+      return ok(pf.read(this.k, t));
+    }
+    if (this.isDir(path)) return err('EISDIR');
+    return err('ENOENT');
+  }
+
+  write(pathIn: string, data: string): string | null {
+    const path = ProcFs.normalise(pathIn);
+    const f = this.files.get(path);
+    if (f !== undefined) return f.write === undefined ? 'EACCES' : f.write(this.k, data);
+    const name = pathToSysctlName(path);
+    if (name !== null) {
+      const e = this.sysctl.get(name);
+      if (e === undefined) return this.isDir(path) ? 'EISDIR' : 'ENOENT';
+      return e.write === undefined ? 'EACCES' : e.write(this.k, data);
+    }
+    const m = /^\/proc\/(\d+)\/([a-z_]+)$/.exec(path);
+    if (m) {
+      const t = this.taskFor(m[1] as string);
+      const pf = this.pidFiles.get(m[2] as string);
+      if (t === null || pf === undefined) return 'ENOENT';
+      return pf.write === undefined ? 'EACCES' : pf.write(this.k, t, data);
+    }
+    return this.isDir(path) ? 'EISDIR' : 'ENOENT';
+  }
+
+  exists(pathIn: string): boolean {
+    const path = ProcFs.normalise(pathIn);
+    if (this.files.has(path) || this.isDir(path)) return true;
+    const name = pathToSysctlName(path);
+    if (name !== null && this.sysctl.has(name)) return true;
+    const m = /^\/proc\/(\d+)\/([a-z_]+)$/.exec(path);
+    return m !== null && this.taskFor(m[1] as string) !== null && this.pidFiles.has(m[2] as string);
+  }
+
+  /** Every file path (pid files for live tasks included). */
+  allPaths(): string[] {
+    const out = [...this.files.keys()];
+    for (const name of this.sysctl.keys()) out.push(sysctlNameToPath(name));
+    for (const t of this.k.tasks.values()) for (const n of this.pidFiles.keys()) out.push(`/proc/${t.pid}/${n}`);
+    return out.sort();
+  }
+
+  isDir(pathIn: string): boolean {
+    const path = ProcFs.normalise(pathIn);
+    if (path === '/' || path === '/proc' || path === '/sys') return true;
+    const m = /^\/proc\/(\d+)$/.exec(path);
+    if (m) return this.taskFor(m[1] as string) !== null;
+    const prefix = `${path}/`;
+    for (const p of this.files.keys()) if (p.startsWith(prefix)) return true;
+    for (const name of this.sysctl.keys()) if (sysctlNameToPath(name).startsWith(prefix)) return true;
+    return false;
+  }
+
+  /** Entries of a directory (names only), for ls. */
+  list(pathIn: string): string[] | null {
+    const path = ProcFs.normalise(pathIn);
+    if (!this.isDir(path)) return null;
+    const names = new Set<string>();
+    const prefix = path === '/' ? '/' : `${path}/`;
+    const add = (p: string): void => {
+      if (!p.startsWith(prefix)) return;
+      const rest = p.slice(prefix.length);
+      const first = rest.split('/')[0];
+      if (first !== undefined && first !== '') names.add(first);
+    };
+    for (const p of this.files.keys()) add(p);
+    for (const n of this.sysctl.keys()) add(sysctlNameToPath(n));
+    if (path === '/proc') for (const t of this.k.tasks.values()) names.add(String(t.pid));
+    const m = /^\/proc\/(\d+)$/.exec(path);
+    if (m) for (const n of this.pidFiles.keys()) names.add(n);
+    if (path === '/') {
+      names.add('proc');
+      names.add('sys');
+      names.add('dev');
+    }
+    return [...names].sort((a, b) => (/^\d+$/.test(a) && /^\d+$/.test(b) ? Number(a) - Number(b) : a.localeCompare(b)));
+  }
+}
+

@@ -1,0 +1,94 @@
+/**
+ * System-wide /proc files of the scheduler: loadavg, stat, uptime, version, cpuinfo.
+ */
+import type { Kernel } from '../kernel.js';
+import { LoadAvg } from '../sched/loadavg.js';
+import { accountRq } from '../sched/tick.js';
+import { nsToClockTicks } from './fmt.js';
+
+/** /proc/loadavg: the three averages, runnable/total tasks, and the last pid handed out. */
+export function renderLoadavg(k: Kernel): string {
+  const a = k.loadavg.avenrun;
+  let running = 0;
+  for (const rq of k.rqs) running += rq.nrRunning;
+  const total = [...k.tasks.values()].filter((t) => t.exitState === 0).length;
+  return `${LoadAvg.format(a[0] as number)} ${LoadAvg.format(a[1] as number)} ${LoadAvg.format(a[2] as number)} ${running}/${total} ${k.lastAllocatedPid}\n`;
+}
+
+/** /proc/stat: per-CPU time in USER_HZ ticks, context switches, processes. */
+export function renderStat(k: Kernel): string {
+  for (const rq of k.rqs) accountRq(k, rq);
+  const row = (name: string, s: { user: number; nice: number; system: number; idle: number; iowait: number; irq: number; softirq: number }): string =>
+    `${name} ${[s.user, s.nice, s.system, s.idle, s.iowait, s.irq, s.softirq, 0, 0, 0].map(nsToClockTicks).join(' ')}`;
+  const total = { user: 0, nice: 0, system: 0, idle: 0, iowait: 0, irq: 0, softirq: 0 };
+  let ctxt = 0;
+  let running = 0;
+  let blocked = 0;
+  for (const rq of k.rqs) {
+    const c = rq.cpustat;
+    total.user += c.user;
+    total.nice += c.nice;
+    total.system += c.system;
+    total.idle += c.idle;
+    total.iowait += c.iowait;
+    ctxt += rq.nrSwitches;
+    running += rq.nrRunning;
+    blocked += rq.nrIowait;
+  }
+  const lines = [row('cpu ', total), ...k.rqs.map((rq) => row(`cpu${rq.cpu}`, rq.cpustat))];
+  const forks = k.eventCounts.get('sched_process_fork') ?? 0;
+  lines.push(
+    `intr ${k.irqCount}`,
+    `ctxt ${ctxt}`,
+    'btime 1767225600',
+    `processes ${forks}`,
+    `procs_running ${running}`,
+    `procs_blocked ${blocked}`,
+    'softirq 0 0 0 0 0 0 0 0 0 0 0',
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/** /proc/uptime: seconds since boot and the sum of idle time over CPUs. */
+export function renderUptime(k: Kernel): string {
+  let idle = 0;
+  for (const rq of k.rqs) {
+    accountRq(k, rq);
+    idle += rq.cpustat.idle + rq.cpustat.iowait;
+  }
+  return `${(Math.floor(k.now / 1e7) / 100).toFixed(2)} ${(Math.floor(idle / 1e7) / 100).toFixed(2)}\n`;
+}
+
+export function renderVersion(k: Kernel): string {
+  return `Linux version ${k.config.release} (kernsim@${k.config.hostname}) (gcc (GCC) 14.2.0, GNU ld (GNU Binutils) 2.43) #1 SMP PREEMPT_DYNAMIC Thu Jan  1 00:00:00 UTC 2026\n`;
+}
+
+export function renderCpuinfo(k: Kernel): string {
+  const blocks: string[] = [];
+  for (let c = 0; c < k.nrCpus; c++) {
+    blocks.push(
+      [
+        `processor\t: ${c}`,
+        'vendor_id\t: GenuineIntel',
+        'cpu family\t: 6',
+        'model\t\t: 85',
+        'model name\t: kernsim virtual CPU @ 2.40GHz',
+        'cpu MHz\t\t: 2400.000',
+        'cache size\t: 16384 KB',
+        'physical id\t: 0',
+        `siblings\t: ${k.nrCpus}`,
+        `core id\t\t: ${c}`,
+        `cpu cores\t: ${k.nrCpus}`,
+        `apicid\t\t: ${c}`,
+        'fpu\t\t: yes',
+        'flags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ht syscall nx lm constant_tsc nopl xtopology cpuid pni ssse3 cx16 sse4_1 sse4_2 x2apic popcnt aes xsave avx hypervisor',
+        'bogomips\t: 4800.00',
+        'clflush size\t: 64',
+        'cache_alignment\t: 64',
+        'address sizes\t: 46 bits physical, 48 bits virtual',
+        '',
+      ].join('\n'),
+    );
+  }
+  return `${blocks.join('\n')}\n`;
+}

@@ -1,0 +1,104 @@
+/**
+ * struct rq: one per CPU, with one sub-runqueue per class (N CPUs => 5N queues: stop is the rq's stop task,
+ * dl_rq, rt_rq, cfs_rq, and the idle task). Also the per-CPU accounting /proc/stat and the JSON report need.
+ * Invariant: nrRunning == stop runnable + dl + rt + cfs.nrQueued (fair counts delayed entities, as
+ * h_nr_queued does in 6.12+).
+ */
+import type { Timer } from '../core/engine.js';
+import type { DlEntity, Task } from '../task/task.js';
+import { DlRq } from './dl/dl-rq.js';
+import { CfsRq, type FairMode } from './fair/cfs-rq.js';
+import { RtRq } from './rt/rt-rq.js';
+
+/** /proc/stat columns, accumulated in ns. */
+export class CpuStat {
+  user = 0;
+  nice = 0;
+  system = 0;
+  idle = 0;
+  iowait = 0;
+  irq = 0;
+  softirq = 0;
+}
+
+export class Rq {
+  curr: Task;
+  readonly idle: Task;
+  /** The stop-class task of this CPU (migration/N); set once the kthread exists. */
+  stop: Task | null = null;
+  /** Set by stop_one_cpu(): the stopper has work. */
+  stopWork: (() => void)[] = [];
+
+  nrRunning = 0;
+  /** Queued SCHED_IDLE-policy fair tasks (cfs h_nr_idle), for sched_idle_cpu(). */
+  cfsNrIdle = 0;
+  nrSwitches = 0;
+  /** May go negative on one CPU, as in the kernel; only the sum over CPUs is meaningful. */
+  nrUninterruptible = 0;
+  nrIowait = 0;
+  needResched = false;
+  /** TIF_NEED_RESCHED_LAZY (PREEMPT_LAZY): honoured at the next tick or return to user. */
+  needReschedLazy = false;
+  online = true;
+
+  /** The 6.12+ fair server of this CPU (a dl_server), when that RT starvation model is on. */
+  fairServer: DlEntity | null = null;
+  /** dl_server_active: fair work exists, so the server is tracking its budget. */
+  serverActive = false;
+  /** The running fair task runs on behalf of the server (picked through the DL class). */
+  serverRunning = false;
+
+  readonly cfs: CfsRq;
+  readonly rt: RtRq;
+  readonly dl: DlRq;
+
+  /** Periodic tick; null while the CPU is idle (NO_HZ_IDLE). */
+  tickTimer: Timer | null = null;
+  /** Completion of curr's CPU burst. */
+  burstTimer: Timer | null = null;
+  /** A reschedule IPI is in flight. */
+  ipiPending = false;
+  /** A voluntary-preemption point timer is armed for curr's kernel burst. */
+  condReschedTimer: Timer | null = null;
+
+  /** Load balancing state (per CPU, single domain level). */
+  nextBalanceNs = 0;
+  balanceIntervalMs = 1;
+  nrBalanceFailed = 0;
+  /** avg_idle and the time the CPU went idle (idle_stamp). */
+  avgIdleNs: number;
+  idleStampNs = 0;
+  /** Active balance in progress (push of the running task by migration/N). */
+  activeBalance = false;
+
+  /** Accounting up to accountedNs. busyNsByClass index = class rank (stop, dl, rt, fair, idle). */
+  accountedNs = 0;
+  readonly busyNsByClass = [0, 0, 0, 0, 0];
+  readonly cpustat = new CpuStat();
+  /** schedstats of the rq (sched_debug). */
+  ttwuCount = 0;
+  ttwuLocal = 0;
+  yldCount = 0;
+  schedCount = 0;
+  schedGoidle = 0;
+  /** Time the last switch happened (for the timeline). */
+  lastSwitchNs = 0;
+
+  constructor(
+    readonly cpu: number,
+    idle: Task,
+    fairMode: FairMode,
+    migrationCostNs: number,
+  ) {
+    this.idle = idle;
+    this.curr = idle;
+    this.cfs = new CfsRq(fairMode);
+    this.rt = new RtRq();
+    this.dl = new DlRq();
+    this.avgIdleNs = 2 * migrationCostNs;
+  }
+
+  get isIdle(): boolean {
+    return this.curr === this.idle;
+  }
+}

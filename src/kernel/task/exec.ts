@@ -1,0 +1,229 @@
+/**
+ * What a CPU does with its current task: work through the task's CPU burst, and at each step boundary (the
+ * syscall boundary, where signals are handled and a pending reschedule is honoured) ask the program for its
+ * next action. Sleeping, exiting and yielding go back into __schedule(). This is the simulation's stand-in
+ * for user space and for the system call layer.
+ */
+import { assert } from '../../lib/assert.js';
+import { EventPrio } from '../core/engine.js';
+import type { Kernel } from '../kernel.js';
+import { preemptionPoint, schedule, tryToWakeUp } from '../sched/core.js';
+import type { Rq } from '../sched/rq.js';
+import { accountRq } from '../sched/tick.js';
+import { doExit, reapChild } from './exit.js';
+import { doFork } from './fork.js';
+import { pendingStop, pendingTerminating } from './signal.js';
+import {
+  TASK_IDLE,
+  TASK_INTERRUPTIBLE,
+  TASK_NORMAL,
+  TASK_STOPPED,
+  TASK_UNINTERRUPTIBLE,
+  TASK_WAKEKILL,
+  type Burst,
+  type Task,
+} from './task.js';
+import { fail, OK, type UserAction, type UserResult } from './user.js';
+
+/** CPU cost of the system calls the programs make (kernel mode), in ns. */
+export const SYSCALL_COST_NS = {
+  fork: 60_000,
+  yield: 1_000,
+  printk: 2_000,
+  wait: 2_000,
+  sh: 20_000,
+  mem: 3_000,
+} as const;
+
+const Next = { Continue: 0, Block: 1, Preempt: 2 } as const;
+type Next = (typeof Next)[keyof typeof Next];
+
+/**
+ * Let rq.curr run: start (or resume) its burst, or step its program until it has one, blocks or exits.
+ * Loops because a blocking step switches to another task, which may itself be at a step boundary.
+ */
+export function runCurr(k: Kernel, rq: Rq): void {
+  for (let guard = 0; ; guard++) {
+    assert(guard < 1_000_000, 'runCurr: a program made a million steps without using CPU time');
+    const p = rq.curr;
+    if (p === rq.idle || rq.burstTimer !== null) return;
+    if (p.burst !== null) {
+      armBurst(k, rq, p, p.burst);
+      return;
+    }
+    const n = stepProgram(k, rq, p);
+    if (n === Next.Block) schedule(k, rq, false);
+    else if (n === Next.Preempt) schedule(k, rq, true);
+  }
+}
+
+function armBurst(k: Kernel, rq: Rq, p: Task, b: Burst): void {
+  if (!Number.isFinite(b.remainingNs)) return; // runs until preempted or killed
+  rq.burstTimer = k.engine.at(Math.max(0, b.remainingNs), EventPrio.Normal, 'burst_done', () => {
+    rq.burstTimer = null;
+    k.onCpu(rq.cpu, () => burstDone(k, rq, p));
+  });
+}
+
+/** curr finished its burst: run the step's effect, then return to user (a preemption point). */
+function burstDone(k: Kernel, rq: Rq, p: Task): void {
+  assert(rq.curr === p, () => `burst of pid ${p.pid} completed but cpu ${rq.cpu} runs pid ${rq.curr.pid}`);
+  p.schedClass.updateCurr(rq);
+  const b = p.burst as Burst;
+  assert(b.remainingNs <= 0, () => `burst of pid ${p.pid} done with ${b.remainingNs}ns left`);
+  accountRq(k, rq);
+  p.burst = null;
+  if (b.onDone !== null) p.pendingResult = b.onDone();
+  if (b.what === 'sched_yield') {
+    p.schedClass.yieldTask(rq);
+    rq.yldCount++;
+    schedule(k, rq, false);
+    runCurr(k, rq);
+    return;
+  }
+  if (rq.needResched || rq.needReschedLazy) {
+    preemptionPoint(k, rq, 'user_return');
+    if (rq.curr !== p || p.burst !== null) {
+      runCurr(k, rq);
+      return;
+    }
+  }
+  runCurr(k, rq);
+}
+
+/** Start a burst for the current task (accounting first: the user/system split may change). */
+export function startBurst(k: Kernel, rq: Rq, p: Task, ns: number, kernel: boolean, what: string, onDone: (() => UserResult) | null): void {
+  accountRq(k, rq);
+  p.burst = { remainingNs: ns, kernel, what, onDone, totalNs: ns };
+}
+
+/** Abandon a user-mode burst (a fatal signal arrived): charge it up to now and drop the rest. */
+export function abortUserBurst(k: Kernel, rq: Rq, p: Task): void {
+  if (p.burst === null || p.burst.kernel) return;
+  p.schedClass.updateCurr(rq);
+  accountRq(k, rq);
+  p.burst = null;
+  if (rq.burstTimer !== null) {
+    k.engine.cancel(rq.burstTimer);
+    rq.burstTimer = null;
+  }
+}
+
+/** One step boundary of rq.curr: signals first, then the next program action. */
+function stepProgram(k: Kernel, rq: Rq, p: Task): Next {
+  const sig = pendingTerminating(p);
+  if (sig !== 0) {
+    doExit(k, p, sig, 'signal');
+    return Next.Block;
+  }
+  if (pendingStop(p)) {
+    p.sigPending &= ~((1 << 19) | (1 << 20));
+    p.state = TASK_STOPPED | TASK_WAKEKILL;
+    return Next.Block;
+  }
+  if (p.waitingForChild) return continueWait(k, p);
+  if (p.program === null) {
+    // A kernel thread with nothing to do.
+    p.state = p.comm.startsWith('kworker/') ? TASK_IDLE : TASK_INTERRUPTIBLE;
+    return Next.Block;
+  }
+  const r = p.program.next(p.pendingResult);
+  p.pendingResult = undefined;
+  if (r.done === true) {
+    doExit(k, p, typeof r.value === 'number' ? r.value : 0, 'exit');
+    return Next.Block;
+  }
+  return doAction(k, rq, p, r.value);
+}
+
+function doAction(k: Kernel, rq: Rq, p: Task, a: UserAction): Next {
+  p.lastOp = a.op;
+  switch (a.op) {
+    case 'run':
+      if (a.ns > 0) startBurst(k, rq, p, a.ns, a.kernel === true, a.what ?? 'run', null);
+      return Next.Continue;
+    case 'sleep':
+      p.pendingResult = OK;
+      return sleepFor(k, p, a.ns, TASK_INTERRUPTIBLE);
+    case 'io':
+      p.pendingResult = OK;
+      p.inIowait = true;
+      return sleepFor(k, p, a.ns, TASK_UNINTERRUPTIBLE);
+    case 'yield':
+      startBurst(k, rq, p, SYSCALL_COST_NS.yield, true, 'sched_yield', () => OK);
+      return Next.Continue;
+    case 'exit':
+      if (a.stderr !== undefined) p.stderr.push(a.stderr);
+      doExit(k, p, a.code, a.reason ?? 'exit');
+      return Next.Block;
+    case 'fork': {
+      const req = a.child;
+      startBurst(k, rq, p, SYSCALL_COST_NS.fork, true, 'fork', () => doFork(k, p, req));
+      return Next.Continue;
+    }
+    case 'wait':
+      // wait4() costs a system call; the reaping (or sleeping) happens at its end.
+      p.waitingForChild = true;
+      startBurst(k, rq, p, SYSCALL_COST_NS.wait, true, 'wait4', null);
+      return Next.Continue;
+    case 'printk': {
+      const { level, text } = a;
+      startBurst(k, rq, p, SYSCALL_COST_NS.printk, true, 'printk', () => {
+        k.printk(level, text, { pid: p.pid });
+        return OK;
+      });
+      return Next.Continue;
+    }
+    case 'mem':
+      return k.memSyscall(rq, p, a.call) ? Next.Continue : Next.Block;
+    case 'sh': {
+      const line = a.line;
+      startBurst(k, rq, p, SYSCALL_COST_NS.sh, true, 'sh', () => k.runShell(line, p));
+      return Next.Continue;
+    }
+    case 'kcall':
+      startBurst(k, rq, p, a.ns, true, a.what, a.fn);
+      return Next.Continue;
+  }
+}
+
+/** wait4(): reap a zombie child if there is one, sleep if children are still running, ECHILD if none. */
+function continueWait(k: Kernel, p: Task): Next {
+  for (const c of p.children) {
+    if (c.exitState !== 0) {
+      p.waitingForChild = false;
+      const pid = c.pid;
+      reapChild(k, p, c);
+      p.pendingResult = { ok: true, value: pid };
+      return Next.Continue;
+    }
+  }
+  if (p.children.size === 0) {
+    p.waitingForChild = false;
+    p.pendingResult = fail('ECHILD');
+    return Next.Continue;
+  }
+  p.state = TASK_INTERRUPTIBLE;
+  return Next.Block;
+}
+
+/** Set the sleep state and arm the wakeup (hrtimer_nanosleep / io completion). */
+function sleepFor(k: Kernel, p: Task, ns: number, state: number): Next {
+  p.state = state;
+  if (Number.isFinite(ns)) {
+    p.sleepTimer = k.engine.at(Math.max(0, ns), EventPrio.Normal, 'wakeup', () => {
+      p.sleepTimer = null;
+      k.onCpu(-1, () => tryToWakeUp(k, p, TASK_NORMAL, 0));
+    });
+  }
+  return Next.Block;
+}
+
+/** Cancel a pending timed sleep (a signal interrupts it). */
+export function cancelSleep(k: Kernel, p: Task): void {
+  if (p.sleepTimer !== null) {
+    k.engine.cancel(p.sleepTimer);
+    p.sleepTimer = null;
+  }
+}
+

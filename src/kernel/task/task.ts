@@ -1,0 +1,363 @@
+/**
+ * The task model, after struct task_struct (include/linux/sched.h): identity, scheduling attributes, one
+ * scheduling entity per class (se for fair, rt, dl), state bits, and the statistics /proc and the JSON report.
+ * A task is created only by fork.ts (or boot) and freed by exit.ts when reaped.
+ */
+import type { RbNode } from '../../lib/rbtree.js';
+import type { Timer } from '../core/engine.js';
+import type { LoadWeight } from '../sched/fair/weights.js';
+import type { SchedClass } from '../sched/sched-class.js';
+import type { CpuMask } from '../sched/topology.js';
+import type { UserAction, UserProgram, UserResult } from './user.js';
+
+/** Scheduling policies, as numbered by the uAPI (include/uapi/linux/sched.h). */
+export const SCHED_NORMAL = 0;
+export const SCHED_FIFO = 1;
+export const SCHED_RR = 2;
+export const SCHED_BATCH = 3;
+export const SCHED_IDLE = 5;
+export const SCHED_DEADLINE = 6;
+
+export type PolicyName = 'normal' | 'fifo' | 'rr' | 'batch' | 'idle' | 'deadline';
+
+export const POLICY_BY_NAME: Readonly<Record<PolicyName, number>> = {
+  normal: SCHED_NORMAL,
+  fifo: SCHED_FIFO,
+  rr: SCHED_RR,
+  batch: SCHED_BATCH,
+  idle: SCHED_IDLE,
+  deadline: SCHED_DEADLINE,
+};
+
+export function policyName(policy: number): PolicyName {
+  switch (policy) {
+    case SCHED_FIFO:
+      return 'fifo';
+    case SCHED_RR:
+      return 'rr';
+    case SCHED_BATCH:
+      return 'batch';
+    case SCHED_IDLE:
+      return 'idle';
+    case SCHED_DEADLINE:
+      return 'deadline';
+    default:
+      return 'normal';
+  }
+}
+
+/** The kernel's SCHED_* spelling, as chrt prints it. */
+export function policyKernelName(policy: number): string {
+  return ['SCHED_OTHER', 'SCHED_FIFO', 'SCHED_RR', 'SCHED_BATCH', 'SCHED_ISO', 'SCHED_IDLE', 'SCHED_DEADLINE'][policy] ?? 'SCHED_OTHER';
+}
+
+export const MAX_RT_PRIO = 100;
+export const MAX_PRIO = 140;
+export const DEFAULT_PRIO = 120;
+
+/** Task state bits (p->__state) and exit states (p->exit_state). */
+export const TASK_RUNNING = 0x0;
+export const TASK_INTERRUPTIBLE = 0x1;
+export const TASK_UNINTERRUPTIBLE = 0x2;
+export const TASK_STOPPED = 0x4;
+export const TASK_TRACED = 0x8;
+export const EXIT_DEAD = 0x10;
+export const EXIT_ZOMBIE = 0x20;
+export const TASK_PARKED = 0x40;
+export const TASK_DEAD = 0x80;
+export const TASK_WAKEKILL = 0x100;
+export const TASK_NOLOAD = 0x400;
+export const TASK_NEW = 0x800;
+export const TASK_IDLE = TASK_UNINTERRUPTIBLE | TASK_NOLOAD;
+export const TASK_NORMAL = TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE;
+
+/** Task flags (p->flags). */
+export const PF_IDLE = 0x00000002;
+export const PF_EXITING = 0x00000004;
+export const PF_KTHREAD = 0x00200000;
+export const PF_NO_SETAFFINITY = 0x04000000;
+
+export type StateLetter = 'R' | 'S' | 'D' | 'T' | 't' | 'X' | 'Z' | 'P' | 'I';
+
+/** Fair scheduling entity (struct sched_entity); also the fair tree's node. */
+export class SchedEntity implements RbNode<SchedEntity> {
+  rbParent: SchedEntity | null = null;
+  rbLeft: SchedEntity | null = null;
+  rbRight: SchedEntity | null = null;
+  rbRed = false;
+  rbOnTree = false;
+  /** Augmented subtree minimum of vruntime and of slice (EEVDF). */
+  minVruntime = 0;
+  minSlice = 0;
+
+  readonly load: LoadWeight;
+  /** On a cfs_rq (queued or curr), including delayed. */
+  onRq = false;
+  vruntime = 0;
+  deadline = 0;
+  /** Saved lag V - v in virtual ns (EEVDF), clamped at dequeue. */
+  vlag = 0;
+  /** Slice protection limit (vprot, 6.16+). */
+  vprot = 0;
+  sliceNs: number;
+  customSlice = false;
+  relDeadline = false;
+  /** DELAY_DEQUEUE: still queued after going to sleep while not eligible. */
+  schedDelayed = false;
+  execStartNs = 0;
+  prevSumExecRuntimeNs = 0;
+  nrMigrations = 0;
+
+  constructor(
+    readonly task: Task,
+    load: LoadWeight,
+    sliceNs: number,
+  ) {
+    this.load = load;
+    this.sliceNs = sliceNs;
+  }
+}
+
+/** RT scheduling entity (struct sched_rt_entity): a node in one of 100 per-priority lists. */
+export class RtEntity {
+  prev: RtEntity | null = null;
+  next: RtEntity | null = null;
+  onList = false;
+  /** RR timeslice left, in ticks. */
+  timeSliceTicks = 0;
+  constructor(readonly task: Task) {}
+}
+
+/** Deadline scheduling entity (struct sched_dl_entity): also a node of the dl_rq's EDF tree. */
+export class DlEntity implements RbNode<DlEntity> {
+  rbParent: DlEntity | null = null;
+  rbLeft: DlEntity | null = null;
+  rbRight: DlEntity | null = null;
+  rbRed = false;
+  rbOnTree = false;
+  dlRuntimeNs = 0;
+  dlDeadlineNs = 0;
+  dlPeriodNs = 0;
+  dlBw = 0;
+  dlDensity = 0;
+  /** Remaining runtime in this instance (may go negative on overrun). */
+  runtimeNs = 0;
+  /** Absolute deadline of the current instance. */
+  deadlineNs = 0;
+  throttled = false;
+  /** Waiting for the replenishment timer (dl_timer). */
+  timer: Timer | null = null;
+  /** Number of instances that ended after their absolute deadline (deadline misses). */
+  nrMisses = 0;
+  /** Largest overrun of runtime seen (ns past zero). */
+  maxOverrunNs = 0;
+  /** Admitted into the root domain's bandwidth. */
+  admitted = false;
+  /** Start of the current instance's period (for the overrun / miss bookkeeping). */
+  periodStartNs = 0;
+  /**
+   * task is null for a per-CPU dl_server (the 6.12+ fair server), which has no task of its own: when
+   * picked it runs the fair class's pick on its CPU.
+   */
+  constructor(
+    readonly task: Task | null,
+    readonly serverCpu = -1,
+  ) {}
+  /** Tie-break key for the EDF tree: the pid, or a negative id for servers. */
+  get key(): number {
+    return this.task !== null ? this.task.pid : -1 - this.serverCpu;
+  }
+}
+
+/** What a task is doing on the CPU right now: a burst of CPU it still needs before its next step. */
+export interface Burst {
+  remainingNs: number;
+  kernel: boolean;
+  /** The syscall or step this burst belongs to ("run", "fork", "touch", ...), for backtraces. */
+  what: string;
+  /** Runs when the burst completes (the effect of a syscall); returns what the program gets back. */
+  onDone: (() => UserResult) | null;
+  totalNs: number;
+}
+
+/** Per-task schedstats (struct sched_statistics), the fields /proc/PID/sched prints. */
+export class SchedStats {
+  waitStartNs = 0;
+  waitMaxNs = 0;
+  waitSumNs = 0;
+  waitCount = 0;
+  sleepStartNs = 0;
+  blockStartNs = 0;
+  sumSleepRuntimeNs = 0;
+  sumBlockRuntimeNs = 0;
+  sleepMaxNs = 0;
+  blockMaxNs = 0;
+  execMaxNs = 0;
+  sliceMaxNs = 0;
+  iowaitSumNs = 0;
+  iowaitCount = 0;
+  nrMigrationsCold = 0;
+  nrFailedMigrationsAffine = 0;
+  nrFailedMigrationsRunning = 0;
+  nrFailedMigrationsHot = 0;
+  nrForcedMigrations = 0;
+  nrWakeups = 0;
+  nrWakeupsSync = 0;
+  nrWakeupsMigrate = 0;
+  nrWakeupsLocal = 0;
+  nrWakeupsRemote = 0;
+  nrWakeupsAffine = 0;
+  nrWakeupsIdle = 0;
+}
+
+export class Task {
+  readonly pid: number;
+  tgid: number;
+  comm: string;
+  parent: Task | null = null;
+  readonly children = new Set<Task>();
+  flags: number;
+
+  policy = SCHED_NORMAL;
+  nice = 0;
+  staticPrio = DEFAULT_PRIO;
+  normalPrio = DEFAULT_PRIO;
+  prio = DEFAULT_PRIO;
+  rtPriority = 0;
+  schedClass!: SchedClass;
+
+  cpusAllowed: CpuMask;
+  /** task_cpu(p): the CPU it runs or last ran / is queued on. */
+  cpu: number;
+  /** Wake-up target CPU hint (p->wake_cpu). */
+  wakeCpu: number;
+  state = TASK_RUNNING;
+  exitState = 0;
+  exitCode = 0;
+  /** p->on_rq: queued on a runqueue (1) or being migrated (2); 0 when blocked. */
+  onRq = 0;
+  /** p->on_cpu: it is some rq's curr. */
+  onCpu = false;
+  /** TASK_UNINTERRUPTIBLE sleep that counted toward the load average. */
+  contributesToLoad = false;
+  inIowait = false;
+
+  readonly se: SchedEntity;
+  readonly rt: RtEntity;
+  readonly dl: DlEntity;
+  readonly stats = new SchedStats();
+
+  sumExecRuntimeNs = 0;
+  /** Nanoseconds spent in kernel mode (the rest of sumExecRuntimeNs is user time). */
+  systemTimeNs = 0;
+  nvcsw = 0;
+  nivcsw = 0;
+  /** sched_info: run delay (runnable but waiting) and when it was last queued. */
+  runDelayNs = 0;
+  maxRunDelayNs = 0;
+  lastQueuedNs = -1;
+  lastArrivalNs = 0;
+  pcount = 0;
+  /** CPU time per CPU id (sparse), for the JSON's cpuTimeByCpuNs. */
+  readonly cpuTimeByCpu = new Map<number, number>();
+  startTimeNs: number;
+  exitTimeNs = -1;
+  /** Why the task ended: "exit", "signal", "oom-kill", "enomem"... */
+  exitReason: string | null = null;
+  /** Error given when the task's creation or policy change was refused (EBUSY, EINVAL). */
+  error: string | null = null;
+
+  /** User-space program and its in-flight step. Null for kernel threads that only wait for work. */
+  program: UserProgram | null = null;
+  burst: Burst | null = null;
+  /** Result to hand the program when it next runs. */
+  pendingResult: UserResult | undefined = undefined;
+  /** Wakeup timer of a timed sleep. */
+  sleepTimer: Timer | null = null;
+  /** Pending signals (bit per signal number). */
+  sigPending = 0;
+  /** Waiting in wait4() for a child. */
+  waitingForChild = false;
+  /** Last action, for sysrq backtraces and the dashboard ("run", "sleep", "fork", ...). */
+  lastOp: UserAction['op'] | 'none' = 'none';
+  /** Stack of frames the program reported (for SysRq-l / -t backtraces). */
+  kthreadFn: string | null = null;
+
+  /** Opaque per-subsystem attachments (memory, files) set by their owners. */
+  mm: unknown = null;
+  oomScoreAdj = 0;
+  uid = 0;
+  /** Scenario template name that created the task (for "comm" selection of spawned tasks). */
+  debug = false;
+  stderr: string[] = [];
+
+  constructor(init: {
+    pid: number;
+    tgid?: number;
+    comm: string;
+    flags: number;
+    cpusAllowed: CpuMask;
+    cpu: number;
+    nowNs: number;
+    load: LoadWeight;
+    sliceNs: number;
+  }) {
+    this.pid = init.pid;
+    this.tgid = init.tgid ?? init.pid;
+    this.comm = init.comm.slice(0, 15);
+    this.flags = init.flags;
+    this.cpusAllowed = init.cpusAllowed;
+    this.cpu = init.cpu;
+    this.wakeCpu = init.cpu;
+    this.startTimeNs = init.nowNs;
+    this.se = new SchedEntity(this, init.load, init.sliceNs);
+    this.rt = new RtEntity(this);
+    this.dl = new DlEntity(this);
+  }
+
+  get isKthread(): boolean {
+    return (this.flags & PF_KTHREAD) !== 0;
+  }
+
+  get isIdleTask(): boolean {
+    return (this.flags & PF_IDLE) !== 0;
+  }
+
+  get alive(): boolean {
+    return this.exitState === 0;
+  }
+}
+
+/** task_state_index() + task_index_to_char(): the one-letter state ps, top and /proc show. */
+export function taskStateLetter(p: Task): StateLetter {
+  if (p.exitState & EXIT_DEAD) return 'X';
+  if (p.exitState & EXIT_ZOMBIE) return 'Z';
+  const s = p.state;
+  if (s === TASK_IDLE) return 'I';
+  if (s & TASK_PARKED) return 'P';
+  if (s & TASK_TRACED) return 't';
+  if (s & TASK_STOPPED) return 'T';
+  if (s & TASK_UNINTERRUPTIBLE) return 'D';
+  if (s & TASK_INTERRUPTIBLE) return 'S';
+  return 'R';
+}
+
+export const STATE_TEXT: Readonly<Record<StateLetter, string>> = {
+  R: 'R (running)',
+  S: 'S (sleeping)',
+  D: 'D (disk sleep)',
+  T: 'T (stopped)',
+  t: 't (tracing stop)',
+  X: 'X (dead)',
+  Z: 'Z (zombie)',
+  P: 'P (parked)',
+  I: 'I (idle)',
+};
+
+export function isRtPolicy(policy: number): boolean {
+  return policy === SCHED_FIFO || policy === SCHED_RR;
+}
+
+export function isFairPolicy(policy: number): boolean {
+  return policy === SCHED_NORMAL || policy === SCHED_BATCH || policy === SCHED_IDLE;
+}

@@ -1,0 +1,247 @@
+/**
+ * A simulation session: a booted machine running a scenario - its tasks spawned at their start times and its
+ * timed actions applied - plus the commands a person or a journal feeds in. Used by the headless CLI, the
+ * dashboard's runtime and replay alike, so all three run the very same code.
+ */
+import { EventPrio } from '../kernel/core/engine.js';
+import {
+  bootKernel,
+  chrtTask,
+  ERRNO_TEXT,
+  killTask,
+  reniceTask,
+  spawnTask,
+  tasksByComm,
+  tasksetTask,
+  type Kernel,
+  type SpawnSpec,
+} from '../kernel/index.js';
+import { parseSignal } from '../kernel/task/signal.js';
+import type { DlParams } from '../kernel/sched/dl/deadline.js';
+import { compileProgram } from '../workload/program.js';
+import { ScenarioError, type ActionIn, type ScenarioIn, type TaskSpecIn } from '../workload/scenario.js';
+import { expandList, kernelConfigFrom, type LoadedScenario } from './config.js';
+
+export interface ActionRecord {
+  /** Virtual time it was applied, ns. */
+  t: number;
+  /** What was done, as text ("renice comm=web nice=10", "sysrq t", "sh echo 1 > ..."). */
+  action: string;
+  /** Tasks it applied to. */
+  pids: number[];
+  /** errno name of the first failure, or null. */
+  error: string | null;
+  /** Output of sh/sysrq commands. */
+  output?: string;
+  /** Where it came from: the scenario's "at" list, a command (UI or journal). */
+  source: 'scenario' | 'command';
+}
+
+/** Commands from outside (dashboard keys, command line, journal): the only way into a running machine. */
+export type Command = { kind: 'sh'; line: string } | { kind: 'sysrq'; key: string } | { kind: 'mark'; label: string };
+
+/** Runs a command line on the machine (the shell module); set up by the composition. */
+export type ShellRunner = (k: Kernel, line: string, opts: { asTask: number | null }) => { output: string; error: string | null; exitStatus: number };
+export type SysrqRunner = (k: Kernel, key: string, viaTrigger: boolean) => void;
+
+export interface SessionOptions {
+  seed?: number;
+  shell?: ShellRunner;
+  sysrq?: SysrqRunner;
+}
+
+function dlParams(dl: { runtime: number; deadline: number; period?: number | undefined } | undefined): DlParams | undefined {
+  if (dl === undefined) return undefined;
+  return { runtimeNs: dl.runtime, deadlineNs: dl.deadline, periodNs: dl.period ?? 0 };
+}
+
+export function spawnSpecFrom(t: TaskSpecIn): SpawnSpec {
+  const s: SpawnSpec = {
+    comm: t.comm,
+    policy: t.policy ?? 'normal',
+    nice: t.nice ?? 0,
+    rtPriority: t.rtPriority ?? 0,
+    program: compileProgram(t.program, t.debug === true),
+  };
+  const dl = dlParams(t.dl);
+  if (dl !== undefined) s.dl = dl;
+  if (t.cpus !== undefined) s.cpus = typeof t.cpus === 'string' ? expandList(t.cpus) : t.cpus;
+  if (t.oomScoreAdj !== undefined) s.oomScoreAdj = t.oomScoreAdj;
+  if (t.debug !== undefined) s.debug = t.debug;
+  return s;
+}
+
+export class Session {
+  readonly k: Kernel;
+  readonly scenario: ScenarioIn;
+  readonly file: string;
+  readonly text: string;
+  readonly seed: number;
+  readonly actions: ActionRecord[] = [];
+  /** Listeners for applied actions and commands (markers in recordings, the journal). */
+  onAction: ((r: ActionRecord) => void) | null = null;
+  private readonly shell: ShellRunner | null;
+  private readonly sysrq: SysrqRunner | null;
+
+  constructor(loaded: LoadedScenario, opts: SessionOptions = {}) {
+    this.scenario = loaded.scenario;
+    this.file = loaded.file;
+    this.text = loaded.text;
+    const cfg = kernelConfigFrom(loaded.scenario, opts.seed);
+    this.seed = cfg.seed;
+    this.shell = opts.shell ?? null;
+    this.sysrq = opts.sysrq ?? null;
+    this.k = bootKernel(cfg);
+    if (this.shell !== null) {
+      const shell = this.shell;
+      this.k.shellHook = (line, task) => {
+        const r = shell(this.k, line, { asTask: task?.pid ?? null });
+        return r.error === null ? { ok: true, text: r.output } : { ok: false, errno: r.error, text: r.output };
+      };
+    }
+    this.applySysctls();
+    this.scheduleTasks();
+    this.scheduleActions();
+  }
+
+  private applySysctls(): void {
+    for (const [name, value] of Object.entries(this.scenario.sysctl ?? {})) {
+      const e = this.k.proc.sysctl.get(name);
+      if (e === undefined) throw new ScenarioError(this.file, `sysctl."${name}"`, 'unknown sysctl');
+      if (e.write === undefined) throw new ScenarioError(this.file, `sysctl."${name}"`, 'read-only sysctl');
+      const err = e.write(this.k, String(value));
+      if (err !== null) throw new ScenarioError(this.file, `sysctl."${name}"`, `${ERRNO_TEXT[err] ?? err} (${String(value)})`);
+    }
+  }
+
+  private at(tNs: number, kind: string, fn: () => void): void {
+    this.k.engine.atAbs(Math.max(tNs, this.k.now), EventPrio.Urgent, kind, () => this.k.onCpu(-1, fn));
+  }
+
+  private scheduleTasks(): void {
+    for (const t of this.scenario.tasks ?? []) {
+      const spec = spawnSpecFrom(t);
+      this.at(t.start ?? 0, 'spawn', () => {
+        for (let i = 0; i < (t.count ?? 1); i++) spawnTask(this.k, spec);
+      });
+    }
+  }
+
+  private scheduleActions(): void {
+    for (const a of this.scenario.at ?? []) this.at(a.t, 'scenario_action', () => this.applyAction(a));
+  }
+
+  private record(r: Omit<ActionRecord, 't'>): void {
+    const rec: ActionRecord = { t: this.k.now, ...r };
+    this.actions.push(rec);
+    this.k.event({ kind: 'action', text: rec.action, error: rec.error });
+    this.onAction?.(rec);
+  }
+
+  private select(sel: { pid?: number | undefined; comm?: string | undefined }): number[] {
+    if (sel.pid !== undefined) return [sel.pid];
+    return tasksByComm(this.k, sel.comm ?? '').map((t) => t.pid);
+  }
+
+  private forEachSelected(desc: string, sel: { pid?: number | undefined; comm?: string | undefined }, fn: (pid: number) => string | null): void {
+    const pids = this.select(sel);
+    let error: string | null = pids.length === 0 ? 'ESRCH' : null;
+    for (const pid of pids) {
+      const e = fn(pid);
+      if (e !== null && error === null) error = e;
+    }
+    this.record({ action: desc, pids, error, source: 'scenario' });
+  }
+
+  /** Apply one scenario action now. */
+  applyAction(a: ActionIn): void {
+    const k = this.k;
+    const who = (s: { pid?: number | undefined; comm?: string | undefined }): string => (s.pid !== undefined ? `pid=${s.pid}` : `comm=${s.comm ?? ''}`);
+    if ('renice' in a) {
+      this.forEachSelected(`renice ${who(a.renice)} nice=${a.renice.nice}`, a.renice, (pid) => reniceTask(k, pid, a.renice.nice));
+    } else if ('chrt' in a) {
+      const c = a.chrt;
+      this.forEachSelected(`chrt ${who(c)} policy=${c.policy}${c.rtPriority !== undefined ? ` rtPriority=${c.rtPriority}` : ''}`, c, (pid) =>
+        chrtTask(k, pid, c.policy, c.rtPriority ?? 0, dlParams(c.dl)),
+      );
+    } else if ('taskset' in a) {
+      const cpus = typeof a.taskset.cpus === 'string' ? expandList(a.taskset.cpus) : a.taskset.cpus;
+      this.forEachSelected(`taskset ${who(a.taskset)} cpus=${cpus.join(',')}`, a.taskset, (pid) => tasksetTask(k, pid, cpus));
+    } else if ('kill' in a) {
+      const sig = parseSignal(String(a.kill.signal ?? 'SIGTERM'));
+      this.forEachSelected(`kill ${who(a.kill)} signal=${a.kill.signal ?? 'SIGTERM'}`, a.kill, (pid) => (sig === null ? 'EINVAL' : killTask(k, pid, sig)));
+    } else if ('spawn' in a) {
+      const spec = spawnSpecFrom(a.spawn);
+      const pids: number[] = [];
+      let error: string | null = null;
+      for (let i = 0; i < (a.spawn.count ?? 1); i++) {
+        const r = spawnTask(k, spec);
+        if (r.task !== null) pids.push(r.task.pid);
+        if (r.error !== null && error === null) error = r.error;
+      }
+      this.record({ action: `spawn comm=${a.spawn.comm}${(a.spawn.count ?? 1) > 1 ? ` count=${a.spawn.count}` : ''}`, pids, error, source: 'scenario' });
+    } else if ('sysrq' in a) {
+      this.runSysrq(a.sysrq, 'scenario');
+    } else if ('sh' in a) {
+      this.runSh(a.sh, 'scenario');
+    } else if ('mark' in a) {
+      this.record({ action: `mark ${a.mark}`, pids: [], error: null, source: 'scenario' });
+    }
+  }
+
+  private runSysrq(key: string, source: ActionRecord['source']): void {
+    const before = this.k.printkRing.nextSeq;
+    if (this.sysrq === null) {
+      this.record({ action: `sysrq ${key}`, pids: [], error: 'ENOSYS', source });
+      return;
+    }
+    this.sysrq(this.k, key, false);
+    const output = this.k.printkRing
+      .since(before)
+      .map((r) => r.text)
+      .join('\n');
+    this.record({ action: `sysrq ${key}`, pids: [], error: null, output, source });
+  }
+
+  private runSh(line: string, source: ActionRecord['source']): void {
+    if (this.shell === null) {
+      this.record({ action: `sh ${line}`, pids: [], error: 'ENOSYS', source });
+      return;
+    }
+    const r = this.shell(this.k, line, { asTask: null });
+    this.record({ action: `sh ${line}`, pids: [], error: r.error, output: r.output, source });
+  }
+
+  /** Apply a command at the current virtual time, as an urgent event (so it is part of the event order). */
+  submit(cmd: Command): void {
+    this.k.engine.at(0, EventPrio.Urgent, 'command', () =>
+      this.k.onCpu(-1, () => {
+        if (cmd.kind === 'sh') this.runSh(cmd.line, 'command');
+        else if (cmd.kind === 'sysrq') this.runSysrq(cmd.key, 'command');
+        else this.record({ action: `mark ${cmd.label}`, pids: [], error: null, source: 'command' });
+      }),
+    );
+  }
+
+  /** Write a trace of this run to a file (FILE.json for Perfetto, FILE.txt for ftrace). */
+  attachTrace(file: string): { close(): void } {
+    throw new Error(`trace export is not available yet (${file})`);
+  }
+
+  /** The kernel log as JSON rows. */
+  dmesgJson(): { seq: number; tNs: number; level: number; text: string }[] {
+    return this.k.printkRing.all().map((r) => ({ seq: r.seq, tNs: r.tsNs, level: r.level, text: r.text }));
+  }
+
+  dmesgText(): string {
+    return this.k.printkRing
+      .all()
+      .map((r) => `[${(r.tsNs / 1e9).toFixed(6).padStart(12)}] ${r.text}\n`)
+      .join('');
+  }
+
+  /** Run until virtual time tNs (or maxEvents events). */
+  runUntil(tNs: number, maxEvents?: number): { reached: boolean; processed: number } {
+    return this.k.engine.runUntil(tNs, maxEvents);
+  }
+}
