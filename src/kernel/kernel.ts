@@ -27,7 +27,7 @@ import type { SchedClass } from './sched/sched-class.js';
 import { StopClass } from './sched/stop/stop.js';
 import { CpuMask } from './sched/topology.js';
 import { SysctlValues } from './sysctl.js';
-import { abortUserBurst, cancelSleep, runCurr } from './task/exec.js';
+import { cancelSleep, interruptUserBurst } from './task/exec.js';
 import {
   PF_IDLE,
   PF_KTHREAD,
@@ -102,6 +102,8 @@ export class Kernel {
   tracing = false;
   private traceSeq = 0;
   readonly eventCounts = new Map<string, number>();
+  /** Set while a CPU burst's completion is being accounted (see DlClass.updateCurr). */
+  atBurstEnd = false;
   /** Interrupts taken (ticks and IPIs), for /proc/stat. */
   irqCount = 0;
   /** Set when the machine panicked or powered off: nothing runs after that. */
@@ -348,13 +350,7 @@ export class Kernel {
       // kick_process(): an IPI; a user-mode task returns to user space and takes the signal now.
       this.engine.at(0, EventPrio.Urgent, 'signal_kick', () => {
         if (rq.curr !== p) return;
-        this.onCpu(rq.cpu, () => {
-          if (p.burst !== null && !p.burst.kernel) {
-            // Returning to user with the signal pending: the step boundary handles it.
-            abortUserBurst(this, rq, p);
-            runCurr(this, rq);
-          }
-        });
+        this.onCpu(rq.cpu, () => interruptUserBurst(this, rq, p));
       });
     }
   }

@@ -47,6 +47,11 @@ export function runCurr(k: Kernel, rq: Rq): void {
     assert(guard < 1_000_000, 'runCurr: a program made a million steps without using CPU time');
     const p = rq.curr;
     if (p === rq.idle || rq.burstTimer !== null) return;
+    // Returning to user mode (a step boundary, or resuming a user-mode burst): handle pending signals.
+    if ((p.burst === null || !p.burst.kernel) && p.sigPending !== 0 && handleSignals(k, p)) {
+      schedule(k, rq, false);
+      continue;
+    }
     if (p.burst !== null) {
       armBurst(k, rq, p, p.burst);
       return;
@@ -55,6 +60,25 @@ export function runCurr(k: Kernel, rq: Rq): void {
     if (n === Next.Block) schedule(k, rq, false);
     else if (n === Next.Preempt) schedule(k, rq, true);
   }
+}
+
+/**
+ * get_signal() on the way to user mode: a terminating signal ends the task (dropping what was left of its
+ * user-mode burst); a stop signal stops it where it is. Returns true when the task leaves the CPU.
+ */
+function handleSignals(k: Kernel, p: Task): boolean {
+  const sig = pendingTerminating(p);
+  if (sig !== 0) {
+    p.burst = null;
+    doExit(k, p, sig, p.exitReason ?? 'signal');
+    return true;
+  }
+  if (pendingStop(p)) {
+    p.sigPending &= ~((1 << 19) | (1 << 20));
+    p.state = TASK_STOPPED | TASK_WAKEKILL;
+    return true;
+  }
+  return false;
 }
 
 function armBurst(k: Kernel, rq: Rq, p: Task, b: Burst): void {
@@ -68,7 +92,9 @@ function armBurst(k: Kernel, rq: Rq, p: Task, b: Burst): void {
 /** curr finished its burst: run the step's effect, then return to user (a preemption point). */
 function burstDone(k: Kernel, rq: Rq, p: Task): void {
   assert(rq.curr === p, () => `burst of pid ${p.pid} completed but cpu ${rq.cpu} runs pid ${rq.curr.pid}`);
+  k.atBurstEnd = true;
   p.schedClass.updateCurr(rq);
+  k.atBurstEnd = false;
   const b = p.burst as Burst;
   assert(b.remainingNs <= 0, () => `burst of pid ${p.pid} done with ${b.remainingNs}ns left`);
   accountRq(k, rq);
@@ -97,30 +123,23 @@ export function startBurst(k: Kernel, rq: Rq, p: Task, ns: number, kernel: boole
   p.burst = { remainingNs: ns, kernel, what, onDone, totalNs: ns };
 }
 
-/** Abandon a user-mode burst (a fatal signal arrived): charge it up to now and drop the rest. */
-export function abortUserBurst(k: Kernel, rq: Rq, p: Task): void {
-  if (p.burst === null || p.burst.kernel) return;
+/**
+ * A signal arrived for rq.curr while it runs in user mode: the IPI returns it to user space now (its burst is
+ * charged up to now and kept), where runCurr handles the signal.
+ */
+export function interruptUserBurst(k: Kernel, rq: Rq, p: Task): void {
+  if (p.burst === null || p.burst.kernel || rq.curr !== p) return;
   p.schedClass.updateCurr(rq);
   accountRq(k, rq);
-  p.burst = null;
   if (rq.burstTimer !== null) {
     k.engine.cancel(rq.burstTimer);
     rq.burstTimer = null;
   }
+  runCurr(k, rq);
 }
 
-/** One step boundary of rq.curr: signals first, then the next program action. */
+/** One step boundary of rq.curr (signals were handled by runCurr): the next program action. */
 function stepProgram(k: Kernel, rq: Rq, p: Task): Next {
-  const sig = pendingTerminating(p);
-  if (sig !== 0) {
-    doExit(k, p, sig, 'signal');
-    return Next.Block;
-  }
-  if (pendingStop(p)) {
-    p.sigPending &= ~((1 << 19) | (1 << 20));
-    p.state = TASK_STOPPED | TASK_WAKEKILL;
-    return Next.Block;
-  }
   if (p.waitingForChild) return continueWait(k, p);
   if (p.program === null) {
     // A kernel thread with nothing to do.

@@ -145,6 +145,8 @@ export class DlEntity implements RbNode<DlEntity> {
   /** Absolute deadline of the current instance. */
   deadlineNs = 0;
   throttled = false;
+  /** Throttled with work left in its job (a budget overrun). */
+  overran = false;
   /** Waiting for the replenishment timer (dl_timer). */
   timer: Timer | null = null;
   /** Number of instances that ended after their absolute deadline (deadline misses). */

@@ -167,7 +167,8 @@ export class DlClass implements SchedClass {
   }
 
   dequeueTask(rq: Rq, p: Task, flags: number): boolean {
-    this.updateCurr(rq);
+    // A job that ends exactly at its budget is throttled on its way to sleep: that is not an overrun.
+    this.chargeCurr(rq, (flags & DEQUEUE_SLEEP) === 0);
     const d = p.dl;
     if (flags & DEQUEUE_SLEEP && this.k.now > d.deadlineNs) d.nrMisses++; // the job completed late
     this.remove(rq, d);
@@ -179,7 +180,7 @@ export class DlClass implements SchedClass {
     const p = rq.curr;
     this.updateCurr(rq);
     p.dl.runtimeNs = 0;
-    this.throttle(rq, p);
+    this.throttle(rq, p, false);
   }
 
   /** wakeup_preempt_dl(): an earlier deadline preempts. */
@@ -224,24 +225,35 @@ export class DlClass implements SchedClass {
     this.updateCurr(rq);
   }
 
-  /** update_curr_dl(): use runtime; throttle when it is exhausted. */
+  /**
+   * update_curr_dl(): use runtime; throttle when it is exhausted. Exhaustion that coincides with the end of
+   * a CPU burst is left for the task's next step (its sleep, or the next tick), as the kernel only notices it
+   * at its next update: a job that uses exactly its budget completes normally.
+   */
   updateCurr(rq: Rq): void {
+    this.chargeCurr(rq, true);
+  }
+
+  private chargeCurr(rq: Rq, jobRunning: boolean): void {
     const p = rq.curr;
     if (p.schedClass !== this) return;
     const delta = updateCurrCommon(this.k, rq, p);
-    if (delta <= 0) return;
     const d = p.dl;
-    d.runtimeNs -= delta;
-    if (d.runtimeNs < 0 && -d.runtimeNs > d.maxOverrunNs) d.maxOverrunNs = -d.runtimeNs;
-    if (d.runtimeNs <= 0 && d.rbOnTree) {
-      this.throttle(rq, p);
+    if (delta > 0) {
+      d.runtimeNs -= delta;
+      if (d.runtimeNs < 0 && -d.runtimeNs > d.maxOverrunNs) d.maxOverrunNs = -d.runtimeNs;
     }
+    if (d.runtimeNs <= 0 && d.rbOnTree && !this.k.atBurstEnd) this.throttle(rq, p, jobRunning);
   }
 
-  /** Out of runtime: off the tree until the replenishment timer at the next period (start_dl_timer). */
-  private throttle(rq: Rq, p: Task): void {
+  /**
+   * Out of runtime: off the tree until the replenishment timer at the next period (start_dl_timer).
+   * jobRunning: the job still had work (its budget overran), as opposed to a job that just finished.
+   */
+  private throttle(rq: Rq, p: Task, jobRunning: boolean): void {
     const d = p.dl;
     d.throttled = true;
+    d.overran = jobRunning;
     this.remove(rq, d);
     // The job did not finish within its budget: if its deadline has passed by then, that is a miss.
     const nextPeriod = d.deadlineNs - d.dlDeadlineNs + d.dlPeriodNs;
@@ -267,7 +279,8 @@ export class DlClass implements SchedClass {
       this.replenish(d);
       return;
     }
-    if (this.k.now >= d.deadlineNs) d.nrMisses++; // still had work when its deadline passed
+    if (d.overran && this.k.now >= d.deadlineNs) d.nrMisses++; // its job still had work at its deadline
+    d.overran = false;
     this.replenish(d);
     this.insert(rq, d);
     if (rq.curr.schedClass.rank > this.rank || (rq.curr.schedClass === this && d.deadlineNs < rq.curr.dl.deadlineNs)) {

@@ -1,0 +1,86 @@
+/**
+ * kernel-facts §10: load balancing spreads work, respects affinity, and idle CPUs pull; affinity changes move
+ * a running task through its CPU's stopper (migration/N, the stop class).
+ */
+import { describe, expect, it } from 'vitest';
+import { tasksetTask } from '../../src/kernel/index.js';
+import { machine, MS, SEC, spawn, withInvariants } from '../helpers/machine.js';
+
+for (const mode of ['eevdf', 'cfs'] as const) {
+  describe(`load balancing (${mode})`, () => {
+    it('8 CPU-bound tasks started on CPU 0 of a 4-CPU machine end up two per CPU, ~50% each over 10 s', () => {
+      const k = machine({ nrCpus: 4, fairMode: mode });
+      const ts = Array.from({ length: 8 }, (_, i) => spawn(k, { comm: `hog${i}`, cpus: [0] }));
+      k.engine.runUntil(1 * MS);
+      for (const t of ts) expect(tasksetTask(k, t.pid, [0, 1, 2, 3])).toBeNull();
+      withInvariants(k);
+      k.engine.runUntil(10 * SEC + 1 * MS);
+      const perCpu = [0, 0, 0, 0];
+      for (const t of ts) perCpu[t.cpu]!++;
+      expect(perCpu).toEqual([2, 2, 2, 2]);
+      for (const t of ts) expect(Math.abs(t.sumExecRuntimeNs / (10 * SEC) - 0.5)).toBeLessThan(0.05);
+      expect(k.balancer.nrMigrations).toBeGreaterThanOrEqual(6);
+    });
+
+    it('a task pinned to CPU 1 never runs elsewhere', () => {
+      const k = machine({ nrCpus: 4, fairMode: mode });
+      const pinned = spawn(k, { comm: 'pinned', cpus: [1] });
+      for (let i = 0; i < 6; i++) spawn(k, { comm: `hog${i}` });
+      k.engine.runUntil(5 * SEC);
+      expect([...pinned.cpuTimeByCpu.keys()]).toEqual([1]);
+      expect(pinned.sumExecRuntimeNs).toBeGreaterThan(1 * SEC);
+    });
+
+    it('an idle CPU takes work within a few balance intervals', () => {
+      const k = machine({ nrCpus: 2, fairMode: mode });
+      const a = spawn(k, { comm: 'a', cpus: [0] });
+      const b = spawn(k, { comm: 'b', cpus: [0] });
+      k.engine.runUntil(100 * MS);
+      expect(tasksetTask(k, a.pid, [0, 1])).toBeNull();
+      expect(tasksetTask(k, b.pid, [0, 1])).toBeNull();
+      let movedAt = -1;
+      k.addSink({
+        emit(ev) {
+          if (ev.kind === 'sched_migrate_task' && movedAt < 0) movedAt = ev.tNs;
+        },
+      });
+      k.engine.runUntil(1 * SEC);
+      expect(movedAt).toBeGreaterThan(0);
+      // Balance intervals are a few ms on an idle CPU of a 2-CPU domain (up to 64 ms busy).
+      expect(movedAt - 100 * MS).toBeLessThan(100 * MS);
+      expect(a.cpu).not.toBe(b.cpu);
+    });
+  });
+}
+
+describe('affinity changes and the stop class', () => {
+  it('taskset moves a running task through migration/N, with sched_migrate_task events', () => {
+    const k = machine({ nrCpus: 2 });
+    const t = spawn(k, { comm: 'mover', cpus: [0] });
+    k.engine.runUntil(10 * MS);
+    expect(t.onCpu).toBe(true);
+    const events: string[] = [];
+    k.addSink({
+      emit(ev) {
+        if (ev.kind === 'sched_switch' && ev.cpu === 0) events.push(`${ev.prevComm}->${ev.nextComm}`);
+        if (ev.kind === 'sched_migrate_task') events.push(`migrate ${ev.comm} ${ev.origCpu}->${ev.destCpu}`);
+      },
+    });
+    expect(tasksetTask(k, t.pid, [1])).toBeNull();
+    k.engine.runUntil(20 * MS);
+    expect(events.slice(0, 3)).toEqual(['mover->migration/0', 'migrate mover 0->1', 'migration/0->swapper/0']);
+    expect(t.cpu).toBe(1);
+    expect(k.rqs[0]?.stop?.sumExecRuntimeNs).toBeGreaterThan(0);
+  });
+
+  it('refuses bad affinity with EINVAL and per-CPU kthreads with EINVAL', () => {
+    const k = machine({ nrCpus: 2 });
+    const t = spawn(k, { comm: 't' });
+    expect(tasksetTask(k, t.pid, [])).toBe('EINVAL');
+    expect(tasksetTask(k, t.pid, [5])).toBe('EINVAL');
+    const ksoftirqd = [...k.tasks.values()].find((x) => x.comm === 'ksoftirqd/1');
+    expect(ksoftirqd).toBeDefined();
+    expect(tasksetTask(k, ksoftirqd?.pid ?? 0, [0])).toBe('EINVAL');
+    expect(tasksetTask(k, 99999, [0])).toBe('ESRCH');
+  });
+});

@@ -1,0 +1,173 @@
+/**
+ * Preemption models (PREEMPT_DYNAMIC none/voluntary/full/lazy), signals (kill, stop, continue; D-state
+ * tasks finish their I/O first), renice at run time, wait/zombies, the load average.
+ */
+import { describe, expect, it } from 'vitest';
+import { killTask, reniceTask } from '../../src/kernel/index.js';
+import { calcLoad, FIXED_1, EXP_1, LoadAvg } from '../../src/kernel/sched/loadavg.js';
+import { taskStateLetter } from '../../src/kernel/task/task.js';
+import type { ProgramFactory, UserAction, UserResult } from '../../src/kernel/task/user.js';
+import { machine, MS, SEC, spawn } from '../helpers/machine.js';
+
+const interactive: ProgramFactory = function* () {
+  for (;;) {
+    yield { op: 'sleep', ns: 10 * MS };
+    yield { op: 'run', ns: 100_000 };
+  }
+};
+
+/** A driver-like task: long kernel-mode bursts (a big ioctl), then user time. */
+const driver: ProgramFactory = function* () {
+  for (;;) {
+    yield { op: 'run', ns: 20 * MS, kernel: true };
+    yield { op: 'run', ns: 1 * MS };
+  }
+};
+
+function wakeLatency(preempt: 'none' | 'voluntary' | 'full' | 'lazy'): number {
+  const k = machine({ nrCpus: 1, preempt });
+  spawn(k, { comm: 'driver', program: driver });
+  const ui = spawn(k, { comm: 'ui', nice: -10, program: interactive });
+  k.engine.runUntil(5 * SEC);
+  return ui.maxRunDelayNs;
+}
+
+describe('preemption models', () => {
+  it('a wakeup waits for the end of a kernel-mode section with none, for a might_sleep point with voluntary, not at all with full', () => {
+    const none = wakeLatency('none');
+    const vol = wakeLatency('voluntary');
+    const full = wakeLatency('full');
+    expect(none).toBeGreaterThan(10 * MS);
+    expect(vol).toBeLessThanOrEqual(100_000);
+    expect(vol).toBeGreaterThan(0);
+    expect(full).toBe(0);
+  });
+
+  it('lazy: a fair wakeup waits for the next tick, an RT wakeup does not', () => {
+    const k = machine({ nrCpus: 1, preempt: 'lazy', hz: 250 });
+    spawn(k, { comm: 'hog' });
+    const ui = spawn(k, { comm: 'ui', nice: -10, program: interactive });
+    const rt = spawn(k, { comm: 'rt', policy: 'fifo', rtPriority: 10, program: interactive });
+    k.engine.runUntil(3 * SEC);
+    expect(ui.maxRunDelayNs).toBeGreaterThan(0);
+    expect(ui.maxRunDelayNs).toBeLessThanOrEqual(4 * MS + 200_000);
+    expect(rt.maxRunDelayNs).toBe(0);
+  });
+});
+
+describe('signals', () => {
+  it('SIGKILL ends a running hog at once; SIGSTOP / SIGCONT stop and continue', () => {
+    const k = machine({ nrCpus: 1 });
+    const a = spawn(k, { comm: 'a' });
+    const b = spawn(k, { comm: 'b' });
+    k.engine.runUntil(100 * MS);
+    expect(killTask(k, b.pid, 19)).toBeNull();
+    k.engine.runUntil(200 * MS);
+    expect(taskStateLetter(b)).toBe('T');
+    const stoppedAt = b.sumExecRuntimeNs;
+    k.engine.runUntil(400 * MS);
+    expect(b.sumExecRuntimeNs).toBe(stoppedAt);
+    expect(killTask(k, b.pid, 18)).toBeNull();
+    k.engine.runUntil(600 * MS);
+    expect(b.sumExecRuntimeNs).toBeGreaterThan(stoppedAt);
+    const running = k.rqs[0]?.curr;
+    expect(running === a || running === b).toBe(true);
+    const victim = running === a ? a : b;
+    expect(killTask(k, victim.pid, 9)).toBeNull();
+    k.engine.runUntil(600 * MS + 1);
+    expect(victim.exitReason).toBe('signal');
+    expect(victim.exitCode).toBe(9);
+    expect(k.tasks.has(victim.pid)).toBe(false);
+  });
+
+  it('a task in D state finishes its I/O before SIGKILL takes effect', () => {
+    const k = machine({ nrCpus: 1 });
+    const t = spawn(k, {
+      comm: 'io',
+      program: function* (): Generator<UserAction, void, UserResult | undefined> {
+        yield { op: 'io', ns: 500 * MS };
+        yield { op: 'run', ns: Infinity };
+      },
+    });
+    k.engine.runUntil(10 * MS);
+    expect(taskStateLetter(t)).toBe('D');
+    expect(killTask(k, t.pid, 9)).toBeNull();
+    k.engine.runUntil(400 * MS);
+    expect(taskStateLetter(t)).toBe('D');
+    k.engine.runUntil(600 * MS);
+    expect(t.exitReason).toBe('signal');
+  });
+
+  it('kernel threads and init ignore signals', () => {
+    const k = machine({ nrCpus: 1 });
+    expect(killTask(k, 1, 9)).toBeNull();
+    expect(killTask(k, 2, 9)).toBeNull();
+    k.engine.runUntil(10 * MS);
+    expect(k.tasks.get(1)?.alive).toBe(true);
+    expect(k.tasks.get(2)?.alive).toBe(true);
+  });
+});
+
+describe('renice, fork, wait and zombies', () => {
+  it('renice at run time changes the share', () => {
+    const k = machine({ nrCpus: 1 });
+    const a = spawn(k, { comm: 'a' });
+    const b = spawn(k, { comm: 'b' });
+    k.engine.runUntil(5 * SEC);
+    expect(reniceTask(k, b.pid, 5)).toBeNull();
+    const a0 = a.sumExecRuntimeNs;
+    const b0 = b.sumExecRuntimeNs;
+    k.engine.runUntil(15 * SEC);
+    const da = a.sumExecRuntimeNs - a0;
+    const db = b.sumExecRuntimeNs - b0;
+    expect(Math.abs((da / (da + db)) * 100 - 75.35)).toBeLessThan(1);
+  });
+
+  it('a child that exits stays a zombie until its parent waits', () => {
+    const k = machine({ nrCpus: 2 });
+    let childPid = 0;
+    const parent = spawn(k, {
+      comm: 'parent',
+      program: function* (): Generator<UserAction, void, UserResult | undefined> {
+        const r = yield { op: 'fork', child: { comm: 'child', program: function* () { yield { op: 'run', ns: 1 * MS }; } } };
+        childPid = r?.value ?? 0;
+        yield { op: 'sleep', ns: 100 * MS };
+        yield { op: 'wait' };
+        yield { op: 'sleep', ns: Infinity };
+      },
+    });
+    k.engine.runUntil(50 * MS);
+    const child = k.tasks.get(childPid);
+    expect(child && taskStateLetter(child)).toBe('Z');
+    k.engine.runUntil(200 * MS);
+    expect(k.tasks.has(childPid)).toBe(false);
+    expect(parent.children.size).toBe(0);
+  });
+});
+
+describe('load average', () => {
+  it('calc_load with the 6.x round-up: one hog for 12 samples from 0 gives 1299/2048 (0.63)', () => {
+    let load = 0;
+    for (let i = 0; i < 12; i++) load = calcLoad(load, EXP_1, FIXED_1);
+    expect(load).toBe(1299);
+    expect(LoadAvg.format(load)).toBe('0.63');
+  });
+
+  it('/proc/loadavg follows calc_load over the samples the machine took (one hog + the odd kworker)', () => {
+    const k = machine({ nrCpus: 1 });
+    spawn(k, { comm: 'hog' });
+    const seen: number[] = [];
+    const orig = k.loadavg.sample.bind(k.loadavg);
+    k.loadavg.sample = (n: number): void => {
+      seen.push(n);
+      orig(n);
+    };
+    k.engine.runUntil(61 * SEC);
+    expect(seen).toHaveLength(12);
+    expect(seen.every((n) => n === 1 || n === 2)).toBe(true);
+    let load = 0;
+    for (const n of seen) load = calcLoad(load, EXP_1, n * FIXED_1);
+    const r = k.proc.read('/proc/loadavg');
+    expect(r.ok && r.text.split(' ')[0]).toBe(LoadAvg.format(load));
+  });
+});
