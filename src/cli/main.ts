@@ -54,46 +54,52 @@ export function buildProgram(out: { write(s: string): void; err(s: string): void
   return program;
 }
 
-/** Run the CLI; returns the exit status. All known failures become one line on stderr. */
-export function main(argv: readonly string[]): number {
+export interface CliIo {
+  write(s: string): void;
+  err(s: string): void;
+}
+
+/** Run the CLI with the given output streams; returns the exit status. Known failures are one line on err. */
+export function runCli(argv: readonly string[], io: CliIo): number {
   let code = 0;
-  const out = {
-    write: (s: string) => {
-      process.stdout.write(s);
-    },
-    err: (s: string) => {
-      process.stderr.write(s);
-    },
-    exit: (c: number) => {
-      code = c;
-    },
-  };
+  const out = { write: io.write, err: io.err, exit: (c: number) => void (code = c) };
   try {
-    buildProgram(out).parse(argv as string[], { from: 'user' });
+    const program = buildProgram(out);
+    const first = argv[0];
+    const commands = program.commands.map((c) => c.name());
+    if (first !== undefined && !first.startsWith('-') && !commands.includes(first)) {
+      throw new UsageError(`unknown command '${first}' (commands: ${commands.join(', ')}; see kernsim --help)`);
+    }
+    program.parse(argv as string[], { from: 'user' });
     return code;
   } catch (e) {
-    return reportError(e);
+    return reportError(e, io);
   }
 }
 
-export function reportError(e: unknown): number {
+export function main(argv: readonly string[]): number {
+  return runCli(argv, { write: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s) });
+}
+
+export function reportError(e: unknown, io: Pick<CliIo, 'err'>): number {
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-    process.stderr.write(`kernsim: ${e.message.replace(/^error: /, '')}\n`);
+    io.err(`kernsim: ${e.message.replace(/^error: /, '')}\n`);
     return 2;
   }
   if (e instanceof ScenarioError || e instanceof UsageError || e instanceof InputError) {
-    process.stderr.write(`kernsim: ${e.message}\n`);
+    io.err(`kernsim: ${e.message}\n`);
     return 2;
   }
+  const debug = process.env.KERNSIM_DEBUG !== undefined && process.env.KERNSIM_DEBUG !== '';
   if (e instanceof KernelBug) {
-    process.stderr.write(`kernsim: internal error in the simulated kernel: ${e.message}\n`);
-    if (process.env.KERNSIM_DEBUG) process.stderr.write(`${e.stack ?? ''}\n`);
+    io.err(`kernsim: internal error in the simulated kernel: ${e.message}\n`);
+    if (debug) io.err(`${e.stack ?? ''}\n`);
     return 70;
   }
   const msg = e instanceof Error ? e.message : String(e);
-  process.stderr.write(`kernsim: internal error: ${msg} (set KERNSIM_DEBUG=1 for details)\n`);
-  if (process.env.KERNSIM_DEBUG && e instanceof Error) process.stderr.write(`${e.stack ?? ''}\n`);
+  io.err(`kernsim: internal error: ${msg} (set KERNSIM_DEBUG=1 for details)\n`);
+  if (debug && e instanceof Error) io.err(`${e.stack ?? ''}\n`);
   return 70;
 }
 

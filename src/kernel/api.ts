@@ -56,6 +56,10 @@ export function spawnTask(k: Kernel, s: SpawnSpec): SpawnResult {
     err = schedSetscheduler(k, t, attr);
   }
   if (err !== null) {
+    if (s.policy === 'deadline' && s.dl !== undefined) {
+      const d = s.dl;
+      k.printk(6, `sched: sched_setattr(SCHED_DEADLINE runtime=${d.runtimeNs} deadline=${d.deadlineNs} period=${d.periodNs || d.deadlineNs}) for pid ${t.pid} (${t.comm}) refused: ${err}${err === 'EBUSY' ? ` (root domain bandwidth ${k.classes.dl.totalBw} in use of ${k.classes.dl.bwLimit()} per CPU x ${k.nrCpus})` : ''}`);
+    }
     t.error = err;
     t.exitReason = 'error';
     t.exitCode = 1;
@@ -112,26 +116,4 @@ export function tasksByComm(k: Kernel, comm: string): Task[] {
   return out.sort((a, b) => a.pid - b.pid);
 }
 
-export const ERRNO_TEXT: Readonly<Record<string, string>> = {
-  EPERM: 'Operation not permitted',
-  ENOENT: 'No such file or directory',
-  ESRCH: 'No such process',
-  EINTR: 'Interrupted system call',
-  EIO: 'Input/output error',
-  E2BIG: 'Argument list too long',
-  ECHILD: 'No child processes',
-  EAGAIN: 'Resource temporarily unavailable',
-  ENOMEM: 'Cannot allocate memory',
-  EACCES: 'Permission denied',
-  EFAULT: 'Bad address',
-  EBUSY: 'Device or resource busy',
-  EEXIST: 'File exists',
-  ENODEV: 'No such device',
-  ENOTDIR: 'Not a directory',
-  EISDIR: 'Is a directory',
-  EINVAL: 'Invalid argument',
-  ENOSPC: 'No space left on device',
-  EROFS: 'Read-only file system',
-  ERANGE: 'Numerical result out of range',
-  ENOSYS: 'Function not implemented',
-};
+export { ERRNO_TEXT } from '../lib/errno.js';

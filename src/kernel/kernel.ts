@@ -95,6 +95,10 @@ export class Kernel {
   /** Tasks created per comm, for stable per-task random streams. */
   readonly commInstances = new Map<string, number>();
 
+  /** Online CPUs running their idle task (kept by the context switch; nohz.nr_cpus / SIS). */
+  nrIdleCpus = 0;
+  /** Runqueues with two or more RT tasks (the root domain's rto_mask count). */
+  nrRtOverloaded = 0;
   /** CPU whose event is being handled (-1: none, e.g. a timer with no CPU). */
   currentCpu = -1;
   /** Trace sinks; when none is attached, events are only counted. */
@@ -157,6 +161,7 @@ export class Kernel {
       this.rqs.push(rq);
       if (this.tunables.rtStarvation === 'fair-server') this.classes.dl.initServer(rq);
     }
+    this.nrIdleCpus = config.nrCpus;
     this.balancer = new Balancer(this);
     this.mm = new MemoryManager(this);
     this.proc = new ProcFs(this);

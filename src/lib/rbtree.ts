@@ -17,8 +17,11 @@ export interface RbNode<N> {
 export interface RbTreeOps<N> {
   /** Strict total order: less(a, b) && less(b, a) is never true; !less(a,b) && !less(b,a) only for a === b. */
   less(a: N, b: N): boolean;
-  /** Recompute n's augmented value from its own key and its children's values. Optional. */
-  augment?(n: N): void;
+  /**
+   * Recompute n's augmented value from its own key and its children's values; return whether it changed.
+   * Optional.
+   */
+  augment?(n: N): boolean;
 }
 
 export class RbTree<N extends RbNode<N>> {
@@ -27,7 +30,7 @@ export class RbTree<N extends RbNode<N>> {
   leftmost: N | null = null;
   size = 0;
   private readonly less: (a: N, b: N) => boolean;
-  private readonly aug: ((n: N) => void) | null;
+  private readonly aug: ((n: N) => boolean) | null;
 
   constructor(ops: RbTreeOps<N>) {
     this.less = ops.less;
@@ -59,7 +62,9 @@ export class RbTree<N extends RbNode<N>> {
     this.size++;
     if (this.aug !== null) {
       this.aug(z);
-      this.propagate(y);
+      // A new leaf can only lower its ancestors' values: stop at the first one that does not change.
+      let n = y;
+      while (n !== null && this.aug(n)) n = n.rbParent;
     }
     this.insertFixup(z);
   }

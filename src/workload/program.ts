@@ -3,7 +3,7 @@
  * process). Distributions are sampled from the task's own random stream; a refused allocation (ENOMEM) ends
  * the task with a message on its stderr, as a program that does not check malloc's result would.
  */
-import { ERRNO_TEXT } from '../kernel/api.js';
+import { ERRNO_TEXT } from '../lib/errno.js';
 import type { MemCall, ProgramContext, ProgramFactory, UserAction, UserProgram, UserResult } from '../kernel/task/user.js';
 import { sample } from './dist.js';
 import type { MemStep, Step } from './scenario.js';

@@ -52,19 +52,46 @@ const int = (min: number, max: number, what = 'an integer'): z.ZodType<number> =
     .max(max, { message: `expected ${what} from ${min} to ${max}` });
 
 const DIST_MSG = 'expected a duration like "5ms", {"exp": "2ms"} or {"uniform": ["5ms", "15ms"]}';
-export const distSchema: z.ZodType<Dist> = z
-  .union([
-    durationNs.transform((ns): Dist => ({ kind: 'fixed', ns })),
-    z.strictObject({ fixed: durationNs }).transform((o): Dist => ({ kind: 'fixed', ns: o.fixed })),
-    z.strictObject({ exp: durationNs }).transform((o): Dist => ({ kind: 'exp', meanNs: o.exp })),
-    z
-      .strictObject({ uniform: z.tuple([durationNs, durationNs]) })
-      .transform((o): Dist => ({ kind: 'uniform', loNs: Math.min(o.uniform[0], o.uniform[1]), hiNs: Math.max(o.uniform[0], o.uniform[1]) })),
-  ])
-  .or(z.any().transform((_v, ctx) => {
-    ctx.addIssue({ code: 'custom', message: DIST_MSG });
+
+/** A duration distribution, parsed by hand so that every error names its exact place. */
+function parseDist(v: unknown, ctx: z.RefinementCtx, allowForever: boolean): Dist | 'forever' | typeof z.NEVER {
+  const fail = (message: string, path: (string | number)[] = []): typeof z.NEVER => {
+    ctx.addIssue({ code: 'custom', message, path });
     return z.NEVER;
-  })) as unknown as z.ZodType<Dist>;
+  };
+  const dur = (x: unknown, path: (string | number)[]): number | null => {
+    const ns = typeof x === 'string' ? parseDurationNs(x) : null;
+    if (ns === null) fail(DUR_MSG, path);
+    return ns;
+  };
+  if (typeof v === 'string') {
+    if (v === 'forever' && allowForever) return 'forever';
+    const ns = dur(v, []);
+    return ns === null ? z.NEVER : { kind: 'fixed', ns };
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(allowForever ? `${DIST_MSG}, or "forever"` : DIST_MSG);
+  const keys = Object.keys(v);
+  const o = v as Record<string, unknown>;
+  if (keys.length !== 1) return fail(DIST_MSG);
+  const key = keys[0] as string;
+  if (key === 'fixed' || key === 'exp') {
+    const ns = dur(o[key], [key]);
+    if (ns === null) return z.NEVER;
+    return key === 'fixed' ? { kind: 'fixed', ns } : { kind: 'exp', meanNs: ns };
+  }
+  if (key === 'uniform') {
+    const u = o.uniform;
+    if (!Array.isArray(u) || u.length !== 2) return fail('expected two durations like ["5ms", "15ms"]', ['uniform']);
+    const a = dur(u[0], ['uniform', 0]);
+    const b = dur(u[1], ['uniform', 1]);
+    if (a === null || b === null) return z.NEVER;
+    return { kind: 'uniform', loNs: Math.min(a, b), hiNs: Math.max(a, b) };
+  }
+  return fail(`unknown distribution "${key}" (${DIST_MSG})`, [key]);
+}
+
+export const distSchema = z.unknown().transform((v, ctx) => parseDist(v, ctx, false) as Dist);
+const runValue = z.unknown().transform((v, ctx) => parseDist(v, ctx, true));
 
 /* ------------------------------------------------------------------ program steps */
 
@@ -115,12 +142,11 @@ interface Issue {
 }
 
 /** Each step kind: its key and a schema for the step object. */
-const runValue = z.union([z.literal('forever'), distSchema]);
 const tagOpt = z.string().min(1).max(64).optional();
 
 const STEP_SCHEMAS: Readonly<Record<string, z.ZodType<Step>>> = {
   run: z
-    .strictObject({ run: z.union([z.literal('forever'), distSchema]), kernel: z.boolean().optional(), mode: z.enum(['user', 'kernel']).optional() })
+    .strictObject({ run: runValue, kernel: z.boolean().optional(), mode: z.enum(['user', 'kernel']).optional() })
     .transform((o): Step => ({ kind: 'run', dist: o.run as Dist | 'forever', kernel: o.kernel === true || o.mode === 'kernel' })),
   sleep: z.strictObject({ sleep: runValue }).transform((o): Step => ({ kind: 'sleep', dist: o.sleep as Dist | 'forever' })),
   io: z.strictObject({ io: distSchema }).transform((o): Step => ({ kind: 'io', dist: o.io })),

@@ -16,8 +16,11 @@ class N implements RbNode<N> {
   ) {}
 }
 
-function augment(n: N): void {
-  n.min = Math.min(n.v, n.rbLeft?.min ?? Infinity, n.rbRight?.min ?? Infinity);
+function augment(n: N): boolean {
+  const m = Math.min(n.v, n.rbLeft?.min ?? Infinity, n.rbRight?.min ?? Infinity);
+  if (m === n.min) return false;
+  n.min = m;
+  return true;
 }
 
 function less(a: N, b: N): boolean {

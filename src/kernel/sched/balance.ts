@@ -83,15 +83,7 @@ export class Balancer {
 
   /** nohz_balancer_kick(): a busy CPU with queued work asks an idle CPU to balance for the idle ones. */
   private nohzBalancerKick(rq: Rq): void {
-    if (this.nohzKickPending || this.k.now < this.nohzNextBalanceNs || rq.nrRunning < 2) return;
-    let anyIdle = false;
-    for (const r of this.k.rqs) {
-      if (r.online && r.isIdle) {
-        anyIdle = true;
-        break;
-      }
-    }
-    if (!anyIdle) return;
+    if (this.nohzKickPending || this.k.now < this.nohzNextBalanceNs || rq.nrRunning < 2 || this.k.nrIdleCpus === 0) return;
     this.nohzKickPending = true;
     this.k.engine.at(0, EventPrio.Urgent, 'nohz_balance', () => {
       this.nohzKickPending = false;

@@ -302,8 +302,12 @@ function contextSwitch(k: Kernel, rq: Rq, prev: Task, next: Task): void {
   if (next === rq.idle) {
     stopTick(k, rq);
     rq.idleStampNs = k.now;
+    k.nrIdleCpus++;
   } else {
-    if (prev === rq.idle) updateAvgIdle(k, rq);
+    if (prev === rq.idle) {
+      updateAvgIdle(k, rq);
+      k.nrIdleCpus--;
+    }
     if (rq.tickTimer === null) startTick(k, rq);
   }
   if (prev.state & TASK_DEAD) {

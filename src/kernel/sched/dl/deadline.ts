@@ -392,7 +392,6 @@ export class DlClass implements SchedClass {
    */
   private armServerTimer(rq: Rq): void {
     const s = rq.fairServer as DlEntity;
-    if (s.timer !== null) this.k.engine.cancel(s.timer);
     const now = this.k.now;
     let at: number;
     if (s.rbOnTree || s.runtimeNs <= 0) at = s.deadlineNs;
@@ -400,7 +399,12 @@ export class DlClass implements SchedClass {
       const zeroLaxity = s.deadlineNs - s.runtimeNs;
       at = zeroLaxity > now ? zeroLaxity : Math.min(now + this.k.tickNs, s.deadlineNs);
     }
-    s.timer = this.k.engine.atAbs(Math.max(at, now), EventPrio.Normal, 'dl_server_timer', () => {
+    at = Math.max(at, now);
+    if (s.timer !== null) {
+      if (s.timer.pending && s.timer.atNs === at) return;
+      this.k.engine.cancel(s.timer);
+    }
+    s.timer = this.k.engine.atAbs(at, EventPrio.Normal, 'dl_server_timer', () => {
       s.timer = null;
       this.k.onCpu(rq.cpu, () => this.serverTimer(rq));
     });

@@ -11,7 +11,7 @@ import type { SchedEntity } from '../../task/task.js';
 
 export type FairMode = 'eevdf' | 'cfs';
 
-function augment(se: SchedEntity): void {
+function augment(se: SchedEntity): boolean {
   let mv = se.vruntime;
   let ms = se.sliceNs;
   const l = se.rbLeft;
@@ -24,8 +24,10 @@ function augment(se: SchedEntity): void {
     if (r.minVruntime < mv) mv = r.minVruntime;
     if (r.minSlice < ms) ms = r.minSlice;
   }
+  if (se.minVruntime === mv && se.minSlice === ms) return false;
   se.minVruntime = mv;
   se.minSlice = ms;
+  return true;
 }
 
 function lessDeadline(a: SchedEntity, b: SchedEntity): boolean {

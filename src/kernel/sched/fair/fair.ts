@@ -435,8 +435,9 @@ export class FairClass implements SchedClass {
     const ok = (c: number): boolean => p.cpusAllowed.has(c) && (this.availableIdle(c) || this.schedIdleCpu(c));
     if (ok(target)) return target;
     if (prev !== target && ok(prev)) return prev;
-    // select_idle_cpu(): scan the LLC from target+1, wrapping.
+    // select_idle_cpu(): scan the LLC from target+1, wrapping. SIS_UTIL: a fully busy LLC is not scanned.
     const n = this.k.nrCpus;
+    if (this.k.nrIdleCpus === 0 && this.k.tunables.features.SIS_UTIL) return target;
     for (let i = 1; i < n; i++) {
       const c = (target + i) % n;
       if (ok(c)) return c;

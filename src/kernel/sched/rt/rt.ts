@@ -44,6 +44,7 @@ export class RtClass implements SchedClass {
     const rt = rq.rt;
     rt.enqueue(p.rt, p.prio, (flags & ENQUEUE_HEAD) !== 0);
     rt.rtNrRunning++;
+    if (rt.rtNrRunning === 2) this.k.nrRtOverloaded++;
     if (p.cpusAllowed.weight > 1) rt.nrMigratory++;
     rq.nrRunning++;
     if (flags & ENQUEUE_WAKEUP) p.rt.timeSliceTicks = p.rt.timeSliceTicks > 0 ? p.rt.timeSliceTicks : this.rrTimesliceTicks();
@@ -55,6 +56,7 @@ export class RtClass implements SchedClass {
     const rt = rq.rt;
     rt.dequeue(p.rt, p.prio);
     rt.rtNrRunning--;
+    if (rt.rtNrRunning === 1) this.k.nrRtOverloaded--;
     if (p.cpusAllowed.weight > 1) rt.nrMigratory--;
     rq.nrRunning--;
     return true;
@@ -173,8 +175,13 @@ export class RtClass implements SchedClass {
     return rq.rt.rtThrottled ? MAX_RT_PRIO : rq.rt.highestPrio();
   }
 
-  /** find_lowest_rq(): an allowed CPU running at the lowest priority, lower than p's; idle CPUs first. */
+  /**
+   * find_lowest_rq(): an allowed CPU running at the lowest priority, lower than p's: p's own CPU when it is
+   * among the lowest (as cpupri's lowest_mask test does first), else an idle one, else the first found.
+   */
   private findLowestRq(p: Task): number {
+    const own = this.k.rqs[p.cpu] as Rq;
+    if (p.cpusAllowed.has(p.cpu) && own.online && this.cpuPrio(own) === MAX_RT_PRIO) return p.cpu;
     let best = -1;
     let bestPrio = -2;
     let bestIdle = false;
@@ -247,6 +254,8 @@ export class RtClass implements SchedClass {
 
   /** pull_rt_task(): this CPU's priority dropped; take the best higher-priority RT task queued elsewhere. */
   private pullRtTask(rq: Rq): boolean {
+    // rto_mask: nothing to pull unless some other CPU has two or more RT tasks.
+    if (this.k.nrRtOverloaded === 0 || (this.k.nrRtOverloaded === 1 && rq.rt.rtNrRunning >= 2)) return false;
     let pulled = false;
     const myPrio = (): number => (rq.rt.rtThrottled ? MAX_RT_PRIO : rq.rt.highestPrio());
     for (const src of this.k.rqs) {

@@ -1,0 +1,46 @@
+/**
+ * `npm run bench [-- sim|render|import] [--quick]`: the speed and memory figures of the issues, one line per
+ * case of key=value pairs. Each case runs in its own process so that memory figures are its own.
+ * Wall-clock numbers depend on the machine; they are printed, never asserted in unit tests.
+ */
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.filter((a) => !a.startsWith('--'));
+const want = (name: string): boolean => only.length === 0 || only.includes(name);
+
+function runCase(script: string, caseArgs: string[]): string {
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, script), ...caseArgs], { encoding: 'utf8' });
+  if (r.status !== 0) return `error script=${script} args=${caseArgs.join(',')} status=${r.status} ${(r.stderr || '').trim().split('\n').pop() ?? ''}`;
+  return r.stdout.trim();
+}
+
+function line(s: string): void {
+  process.stdout.write(`${s}\n`);
+}
+
+if (want('sim')) {
+  const budget = quick ? '600' : '2000';
+  const cpusList = quick ? [2, 64] : [2, 8, 64, 256];
+  const tasksList = quick ? [100, 10000] : [10, 100, 1000, 10000];
+  const perEvent = new Map<string, number>();
+  for (const cpus of cpusList) {
+    for (const tasks of tasksList) {
+      const out = runCase('sim-case.ts', [String(cpus), String(tasks), budget]);
+      line(out);
+      const m = /ns_per_event=([\d.]+)/.exec(out);
+      if (m) perEvent.set(`${cpus}/${tasks}`, Number(m[1]));
+    }
+  }
+  // Scaling: cost per event at 10 000 tasks against 100 tasks, per CPU count (target <= 2.5).
+  for (const cpus of cpusList) {
+    const a = perEvent.get(`${cpus}/100`);
+    const b = perEvent.get(`${cpus}/10000`);
+    if (a !== undefined && b !== undefined) line(`sim-scaling cpus=${cpus} cost_ratio_10000_vs_100=${(b / a).toFixed(2)}`);
+  }
+  line(runCase('sim-case.ts', ['64', '10000', budget, 'all-classes']));
+}

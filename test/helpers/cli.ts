@@ -1,0 +1,28 @@
+/** Run the CLI in-process and capture its output and exit status. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../src/cli/main.js';
+
+export interface CliResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+export function cli(...argv: string[]): CliResult {
+  let stdout = '';
+  let stderr = '';
+  const code = runCli(argv, { write: (s) => void (stdout += s), err: (s) => void (stderr += s) });
+  return { stdout, stderr, code };
+}
+
+let dir: string | null = null;
+
+/** Write a temporary file (a scenario, a theme...) and return its path. */
+export function tempFile(name: string, content: string | object): string {
+  dir ??= mkdtempSync(join(tmpdir(), 'kernsim-test-'));
+  const p = join(dir, name);
+  writeFileSync(p, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+  return p;
+}
