@@ -38,7 +38,7 @@ import {
   Task,
 } from './task/task.js';
 import type { MemCall, UserResult } from './task/user.js';
-import { signalName } from './task/signal.js';
+import { sendSignal, signalName } from './task/signal.js';
 import type { Rq as RqType } from './sched/rq.js';
 
 export interface SchedClasses {
@@ -113,6 +113,8 @@ export class Kernel {
   /** Set when the machine panicked or powered off: nothing runs after that. */
   halted: 'panic' | 'poweroff' | null = null;
   panicText: string | null = null;
+  /** Who is making the current request from user space (for messages like "bash (1234): drop_caches: 3"). */
+  caller: { comm: string; pid: number } = { comm: 'sh', pid: 1 };
   /** Boot option sysrq_always_enabled. */
   sysrqAlwaysEnabled = false;
   /** Hook for `sh` program steps (the shell lives outside the kernel). */
@@ -165,6 +167,7 @@ export class Kernel {
     this.balancer = new Balancer(this);
     this.mm = new MemoryManager(this);
     this.proc = new ProcFs(this);
+    this.mm.registerProc();
   }
 
   get now(): number {
@@ -364,6 +367,29 @@ export class Kernel {
   noteSignalExit(p: Task, sig: number): void {
     if (p.exitReason === 'oom-kill') return;
     void signalName(sig);
+  }
+
+  /** send_signal() from the kernel (OOM kills, SysRq-e/i). */
+  sendSignal(p: Task, sig: number): string | null {
+    return sendSignal(this, p, sig);
+  }
+
+  /**
+   * panic(): print the panic and stop the machine for good (the engine halts; the dashboard shows it).
+   */
+  panic(msg: string): void {
+    if (this.halted !== null) return;
+    const cpu = Math.max(0, this.currentCpu);
+    const curr = this.rqs[cpu]?.curr;
+    this.printk(0, `Kernel panic - not syncing: ${msg}`, { forceConsole: true });
+    this.printk(0, `CPU: ${cpu} UID: 0 PID: ${curr?.pid ?? 0} Comm: ${curr?.comm ?? 'swapper'} Not tainted ${this.config.release} #1 PREEMPT(${this.tunables.preempt})`, { forceConsole: true });
+    this.printk(0, 'Hardware name: kernsim virtual machine, BIOS 1.0 01/01/2026', { forceConsole: true });
+    for (const l of ['Call Trace:', ' <TASK>', ' dump_stack_lvl+0x5d/0x80', ' panic+0x118/0x340', ' </TASK>', 'Kernel Offset: disabled']) this.printk(0, l, { forceConsole: true });
+    this.printk(0, `---[ end Kernel panic - not syncing: ${msg} ]---`, { forceConsole: true });
+    this.halted = 'panic';
+    this.panicText = msg;
+    this.engine.halted = true;
+    this.event({ kind: 'panic', text: msg });
   }
 
   /* ------------------------------------------------------------ memory (mm/) */

@@ -1,31 +1,628 @@
 /**
- * The memory manager: placeholder until the memory subsystem lands (buddy allocator, SLUB, mm accounting).
+ * The memory manager: wires the buddy allocator, SLUB, vmalloc, the page cache and dcache, shrinkers, commit
+ * accounting, reclaim and the OOM killer, and gives the rest of the kernel its hooks (fork, exit, release, the
+ * memory system calls, /proc numbers). Boot leaves the machine looking like a freshly booted one: reserved
+ * kernel image and memmap, a populated dentry/inode cache, some page cache and a few vmalloc areas.
  */
 import type { Kernel } from '../kernel.js';
 import type { Rq } from '../sched/rq.js';
 import type { Task } from '../task/task.js';
 import type { MemCall } from '../task/user.js';
+import { FileCache, type DcacheEntry } from './files.js';
+import { renderMeminfo, renderZoneinfo } from './meminfo.js';
+import { Mm, Vma } from './mm-struct.js';
+import { oomBadness, oomScoreFromBadness, taskMm, type OomKillRecord } from './oom.js';
+import { commitLimitPages, vmEnoughMemory } from './overcommit.js';
+import { calculateMinFreeKbytes, Owner, PageAllocator, PAGE_SIZE } from './page-alloc.js';
+import { kswapdProgram, reclaimPages, registerCoreShrinkers, dropCaches as dropCachesImpl, wakeKswapd } from './reclaim.js';
+import type { Shrinker } from './shrinker.js';
+import { KMALLOC_SIZES, kmallocCacheName, SlabAllocator, type KmemCache, type SlabObject } from './slab.js';
+import { memSyscall } from './syscalls.js';
+import { VmallocSpace, vmAreaSize, type VmArea } from './vmalloc.js';
+
+/** Named caches a 6.x kernel creates at boot: name, object size, alignment, reclaimable. */
+const CORE_CACHES: readonly [string, number, number, boolean][] = [
+  ['task_struct', 10368, 64, false],
+  ['mm_struct', 1344, 64, false],
+  ['vm_area_struct', 184, 8, false],
+  ['files_cache', 704, 64, false],
+  ['signal_cache', 1152, 64, false],
+  ['sighand_cache', 2112, 64, false],
+  ['fs_cache', 64, 64, false],
+  ['cred_jar', 192, 64, false],
+  ['pid', 128, 64, false],
+  ['anon_vma', 104, 8, false],
+  ['filp', 256, 64, false],
+  ['names_cache', 4096, 64, false],
+  ['kernfs_node_cache', 128, 8, false],
+  ['dentry', 192, 64, true],
+  ['inode_cache', 608, 64, true],
+  ['radix_tree_node', 576, 8, true],
+  ['buffer_head', 104, 8, true],
+  ['skbuff_head_cache', 256, 64, false],
+  ['sock_inode_cache', 832, 64, true],
+];
+
+/** Objects a freshly booted machine holds in the kmalloc and other caches (scaled a little with memory). */
+const BOOT_OBJECTS: readonly [string, number][] = [
+  ['kmalloc-8', 3000],
+  ['kmalloc-16', 2600],
+  ['kmalloc-32', 3100],
+  ['kmalloc-64', 6200],
+  ['kmalloc-96', 1500],
+  ['kmalloc-128', 1300],
+  ['kmalloc-192', 1050],
+  ['kmalloc-256', 820],
+  ['kmalloc-512', 900],
+  ['kmalloc-1k', 520],
+  ['kmalloc-2k', 310],
+  ['kmalloc-4k', 250],
+  ['kmalloc-8k', 60],
+  ['kernfs_node_cache', 30000],
+  ['radix_tree_node', 1200],
+  ['buffer_head', 900],
+  ['filp', 1400],
+  ['skbuff_head_cache', 300],
+  ['sock_inode_cache', 150],
+  ['anon_vma', 400],
+];
+
+/** Kernel objects held by a task (freed at exit and at release). */
+interface TaskKobjs {
+  taskStruct: SlabObject;
+  stack: VmArea;
+  pid: SlabObject;
+  cred: SlabObject;
+  signal: SlabObject | null;
+  sighand: SlabObject | null;
+  files: SlabObject | null;
+  fs: SlabObject | null;
+  mmStruct: SlabObject | null;
+  vmaObjs: SlabObject[];
+}
+
+/** A module-style allocation a task made (kmalloc, vmalloc, pages), by tag. */
+export type ModuleAlloc =
+  | { kind: 'slab'; obj: SlabObject; bytes: number; cache: KmemCache }
+  | { kind: 'pages'; pfn: number; order: number; bytes: number; pageCount: number }
+  | { kind: 'vmalloc'; area: VmArea; bytes: number };
+
+export interface KernelCallRecord {
+  t: number;
+  call: string;
+  result: string;
+}
 
 export class MemoryManager {
-  constructor(private readonly k: Kernel) {}
-  boot(): void {}
+  readonly pages: PageAllocator;
+  readonly slab: SlabAllocator;
+  readonly vmalloc = new VmallocSpace();
+  readonly files = new FileCache();
+  readonly shrinkers: Shrinker[] = [];
+  committedAs = 0;
+  swapUsed = 0;
+  kernelStacks = 0;
+  readonly percpuKb: number;
+  activeAnonPages = 0;
+  readonly oomVictims = new Set<Task>();
+  readonly oomKills: OomKillRecord[] = [];
+  oomKillsTotal = 0;
+  kswapd: Task | null = null;
+  kswapdRunning = false;
+  reserved = { kernelPages: 0, memmapPages: 0, percpuPages: 0, firmwarePages: 0 };
+  private readonly kobjs = new Map<Task, TaskKobjs>();
+  readonly moduleAllocs = new Map<Task, Map<string, ModuleAlloc[]>>();
+  readonly kernelCalls = new Map<Task, KernelCallRecord[]>();
+  /** Rate limit of the __vm_enough_memory warning (pr_warn_ratelimited: 10 per 5 s). */
+  private warnBurst: { start: number; n: number } = { start: -1, n: 0 };
+  reclaimStats = { kswapdReclaimed: 0, directReclaimed: 0, slabFreed: 0, swappedOut: 0, allocstall: 0, pgfault: 0 };
+
+  constructor(private readonly k: Kernel) {
+    const totalPages = Math.floor(k.config.memoryBytes / PAGE_SIZE);
+    this.pages = new PageAllocator(totalPages);
+    this.slab = new SlabAllocator(this.pages, k.nrCpus);
+    this.slab.onEvent = (kind, cache, slabs) => this.k.event({ kind, cache, slabs });
+    this.percpuKb = k.nrCpus * 256 + 512;
+  }
+
+  /* ------------------------------------------------------------ boot */
+
+  boot(): void {
+    const pa = this.pages;
+    const total = pa.totalPages;
+    // Reserved at boot: the first MiB (firmware), the kernel image at 16 MiB, percpu areas and the memmap
+    // (64 bytes of struct page per page) at the top of memory.
+    const firmware = 256;
+    const kernelImage = Math.min(8192, Math.floor(total / 16));
+    const memmap = Math.ceil(total / 64);
+    const percpu = Math.ceil((this.percpuKb * 1024) / PAGE_SIZE);
+    this.reserved = { kernelPages: kernelImage, memmapPages: memmap, percpuPages: percpu, firmwarePages: firmware };
+    const kStart = Math.min(4096, total - kernelImage - memmap - percpu - 1);
+    const topStart = total - memmap - percpu;
+    pa.freeRange(firmware, kStart);
+    pa.freeRange(kStart + kernelImage, topStart);
+    const sysctl = this.k.sysctl;
+    if (sysctl.minFreeKbytes === 0) sysctl.minFreeKbytes = calculateMinFreeKbytes(pa.managedPages);
+    pa.setupWatermarks(sysctl.minFreeKbytes, sysctl.watermarkScaleFactor);
+    const freeKb = pa.freePages * 4;
+    sysctl.userReserveKbytes = Math.min(Math.floor(freeKb / 32), 1 << 17);
+    sysctl.adminReserveKbytes = Math.min(Math.floor(freeKb / 32), 1 << 13);
+    for (const size of KMALLOC_SIZES) this.slab.create(kmallocCacheName(size), size, 8);
+    for (const [name, size, align, recl] of CORE_CACHES) this.slab.create(name, size, align, { reclaimable: recl });
+    this.populateBoot();
+    registerCoreShrinkers(this.k);
+  }
+
+  private populateBoot(): void {
+    const scale = Math.min(4, Math.max(0.25, this.k.config.memoryBytes / 4 / 1024 ** 3));
+    for (const [name, n] of BOOT_OBJECTS) {
+      const c = this.slab.get(name);
+      for (let i = 0; i < Math.round(n * scale); i++) if (c.alloc((o) => this.allocKernelPages(o, Owner.Slab)) === null) break;
+    }
+    // The dcache of a booted system: pinned entries (open, cwd, /proc, /sys) and unused ones on the LRU.
+    const fc = this.files;
+    const dentries = Math.round(12000 * scale);
+    for (let i = 0; i < dentries; i++) {
+      const positive = i % 3 !== 2;
+      const e = this.newDentry(null, positive);
+      if (e === null) break;
+      if (i < dentries / 3) {
+        e.pinned = true;
+        fc.pinned.push(e);
+      } else fc.unused.push(e);
+    }
+    // Page cache of the programs and libraries booting touched.
+    const bootCacheBytes = Math.min(256 * 1024 ** 2, Math.floor(this.k.config.memoryBytes / 16));
+    const files: [string, number][] = [
+      ['/usr/lib/x86_64-linux-gnu/libc.so.6', 2 * 1024 ** 2],
+      ['/usr/lib/systemd/systemd', 2 * 1024 ** 2],
+      ['/usr/bin/bash', 1400 * 1024],
+      ['/var/log/journal/system.journal', Math.max(1024 ** 2, bootCacheBytes - 6 * 1024 ** 2)],
+    ];
+    for (const [path, bytes] of files) this.cacheFile(path, bytes, false);
+    // Early vmalloc areas and ioremaps of a PC.
+    this.vmalloc.add({ size: 8192, caller: 'hpet_enable+0x3a/0x2e0', pages: [], kind: 'ioremap', phys: 0xfed00000 });
+    this.vmalloc.add({ size: 12288, caller: 'acpi_os_map_iomem+0x1b1/0x1f0', pages: [], kind: 'ioremap', phys: 0xbffe0000 });
+    const pcpuPages: number[] = [];
+    for (let i = 0; i < 8 * this.k.nrCpus; i++) {
+      const pfn = this.allocKernelPages(0, Owner.Vmalloc);
+      if (pfn >= 0) pcpuPages.push(pfn);
+    }
+    this.vmalloc.add({ size: pcpuPages.length * PAGE_SIZE + PAGE_SIZE, caller: 'pcpu_get_vm_areas+0x0/0x1010', pages: pcpuPages, kind: 'vmalloc' });
+  }
+
+  /** "Zone ranges" lines of the boot log. */
   bootLines(): string[] {
-    return [];
+    const out = ['Zone ranges:'];
+    const hex = (pfn: number): string => `0x${(pfn * PAGE_SIZE).toString(16).padStart(16, '0')}`;
+    for (const z of this.pages.zones) out.push(`  ${z.name.padEnd(8)} [mem ${hex(Math.max(z.startPfn, 1))}-${hex(z.endPfn).replace(/000$/, 'fff').replace(/^0x0*(?=.{16}$)/, '0x')}]`);
+    out.push(`Built 1 zonelists, mobility grouping on.  Total pages: ${this.pages.managedPages}`);
+    return out;
   }
+
+  /** The "Memory: ...K/...K available" line. */
   bootMemoryLines(): string[] {
-    return [];
+    const r = this.reserved;
+    const totalKb = this.pages.totalPages * 4;
+    const availKb = this.pages.managedPages * 4;
+    return [
+      `Memory: ${availKb}K/${totalKb}K available (${Math.floor((r.kernelPages * 4) / 2)}K kernel code, ${Math.floor(r.kernelPages / 4)}K rwdata, ${Math.floor(r.kernelPages / 2)}K rodata, 4096K init, 8192K bss, ${totalKb - availKb}K reserved, 0K cma-reserved)`,
+    ];
   }
-  fork(_parent: Task, _child: Task, _thread: boolean): string | null {
+
+  /* ------------------------------------------------------------ page allocation */
+
+  totalRamPages(): number {
+    return this.pages.managedPages;
+  }
+
+  totalSwapPages(): number {
+    return Math.floor(this.k.config.swapBytes / PAGE_SIZE);
+  }
+
+  commitLimit(): number {
+    return commitLimitPages({ totalRamPages: this.totalRamPages(), totalSwapPages: this.totalSwapPages(), hugetlbPages: 0, committedAs: this.committedAs }, this.k.sysctl);
+  }
+
+  /**
+   * Allocate 2^order pages without sleeping: zones from Normal down, above the low watermark (fast path), then
+   * above min (slow path, kswapd woken). Returns -1 when that fails; callers decide on reclaim and OOM.
+   */
+  tryAllocPages(order: number, owner: Owner): number {
+    const zs = this.pages.zones;
+    const classZone = zs[zs.length - 1]?.index ?? 0;
+    for (let i = zs.length - 1; i >= 0; i--) {
+      const z = zs[i];
+      if (z === undefined) continue;
+      if (this.pages.watermarkOk(z, order, z.wmarkLow, classZone)) {
+        const pfn = this.pages.rmqueue(z, order, owner);
+        if (pfn >= 0) {
+          this.afterAlloc();
+          return pfn;
+        }
+      }
+    }
+    wakeKswapd(this.k);
+    for (let i = zs.length - 1; i >= 0; i--) {
+      const z = zs[i];
+      if (z === undefined) continue;
+      if (this.pages.watermarkOk(z, order, z.wmarkMin, classZone)) {
+        const pfn = this.pages.rmqueue(z, order, owner);
+        if (pfn >= 0) return pfn;
+      }
+    }
+    return -1;
+  }
+
+  private afterAlloc(): void {
+    for (const z of this.pages.zones) {
+      if (z.freePages < z.wmarkLow) {
+        wakeKswapd(this.k);
+        return;
+      }
+    }
+  }
+
+  /** Kernel-internal allocation that may reclaim synchronously but never invokes the OOM killer. */
+  allocKernelPages(order: number, owner: Owner): number {
+    let pfn = this.tryAllocPages(order, owner);
+    for (let prio = 12; pfn < 0 && prio >= 0; prio -= 4) {
+      if (reclaimPages(this.k, 32 << order, prio, false) === 0) continue;
+      pfn = this.tryAllocPages(order, owner);
+    }
+    return pfn;
+  }
+
+  freePages(pfn: number, order: number): void {
+    this.pages.free(pfn, order);
+  }
+
+  /** A kmalloc-like slab object for internal use (fork, dcache). */
+  kmemAlloc(cache: string): SlabObject | null {
+    return this.slab.get(cache).alloc((o) => this.allocKernelPages(o, Owner.Slab));
+  }
+
+  kmemFree(o: SlabObject | null): void {
+    if (o !== null) o.slab.cache.free(o);
+  }
+
+  newDentry(path: string | null, positive: boolean): DcacheEntry | null {
+    const d = this.kmemAlloc('dentry');
+    if (d === null) return null;
+    let inode: SlabObject | null = null;
+    if (positive) {
+      inode = this.kmemAlloc('inode_cache');
+      if (inode === null) {
+        this.kmemFree(d);
+        return null;
+      }
+    }
+    return { dentry: d, inode, path, pinned: false };
+  }
+
+  freeDentry(e: DcacheEntry): void {
+    this.kmemFree(e.dentry);
+    this.kmemFree(e.inode);
+    if (e.path !== null) {
+      this.files.byPath.delete(e.path);
+      // Evicting the inode truncates its page cache.
+      const f = this.files.files.get(e.path);
+      if (f !== undefined && f.mapCount === 0) this.dropFilePages(f, Infinity);
+    }
+  }
+
+  /** Read a file into the page cache (no I/O time: boot and internal use). */
+  cacheFile(path: string, bytes: number, active: boolean): void {
+    const f = this.files.file(path);
+    const want = Math.ceil(bytes / PAGE_SIZE);
+    f.sizeBytes = Math.max(f.sizeBytes, bytes);
+    while (f.pages.length < want) {
+      const pfn = this.allocKernelPages(0, Owner.PageCache);
+      if (pfn < 0) break;
+      f.pages.push(pfn);
+      this.files.nrPages++;
+      if (f.active) this.files.activePages++;
+    }
+    if (active && !f.active) this.activateFile(f);
+    if (!this.files.byPath.has(path)) {
+      const e = this.newDentry(path, true);
+      if (e !== null) {
+        this.files.byPath.set(path, e);
+        this.files.unused.push(e);
+      }
+    }
+  }
+
+  activateFile(f: { active: boolean; pages: { length: number } }): void {
+    if (f.active) return;
+    f.active = true;
+    this.files.activePages += f.pages.length;
+  }
+
+  /** Drop up to n clean, unmapped pages of a file from the page cache. Returns pages freed. */
+  dropFilePages(f: import('./files.js').CachedFile, n: number): number {
+    if (f.mapCount > 0) return 0;
+    let freed = 0;
+    const clean = f.pages.length - f.dirty;
+    while (freed < n && freed < clean && f.pages.length > 0) {
+      const pfn = f.pages.pop();
+      this.pages.free(pfn, 0);
+      this.files.nrPages--;
+      if (f.active) this.files.activePages--;
+      freed++;
+    }
+    return freed;
+  }
+
+  /* ------------------------------------------------------------ tasks: fork, exit, release */
+
+  /** copy_process(): the child's kernel objects, and for a new process (not a thread) its mm. */
+  fork(parent: Task, child: Task, thread: boolean): string | null {
+    const ts = this.kmemAlloc('task_struct');
+    const stackPages: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const pfn = this.allocKernelPages(0, Owner.Vmalloc);
+      if (pfn < 0) break;
+      stackPages.push(pfn);
+    }
+    const pid = this.kmemAlloc('pid');
+    const cred = this.kmemAlloc('cred_jar');
+    const ko: TaskKobjs = {
+      taskStruct: ts as SlabObject,
+      stack: null as unknown as VmArea,
+      pid: pid as SlabObject,
+      cred: cred as SlabObject,
+      signal: null,
+      sighand: null,
+      files: null,
+      fs: null,
+      mmStruct: null,
+      vmaObjs: [],
+    };
+    const fail = (): string => {
+      this.kmemFree(ts);
+      this.kmemFree(pid);
+      this.kmemFree(cred);
+      for (const p of stackPages) this.pages.free(p, 0);
+      return 'ENOMEM';
+    };
+    if (ts === null || pid === null || cred === null || stackPages.length < 4) return fail();
+    ko.stack = this.vmalloc.add({ size: vmAreaSize(16384), caller: 'dup_task_struct+0x5b/0x1d0', pages: stackPages, kind: 'vmalloc' });
+    this.kernelStacks++;
+    if (!thread) {
+      ko.signal = this.kmemAlloc('signal_cache');
+      ko.sighand = this.kmemAlloc('sighand_cache');
+      ko.files = this.kmemAlloc('files_cache');
+      ko.fs = this.kmemAlloc('fs_cache');
+    }
+    this.kobjs.set(child, ko);
+    if (child.isKthread) return null;
+    if (thread && parent.mm !== null) {
+      (parent.mm as Mm).users++;
+      child.mm = parent.mm;
+      return null;
+    }
+    // A new process: as if it exec()ed its program, with the usual mappings of a small C program.
+    const mm = new Mm();
+    ko.mmStruct = this.kmemAlloc('mm_struct');
+    child.mm = mm;
+    const exe = `/usr/bin/${child.comm.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+    this.mapFile(child, mm, 'exe', exe, 64 * 1024, 'exe');
+    this.mapFile(child, mm, 'libc', '/usr/lib/x86_64-linux-gnu/libc.so.6', 2 * 1024 ** 2, 'lib', 1024 ** 2);
+    const stack = new Vma('stack', 'stack', 33, 33);
+    const heap = new Vma('anon', 'brk', 32, 32);
+    mm.vmas.push(stack, heap);
+    this.committedAs += 65;
+    for (const v of [stack, heap]) {
+      ko.vmaObjs.push(this.kmemAlloc('vm_area_struct') as SlabObject);
+      for (let i = 0; i < (v === stack ? 4 : 16); i++) {
+        const pfn = this.tryAllocPages(0, Owner.Anon);
+        if (pfn < 0) break;
+        v.anon.push(pfn);
+      }
+    }
+    this.syncPageTables(mm);
+    mm.noteHiwater();
     return null;
   }
-  exit(_p: Task): void {}
-  releaseTask(_p: Task): void {}
-  totalRamPages(): number {
-    return Math.floor(this.k.config.memoryBytes / 4096);
+
+  /** Map (part of) a file: its pages come into the page cache and count in RssFile. */
+  mapFile(t: Task, mm: Mm, tag: string, path: string, bytes: number, kind: 'file' | 'exe' | 'lib', residentBytes = bytes): Vma {
+    const pages = Math.ceil(bytes / PAGE_SIZE);
+    const vma = new Vma(kind, tag, pages, 0, path);
+    mm.vmas.push(vma);
+    const ko = this.kobjs.get(t);
+    const obj = this.kmemAlloc('vm_area_struct');
+    if (ko !== undefined && obj !== null) ko.vmaObjs.push(obj);
+    this.cacheFile(path, residentBytes, false);
+    const f = this.files.file(path);
+    f.mapCount++;
+    vma.fileMapped = Math.min(f.pages.length, Math.ceil(residentBytes / PAGE_SIZE));
+    f.mappedPages = Math.max(f.mappedPages, vma.fileMapped);
+    return vma;
   }
-  dropCaches(_mode: number): void {}
-  setupWatermarks(): void {}
-  taskMem(_t: Task): null | {
+
+  /** Make the mm's page-table pages match its mappings. */
+  syncPageTables(mm: Mm): void {
+    const need = mm.vmas.length === 0 ? 0 : mm.neededPtPages();
+    while (mm.ptPages.length < need) {
+      const pfn = this.tryAllocPages(0, Owner.PageTable);
+      if (pfn < 0) return;
+      mm.ptPages.push(pfn);
+    }
+    while (mm.ptPages.length > need) this.pages.free(mm.ptPages.pop(), 0);
+  }
+
+  /** Free one VMA's memory (munmap, exit). */
+  unmapVma(mm: Mm, v: Vma): void {
+    while (v.anon.length > 0) this.pages.free(v.anon.pop(), 0);
+    this.activeAnonPages -= Math.min(this.activeAnonPages, v.activePages);
+    v.activePages = 0;
+    this.swapUsed -= v.swapped;
+    v.swapped = 0;
+    this.committedAs -= v.committed;
+    v.committed = 0;
+    if (v.file !== null) {
+      const f = this.files.files.get(v.file);
+      if (f !== undefined) f.mapCount = Math.max(0, f.mapCount - 1);
+      v.fileMapped = 0;
+    }
+    const i = mm.vmas.indexOf(v);
+    if (i >= 0) mm.vmas.splice(i, 1);
+  }
+
+  /** exit_mm(), exit_files(), exit_fs(). */
+  exit(p: Task): void {
+    const mm = taskMm(p);
+    const ko = this.kobjs.get(p);
+    if (mm !== null) {
+      p.mm = null;
+      mm.users--;
+      if (mm.users === 0) this.freeMm(mm);
+      if (ko !== undefined) {
+        this.kmemFree(ko.mmStruct);
+        ko.mmStruct = null;
+        for (const o of ko.vmaObjs) this.kmemFree(o);
+        ko.vmaObjs = [];
+      }
+    }
+    if (ko !== undefined) {
+      this.kmemFree(ko.files);
+      this.kmemFree(ko.fs);
+      ko.files = ko.fs = null;
+    }
+    this.freeModuleAllocs(p);
+    this.oomVictims.delete(p);
+  }
+
+  private freeMm(mm: Mm): void {
+    for (const v of [...mm.vmas]) this.unmapVma(mm, v);
+    while (mm.ptPages.length > 0) this.pages.free(mm.ptPages.pop(), 0);
+  }
+
+  /** The OOM reaper: free the anonymous memory of a victim that is slow to exit. */
+  reapMm(mm: Mm): void {
+    for (const v of mm.vmas) {
+      while (v.anon.length > 0) this.pages.free(v.anon.pop(), 0);
+      this.activeAnonPages -= Math.min(this.activeAnonPages, v.activePages);
+      v.activePages = 0;
+    }
+    this.syncPageTables(mm);
+    mm.oomSkip = true;
+  }
+
+  /** release_task(): the last kernel objects go (task_struct, stack, pid, cred, signal, sighand). */
+  releaseTask(p: Task): void {
+    const ko = this.kobjs.get(p);
+    if (ko === undefined) return;
+    this.kobjs.delete(p);
+    this.kmemFree(ko.taskStruct);
+    this.kmemFree(ko.pid);
+    this.kmemFree(ko.cred);
+    this.kmemFree(ko.signal);
+    this.kmemFree(ko.sighand);
+    this.kmemFree(ko.files);
+    this.kmemFree(ko.fs);
+    this.kmemFree(ko.mmStruct);
+    for (const o of ko.vmaObjs) this.kmemFree(o);
+    for (const pfn of ko.stack.pages) this.pages.free(pfn, 0);
+    this.vmalloc.remove(ko.stack);
+    this.kernelStacks--;
+    this.kernelCalls.delete(p);
+  }
+
+  private freeModuleAllocs(p: Task): void {
+    const m = this.moduleAllocs.get(p);
+    if (m === undefined) return;
+    // A "module" task's allocations are not freed when it exits: like a module that forgot its kfree, the
+    // memory stays allocated (a kernel memory leak you can see in slabinfo / vmallocinfo).
+    void m;
+  }
+
+  /* ------------------------------------------------------------ system calls */
+
+  /** A memory call from a program: runs as a kernel sub-program of the task. */
+  syscall(rq: Rq, p: Task, call: MemCall): boolean {
+    p.syscall = memSyscall(this.k, p, call);
+    void rq;
+    return true;
+  }
+
+  /**
+   * __vm_enough_memory(): charge pages to Committed_AS if the overcommit policy allows; prints the kernel's
+   * rate-limited warning when it refuses.
+   */
+  chargeCommit(p: Task, pages: number): boolean {
+    this.committedAs += pages;
+    const mm = taskMm(p);
+    const ok = vmEnoughMemory(
+      { totalRamPages: this.totalRamPages(), totalSwapPages: this.totalSwapPages(), hugetlbPages: 0, committedAs: this.committedAs },
+      this.k.sysctl,
+      pages,
+      mm === null ? null : mm.totalVm,
+      p.uid === 0,
+    );
+    if (ok) return true;
+    this.committedAs -= pages;
+    const now = this.k.now;
+    if (this.warnBurst.start < 0 || now - this.warnBurst.start >= 5_000_000_000) this.warnBurst = { start: now, n: 0 };
+    if (this.warnBurst.n++ < 10) {
+      this.k.printk(4, `__vm_enough_memory: pid: ${p.pid}, comm: ${p.comm}, bytes: ${pages * PAGE_SIZE} not enough memory for the allocation`, { pid: p.pid });
+    }
+    return false;
+  }
+
+  logKernelCall(p: Task, call: string, result: string): void {
+    let list = this.kernelCalls.get(p);
+    if (list === undefined) {
+      list = [];
+      this.kernelCalls.set(p, list);
+    }
+    list.push({ t: this.k.now, call, result });
+    if (list.length > 200) list.shift();
+  }
+
+  moduleAllocList(p: Task, tag: string): ModuleAlloc[] {
+    let m = this.moduleAllocs.get(p);
+    if (m === undefined) {
+      m = new Map();
+      this.moduleAllocs.set(p, m);
+    }
+    let l = m.get(tag);
+    if (l === undefined) {
+      l = [];
+      m.set(tag, l);
+    }
+    return l;
+  }
+
+  /* ------------------------------------------------------------ knobs and reports */
+
+  dropCaches(mode: number): void {
+    dropCachesImpl(this.k, mode);
+  }
+
+  setupWatermarks(): void {
+    this.pages.setupWatermarks(this.k.sysctl.minFreeKbytes, this.k.sysctl.watermarkScaleFactor);
+  }
+
+  mappedFilePages(): number {
+    let n = 0;
+    for (const f of this.files.files.values()) if (f.mapCount > 0) n += Math.min(f.mappedPages, f.pages.length);
+    return n;
+  }
+
+  recordOomKill(r: OomKillRecord): void {
+    this.oomKills.push(r);
+    this.oomKillsTotal++;
+    if (this.oomKills.length > 64) this.oomKills.shift();
+  }
+
+  oomScore(t: Task): number {
+    return oomScoreFromBadness(oomBadness(t, this.totalRamPages() + this.totalSwapPages()), this.totalRamPages() + this.totalSwapPages());
+  }
+
+  taskMem(t: Task): null | {
     minflt: number;
     majflt: number;
     vsizeBytes: number;
@@ -43,20 +640,81 @@ export class MemoryManager {
     vmPteKb: number;
     vmSwapKb: number;
   } {
-    return null;
+    const mm = taskMm(t);
+    if (mm === null) return null;
+    const sum = (kind: string): number => mm.vmas.filter((v) => v.kind === kind).reduce((a, v) => a + v.pages, 0);
+    return {
+      minflt: mm.minflt,
+      majflt: mm.majflt,
+      vsizeBytes: mm.totalVm * PAGE_SIZE,
+      rssPages: mm.rss,
+      vmPeakKb: Math.max(mm.hiwaterVmPages, mm.totalVm) * 4,
+      vmSizeKb: mm.totalVm * 4,
+      hwmKb: Math.max(mm.hiwaterRssPages, mm.rss) * 4,
+      rssAnonKb: mm.anonRss * 4,
+      rssFileKb: mm.fileRss * 4,
+      rssShmemKb: 0,
+      vmDataKb: sum('anon') * 4,
+      vmStkKb: sum('stack') * 4,
+      vmExeKb: sum('exe') * 4,
+      vmLibKb: sum('lib') * 4,
+      vmPteKb: mm.ptPages.length * 4,
+      vmSwapKb: mm.swapEnts * 4,
+    };
   }
-  oomScore(_t: Task): number {
-    return 0;
+
+  /** Fields added to each task row of the JSON summary. */
+  taskReport(t: Task): Record<string, unknown> {
+    const mem = this.taskMem(t);
+    const out: Record<string, unknown> = {
+      rssKb: mem === null ? 0 : mem.rssAnonKb + mem.rssFileKb,
+      vmKb: mem?.vmSizeKb ?? 0,
+      swapKb: mem?.vmSwapKb ?? 0,
+      oomScore: t.exitState === 0 ? this.oomScore(t) : 0,
+      oomScoreAdj: t.oomScoreAdj,
+    };
+    const calls = this.kernelCalls.get(t);
+    if (calls !== undefined) out.kernelCalls = calls.slice(-50);
+    return out;
   }
-  taskReport(_t: Task): Record<string, unknown> {
-    return {};
-  }
+
   summary(): Record<string, unknown> {
-    return {};
+    const text = renderMeminfo(this.k);
+    const memory: Record<string, number> = {};
+    for (const line of text.split('\n')) {
+      const m = /^([A-Za-z0-9_()]+):\s+(\d+)/.exec(line);
+      if (m) memory[m[1] as string] = Number(m[2]);
+    }
+    return {
+      memory,
+      oomKills: this.oomKills.map((r) => ({
+        t: r.t,
+        victimPid: r.victimPid,
+        victimComm: r.victimComm,
+        badnessPages: r.badnessPages,
+        trigger: r.trigger,
+        reaped: r.reaped,
+        candidates: r.candidates.map((c) => ({ pid: c.pid, comm: c.comm, points: c.points })),
+      })),
+      reclaim: { ...this.reclaimStats },
+    };
   }
-  syscall(_rq: Rq, p: Task, _call: MemCall): boolean {
-    p.pendingResult = { ok: false, errno: 'ENOSYS' };
-    void this.k;
-    return true;
+
+  /** Register /proc files of the memory subsystem. */
+  registerProc(): void {
+    const proc = this.k.proc;
+    proc.register('/proc/meminfo', { read: (k) => renderMeminfo(k) });
+    proc.register('/proc/buddyinfo', { read: () => this.pages.renderBuddyinfo() });
+    proc.register('/proc/zoneinfo', { read: (k) => renderZoneinfo(k) });
+    proc.register('/proc/slabinfo', { read: () => this.slab.renderSlabinfo() });
+    proc.register('/proc/vmallocinfo', { read: () => this.vmalloc.render() });
+  }
+
+  /** Start kswapd's program (kswapd0 exists once boot created the kernel threads). */
+  attachKswapd(t: Task): void {
+    this.kswapd = t;
+    t.program = kswapdProgram(this.k);
   }
 }
+
+export { MemoryManager as default };

@@ -153,13 +153,18 @@ function armCondResched(k: Kernel, rq: Rq): void {
   const nextPoint = Math.ceil((done + 1) / step) * step;
   const delay = nextPoint - done;
   if (delay >= remainingNow) return; // the burst ends first: return to user is the point
-  rq.condReschedTimer = k.engine.at(delay, EventPrio.Normal, 'cond_resched', () => {
+  rq.condReschedTimer = k.engine.at(delay, EventPrio.Normal, 'might_sleep', () => {
     rq.condReschedTimer = null;
-    k.onCpu(rq.cpu, () => preemptionPoint(k, rq, 'cond_resched'));
+    k.onCpu(rq.cpu, () => preemptionPoint(k, rq, 'might_sleep'));
   });
 }
 
-export type PreemptPoint = 'ipi' | 'tick' | 'user_return' | 'cond_resched';
+/**
+ * ipi: a reschedule IPI arrived; tick: return from the timer interrupt; user_return: a system call or CPU
+ * burst ends (exit to user mode); cond_resched: an explicit cond_resched() between the steps of a long kernel
+ * loop (every model honours it); might_sleep: the voluntary model's extra points inside kernel work.
+ */
+export type PreemptPoint = 'ipi' | 'tick' | 'user_return' | 'cond_resched' | 'might_sleep';
 
 /**
  * Decide whether rq.curr may be preempted at this point, for the configured preemption model:
@@ -186,6 +191,8 @@ export function shouldPreempt(k: Kernel, rq: Rq, point: PreemptPoint): boolean {
       if (!inKernel) return rq.needResched;
       return rq.needResched && (model === 'full' || model === 'lazy');
     case 'cond_resched':
+      return rq.needResched;
+    case 'might_sleep':
       return rq.needResched && inKernel && model !== 'none';
   }
 }

@@ -18,6 +18,7 @@ import {
 } from './task.js';
 import type { ProgramFactory, UserAction, UserResult } from './user.js';
 import { weightOfNice } from '../sched/fair/weights.js';
+import { flusherProgram } from '../mm/reclaim.js';
 
 const OK: UserResult = { ok: true };
 
@@ -129,7 +130,8 @@ export function bootTasks(k: Kernel): { init: Task; kthreadd: Task } {
     kt({ comm: `kworker/${cpu}:0H`, cpu, nice: -20, idleState: TASK_IDLE });
   };
   perCpuWorker(0);
-  kt({ comm: `kworker/u${2 * n}:0`, idleState: TASK_IDLE });
+  const flusher = kt({ comm: `kworker/u${2 * n}:0`, idleState: TASK_IDLE, program: () => flusherProgram(k), firstWakeNs: 0 });
+  void flusher;
   kt({ comm: 'kworker/R-mm_percpu_wq', nice: -20, idleState: TASK_IDLE });
   kt({ comm: 'rcu_tasks_kthread', idleState: TASK_IDLE });
   kt({ comm: 'ksoftirqd/0', cpu: 0 });
@@ -148,7 +150,7 @@ export function bootTasks(k: Kernel): { init: Task; kthreadd: Task } {
   kt({ comm: 'oom_reaper' });
   kt({ comm: 'kcompactd0' });
   kt({ comm: 'khugepaged', nice: 19 });
-  kt({ comm: 'kswapd0' });
+  k.mm.attachKswapd(kt({ comm: 'kswapd0' }));
   return { init: initT, kthreadd };
 }
 

@@ -48,7 +48,8 @@ export function runCurr(k: Kernel, rq: Rq): void {
     const p = rq.curr;
     if (p === rq.idle || rq.burstTimer !== null) return;
     // Returning to user mode (a step boundary, or resuming a user-mode burst): handle pending signals.
-    if ((p.burst === null || !p.burst.kernel) && p.sigPending !== 0 && handleSignals(k, p)) {
+    // Between the kernel steps of a system call only fatal signals count (fatal_signal_pending()).
+    if ((p.burst === null || !p.burst.kernel) && p.sigPending !== 0 && handleSignals(k, p, p.syscall !== null)) {
       schedule(k, rq, false);
       continue;
     }
@@ -66,13 +67,15 @@ export function runCurr(k: Kernel, rq: Rq): void {
  * get_signal() on the way to user mode: a terminating signal ends the task (dropping what was left of its
  * user-mode burst); a stop signal stops it where it is. Returns true when the task leaves the CPU.
  */
-function handleSignals(k: Kernel, p: Task): boolean {
+function handleSignals(k: Kernel, p: Task, fatalOnly: boolean): boolean {
   const sig = pendingTerminating(p);
-  if (sig !== 0) {
+  if (sig !== 0 && (!fatalOnly || sig === 9)) {
     p.burst = null;
+    p.syscall = null;
     doExit(k, p, sig, p.exitReason ?? 'signal');
     return true;
   }
+  if (fatalOnly) return false;
   if (pendingStop(p)) {
     p.sigPending &= ~((1 << 19) | (1 << 20));
     p.state = TASK_STOPPED | TASK_WAKEKILL;
@@ -108,7 +111,8 @@ function burstDone(k: Kernel, rq: Rq, p: Task): void {
     return;
   }
   if (rq.needResched || rq.needReschedLazy) {
-    preemptionPoint(k, rq, 'user_return');
+    // Between the kernel steps of a system call the loop has a cond_resched(); otherwise we return to user.
+    preemptionPoint(k, rq, p.syscall !== null ? 'cond_resched' : 'user_return');
     if (rq.curr !== p || p.burst !== null) {
       runCurr(k, rq);
       return;
@@ -140,6 +144,13 @@ export function interruptUserBurst(k: Kernel, rq: Rq, p: Task): void {
 
 /** One step boundary of rq.curr (signals were handled by runCurr): the next program action. */
 function stepProgram(k: Kernel, rq: Rq, p: Task): Next {
+  if (p.syscall !== null) {
+    const r = p.syscall.next(p.pendingResult);
+    p.pendingResult = undefined;
+    if (r.done !== true) return doAction(k, rq, p, r.value);
+    p.syscall = null;
+    p.pendingResult = r.value;
+  }
   if (p.waitingForChild) return continueWait(k, p);
   if (p.program === null) {
     // A kernel thread with nothing to do.

@@ -271,6 +271,8 @@ export class Task {
 
   /** User-space program and its in-flight step. Null for kernel threads that only wait for work. */
   program: UserProgram | null = null;
+  /** A system call in progress that runs as a sequence of kernel steps (page faults, reclaim, I/O). */
+  syscall: Iterator<UserAction, UserResult, UserResult | undefined> | null = null;
   burst: Burst | null = null;
   /** Result to hand the program when it next runs. */
   pendingResult: UserResult | undefined = undefined;

@@ -1,0 +1,138 @@
+/**
+ * Per-process memory (struct mm_struct and its VMAs): mapped size, commit charge, resident anonymous pages (the
+ * page frames themselves), mapped file pages, swap entries and the page tables that grow with the mapping.
+ * Threads share one Mm.
+ */
+
+/** A growable list of page frame numbers. */
+export class PfnList {
+  private a = new Int32Array(16);
+  length = 0;
+
+  push(pfn: number): void {
+    if (this.length === this.a.length) {
+      const b = new Int32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.length++] = pfn;
+  }
+
+  pop(): number {
+    if (this.length === 0) return -1;
+    return this.a[--this.length] as number;
+  }
+
+  at(i: number): number {
+    return this.a[i] as number;
+  }
+
+  /** Remove and return the first element (oldest page), O(n): used only by swap-out of cold pages. */
+  shift(): number {
+    if (this.length === 0) return -1;
+    const v = this.a[0] as number;
+    this.a.copyWithin(0, 1, this.length);
+    this.length--;
+    return v;
+  }
+}
+
+export type VmaKind = 'anon' | 'stack' | 'file' | 'exe' | 'lib';
+
+export class Vma {
+  /** Anonymous pages present in memory (for anon/stack VMAs). */
+  readonly anon = new PfnList();
+  /** Anon pages that were written to swap. */
+  swapped = 0;
+  /** File pages mapped (for file/exe/lib VMAs): counted, owned by the page cache. */
+  fileMapped = 0;
+  /** Pages touched a second time (promoted to the active LRU). */
+  activePages = 0;
+
+  constructor(
+    readonly kind: VmaKind,
+    readonly tag: string,
+    /** Mapped size in pages. */
+    public pages: number,
+    /** Pages charged to Committed_AS (private writable mappings). */
+    public committed: number,
+    readonly file: string | null = null,
+  ) {}
+
+  get resident(): number {
+    return this.anon.length + this.fileMapped;
+  }
+}
+
+export class Mm {
+  users = 1;
+  readonly vmas: Vma[] = [];
+  /** Page-table page frames (PTE, PMD, PUD and the PTI-doubled PGD). */
+  readonly ptPages = new PfnList();
+  hiwaterRssPages = 0;
+  hiwaterVmPages = 0;
+  minflt = 0;
+  majflt = 0;
+  /** An OOM victim whose memory the reaper already took (MMF_OOM_SKIP). */
+  oomSkip = false;
+  /** Module-style kernel allocations owned by the task (by tag), for kfree & co. */
+
+  get totalVm(): number {
+    let n = 0;
+    for (const v of this.vmas) n += v.pages;
+    return n;
+  }
+
+  get committed(): number {
+    let n = 0;
+    for (const v of this.vmas) n += v.committed;
+    return n;
+  }
+
+  get anonRss(): number {
+    let n = 0;
+    for (const v of this.vmas) n += v.anon.length;
+    return n;
+  }
+
+  get fileRss(): number {
+    let n = 0;
+    for (const v of this.vmas) n += v.fileMapped;
+    return n;
+  }
+
+  get swapEnts(): number {
+    let n = 0;
+    for (const v of this.vmas) n += v.swapped;
+    return n;
+  }
+
+  get rss(): number {
+    return this.anonRss + this.fileRss;
+  }
+
+  /**
+   * Page-table pages this mm needs: a PTE page per 2 MiB of each VMA's touched range, a PMD page per 512 PTE
+   * pages, one PUD page, and a PGD of two pages (page-table isolation).
+   */
+  neededPtPages(): number {
+    let pte = 0;
+    for (const v of this.vmas) {
+      const touched = v.anon.length + v.swapped + v.fileMapped;
+      if (touched > 0) pte += Math.ceil(touched / 512);
+    }
+    const pmd = Math.max(1, Math.ceil(pte / 512));
+    return pte + pmd + 1 + 2;
+  }
+
+  vmasByTag(tag: string): Vma[] {
+    return this.vmas.filter((v) => v.tag === tag);
+  }
+
+  noteHiwater(): void {
+    const rss = this.rss;
+    if (rss > this.hiwaterRssPages) this.hiwaterRssPages = rss;
+    const vm = this.totalVm;
+    if (vm > this.hiwaterVmPages) this.hiwaterVmPages = vm;
+  }
+}

@@ -1,0 +1,298 @@
+/**
+ * The buddy page allocator (mm/page_alloc.c): zones DMA / DMA32 / Normal over the machine's page frames, free
+ * lists per order 0..MAX_PAGE_ORDER (10), splitting on allocation and merging with the buddy (pfn ^ 2^order) on
+ * free, watermarks min/low/high per zone (__setup_per_zone_wmarks) and lowmem reserves.
+ * Free lists are intrusive doubly linked lists over typed arrays indexed by pfn, so the allocator costs a few
+ * bytes per page and allocates nothing per call. Every page has an owner tag, so that memory adds up.
+ */
+import { intSqrt } from '../core/time.js';
+
+export const PAGE_SIZE = 4096;
+export const PAGE_SHIFT = 12;
+export const MAX_PAGE_ORDER = 10;
+export const NR_PAGE_ORDERS = 11;
+export const PAGE_ALLOC_COSTLY_ORDER = 3;
+
+/** What a page is used for; the meminfo counters are sums over these. */
+export const Owner = {
+  Free: 0,
+  Reserved: 1,
+  Anon: 2,
+  PageCache: 3,
+  Slab: 4,
+  PageTable: 5,
+  Vmalloc: 6,
+  /** Pages from __get_free_pages / alloc_pages / kmalloc_large (drivers, modules). */
+  Kernel: 7,
+} as const;
+export type Owner = (typeof Owner)[keyof typeof Owner];
+export const OWNER_NAMES = ['free', 'reserved', 'anon', 'pagecache', 'slab', 'pagetable', 'vmalloc', 'kernel'] as const;
+
+export type ZoneName = 'DMA' | 'DMA32' | 'Normal';
+
+export class Zone {
+  readonly freeHead = new Int32Array(NR_PAGE_ORDERS).fill(-1);
+  readonly nrFree = new Array<number>(NR_PAGE_ORDERS).fill(0);
+  freePages = 0;
+  managedPages = 0;
+  wmarkMin = 0;
+  wmarkLow = 0;
+  wmarkHigh = 0;
+  wmarkPromo = 0;
+  /** lowmem_reserve[j]: pages kept back from allocations that could use zone j. */
+  lowmemReserve: number[] = [];
+
+  constructor(
+    readonly name: ZoneName,
+    readonly index: number,
+    readonly startPfn: number,
+    readonly endPfn: number,
+  ) {}
+
+  get spannedPages(): number {
+    return this.endPfn - this.startPfn;
+  }
+}
+
+export class PageAllocator {
+  readonly zones: Zone[] = [];
+  private readonly next: Int32Array;
+  private readonly prev: Int32Array;
+  /** Order of the free block whose head is this pfn, or -1. */
+  private readonly freeOrder: Int8Array;
+  /** Owner of every page frame. */
+  readonly owner: Uint8Array;
+  /** Pages per owner (index = Owner). */
+  readonly ownerPages = [0, 0, 0, 0, 0, 0, 0, 0];
+  readonly zoneOf: Uint8Array;
+
+  /** layout: explicit zones (name, start pfn, end pfn) instead of the x86-64 DMA / DMA32 / Normal split. */
+  constructor(
+    readonly totalPages: number,
+    layout?: readonly [ZoneName, number, number][],
+  ) {
+    this.next = new Int32Array(totalPages);
+    this.prev = new Int32Array(totalPages);
+    this.freeOrder = new Int8Array(totalPages).fill(-1);
+    this.owner = new Uint8Array(totalPages).fill(Owner.Reserved);
+    this.zoneOf = new Uint8Array(totalPages);
+    this.ownerPages[Owner.Reserved] = totalPages;
+    // x86-64 layout: DMA below 16 MiB, DMA32 below 4 GiB (with the PCI hole, memory there ends at 3 GiB),
+    // Normal above.
+    if (layout !== undefined) {
+      layout.forEach(([name, start, end]) => this.zones.push(new Zone(name, ['DMA', 'DMA32', 'Normal'].indexOf(name), start, end)));
+    } else {
+      const dmaEnd = Math.min(totalPages, 4096);
+      const dma32End = Math.min(totalPages, 786_432);
+      this.zones.push(new Zone('DMA', 0, 0, dmaEnd));
+      if (totalPages > dmaEnd) this.zones.push(new Zone('DMA32', 1, dmaEnd, dma32End));
+      if (totalPages > dma32End) this.zones.push(new Zone('Normal', 2, dma32End, totalPages));
+    }
+    for (const z of this.zones) this.zoneOf.fill(z.index, z.startPfn, z.endPfn);
+  }
+
+  zoneByIndex(i: number): Zone {
+    return this.zones.find((z) => z.index === i) as Zone;
+  }
+
+  /** memblock_free_all(): hand the non-reserved ranges to the buddy allocator in aligned maximal blocks. */
+  freeRange(start: number, end: number): void {
+    let pfn = start;
+    while (pfn < end) {
+      let order = MAX_PAGE_ORDER;
+      while (order > 0 && (pfn % (1 << order) !== 0 || pfn + (1 << order) > end || this.zoneOf[pfn] !== this.zoneOf[pfn + (1 << order) - 1])) order--;
+      const z = this.zoneByIndex(this.zoneOf[pfn] as number);
+      for (let i = 0; i < 1 << order; i++) this.owner[pfn + i] = Owner.Free;
+      this.ownerPages[Owner.Reserved] = (this.ownerPages[Owner.Reserved] as number) - (1 << order);
+      this.ownerPages[Owner.Free] = (this.ownerPages[Owner.Free] as number) + (1 << order);
+      z.managedPages += 1 << order;
+      this.freeBlock(pfn, order);
+      pfn += 1 << order;
+    }
+  }
+
+  private listAdd(z: Zone, pfn: number, order: number): void {
+    const head = z.freeHead[order] as number;
+    this.next[pfn] = head;
+    this.prev[pfn] = -1;
+    if (head >= 0) this.prev[head] = pfn;
+    z.freeHead[order] = pfn;
+    this.freeOrder[pfn] = order;
+    z.nrFree[order] = (z.nrFree[order] as number) + 1;
+    z.freePages += 1 << order;
+  }
+
+  private listDel(z: Zone, pfn: number, order: number): void {
+    const n = this.next[pfn] as number;
+    const p = this.prev[pfn] as number;
+    if (p >= 0) this.next[p] = n;
+    else z.freeHead[order] = n;
+    if (n >= 0) this.prev[n] = p;
+    this.freeOrder[pfn] = -1;
+    z.nrFree[order] = (z.nrFree[order] as number) - 1;
+    z.freePages -= 1 << order;
+  }
+
+  /** __free_one_page(): merge with free buddies as far as they go, then add to the free list. */
+  private freeBlock(pfn: number, order: number): void {
+    const zi = this.zoneOf[pfn] as number;
+    const z = this.zoneByIndex(zi);
+    while (order < MAX_PAGE_ORDER) {
+      const buddy = pfn ^ (1 << order);
+      if (buddy >= z.endPfn || buddy < z.startPfn || this.freeOrder[buddy] !== order) break;
+      this.listDel(z, buddy, order);
+      pfn = Math.min(pfn, buddy);
+      order++;
+    }
+    this.listAdd(z, pfn, order);
+  }
+
+  /** __rmqueue_smallest(): take the smallest block of at least this order from zone, splitting it. */
+  rmqueue(z: Zone, order: number, owner: Owner): number {
+    for (let cur = order; cur <= MAX_PAGE_ORDER; cur++) {
+      const pfn = z.freeHead[cur] as number;
+      if (pfn < 0) continue;
+      this.listDel(z, pfn, cur);
+      // expand(): the upper halves go back on the lower free lists.
+      let high = cur;
+      while (high > order) {
+        high--;
+        this.listAdd(z, pfn + (1 << high), high);
+      }
+      const n = 1 << order;
+      for (let i = 0; i < n; i++) this.owner[pfn + i] = owner;
+      this.ownerPages[Owner.Free] = (this.ownerPages[Owner.Free] as number) - n;
+      this.ownerPages[owner] = (this.ownerPages[owner] as number) + n;
+      return pfn;
+    }
+    return -1;
+  }
+
+  /** __free_pages(): return a block of 2^order pages. */
+  free(pfn: number, order: number): void {
+    const n = 1 << order;
+    const owner = this.owner[pfn] as number;
+    if (owner === Owner.Free) throw new Error(`double free of pfn ${pfn}`);
+    for (let i = 0; i < n; i++) this.owner[pfn + i] = Owner.Free;
+    this.ownerPages[owner] = (this.ownerPages[owner] as number) - n;
+    this.ownerPages[Owner.Free] = (this.ownerPages[Owner.Free] as number) + n;
+    this.freeBlock(pfn, order);
+  }
+
+  /** Change the owner tag of an allocated block (e.g. pages that move from a module to a slab). */
+  retag(pfn: number, order: number, owner: Owner): void {
+    const n = 1 << order;
+    const old = this.owner[pfn] as number;
+    for (let i = 0; i < n; i++) this.owner[pfn + i] = owner;
+    this.ownerPages[old] = (this.ownerPages[old] as number) - n;
+    this.ownerPages[owner] = (this.ownerPages[owner] as number) + n;
+  }
+
+  /** zone_watermark_ok(): enough free pages above mark (plus the reserve) for a block of this order? */
+  watermarkOk(z: Zone, order: number, mark: number, classZone: number): boolean {
+    const free = z.freePages - (1 << order) + 1;
+    const reserve = z.lowmemReserve[classZone] ?? 0;
+    if (free <= mark + reserve) return false;
+    if (order === 0) return true;
+    // Higher-order requests also need a free block of at least that order.
+    for (let o = order; o <= MAX_PAGE_ORDER; o++) if ((z.nrFree[o] as number) > 0) return true;
+    return false;
+  }
+
+  get freePages(): number {
+    return this.ownerPages[Owner.Free] as number;
+  }
+
+  get managedPages(): number {
+    let n = 0;
+    for (const z of this.zones) n += z.managedPages;
+    return n;
+  }
+
+  /**
+   * __setup_per_zone_wmarks() and setup_per_zone_lowmem_reserve(): min_free_kbytes spread over the zones by
+   * size, low = min + max(min/4, managed * scale / 10000), high = low + the same.
+   */
+  setupWatermarks(minFreeKbytes: number, scaleFactor: number): void {
+    const pagesMin = Math.floor(minFreeKbytes / 4);
+    const lowmem = this.managedPages;
+    for (const z of this.zones) {
+      const tmpMin = Math.floor((pagesMin * z.managedPages) / Math.max(1, lowmem));
+      z.wmarkMin = tmpMin;
+      const tmp = Math.max(tmpMin >> 2, Math.floor((z.managedPages * scaleFactor) / 10000));
+      z.wmarkLow = z.wmarkMin + tmp;
+      z.wmarkHigh = z.wmarkLow + tmp;
+      z.wmarkPromo = z.wmarkHigh + tmp;
+    }
+    const ratio = [256, 256, 32];
+    for (const z of this.zones) {
+      z.lowmemReserve = [];
+      for (let j = 0; j < 3; j++) {
+        let pages = 0;
+        for (const h of this.zones) if (h.index > z.index && h.index <= j) pages += h.managedPages;
+        z.lowmemReserve.push(j <= z.index ? 0 : Math.floor(pages / (ratio[z.index] as number)));
+      }
+    }
+  }
+
+  /** totalreserve_pages: per zone, the largest lowmem reserve plus the high watermark. */
+  totalReservePages(): number {
+    let n = 0;
+    for (const z of this.zones) n += Math.max(0, ...z.lowmemReserve) + z.wmarkHigh;
+    return n;
+  }
+
+  sumWmarkLow(): number {
+    let n = 0;
+    for (const z of this.zones) n += z.wmarkLow;
+    return n;
+  }
+
+  /** Check free lists and counters against the page owner tags (tests). */
+  verify(): string | null {
+    let free = 0;
+    for (const z of this.zones) {
+      let zf = 0;
+      for (let o = 0; o < NR_PAGE_ORDERS; o++) {
+        let n = 0;
+        for (let p = z.freeHead[o] as number; p >= 0; p = this.next[p] as number) {
+          if (this.freeOrder[p] !== o) return `pfn ${p} on order-${o} list has order ${this.freeOrder[p]}`;
+          if (p % (1 << o) !== 0) return `order-${o} block at unaligned pfn ${p}`;
+          for (let i = 0; i < 1 << o; i++) if (this.owner[p + i] !== Owner.Free) return `free block ${p}/${o} has an owned page`;
+          n++;
+        }
+        if (n !== z.nrFree[o]) return `zone ${z.name} order ${o}: ${n} blocks listed, nr_free ${z.nrFree[o]}`;
+        zf += n << o;
+      }
+      if (zf !== z.freePages) return `zone ${z.name}: free pages ${z.freePages} but lists hold ${zf}`;
+      free += zf;
+    }
+    if (free !== this.ownerPages[Owner.Free]) return `free pages ${free} != owner count ${this.ownerPages[Owner.Free]}`;
+    const counts = [0, 0, 0, 0, 0, 0, 0, 0];
+    for (let p = 0; p < this.totalPages; p++) counts[this.owner[p] as number]!++;
+    for (let i = 0; i < counts.length; i++) {
+      if (counts[i] !== this.ownerPages[i]) return `owner ${OWNER_NAMES[i]}: ${counts[i]} pages tagged, counter ${this.ownerPages[i]}`;
+    }
+    return null;
+  }
+
+  /** /proc/buddyinfo. */
+  renderBuddyinfo(): string {
+    return this.zones
+      .map((z) => `Node 0, zone ${z.name.padStart(8)} ${z.nrFree.map((n) => `${String(n).padStart(6)} `).join('')}\n`)
+      .join('');
+  }
+}
+
+/** calculate_min_free_kbytes(): int_sqrt(lowmem_kbytes * 16), clamped to 128 .. 262144. */
+export function calculateMinFreeKbytes(lowmemPages: number): number {
+  const v = intSqrt(lowmemPages * 4 * 16);
+  return Math.max(128, Math.min(262_144, v));
+}
+
+/** get_order(): the smallest order whose block holds size bytes. */
+export function getOrder(size: number): number {
+  let order = 0;
+  while (PAGE_SIZE << order < size) order++;
+  return order;
+}

@@ -1,0 +1,239 @@
+/**
+ * Memory on a running machine: a leak ends in an OOM kill of the biggest task (never one with
+ * oom_score_adj -1000) and the memory comes back; overcommit_memory=2 refuses with ENOMEM instead; drop_caches
+ * and the shrinkers; the module memory API; /proc numbers that add up; invariants after every event.
+ */
+import { describe, expect, it } from 'vitest';
+import { checkMemory } from '../../src/kernel/debug/mm-invariants.js';
+import { memCounters } from '../../src/kernel/mm/meminfo.js';
+import { Owner } from '../../src/kernel/mm/page-alloc.js';
+import type { Kernel } from '../../src/kernel/index.js';
+import type { ProgramFactory, UserAction, UserResult } from '../../src/kernel/task/user.js';
+import { parseScenarioText } from '../../src/sim/config.js';
+import { Session } from '../../src/sim/session.js';
+import { machine, MS, SEC, spawn } from '../helpers/machine.js';
+
+type Gen = Generator<UserAction, void, UserResult | undefined>;
+
+const holder = (bytes: number): ProgramFactory =>
+  function* (): Gen {
+    yield { op: 'mem', call: { fn: 'mmap', bytes, touch: true, tag: 'heap' } };
+    yield { op: 'sleep', ns: Infinity };
+  };
+
+const leaker: ProgramFactory = function* (): Gen {
+  for (;;) {
+    const r = yield { op: 'mem', call: { fn: 'mmap', bytes: 8 * 1024 * 1024, touch: true, tag: 'leak' } };
+    if (r !== undefined && !r.ok) {
+      yield { op: 'exit', code: 1, reason: 'enomem', stderr: 'mmap: Cannot allocate memory' };
+      return;
+    }
+    yield { op: 'sleep', ns: 50 * MS };
+  }
+};
+
+function assertMemory(k: Kernel): void {
+  const p = checkMemory(k);
+  if (p.length > 0) throw new Error(`memory invariant at t=${k.now}: ${p.slice(0, 3).join('; ')}`);
+}
+
+function meminfoAddsUp(k: Kernel): void {
+  const c = memCounters(k);
+  const own = k.mm.pages.ownerPages;
+  expect(c.memTotal).toBe(c.memFree + c.cached + c.anonPages + c.slab + c.pageTables + c.vmallocUsed + (own[Owner.Kernel] as number));
+  expect(c.slab).toBe(c.sReclaimable + c.sUnreclaim);
+  expect(c.active + c.inactive).toBe(c.anonPages + c.cached);
+}
+
+describe('the OOM killer', () => {
+  it('kills the leak (highest badness), spares oom_score_adj -1000, and the memory comes back', () => {
+    const k = machine({ nrCpus: 2, memoryBytes: 512 * 1024 ** 2 });
+    const protectedBig = spawn(k, { comm: 'protected', oomScoreAdj: -1000, program: holder(150 * 1024 ** 2) });
+    const small = spawn(k, { comm: 'small', program: holder(20 * 1024 ** 2) });
+    const leak = spawn(k, { comm: 'leak', program: leaker });
+    let n = 0;
+    k.engine.afterEvent = () => {
+      if (++n % 50 === 0) assertMemory(k);
+    };
+    k.engine.runUntil(20 * SEC);
+    expect(leak.exitReason).toBe('oom-kill');
+    expect(protectedBig.alive).toBe(true);
+    expect(small.alive).toBe(true);
+    expect(k.mm.oomKills).toHaveLength(1);
+    const kill = k.mm.oomKills[0]!;
+    expect(kill.victimPid).toBe(leak.pid);
+    expect(kill.candidates[0]?.pid).toBe(leak.pid);
+    expect(kill.candidates.some((c) => c.pid === protectedBig.pid)).toBe(false);
+    const log = k.printkRing.all().map((r) => r.text);
+    expect(log.some((t) => /^leak invoked oom-killer: gfp_mask=0x140cca\(GFP_HIGHUSER_MOVABLE\|__GFP_COMP\), order=0, oom_score_adj=0$/.test(t))).toBe(true);
+    expect(log).toContain('Tasks state (memory values in pages):');
+    expect(log.some((t) => t.startsWith('oom-kill:constraint=CONSTRAINT_NONE,'))).toBe(true);
+    expect(log.some((t) => new RegExp(`^Out of memory: Killed process ${leak.pid} \\(leak\\) total-vm:\\d+kB, anon-rss:\\d+kB, file-rss:\\d+kB, shmem-rss:0kB, UID:0 pgtables:\\d+kB oom_score_adj:0$`).test(t))).toBe(true);
+    // The victim's memory is free again.
+    expect(memCounters(k).memFree).toBeGreaterThan(50_000);
+    assertMemory(k);
+    meminfoAddsUp(k);
+  });
+
+  it('vm.panic_on_oom=1 panics instead of killing', () => {
+    const k = machine({ nrCpus: 1, memoryBytes: 256 * 1024 ** 2 });
+    expect(k.proc.write('/proc/sys/vm/panic_on_oom', '1')).toBeNull();
+    spawn(k, { comm: 'leak', program: leaker });
+    k.engine.runUntil(20 * SEC);
+    expect(k.halted).toBe('panic');
+    expect(k.printkRing.all().some((r) => r.text === 'Kernel panic - not syncing: Out of memory: system-wide panic_on_oom is enabled')).toBe(true);
+  });
+
+  it('vm.oom_kill_allocating_task=1 kills the allocating task even if another is bigger', () => {
+    const k = machine({ nrCpus: 1, memoryBytes: 384 * 1024 ** 2 });
+    expect(k.proc.write('/proc/sys/vm/oom_kill_allocating_task', '1')).toBeNull();
+    const big = spawn(k, { comm: 'big', program: holder(250 * 1024 ** 2) });
+    k.engine.runUntil(2 * SEC);
+    const leak = spawn(k, { comm: 'leak', program: leaker });
+    k.engine.runUntil(20 * SEC);
+    expect(leak.exitReason).toBe('oom-kill');
+    expect(big.alive).toBe(true);
+    expect(k.printkRing.all().some((r) => r.text.startsWith('Out of memory (oom_kill_allocating_task): Killed process'))).toBe(true);
+  });
+
+  it('/proc/PID/oom_score of a tiny task reads 666 on a 4 GiB machine (667 on 1 GiB: its 1.2 MB count there)', () => {
+    const small = machine({ nrCpus: 1 });
+    const s = spawn(small, { comm: 'tiny', program: holder(4096) });
+    small.engine.runUntil(10 * MS);
+    expect(small.proc.read(`/proc/${s.pid}/oom_score`)).toEqual({ ok: true, text: '667\n' });
+    const k = machine({ nrCpus: 1, memoryBytes: 4 * 1024 ** 3 });
+    const t = spawn(k, { comm: 'tiny', program: holder(4096) });
+    k.engine.runUntil(10 * MS);
+    expect(k.proc.read(`/proc/${t.pid}/oom_score`)).toEqual({ ok: true, text: '666\n' });
+    expect(k.proc.write(`/proc/${t.pid}/oom_score_adj`, '-1000')).toBeNull();
+    expect(k.proc.read(`/proc/${t.pid}/oom_score`)).toEqual({ ok: true, text: '0\n' });
+    expect(k.proc.read(`/proc/${t.pid}/oom_adj`)).toEqual({ ok: true, text: '-17\n' });
+    expect(k.proc.write(`/proc/${t.pid}/oom_adj`, '10')).toBeNull();
+    expect(t.oomScoreAdj).toBe(588);
+    expect(k.proc.write(`/proc/${t.pid}/oom_score_adj`, '1001')).toBe('EINVAL');
+  });
+});
+
+describe('overcommit', () => {
+  it('overcommit_memory=2: the leak gets ENOMEM, exits with a message, no OOM kill; the kernel warns', () => {
+    const k = machine({ nrCpus: 1, memoryBytes: 512 * 1024 ** 2 });
+    expect(k.proc.write('/proc/sys/vm/overcommit_memory', '2')).toBeNull();
+    const leak = spawn(k, { comm: 'leak', program: leaker });
+    k.engine.runUntil(20 * SEC);
+    expect(leak.exitReason).toBe('enomem');
+    expect(leak.stderr).toEqual(['mmap: Cannot allocate memory']);
+    expect(k.mm.oomKills).toHaveLength(0);
+    expect(k.printkRing.all().some((r) => /^__vm_enough_memory: pid: \d+, comm: leak, bytes: 8388608 not enough memory for the allocation$/.test(r.text))).toBe(true);
+    const c = memCounters(k);
+    expect(c.committedAs).toBeLessThanOrEqual(c.commitLimit);
+  });
+
+  it('writing overcommit_kbytes zeroes overcommit_ratio and the reverse', () => {
+    const k = machine({ nrCpus: 1 });
+    expect(k.proc.write('/proc/sys/vm/overcommit_kbytes', '100000')).toBeNull();
+    expect(k.proc.read('/proc/sys/vm/overcommit_ratio')).toEqual({ ok: true, text: '0\n' });
+    expect(k.proc.write('/proc/sys/vm/overcommit_ratio', '60')).toBeNull();
+    expect(k.proc.read('/proc/sys/vm/overcommit_kbytes')).toEqual({ ok: true, text: '0\n' });
+    expect(k.proc.write('/proc/sys/vm/overcommit_memory', '3')).toBe('EINVAL');
+  });
+});
+
+describe('page cache, dentries, shrinkers and drop_caches', () => {
+  it('a dentry storm grows dentry/inode_cache; drop_caches=2 shrinks them; =1 drops clean page cache', () => {
+    const k = machine({ nrCpus: 1 });
+    const dentry = k.mm.slab.get('dentry');
+    const before = dentry.activeObjects;
+    spawn(k, {
+      comm: 'find',
+      program: function* (): Gen {
+        yield { op: 'mem', call: { fn: 'open_files', count: 20000, prefix: '/usr/share/doc/f' } };
+        yield { op: 'mem', call: { fn: 'read_file', file: '/var/lib/big.db', bytes: 64 * 1024 ** 2 } };
+        yield { op: 'sleep', ns: Infinity };
+      },
+    });
+    k.engine.runUntil(5 * SEC);
+    expect(dentry.activeObjects - before).toBeGreaterThanOrEqual(20000);
+    const cachedBefore = memCounters(k).cached;
+    expect(cachedBefore).toBeGreaterThan(16384);
+    const sreclBefore = memCounters(k).sReclaimable;
+    expect(k.proc.write('/proc/sys/vm/drop_caches', '2')).toBeNull();
+    expect(dentry.activeObjects).toBeLessThan(before);
+    expect(memCounters(k).sReclaimable).toBeLessThan(sreclBefore);
+    expect(k.proc.write('/proc/sys/vm/drop_caches', '1')).toBeNull();
+    expect(memCounters(k).cached).toBeLessThan(cachedBefore / 10);
+    expect(k.printkRing.all().some((r) => /^\S+ \(\d+\): drop_caches: 1$/.test(r.text))).toBe(true);
+    assertMemory(k);
+    meminfoAddsUp(k);
+  });
+});
+
+describe('the kernel memory API (a task acting as a module)', () => {
+  it('kmalloc / ksize / kfree, kvmalloc fallback, vmalloc, pages, and its own cache with a shrinker', () => {
+    const k = machine({ nrCpus: 4 });
+    const got: (UserResult | undefined)[] = [];
+    const mod = spawn(k, {
+      comm: 'mydrv',
+      program: function* (): Gen {
+        got.push(yield { op: 'mem', call: { fn: 'kmalloc', bytes: 100, zero: false, tag: 'a' } });
+        got.push(yield { op: 'mem', call: { fn: 'ksize', tag: 'a' } });
+        got.push(yield { op: 'mem', call: { fn: 'kmalloc', bytes: 20000, zero: true, tag: 'big' } });
+        got.push(yield { op: 'mem', call: { fn: 'vmalloc', bytes: 10000, zero: false, tag: 'v' } });
+        got.push(yield { op: 'mem', call: { fn: 'get_free_pages', order: 2, tag: 'p' } });
+        got.push(yield { op: 'mem', call: { fn: 'alloc_pages_exact', bytes: 5 * 4096, tag: 'x' } });
+        got.push(yield { op: 'mem', call: { fn: 'kmem_cache_create', name: 'mydrv_req', size: 200, align: 8, reclaimable: false } });
+        got.push(yield { op: 'mem', call: { fn: 'kmem_cache_alloc', name: 'mydrv_req', count: 100, tag: 'req' } });
+        got.push(yield { op: 'mem', call: { fn: 'kmem_cache_destroy', name: 'mydrv_req' } });
+        got.push(yield { op: 'mem', call: { fn: 'register_shrinker', name: 'mydrv_req', seeks: 2, batch: 0 } });
+        got.push(yield { op: 'mem', call: { fn: 'kfree', tag: 'a' } });
+        yield { op: 'sleep', ns: Infinity };
+      },
+    });
+    k.engine.runUntil(1 * SEC);
+    expect(got.map((r) => r?.ok)).toEqual([true, true, true, true, true, true, true, true, false, true, true]);
+    expect(got[1]?.value).toBe(128);
+    expect(got[8]?.errno).toBe('EBUSY');
+    expect(k.printkRing.all().some((r) => r.text === 'kmem_cache_destroy mydrv_req: Slab cache still has objects when called from mydrv_exit+0x12/0x30 [mydrv]')).toBe(true);
+    const slabinfo = k.proc.read('/proc/slabinfo');
+    expect(slabinfo.ok && slabinfo.text).toMatch(/\nmydrv_req\s+100\s+\d+\s+200\s+20\s+1 : tunables/);
+    const vm = k.proc.read('/proc/vmallocinfo');
+    expect(vm.ok && vm.text).toContain('mydrv_init+0x2a/0x60 [mydrv] pages=3 vmalloc N0=3');
+    const calls = k.mm.kernelCalls.get(mod)?.map((c) => c.call) ?? [];
+    expect(calls[0]).toBe('kmalloc(100, GFP_KERNEL)');
+    assertMemory(k);
+    // The registered shrinker gives the module's cache objects back under drop_caches.
+    expect(k.proc.write('/proc/sys/vm/drop_caches', '2')).toBeNull();
+    expect(k.mm.slab.get('mydrv_req').activeObjects).toBe(0);
+    assertMemory(k);
+  });
+});
+
+describe('memory invariants under random workloads with leaks, forks and exits', () => {
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    it(`seed ${seed}`, () => {
+      const scenario = {
+        name: `mm random ${seed}`,
+        seed,
+        machine: { cpus: 2, memory: '256M', swap: seed % 2 === 0 ? '64M' : '0' },
+        tasks: [
+          { comm: 'leak', program: [{ leak: { rate: '40M/s', chunk: '512K' } }] },
+          { comm: 'forker', program: [{ loop: [{ fork: { comm: 'kid', program: [{ alloc: '2M' }, { run: '3ms' }, { free: 'all' }, { exit: 0 }] } }, { wait: true }, { sleep: '5ms' }] }] },
+          { comm: 'reader', program: [{ loop: [{ 'read-file': { file: '/data/a', size: '16M' } }, { 'write-file': { file: '/data/log', size: '256K' } }, { sleep: '10ms' }] }] },
+          { comm: 'holder', count: 2, program: [{ alloc: '20M' }, { loop: [{ touch: '20M' }, { sleep: '100ms' }] }] },
+        ],
+        at: [
+          { t: '1500ms', kill: { comm: 'holder', signal: 'SIGKILL' } },
+          { t: '2s', sh: 'echo 3 > /proc/sys/vm/drop_caches' },
+        ],
+      };
+      const s = new Session(parseScenarioText(`mm-${seed}.json`, JSON.stringify(scenario)));
+      let n = 0;
+      s.k.engine.afterEvent = () => {
+        if (++n % 25 === 0) assertMemory(s.k);
+      };
+      s.runUntil(4 * SEC);
+      assertMemory(s.k);
+      meminfoAddsUp(s.k);
+      expect(s.k.mm.oomKillsTotal + s.k.mm.reclaimStats.kswapdReclaimed).toBeGreaterThan(0);
+    });
+  }
+});
