@@ -13,6 +13,7 @@ export type { KernelConfig } from './config.js';
 export { DEFAULT_CONFIG } from './config.js';
 export type { KernelEvent, KernelEventKind, TraceSink } from './core/trace.js';
 export * from './api.js';
+export { LoadAvg } from './sched/loadavg.js';
 
 /** LOAD_FREQ: the load average is sampled every 5 s + 1 tick. */
 export function loadFreqNs(k: Kernel): number {

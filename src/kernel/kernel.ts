@@ -110,11 +110,13 @@ export class Kernel {
   atBurstEnd = false;
   /** Interrupts taken (ticks and IPIs), for /proc/stat. */
   irqCount = 0;
-  /** Set when the machine panicked or powered off: nothing runs after that. */
-  halted: 'panic' | 'poweroff' | null = null;
+  /** Set when the machine panicked, powered off or is rebooting: nothing runs after that. */
+  halted: 'panic' | 'poweroff' | 'reboot' | null = null;
   panicText: string | null = null;
   /** Who is making the current request from user space (for messages like "bash (1234): drop_caches: 3"). */
   caller: { comm: string; pid: number } = { comm: 'sh', pid: 1 };
+  /** The user's login shell task (created when the first command runs). */
+  loginShellPid: number | null = null;
   /** Boot option sysrq_always_enabled. */
   sysrqAlwaysEnabled = false;
   /** Hook for `sh` program steps (the shell lives outside the kernel). */
@@ -390,6 +392,24 @@ export class Kernel {
     this.panicText = msg;
     this.engine.halted = true;
     this.event({ kind: 'panic', text: msg });
+  }
+
+  /** kernel_restart(): the machine stops; whoever runs it boots a new one from the same scenario. */
+  reboot(): void {
+    if (this.halted !== null) return;
+    this.printk(0, 'reboot: Restarting system', { forceConsole: true });
+    this.halted = 'reboot';
+    this.engine.halted = true;
+    this.event({ kind: 'reboot' });
+  }
+
+  /** kernel_power_off(): the simulation ends. */
+  powerOff(): void {
+    if (this.halted !== null) return;
+    this.printk(5, 'reboot: Power down', { forceConsole: true });
+    this.halted = 'poweroff';
+    this.engine.halted = true;
+    this.event({ kind: 'power_off' });
   }
 
   /* ------------------------------------------------------------ memory (mm/) */

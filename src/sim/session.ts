@@ -14,12 +14,11 @@ import {
   tasksByComm,
   tasksetTask,
   type Kernel,
-  type SpawnSpec,
 } from '../kernel/index.js';
 import { parseSignal } from '../kernel/task/signal.js';
-import type { DlParams } from '../kernel/sched/dl/deadline.js';
-import { compileProgram } from '../workload/program.js';
-import { ScenarioError, type ActionIn, type ScenarioIn, type TaskSpecIn } from '../workload/scenario.js';
+import { ScenarioError, type ActionIn, type ScenarioIn } from '../workload/scenario.js';
+import { dlParams, spawnSpecFrom } from './spawn-spec.js';
+import { formatDmesg } from '../shell/dmesg.js';
 import { expandList, kernelConfigFrom, type LoadedScenario } from './config.js';
 
 export interface ActionRecord {
@@ -50,29 +49,11 @@ export interface SessionOptions {
   sysrq?: SysrqRunner;
 }
 
-function dlParams(dl: { runtime: number; deadline: number; period?: number | undefined } | undefined): DlParams | undefined {
-  if (dl === undefined) return undefined;
-  return { runtimeNs: dl.runtime, deadlineNs: dl.deadline, periodNs: dl.period ?? 0 };
-}
-
-export function spawnSpecFrom(t: TaskSpecIn): SpawnSpec {
-  const s: SpawnSpec = {
-    comm: t.comm,
-    policy: t.policy ?? 'normal',
-    nice: t.nice ?? 0,
-    rtPriority: t.rtPriority ?? 0,
-    program: compileProgram(t.program, t.debug === true),
-  };
-  const dl = dlParams(t.dl);
-  if (dl !== undefined) s.dl = dl;
-  if (t.cpus !== undefined) s.cpus = typeof t.cpus === 'string' ? expandList(t.cpus) : t.cpus;
-  if (t.oomScoreAdj !== undefined) s.oomScoreAdj = t.oomScoreAdj;
-  if (t.debug !== undefined) s.debug = t.debug;
-  return s;
-}
-
 export class Session {
-  readonly k: Kernel;
+  /** The running machine; replaced by a fresh boot when it reboots (SysRq-b). */
+  k: Kernel;
+  /** Boots so far (1 + reboots). */
+  boots = 1;
   readonly scenario: ScenarioIn;
   readonly file: string;
   readonly text: string;
@@ -91,17 +72,27 @@ export class Session {
     this.seed = cfg.seed;
     this.shell = opts.shell ?? null;
     this.sysrq = opts.sysrq ?? null;
-    this.k = bootKernel(cfg);
+    this.cfg = cfg;
+    this.k = this.bootMachine();
+  }
+
+  private readonly cfg: ReturnType<typeof kernelConfigFrom>;
+
+  /** Boot the machine and schedule the scenario's tasks and actions. */
+  private bootMachine(): Kernel {
+    const k = bootKernel(this.cfg);
+    this.k = k;
     if (this.shell !== null) {
       const shell = this.shell;
-      this.k.shellHook = (line, task) => {
-        const r = shell(this.k, line, { asTask: task?.pid ?? null });
+      k.shellHook = (line, task) => {
+        const r = shell(k, line, { asTask: task?.pid ?? null });
         return r.error === null ? { ok: true, text: r.output } : { ok: false, errno: r.error, text: r.output };
       };
     }
     this.applySysctls();
     this.scheduleTasks();
     this.scheduleActions();
+    return k;
   }
 
   private applySysctls(): void {
@@ -234,14 +225,24 @@ export class Session {
   }
 
   dmesgText(): string {
-    return this.k.printkRing
-      .all()
-      .map((r) => `[${(r.tsNs / 1e9).toFixed(6).padStart(12)}] ${r.text}\n`)
-      .join('');
+    return formatDmesg(this.k.printkRing.all(), { callerInfo: this.k.printkRing.callerInfo });
   }
 
-  /** Run until virtual time tNs (or maxEvents events). */
+  /**
+   * Run until virtual time tNs (or maxEvents events). A machine that rebooted (SysRq-b) boots again from the
+   * same scenario; its clock starts again at 0, as uptime does.
+   */
   runUntil(tNs: number, maxEvents?: number): { reached: boolean; processed: number } {
-    return this.k.engine.runUntil(tNs, maxEvents);
+    const r = this.k.engine.runUntil(tNs, maxEvents);
+    if (this.k.halted === 'reboot') {
+      this.boots++;
+      this.bootMachine();
+      this.onReboot?.(this.k);
+      return { reached: true, processed: r.processed };
+    }
+    return r;
   }
+
+  /** Called with the new kernel after a reboot. */
+  onReboot: ((k: Kernel) => void) | null = null;
 }

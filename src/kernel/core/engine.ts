@@ -101,6 +101,8 @@ export class Engine {
    * advances to targetNs and reached is true; otherwise the clock stays at the last event (the caller lags).
    */
   runUntil(targetNs: Ns, maxEvents = Number.MAX_SAFE_INTEGER): RunResult {
+    // A NaN target compares false with everything and would run the machine forever.
+    if (Number.isNaN(targetNs)) throw new RangeError('engine: runUntil(NaN)');
     let n = 0;
     while (n < maxEvents && this.step(targetNs)) n++;
     const next = this.peekNs();

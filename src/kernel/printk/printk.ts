@@ -55,6 +55,12 @@ export class PrintkRing {
   readonly maxBytes: number;
   readonly maxRecords: number;
 
+  /** What reached the console, in order (bounded): the console view of the dashboard. */
+  readonly consoleLog: PrintkRecord[] = [];
+  consoleDropped = 0;
+  /** /proc/kmsg's read position (syslog_seq). */
+  syslogSeq = 0;
+
   constructor(opts: { logBufShift?: number; settings: PrintkSettings; ignoreLoglevel?: boolean; callerInfo?: boolean }) {
     const shift = opts.logBufShift ?? 17;
     this.maxBytes = 2 ** shift;
@@ -90,7 +96,21 @@ export class PrintkRing {
     this.records.push(rec);
     this.bytes += recordBytes(rec.text);
     this.trim();
+    if (rec.console) this.toConsole(rec);
     return rec;
+  }
+
+  private toConsole(rec: PrintkRecord): void {
+    this.consoleLog.push(rec);
+    if (this.consoleLog.length > 4000) {
+      this.consoleLog.splice(0, 1000);
+      this.consoleDropped += 1000;
+    }
+  }
+
+  /** SysRq-R (console_replay_all): print every record still in the ring on the console again. */
+  replayToConsole(): void {
+    for (const r of this.all()) this.toConsole(r);
   }
 
   /** KERN_CONT: append to the newest record when it came from the same caller. Returns false otherwise. */

@@ -5,6 +5,8 @@
  */
 import type { Kernel } from '../kernel.js';
 import type { Task } from '../task/task.js';
+import { devKmsgLine, procKmsgLines } from '../printk/readers.js';
+import { writeSysrqTrigger } from '../sysrq/sysrq.js';
 import { renderPidSchedstat, renderPidStat, renderPidStatus } from './pid.js';
 import { renderPidSched, renderSchedDebug, renderSchedFeatures } from './sched-debug.js';
 import { buildSysctlTable, pathToSysctlName, sysctlNameToPath, type SysctlEntry } from './sysctl-table.js';
@@ -84,6 +86,55 @@ export class ProcFs {
       r('/sys/kernel/debug/sched/min_granularity_ns', (k) => `${k.tunables.minGranNs}\n`);
       r('/sys/kernel/debug/sched/wakeup_granularity_ns', (k) => `${k.tunables.wakeupGranNs}\n`);
     }
+    this.register('/proc/sysrq-trigger', {
+      noRead: true,
+      write: (k, data) => {
+        writeSysrqTrigger(k, data);
+        return null;
+      },
+    });
+    this.register('/dev/kmsg', {
+      read: (k) =>
+        k.printkRing
+          .all()
+          .map((r) => devKmsgLine(r, k.printkRing.callerInfo))
+          .join(''),
+      write: (k, data) => {
+        // devkmsg_write(): "<N>" sets facility and level; user space defaults to LOG_USER.
+        const m = /^<(\d+)>/.exec(data);
+        let level = k.printkRing.settings.defaultMessageLoglevel;
+        let facility = 1;
+        let text = data;
+        if (m) {
+          const v = Number(m[1]);
+          level = v & 7;
+          if (v >> 3 !== 0) facility = v >> 3;
+          text = data.slice(m[0].length);
+        }
+        k.printk(level, text.replace(/\n$/, ''), { facility, pid: k.caller.pid });
+        return null;
+      },
+    });
+    this.register('/proc/kmsg', {
+      read: (k) => {
+        const ring = k.printkRing;
+        const recs = ring.since(Math.max(ring.syslogSeq, ring.firstSeq()));
+        ring.syslogSeq = ring.nextSeq;
+        return recs.map(procKmsgLines).join('');
+      },
+    });
+    this.register('/sys/module/printk/parameters/ignore_loglevel', {
+      read: (k) => `${k.printkRing.ignoreLoglevel ? 'Y' : 'N'}\n`,
+      write: (k, data) => {
+        const v = data.trim();
+        if (/^(y|Y|1|on)$/.test(v)) k.printkRing.ignoreLoglevel = true;
+        else if (/^(n|N|0|off)$/.test(v)) k.printkRing.ignoreLoglevel = false;
+        else return 'EINVAL';
+        return null;
+      },
+    });
+    this.register('/sys/module/printk/parameters/time', { read: () => 'Y\n' });
+    this.register('/sys/module/printk/parameters/console_suspend', { read: () => 'Y\n' });
     const pr = (name: string, f: PidFile): void => this.registerPid(name, f);
     pr('stat', { read: renderPidStat });
     pr('status', { read: renderPidStatus });

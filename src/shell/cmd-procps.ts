@@ -1,0 +1,307 @@
+/** ps, free, uptime, slabtop, kill, pgrep, uname, nproc: procps-ng / util-linux look-alikes. */
+import { killTask, LoadAvg, type Kernel } from '../kernel/index.js';
+import { memCounters } from '../kernel/mm/meminfo.js';
+import { taskMm } from '../kernel/mm/oom.js';
+import { parseSignal, SIGNALS, signalName } from '../kernel/task/signal.js';
+import { taskStateLetter, type Task } from '../kernel/task/task.js';
+import { strerror } from '../lib/errno.js';
+import { fail, ok, parseIntArg, type Command, type CommandOutput } from './context.js';
+
+const CLS = ['TS', 'FF', 'RR', 'B', 'ISO', 'IDL', 'DLN'];
+
+function cls(t: Task): string {
+  return CLS[t.policy] ?? '?';
+}
+
+/** ps's STAT: the state letter plus the BSD markers <, N, s, l. */
+function stat(t: Task): string {
+  let s = taskStateLetter(t);
+  if (t.nice < 0) s += '<';
+  else if (t.nice > 0) s += 'N';
+  if (!t.isKthread && (t.pid === t.tgid && (t.parent === null || t.parent.pid === 1 || t.pid === 1))) s += 's';
+  return s;
+}
+
+function rssKb(k: Kernel, t: Task): number {
+  const m = taskMm(t);
+  return m === null ? 0 : m.rss * 4;
+}
+
+function cputime(ns: number): string {
+  const s = Math.floor(ns / 1e9);
+  return `${String(Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}
+
+type Field = { head: string; width: number; left?: boolean; get: (k: Kernel, t: Task) => string | number };
+
+const FIELDS: Record<string, Field> = {
+  pid: { head: 'PID', width: 7, get: (_k, t) => t.pid },
+  ppid: { head: 'PPID', width: 7, get: (_k, t) => t.parent?.pid ?? 0 },
+  tid: { head: 'TID', width: 7, get: (_k, t) => t.pid },
+  lwp: { head: 'LWP', width: 7, get: (_k, t) => t.pid },
+  tgid: { head: 'TGID', width: 7, get: (_k, t) => t.tgid },
+  cls: { head: 'CLS', width: 3, get: (_k, t) => cls(t) },
+  policy: { head: 'POL', width: 3, get: (_k, t) => cls(t) },
+  rtprio: { head: 'RTPRIO', width: 6, get: (_k, t) => (t.policy === 1 || t.policy === 2 ? t.rtPriority : '-') },
+  ni: { head: 'NI', width: 3, get: (_k, t) => (t.policy === 1 || t.policy === 2 || t.policy === 6 ? '-' : t.nice) },
+  pri: { head: 'PRI', width: 3, get: (_k, t) => 39 - (t.prio - 100) },
+  psr: { head: 'PSR', width: 3, get: (_k, t) => t.cpu },
+  stat: { head: 'STAT', width: 4, left: true, get: (_k, t) => stat(t) },
+  s: { head: 'S', width: 1, get: (_k, t) => taskStateLetter(t) },
+  state: { head: 'S', width: 1, get: (_k, t) => taskStateLetter(t) },
+  rss: { head: 'RSS', width: 6, get: (k, t) => rssKb(k, t) },
+  rssize: { head: 'RSS', width: 6, get: (k, t) => rssKb(k, t) },
+  vsz: { head: 'VSZ', width: 7, get: (_k, t) => (taskMm(t)?.totalVm ?? 0) * 4 },
+  time: { head: 'TIME', width: 8, get: (_k, t) => cputime(t.sumExecRuntimeNs) },
+  '%cpu': { head: '%CPU', width: 4, get: (k, t) => (k.now > t.startTimeNs ? ((t.sumExecRuntimeNs * 100) / (k.now - t.startTimeNs)).toFixed(1) : '0.0') },
+  pcpu: { head: '%CPU', width: 4, get: (k, t) => (k.now > t.startTimeNs ? ((t.sumExecRuntimeNs * 100) / (k.now - t.startTimeNs)).toFixed(1) : '0.0') },
+  nlwp: { head: 'NLWP', width: 4, get: (k, t) => [...k.tasks.values()].filter((x) => x.tgid === t.tgid).length },
+  wchan: { head: 'WCHAN', width: 6, left: true, get: (_k, t) => (t.onCpu || taskStateLetter(t) === 'R' ? '-' : t.isKthread ? 'worker' : t.state & 2 ? 'folio_' : 'hrtime') },
+  oom: { head: 'OOM', width: 4, get: (k, t) => k.mm.oomScore(t) },
+  comm: { head: 'COMMAND', width: 15, left: true, get: (_k, t) => t.comm },
+  ucomm: { head: 'COMMAND', width: 15, left: true, get: (_k, t) => t.comm },
+  cmd: { head: 'CMD', width: 15, left: true, get: (_k, t) => (t.isKthread ? `[${t.comm}]` : t.comm) },
+  args: { head: 'COMMAND', width: 15, left: true, get: (_k, t) => (t.isKthread ? `[${t.comm}]` : t.comm) },
+};
+
+const DEFAULT_FORMAT = ['pid', 'cls', 'rtprio', 'ni', 'pri', 'psr', 'stat', 'rss', 'comm'];
+
+export const ps: Command = (env, argv) => {
+  const k = env.k;
+  let format = ['pid', 'stat', 'time', 'cmd'];
+  let pids: number[] | null = null;
+  let every = false;
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '-e' || a === '-A' || a === 'ax' || a === 'aux' || a === '-ef') {
+      every = true;
+      if (a === 'aux' || a === '-ef') format = DEFAULT_FORMAT;
+    } else if (a === '-o' || a === '-eo' || a === '--format') {
+      if (a === '-eo') every = true;
+      const f = argv[++i];
+      if (f === undefined) return fail('ps', 'option requires an argument -- o', 1);
+      format = f.split(',').map((x) => x.trim().toLowerCase().replace(/=.*$/, ''));
+      for (const x of format) if (FIELDS[x] === undefined) return fail('ps', `error: unknown user-defined format specifier "${x}"`, 1);
+    } else if (a === '-p' || a === '--pid') {
+      const list = argv[++i];
+      const parsed = (list ?? '').split(',').map((x) => parseIntArg(x));
+      if (parsed.some((x) => x === null)) return fail('ps', `error: process ID list syntax error`, 1);
+      pids = parsed as number[];
+    } else if (a === '-L' || a === '-T' || a === '-f' || a === '-l' || a === '-c') {
+      continue;
+    } else return fail('ps', `error: unsupported option (BSD syntax)\n\nUsage:\n ps [options]`, 1);
+  }
+  if (!every && pids === null && argv.length === 1) format = DEFAULT_FORMAT;
+  let tasks = [...k.tasks.values()].filter((t) => t.exitState === 0 || taskStateLetter(t) === 'Z');
+  if (pids !== null) {
+    const want = new Set(pids);
+    tasks = tasks.filter((t) => want.has(t.pid));
+  }
+  tasks.sort((a, b) => a.pid - b.pid);
+  const fields = format.map((f) => FIELDS[f] as Field);
+  const cell = (f: Field, v: string | number, last: boolean): string => {
+    const s = String(v);
+    if (last) return s;
+    return f.left === true ? s.padEnd(f.width) : s.padStart(f.width);
+  };
+  const lines = [fields.map((f, i) => cell(f, f.head, i === fields.length - 1)).join(' ')];
+  for (const t of tasks) lines.push(fields.map((f, i) => cell(f, f.get(k, t), i === fields.length - 1)).join(' '));
+  return { out: `${lines.join('\n')}\n`, err: '', status: pids !== null && tasks.length === 0 ? 1 : 0 };
+};
+
+function human(kb: number): string {
+  const units = ['Ki', 'Mi', 'Gi', 'Ti'];
+  let v = kb;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${kb}Ki` : `${v < 10 ? v.toFixed(1) : Math.round(v)}${units[u]}`;
+}
+
+export const free: Command = (env, argv) => {
+  const c = memCounters(env.k);
+  let div = 1;
+  let h = false;
+  for (const a of argv.slice(1)) {
+    if (a === '-m' || a === '--mebi') div = 1024;
+    else if (a === '-g' || a === '--gibi') div = 1024 * 1024;
+    else if (a === '-k' || a === '--kibi') div = 1;
+    else if (a === '-h' || a === '--human') h = true;
+    else if (a === '-w' || a === '--wide') continue;
+    else return fail('free', `invalid option -- '${a.replace(/^-+/, '')}'`, 1);
+  }
+  const kb = (pages: number): number => pages * 4;
+  const total = kb(c.memTotal);
+  const freeKb = kb(c.memFree);
+  const buffCache = kb(c.buffers + c.cached + c.sReclaimable);
+  const used = total - freeKb - buffCache;
+  const avail = kb(c.memAvailable);
+  const fmt = (v: number): string => (h ? human(v) : String(Math.floor(v / div))).padStart(12);
+  return ok(
+    `               total        used        free      shared  buff/cache   available\n` +
+      `Mem:  ${fmt(total)}${fmt(used)}${fmt(freeKb)}${fmt(kb(c.shmem))}${fmt(buffCache)}${fmt(avail)}\n` +
+      `Swap: ${fmt(kb(c.swapTotal))}${fmt(kb(c.swapTotal - c.swapFree))}${fmt(kb(c.swapFree))}\n`,
+  );
+};
+
+export const uptime: Command = (env) => {
+  const k = env.k;
+  const s = Math.floor(k.now / 1e9);
+  const clock = `${String(Math.floor(s / 3600) % 24).padStart(2, '0')}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  const mins = Math.floor(s / 60);
+  const up = mins < 60 ? `${mins} min` : `${Math.floor(mins / 60)}:${String(mins % 60).padStart(2, '0')}`;
+  const a = k.loadavg.avenrun;
+  return ok(` ${clock} up ${up},  1 user,  load average: ${LoadAvg.format(a[0] as number)}, ${LoadAvg.format(a[1] as number)}, ${LoadAvg.format(a[2] as number)}\n`);
+};
+
+/** slabtop's sort keys and what they compare. */
+export const SLABTOP_SORT: Record<string, (c: { activeObjects: number; totalObjects: number; size: number; nrSlabs: number; objPerSlab: number; pagesPerSlab: number; name: string }) => number | string> = {
+  a: (c) => c.activeObjects,
+  b: (c) => c.objPerSlab,
+  c: (c) => c.nrSlabs * c.pagesPerSlab * 4096,
+  l: (c) => c.nrSlabs,
+  v: (c) => c.nrSlabs,
+  n: (c) => c.name,
+  o: (c) => c.totalObjects,
+  p: (c) => c.pagesPerSlab,
+  s: (c) => c.size,
+  u: (c) => (c.totalObjects === 0 ? 0 : c.activeObjects / c.totalObjects),
+};
+
+/** slabtop -o: the header block and the table, sorted (default: number of objects). */
+export function renderSlabtop(k: Kernel, sortKey = 'o', maxRows = Infinity): string {
+  const caches = [...k.mm.slab.caches];
+  const key = SLABTOP_SORT[sortKey] ?? SLABTOP_SORT.o;
+  caches.sort((a, b) => {
+    const x = (key as (c: typeof a) => number | string)(a);
+    const y = (key as (c: typeof b) => number | string)(b);
+    if (typeof x === 'string' && typeof y === 'string') return x.localeCompare(y);
+    return (y as number) - (x as number) || a.name.localeCompare(b.name);
+  });
+  let objs = 0;
+  let active = 0;
+  let slabs = 0;
+  let activeCaches = 0;
+  let totalSize = 0;
+  let activeSize = 0;
+  let minObj = Infinity;
+  let maxObj = 0;
+  let sumObj = 0;
+  for (const c of caches) {
+    objs += c.totalObjects;
+    active += c.activeObjects;
+    slabs += c.nrSlabs;
+    if (c.activeObjects > 0) activeCaches++;
+    totalSize += c.totalObjects * c.size;
+    activeSize += c.activeObjects * c.size;
+    minObj = Math.min(minObj, c.size);
+    maxObj = Math.max(maxObj, c.size);
+    sumObj += c.size;
+  }
+  const pct = (a: number, b: number): string => (b === 0 ? '0.0' : ((a * 100) / b).toFixed(1));
+  const kbs = (b: number): string => `${(b / 1024).toFixed(2)}K`;
+  const lines = [
+    ` Active / Total Objects (% used)    : ${active} / ${objs} (${pct(active, objs)}%)`,
+    ` Active / Total Slabs (% used)      : ${slabs} / ${slabs} (100.0%)`,
+    ` Active / Total Caches (% used)     : ${activeCaches} / ${caches.length} (${pct(activeCaches, caches.length)}%)`,
+    ` Active / Total Size (% used)       : ${kbs(activeSize)} / ${kbs(totalSize)} (${pct(activeSize, totalSize)}%)`,
+    ` Minimum / Average / Maximum Object : ${kbs(minObj)} / ${kbs(sumObj / Math.max(1, caches.length))} / ${kbs(maxObj)}`,
+    '',
+    '  OBJS ACTIVE  USE OBJ SIZE  SLABS OBJ/SLAB CACHE SIZE NAME',
+  ];
+  for (const c of caches.slice(0, maxRows)) {
+    const use = c.totalObjects === 0 ? 0 : Math.round((c.activeObjects * 100) / c.totalObjects);
+    const cacheKb = c.nrSlabs * c.pagesPerSlab * 4;
+    lines.push(
+      `${String(c.totalObjects).padStart(6)} ${String(c.activeObjects).padStart(6)} ${String(use).padStart(3)}% ${`${(c.size / 1024).toFixed(2)}K`.padStart(8)} ${String(c.nrSlabs).padStart(6)} ${String(c.objPerSlab).padStart(8)} ${`${cacheKb}K`.padStart(10)} ${c.name}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export const slabtop: Command = (env, argv) => {
+  let sortKey = 'o';
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '-o' || a === '--once') continue;
+    if (a === '-s' || a === '--sort') {
+      const s = argv[++i] ?? '';
+      if (SLABTOP_SORT[s] === undefined) return fail('slabtop', `invalid sort criteria: ${s}`, 1);
+      sortKey = s;
+    } else if (a.startsWith('--sort=')) sortKey = a.slice(7);
+    else return fail('slabtop', `invalid option -- '${a.replace(/^-+/, '')}'`, 1);
+  }
+  return ok(renderSlabtop(env.k, sortKey));
+};
+
+export const kill: Command = (env, argv) => {
+  let sig = 15;
+  const pids: string[] = [];
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '-l' || a === '-L') {
+      const n = argv[i + 1];
+      if (n !== undefined) {
+        const s = parseSignal(n);
+        return s === null ? fail('bash: kill', `${n}: invalid signal specification`, 1) : ok(`${/^\d+$/.test(n) ? signalName(s).replace(/^SIG/, '') : s}\n`);
+      }
+      return ok(`${Object.entries(SIGNALS).map(([name, v]) => `${String(v).padStart(2)}) ${name}`).join('\t')}\n`);
+    }
+    if (a === '-s' || a === '-n') {
+      const s = parseSignal(argv[++i] ?? '');
+      if (s === null) return fail('bash: kill', `${argv[i] ?? ''}: invalid signal specification`, 1);
+      sig = s;
+    } else if (a.startsWith('-') && pids.length === 0) {
+      const s = parseSignal(a.slice(1));
+      if (s === null) return fail('bash: kill', `${a.slice(1)}: invalid signal specification`, 1);
+      sig = s;
+    } else pids.push(a);
+  }
+  if (pids.length === 0) return fail('kill', 'usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]', 2);
+  let err = '';
+  let status = 0;
+  let errno: string | undefined;
+  for (const p of pids) {
+    const pid = parseIntArg(p);
+    if (pid === null) {
+      err += `bash: kill: ${p}: arguments must be process or job IDs\n`;
+      status = 1;
+      continue;
+    }
+    const e = killTask(env.k, pid, sig);
+    if (e !== null) {
+      err += `bash: kill: (${pid}) - ${strerror(e)}\n`;
+      status = 1;
+      errno ??= e;
+    }
+  }
+  const r: CommandOutput = { out: '', err, status };
+  if (errno !== undefined) r.errno = errno;
+  return r;
+};
+
+export const pgrep: Command = (env, argv) => {
+  const pat = argv[argv.length - 1];
+  if (pat === undefined || argv.length < 2) return fail('pgrep', 'no matching criteria specified', 2);
+  let re: RegExp;
+  try {
+    re = new RegExp(pat);
+  } catch {
+    return fail('pgrep', `invalid pattern: ${pat}`, 2);
+  }
+  const pids = [...env.k.tasks.values()].filter((t) => t.exitState === 0 && re.test(t.comm)).map((t) => t.pid).sort((a, b) => a - b);
+  return { out: pids.map((p) => `${p}\n`).join(''), err: '', status: pids.length > 0 ? 0 : 1 };
+};
+
+export const uname: Command = (env, argv) => {
+  const k = env.k;
+  const a = argv.slice(1);
+  if (a.length === 0 || a.includes('-s')) return ok('Linux\n');
+  if (a.includes('-r')) return ok(`${k.config.release}\n`);
+  if (a.includes('-n')) return ok(`${k.config.hostname}\n`);
+  return ok(`Linux ${k.config.hostname} ${k.config.release} #1 SMP PREEMPT_DYNAMIC Thu Jan  1 00:00:00 UTC 2026 x86_64 GNU/Linux\n`);
+};
+
+export const nproc: Command = (env) => ok(`${env.k.rqs.filter((r) => r.online).length}\n`);

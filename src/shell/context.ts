@@ -1,0 +1,55 @@
+/**
+ * What a command sees: the machine, its own name for error messages, stdin, and helpers to print like the
+ * real tools ("cat: /x: No such file or directory").
+ */
+import type { Kernel } from '../kernel/index.js';
+import { strerror } from '../lib/errno.js';
+
+export interface CommandOutput {
+  out: string;
+  err: string;
+  status: number;
+  /** errno name of the failure, when there was one. */
+  errno?: string;
+}
+
+export interface SpawnRequest {
+  preset: string | null;
+  json: string | null;
+  comm?: string;
+  nice?: number;
+  policy?: string;
+  rtPriority?: number;
+  count?: number;
+  cpus?: number[];
+}
+
+export interface ShellEnv {
+  k: Kernel;
+  /** spawn: provided by the composition (presets are workload programs). */
+  spawn?: (req: SpawnRequest) => { pids: number[]; error: string | null; message?: string };
+  presets?: readonly string[];
+}
+
+export type Command = (env: ShellEnv, argv: string[], stdin: string) => CommandOutput;
+
+export function ok(out: string): CommandOutput {
+  return { out, err: '', status: 0 };
+}
+
+export function fail(name: string, message: string, status = 1, errno?: string): CommandOutput {
+  const r: CommandOutput = { out: '', err: `${name}: ${message}\n`, status };
+  if (errno !== undefined) r.errno = errno;
+  return r;
+}
+
+export function failErrno(name: string, what: string, errno: string, status = 1): CommandOutput {
+  return fail(name, `${what}: ${strerror(errno)}`, status, errno);
+}
+
+/** Parse an integer argument strictly ("12", "-3"); null otherwise. */
+export function parseIntArg(s: string | undefined): number | null {
+  if (s === undefined || !/^[-+]?\d+$/.test(s)) return null;
+  const v = Number(s);
+  return Number.isSafeInteger(v) ? v : null;
+}

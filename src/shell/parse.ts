@@ -1,0 +1,135 @@
+/**
+ * The command language's syntax: words with single and double quotes and backslash escapes, pipelines
+ * (|), output redirection (> and >>) and command lists (;, &&, ||). A small POSIX-shell subset.
+ */
+
+export interface SimpleCommand {
+  argv: string[];
+  /** Redirection of the last command of a pipeline. */
+  redirect: { path: string; append: boolean } | null;
+}
+
+export interface Pipeline {
+  commands: SimpleCommand[];
+}
+
+export interface CommandList {
+  items: { pipeline: Pipeline; op: ';' | '&&' | '||' | null }[];
+}
+
+export class ParseError extends Error {}
+
+type Token = { t: 'word'; v: string } | { t: 'op'; v: '|' | '>' | '>>' | ';' | '&&' | '||' };
+
+export function tokenize(line: string): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  while (i < line.length) {
+    const c = line[i] as string;
+    if (c === ' ' || c === '\t' || c === '\n') {
+      i++;
+      continue;
+    }
+    if (c === '#') break;
+    if (line.startsWith('>>', i)) {
+      out.push({ t: 'op', v: '>>' });
+      i += 2;
+      continue;
+    }
+    if (line.startsWith('&&', i) || line.startsWith('||', i)) {
+      out.push({ t: 'op', v: line.slice(i, i + 2) as '&&' | '||' });
+      i += 2;
+      continue;
+    }
+    if (c === '|' || c === '>' || c === ';') {
+      out.push({ t: 'op', v: c });
+      i++;
+      continue;
+    }
+    if (c === '&' || c === '<' || c === '`' || c === '$' && line[i + 1] === '(') {
+      throw new ParseError(`syntax error near unexpected token \`${c}'`);
+    }
+    let word = '';
+    while (i < line.length) {
+      const ch = line[i] as string;
+      if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '|' || ch === '>' || ch === ';' || ch === '&' || ch === '<') break;
+      if (ch === "'") {
+        const end = line.indexOf("'", i + 1);
+        if (end < 0) throw new ParseError("unexpected EOF while looking for matching `''");
+        word += line.slice(i + 1, end);
+        i = end + 1;
+      } else if (ch === '"') {
+        i++;
+        let closed = false;
+        while (i < line.length) {
+          const d = line[i] as string;
+          if (d === '"') {
+            closed = true;
+            i++;
+            break;
+          }
+          if (d === '\\' && i + 1 < line.length && '"\\$`'.includes(line[i + 1] as string)) {
+            word += line[i + 1];
+            i += 2;
+            continue;
+          }
+          word += d;
+          i++;
+        }
+        if (!closed) throw new ParseError('unexpected EOF while looking for matching `"\'');
+      } else if (ch === '\\' && i + 1 < line.length) {
+        word += line[i + 1];
+        i += 2;
+      } else {
+        word += ch;
+        i++;
+      }
+    }
+    out.push({ t: 'word', v: word });
+  }
+  return out;
+}
+
+export function parse(line: string): CommandList {
+  const toks = tokenize(line);
+  const list: CommandList = { items: [] };
+  let cmds: SimpleCommand[] = [];
+  let cur: SimpleCommand = { argv: [], redirect: null };
+  const endCommand = (): void => {
+    if (cur.argv.length === 0) throw new ParseError('syntax error: missing command');
+    cmds.push(cur);
+    cur = { argv: [], redirect: null };
+  };
+  for (let i = 0; i < toks.length; i++) {
+    const tk = toks[i] as Token;
+    if (tk.t === 'word') {
+      cur.argv.push(tk.v);
+      continue;
+    }
+    switch (tk.v) {
+      case '|':
+        if (cur.redirect !== null) throw new ParseError("syntax error near unexpected token `|'");
+        endCommand();
+        break;
+      case '>':
+      case '>>': {
+        const next = toks[i + 1];
+        if (next === undefined || next.t !== 'word') throw new ParseError('syntax error near unexpected token `newline\'');
+        cur.redirect = { path: next.v, append: tk.v === '>>' };
+        i++;
+        break;
+      }
+      default:
+        endCommand();
+        list.items.push({ pipeline: { commands: cmds }, op: tk.v });
+        cmds = [];
+    }
+  }
+  if (cur.argv.length > 0 || cur.redirect !== null) endCommand();
+  if (cmds.length > 0) list.items.push({ pipeline: { commands: cmds }, op: null });
+  else if (list.items.length > 0) {
+    const last = list.items[list.items.length - 1];
+    if (last !== undefined && last.op !== ';') throw new ParseError(`syntax error near unexpected token \`${last.op ?? ''}'`);
+  }
+  return list;
+}

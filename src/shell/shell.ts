@@ -1,0 +1,130 @@
+/**
+ * The machine's command language: parse a line, run its pipelines with the built-in commands, apply
+ * redirections to /proc and /sys, and return the combined output, the exit status and the first errno.
+ * It never throws on bad input: syntax errors and unknown commands are reported like bash does.
+ */
+import { spawnTask, type Kernel } from '../kernel/index.js';
+import { cat, echo, grep, head, ls, redirectWrite, sync, sysctl, tail, wc } from './cmd-files.js';
+import { free, kill, nproc, pgrep, ps, slabtop, uname, uptime } from './cmd-procps.js';
+import { chrt, dmesg, help, renice, spawn, taskset } from './cmd-sched.js';
+import type { Command, CommandOutput, ShellEnv } from './context.js';
+import { parse, ParseError } from './parse.js';
+
+export const COMMANDS: Readonly<Record<string, Command>> = {
+  cat,
+  echo,
+  ls,
+  sysctl,
+  sync,
+  grep,
+  head,
+  tail,
+  wc,
+  ps,
+  free,
+  uptime,
+  slabtop,
+  kill,
+  pgrep,
+  uname,
+  nproc,
+  renice,
+  chrt,
+  taskset,
+  dmesg,
+  spawn,
+  help,
+  true: () => ({ out: '', err: '', status: 0 }),
+  false: () => ({ out: '', err: '', status: 1 }),
+};
+
+const BUILTINS = new Set(['echo', 'kill', 'true', 'false', 'help']);
+
+export interface ShellResult {
+  output: string;
+  exitStatus: number;
+  /** errno name of the first failure (ENOENT, EINVAL...), 'ENOEXEC' for syntax errors, null on success. */
+  error: string | null;
+}
+
+/** The user's login shell, a real (sleeping) task of the machine: it is who "bash (1234)" is in the log. */
+function loginShell(k: Kernel): { comm: string; pid: number } {
+  const existing = k.loginShellPid;
+  const t = existing !== null ? k.tasks.get(existing) : undefined;
+  if (t !== undefined && t.exitState === 0) return { comm: t.comm, pid: t.pid };
+  const r = spawnTask(k, {
+    comm: 'bash',
+    policy: 'normal',
+    nice: 0,
+    rtPriority: 0,
+    program: function* () {
+      yield { op: 'sleep', ns: Infinity };
+    },
+  });
+  if (r.task === null) return { comm: 'bash', pid: 1 };
+  k.loginShellPid = r.task.pid;
+  return { comm: 'bash', pid: r.task.pid };
+}
+
+function runSimple(env: ShellEnv, argv: string[], stdin: string): CommandOutput {
+  const name = argv[0] as string;
+  const cmd = COMMANDS[name];
+  if (cmd === undefined) return { out: '', err: `bash: ${name}: command not found\n`, status: 127, errno: 'ENOENT' };
+  try {
+    return cmd(env, argv, stdin);
+  } catch (e) {
+    return { out: '', err: `${name}: ${(e as Error).message}\n`, status: 1, errno: 'EIO' };
+  }
+}
+
+/** Run one command line as `asTask` (a task running a `sh` step) or as the user's login shell. */
+export function runShell(env: ShellEnv, line: string, opts: { asTask: number | null } = { asTask: null }): ShellResult {
+  const k = env.k;
+  let list;
+  try {
+    list = parse(line);
+  } catch (e) {
+    if (e instanceof ParseError) return { output: `bash: ${e.message}\n`, exitStatus: 2, error: 'ENOEXEC' };
+    throw e;
+  }
+  const prevCaller = k.caller;
+  const asTask = opts.asTask !== null ? k.tasks.get(opts.asTask) : undefined;
+  k.caller = asTask !== undefined ? { comm: asTask.comm, pid: asTask.pid } : loginShell(k);
+  let output = '';
+  let status = 0;
+  let error: string | null = null;
+  try {
+    let prevOp: ';' | '&&' | '||' | null = null;
+    for (const item of list.items) {
+      if ((prevOp === '&&' && status !== 0) || (prevOp === '||' && status === 0)) {
+        prevOp = item.op;
+        continue;
+      }
+      let stdin = '';
+      let last: CommandOutput = { out: '', err: '', status: 0 };
+      for (const c of item.pipeline.commands) {
+        last = runSimple(env, c.argv, stdin);
+        output += last.err;
+        if (last.errno !== undefined && error === null && last.status !== 0) error = last.errno;
+        stdin = last.out;
+        if (c.redirect !== null) {
+          const name = c.argv[0] as string;
+          const r = redirectWrite(k, name, BUILTINS.has(name), c.redirect.path, last.out);
+          stdin = '';
+          if (r !== null) {
+            output += r.err;
+            last = r;
+            if (error === null) error = r.errno ?? 'EIO';
+          }
+        }
+      }
+      output += stdin;
+      status = last.status;
+      if (status !== 0 && error === null) error = 'EIO';
+      prevOp = item.op;
+    }
+  } finally {
+    k.caller = prevCaller;
+  }
+  return { output, exitStatus: status, error: status === 0 ? null : error };
+}

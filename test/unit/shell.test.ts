@@ -1,0 +1,115 @@
+/**
+ * The machine's command language: output and error texts like the real tools, redirection into /proc and
+ * /sys, pipelines, and a fuzz test: random and mutated command lines never throw, every failure is a clean
+ * error line, and the machine stays consistent.
+ */
+import { describe, expect, it } from 'vitest';
+import { InvariantChecker } from '../../src/kernel/debug/invariants.js';
+import { checkMemory } from '../../src/kernel/debug/mm-invariants.js';
+import { Xoshiro128 } from '../../src/kernel/core/rng.js';
+import { shellEnv } from '../../src/sim/machine-hooks.js';
+import { runShell } from '../../src/shell/shell.js';
+import { machine, MS, spawn } from '../helpers/machine.js';
+
+function sh(k: ReturnType<typeof machine>, line: string): ReturnType<typeof runShell> {
+  return runShell(shellEnv(k), line);
+}
+
+describe('command language: texts as the real tools print them', () => {
+  const k = machine({ nrCpus: 2 });
+  const hog = spawn(k, { comm: 'hog' });
+  k.engine.runUntil(50 * MS);
+
+  it.each([
+    ['cat /proc/nope', 'cat: /proc/nope: No such file or directory\n', 1, 'ENOENT'],
+    ['echo 1 > /proc/loadavg', 'bash: /proc/loadavg: Permission denied\n', 1, 'EACCES'],
+    ['echo 7 > /proc/sys/vm/overcommit_memory', 'bash: echo: write error: Invalid argument\n', 1, 'EINVAL'],
+    ['echo 1 > /proc/sys/vm/nope', 'bash: /proc/sys/vm/nope: No such file or directory\n', 1, 'ENOENT'],
+    ['cat /proc/sysrq-trigger', 'cat: /proc/sysrq-trigger: Input/output error\n', 1, 'EIO'],
+    ['sysctl vm.nope', 'sysctl: cannot stat /proc/sys/vm/nope: No such file or directory\n', 255, 'ENOENT'],
+    ['sysctl -w vm.overcommit_memory=9', 'sysctl: setting key "vm.overcommit_memory": Invalid argument\n', 255, 'EINVAL'],
+    ['sysctl -w kernel.osrelease=1', 'sysctl: permission denied on key "kernel.osrelease"\n', 255, 'EACCES'],
+    ['renice 5 -p 99999', 'renice: failed to get priority for 99999 (process ID): No such process\n', 1, 'ESRCH'],
+    ['chrt -p 99999', "chrt: failed to get pid 99999's policy: No such process\n", 1, 'ESRCH'],
+    ['kill -9 99999', 'bash: kill: (99999) - No such process\n', 1, 'ESRCH'],
+    ['frobnicate', 'bash: frobnicate: command not found\n', 127, 'ENOENT'],
+    ['echo "unterminated', 'bash: unexpected EOF while looking for matching `"\'\n', 2, 'ENOEXEC'],
+  ])('%s', (line, output, status, errno) => {
+    const r = sh(k, line);
+    expect(r.output).toBe(output);
+    expect(r.exitStatus).toBe(status);
+    expect(r.error).toBe(errno);
+  });
+
+  it('reads and writes sysctls and proc files', () => {
+    expect(sh(k, 'sysctl vm.overcommit_ratio').output).toBe('vm.overcommit_ratio = 50\n');
+    expect(sh(k, 'sysctl -w vm.overcommit_ratio=80').output).toBe('vm.overcommit_ratio = 80\n');
+    expect(sh(k, 'cat /proc/sys/vm/overcommit_ratio').output).toBe('80\n');
+    expect(sh(k, 'echo 60 > /proc/sys/vm/swappiness && sysctl -n vm.swappiness').output).toBe('60\n');
+    expect(sh(k, `echo -500 > /proc/${hog.pid}/oom_score_adj; cat /proc/${hog.pid}/oom_adj`).output).toBe('-8\n');
+  });
+
+  it('renice, chrt, taskset print what util-linux prints', () => {
+    expect(sh(k, `renice -n 5 -p ${hog.pid}`).output).toBe(`${hog.pid} (process ID) old priority 0, new priority 5\n`);
+    expect(sh(k, `chrt -f -p 10 ${hog.pid}`).exitStatus).toBe(0);
+    expect(sh(k, `chrt -p ${hog.pid}`).output).toBe(`pid ${hog.pid}'s current scheduling policy: SCHED_FIFO\npid ${hog.pid}'s current scheduling priority: 10\n`);
+    expect(sh(k, `chrt -f -p 200 ${hog.pid}`).output).toBe(`chrt: failed to set pid ${hog.pid}'s policy: Invalid argument\n`);
+    expect(sh(k, `taskset -pc 1 ${hog.pid}`).output).toBe(`pid ${hog.pid}'s current affinity list: 0-1\npid ${hog.pid}'s new affinity list: 1\n`);
+    expect(sh(k, `taskset -p ${hog.pid}`).output).toBe(`pid ${hog.pid}'s current affinity mask: 2\n`);
+  });
+
+  it('ps, free, uptime, slabtop and pipelines', () => {
+    // taskset queued a migration on the stopper; let it run so PSR shows the new CPU.
+    k.engine.runUntil(k.engine.nowNs + 10 * MS);
+    const ps = sh(k, 'ps');
+    expect(ps.output.split('\n')[0]).toBe('    PID CLS RTPRIO  NI PRI PSR STAT    RSS COMMAND');
+    expect(ps.output).toMatch(new RegExp(`\\n\\s+${hog.pid}\\s+FF\\s+10\\s+-\\s+50\\s+1 RN?s`));
+    expect(sh(k, 'free').output.split('\n')[0]).toBe('               total        used        free      shared  buff/cache   available');
+    expect(sh(k, 'uptime').output).toMatch(/^ 00:00:00 up 0 min, {2}1 user, {2}load average: \d\.\d\d, \d\.\d\d, \d\.\d\d\n$/);
+    expect(sh(k, 'slabtop -o -s c | head -7').output.split('\n')[6]).toBe('  OBJS ACTIVE  USE OBJ SIZE  SLABS OBJ/SLAB CACHE SIZE NAME');
+    expect(sh(k, 'ps -eo pid,comm | grep -c hog').output).toBe('1\n');
+    expect(sh(k, 'dmesg | tail -n 1').output).toMatch(/^\[\s+\d+\.\d{6}\] .+\n$/);
+    expect(sh(k, 'dmesg -n 3 && cat /proc/sys/kernel/printk').output).toBe('3\t4\t1\t7\n');
+  });
+
+  it('spawn presets and JSON tasks', () => {
+    const r = sh(k, 'spawn cpu-hog --comm burner --nice 5');
+    expect(r.output).toMatch(/^\[\d+\] burner\n$/);
+    expect(sh(k, 'spawn nosuch').output).toContain("spawn: unknown preset 'nosuch'");
+    expect(sh(k, `spawn --json '{"comm":"j","program":[{"run":"5 parsecs"}]}'`).output).toBe('spawn: program[0].run: expected a duration like "5ms"\n');
+  });
+});
+
+describe('command language fuzz', () => {
+  const WORDS = ['cat', 'echo', 'sysctl', 'dmesg', 'ps', 'free', 'renice', 'chrt', 'taskset', 'kill', 'spawn', 'slabtop', 'uptime', 'ls', 'grep', 'head', 'tail', 'wc', 'help', 'sync', 'uname', 'pgrep', 'nproc'];
+  const ARGS = ['-n', '-p', '-c', '-f', '-r', '-o', '-e', '-a', '-9', '-s', '-w', '-x', '-T', '-l', '--json', '1', '0', '-1', '200', '99999', '3', 'm', 't', 's', 'x', '/proc/sys/vm/drop_caches', '/proc/sysrq-trigger', '/proc/sys/kernel/sysrq', '/proc/1/oom_score_adj', '/proc/loadavg', '/dev/kmsg', 'vm.overcommit_memory=1', 'kernel.printk="8 4 1 7"', 'cpu-hog', 'leak', '{', '"', "'", '|', '>', '>>', ';', '&&', '||', '0-1', 'ff', ''];
+  for (const seed of [1, 2, 3, 4, 5]) {
+    it(`seed ${seed}: 400 random command lines never throw and keep the machine consistent`, () => {
+      const rng = new Xoshiro128(seed, 'fuzz');
+      const k = machine({ nrCpus: 2, memoryBytes: 512 * 1024 ** 2 });
+      spawn(k, { comm: 'hog' });
+      const inv = new InvariantChecker(k);
+      for (let i = 0; i < 400; i++) {
+        const n = 1 + rng.intBelow(5);
+        const parts = [WORDS[rng.intBelow(WORDS.length)] as string];
+        for (let j = 0; j < n; j++) parts.push(ARGS[rng.intBelow(ARGS.length)] as string);
+        let line = parts.join(' ');
+        if (rng.chance(1, 5)) {
+          // Mutate: drop, duplicate or flip a character.
+          const pos = rng.intBelow(Math.max(1, line.length));
+          line = line.slice(0, pos) + String.fromCharCode(32 + rng.intBelow(95)) + line.slice(pos + 1);
+        }
+        const r = sh(k, line);
+        expect(typeof r.output).toBe('string');
+        if (r.exitStatus !== 0) {
+          expect(r.error).not.toBeNull();
+          expect(r.output).not.toMatch(/\bat .*\.(ts|js):\d+/);
+        }
+        if (k.halted !== null) break;
+        k.engine.runUntil(k.now + 2 * MS);
+        expect(inv.check()).toEqual([]);
+        expect(checkMemory(k)).toEqual([]);
+      }
+    });
+  }
+});
