@@ -18,6 +18,7 @@ export interface HeadlessOptions {
   cat?: string[];
   sh?: string[];
   dmesg?: boolean;
+  console?: boolean;
   trace?: string[];
 }
 
@@ -95,10 +96,12 @@ export function runHeadless(o: HeadlessOptions): HeadlessResult {
   const extra: Record<string, unknown> = {};
   if (shOut.length > 0) extra.sh = shOut;
   if (o.dmesg === true || o.json === true) extra.dmesg = session.dmesgJson();
+  if (o.console === true) extra.console = session.consoleJson();
   const summary = buildSummary(session, files, extra);
   if (o.json === true) return { stdout: `${JSON.stringify(summary)}\n`, exitCode: 0 };
   let text = formatSummary(summary);
   for (const s of shOut) text += `\n$ ${s.command}\n${s.output}${s.output.endsWith('\n') || s.output === '' ? '' : '\n'}`;
   if (o.dmesg === true) text += `\n${session.dmesgText()}`;
+  if (o.console === true) text += `\n${session.consoleText()}`;
   return { stdout: text, exitCode: 0 };
 }

@@ -34,8 +34,9 @@ export function buildProgram(out: { write(s: string): void; err(s: string): void
     .option('--cat <path[@time]>', 'print a /proc or /sys file at the end (or at a time); repeatable', collect, [])
     .option('--sh <command>', "run a command on the machine at the end (e.g. 'ps'); repeatable", collect, [])
     .option('--dmesg', 'print the kernel log at the end')
+    .option('--console', 'print what the console showed (records below console_loglevel)')
     .option('--trace <file>', 'write a trace: FILE.json (Perfetto) or FILE.txt (ftrace); repeatable', collect, [])
-    .action((o: { scenario: string; duration?: string; seed?: string; json?: boolean; cat: string[]; sh: string[]; dmesg?: boolean; trace: string[] }) => {
+    .action((o: { scenario: string; duration?: string; seed?: string; json?: boolean; cat: string[]; sh: string[]; dmesg?: boolean; console?: boolean; trace: string[] }) => {
       const r = runHeadless(o);
       out.write(r.stdout);
       out.exit(r.exitCode);

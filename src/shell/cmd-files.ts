@@ -148,38 +148,90 @@ export const sync: Command = (env) => {
   return ok('');
 };
 
-export const grep: Command = (_env, argv, stdin) => {
+/** A filter's input: its file operands read in order, or stdin when it has none (like the coreutils). */
+function filterInput(env: Parameters<Command>[0], name: string, files: readonly string[], stdin: string): { text: string; err: string; errno?: string } {
+  if (files.length === 0) return { text: stdin, err: '' };
+  let text = '';
+  let err = '';
+  let errno: string | undefined;
+  for (const f of files) {
+    if (f === '-') {
+      text += stdin;
+      continue;
+    }
+    const r = env.k.proc.read(resolvePath(f));
+    if (r.ok) text += r.text;
+    else {
+      err += `${name}: ${f}: ${strerror(r.errno)}\n`;
+      errno ??= r.errno;
+    }
+  }
+  return errno === undefined ? { text, err } : { text, err, errno };
+}
+
+function withInputErr(r: CommandOutput, input: { err: string; errno?: string }): CommandOutput {
+  if (input.err === '') return r;
+  const out: CommandOutput = { out: r.out, err: input.err + r.err, status: 2 };
+  if (input.errno !== undefined) out.errno = input.errno;
+  return out;
+}
+
+/**
+ * A POSIX basic regular expression (grep's default, GNU flavour) as a JS RegExp source: \| \( \) \{ \} \+ \?
+ * are the operators and the bare characters are literals - the opposite of JS.
+ */
+export function breToJs(bre: string): string {
+  let out = '';
+  for (let i = 0; i < bre.length; i++) {
+    const ch = bre[i] as string;
+    if (ch === '\\' && i + 1 < bre.length) {
+      const nx = bre[++i] as string;
+      out += '|(){}+?'.includes(nx) ? nx : `\\${nx}`;
+    } else if ('|(){}+?'.includes(ch)) out += `\\${ch}`;
+    else out += ch;
+  }
+  return out;
+}
+
+export const grep: Command = (env, argv, stdin) => {
   let invert = false;
   let ignoreCase = false;
   let count = false;
+  let extended = false;
+  let fixed = false;
   const rest: string[] = [];
   for (const a of argv.slice(1)) {
-    if (/^-[vic]+$/.test(a)) {
+    if (/^-[vicEF]+$/.test(a)) {
       if (a.includes('v')) invert = true;
       if (a.includes('i')) ignoreCase = true;
       if (a.includes('c')) count = true;
+      if (a.includes('E')) extended = true;
+      if (a.includes('F')) fixed = true;
     } else rest.push(a);
   }
   const pat = rest[0];
-  if (pat === undefined) return fail('grep', 'usage: grep [-vic] PATTERN', 2);
+  if (pat === undefined) return fail('grep', 'usage: grep [-vicEF] PATTERN [FILE]...', 2);
   let re: RegExp;
   try {
-    re = new RegExp(pat, ignoreCase ? 'i' : '');
+    const src = fixed ? pat.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : extended ? pat : breToJs(pat);
+    re = new RegExp(src, ignoreCase ? 'i' : '');
   } catch {
     return fail('grep', `invalid regular expression: ${pat}`, 2);
   }
-  const lines = stdin.split('\n');
+  const input = filterInput(env, 'grep', rest.slice(1), stdin);
+  const lines = input.text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   const hit = lines.filter((l) => re.test(l) !== invert);
-  if (count) return { out: `${hit.length}\n`, err: '', status: hit.length > 0 ? 0 : 1 };
-  return { out: hit.length > 0 ? `${hit.join('\n')}\n` : '', err: '', status: hit.length > 0 ? 0 : 1 };
+  if (count) return withInputErr({ out: `${hit.length}\n`, err: '', status: hit.length > 0 ? 0 : 1 }, input);
+  return withInputErr({ out: hit.length > 0 ? `${hit.join('\n')}\n` : '', err: '', status: hit.length > 0 ? 0 : 1 }, input);
 };
 
-function countArg(argv: string[], name: string): number | CommandOutput {
+function countArg(argv: string[], name: string, files: string[]): number | CommandOutput {
   let n = 10;
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i] as string;
-    if (a === '-n') {
+    if (!a.startsWith('-') || a === '-') files.push(a);
+    else if (a === '-n') {
       const v = parseIntArg(argv[++i]);
       if (v === null || v < 0) return fail(name, `invalid number of lines: '${argv[i] ?? ''}'`);
       n = v;
@@ -193,29 +245,35 @@ function countArg(argv: string[], name: string): number | CommandOutput {
   return n;
 }
 
-export const head: Command = (_env, argv, stdin) => {
-  const n = countArg(argv, 'head');
+export const head: Command = (env, argv, stdin) => {
+  const files: string[] = [];
+  const n = countArg(argv, 'head', files);
   if (typeof n !== 'number') return n;
-  const lines = stdin.split('\n');
+  const input = filterInput(env, 'head', files, stdin);
+  const lines = input.text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   const sel = lines.slice(0, n);
-  return ok(sel.length > 0 ? `${sel.join('\n')}\n` : '');
+  return withInputErr(ok(sel.length > 0 ? `${sel.join('\n')}\n` : ''), input);
 };
 
-export const tail: Command = (_env, argv, stdin) => {
-  const n = countArg(argv, 'tail');
+export const tail: Command = (env, argv, stdin) => {
+  const files: string[] = [];
+  const n = countArg(argv, 'tail', files);
   if (typeof n !== 'number') return n;
-  const lines = stdin.split('\n');
+  const input = filterInput(env, 'tail', files, stdin);
+  const lines = input.text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   const sel = n === 0 ? [] : lines.slice(-n);
-  return ok(sel.length > 0 ? `${sel.join('\n')}\n` : '');
+  return withInputErr(ok(sel.length > 0 ? `${sel.join('\n')}\n` : ''), input);
 };
 
-export const wc: Command = (_env, argv, stdin) => {
-  const lines = (stdin.match(/\n/g) ?? []).length;
-  if (argv.includes('-l')) return ok(`${lines}\n`);
-  const words = stdin.split(/\s+/).filter((w) => w !== '').length;
-  return ok(`${String(lines).padStart(7)} ${String(words).padStart(7)} ${String(Buffer.byteLength(stdin)).padStart(7)}\n`);
+export const wc: Command = (env, argv, stdin) => {
+  const input = filterInput(env, 'wc', argv.slice(1).filter((a) => !a.startsWith('-') || a === '-'), stdin);
+  const text = input.text;
+  const lines = (text.match(/\n/g) ?? []).length;
+  if (argv.includes('-l')) return withInputErr(ok(`${lines}\n`), input);
+  const words = text.split(/\s+/).filter((w) => w !== '').length;
+  return withInputErr(ok(`${String(lines).padStart(7)} ${String(words).padStart(7)} ${String(Buffer.byteLength(text)).padStart(7)}\n`), input);
 };
 
 /** Write a command's output to a file (the shell's > / >> redirection). */

@@ -114,13 +114,14 @@ export function runShell(env: ShellEnv, line: string, opts: { asTask: number | n
           if (r !== null) {
             output += r.err;
             last = r;
-            if (error === null) error = r.errno ?? 'EIO';
+            if (error === null) error = r.errno ?? `exit ${r.status}`;
           }
         }
       }
       output += stdin;
       status = last.status;
-      if (status !== 0 && error === null) error = 'EIO';
+      // A failure without an errno (grep found nothing, a usage error) is reported by its exit status.
+      if (status !== 0 && error === null) error = `exit ${status}`;
       prevOp = item.op;
     }
   } finally {

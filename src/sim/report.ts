@@ -190,6 +190,14 @@ export function formatSummary(j: SummaryJson): string {
       out.push(`  at ${(r.t / 1e9).toFixed(3)}s ${r.action}: ${r.error}`);
     }
   }
+  // What the scenario's commands printed, as a transcript.
+  const shown = j.actions.filter((a) => typeof (a as { output?: unknown }).output === 'string' && (a as { output: string }).output !== '');
+  for (const a of shown) {
+    const r = a as { t: number; action: string; output: string };
+    out.push('');
+    out.push(`at ${(r.t / 1e9).toFixed(3)}s ${r.action.startsWith('sh ') ? `$ ${r.action.slice(3)}` : r.action}`);
+    out.push(r.output.replace(/\n$/, ''));
+  }
   for (const [path, text] of Object.entries(j.files)) {
     out.push('');
     out.push(`==> ${path} <==`);

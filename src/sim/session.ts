@@ -228,6 +228,15 @@ export class Session {
     return formatDmesg(this.k.printkRing.all(), { callerInfo: this.k.printkRing.callerInfo });
   }
 
+  consoleJson(): { seq: number; tNs: number; level: number; text: string }[] {
+    return this.k.printkRing.consoleLog.map((r) => ({ seq: r.seq, tNs: r.tsNs, level: r.level, text: r.text }));
+  }
+
+  /** What the console printed (records below console_loglevel at the time, or with ignore_loglevel). */
+  consoleText(): string {
+    return formatDmesg(this.k.printkRing.consoleLog, { callerInfo: this.k.printkRing.callerInfo });
+  }
+
   /**
    * Run until virtual time tNs (or maxEvents events). A machine that rebooted (SysRq-b) boots again from the
    * same scenario; its clock starts again at 0, as uptime does.

@@ -72,6 +72,16 @@ describe('command language: texts as the real tools print them', () => {
     expect(sh(k, 'dmesg -n 3 && cat /proc/sys/kernel/printk').output).toBe('3\t4\t1\t7\n');
   });
 
+  it('grep reads files and speaks basic and extended regular expressions', () => {
+    expect(sh(k, "grep -E '^(MemTotal|SwapTotal):' /proc/meminfo").output).toMatch(/^MemTotal: +\d+ kB\nSwapTotal: +\d+ kB\n$/);
+    expect(sh(k, "grep 'MemTotal\\|SwapTotal' /proc/meminfo").output.split('\n')).toHaveLength(3);
+    expect(sh(k, "grep 'a|b' /proc/meminfo").exitStatus).toBe(1);
+    expect(sh(k, 'grep -c . /proc/loadavg /proc/nope').output).toBe('grep: /proc/nope: No such file or directory\n1\n');
+    expect(sh(k, 'head -n 1 /proc/vmstat').output).toMatch(/^nr_free_pages \d+\n$/);
+    expect(sh(k, 'grep -F . /proc/version').exitStatus).toBe(0);
+    expect(sh(k, 'tail -n 1 /proc/vmstat').output).toBe('oom_kill 0\n');
+  });
+
   it('spawn presets and JSON tasks', () => {
     const r = sh(k, 'spawn cpu-hog --comm burner --nice 5');
     expect(r.output).toMatch(/^\[\d+\] burner\n$/);

@@ -4,6 +4,7 @@
  * unused). Reading a file the first time costs disk I/O; later reads are served from the cache.
  */
 import type { SlabObject } from './slab.js';
+import { Deque } from '../../lib/deque.js';
 import { PfnList } from './mm-struct.js';
 
 /** The simulated disk: latency per request and transfer time per page (about 200 MB/s). */
@@ -36,7 +37,9 @@ export interface DcacheEntry {
 export class FileCache {
   readonly files = new Map<string, CachedFile>();
   /** Unused dentries, oldest first (the dcache LRU the shrinker walks). */
-  readonly unused: DcacheEntry[] = [];
+  private readonly unused = new Deque<DcacheEntry>();
+  /** How many unused entries carry an inode (positive dentries). */
+  private unusedInodes = 0;
   /** Entries by path (positive dentries of our files). */
   readonly byPath = new Map<string, DcacheEntry>();
   pinned: DcacheEntry[] = [];
@@ -73,8 +76,19 @@ export class FileCache {
   }
 
   get freeableInodes(): number {
-    let n = 0;
-    for (const e of this.unused) if (e.inode !== null) n++;
-    return n;
+    return this.unusedInodes;
+  }
+
+  /** Put an entry at the young end of the dcache LRU. */
+  addUnused(e: DcacheEntry): void {
+    this.unused.push(e);
+    if (e.inode !== null) this.unusedInodes++;
+  }
+
+  /** Take the oldest unused entry (the shrinker's prune_dcache_sb). */
+  takeOldestUnused(): DcacheEntry | undefined {
+    const e = this.unused.shift();
+    if (e !== undefined && e.inode !== null) this.unusedInodes--;
+    return e;
   }
 }

@@ -100,6 +100,52 @@ export function memAvailablePages(free: number, totalReserve: number, pagecache:
   return Math.max(0, available);
 }
 
+/**
+ * /proc/vmstat (mm/vmstat.c vmstat_text order): the node and zone counters this machine keeps, then the
+ * event counters. Counters the simulation does not model (NUMA, THP, compaction) are left out rather than
+ * shown as made-up zeros.
+ */
+export function renderVmstat(k: Kernel): string {
+  const c = memCounters(k);
+  const r = k.mm.reclaimStats;
+  const rows: [string, number][] = [
+    ['nr_free_pages', c.memFree],
+    ['nr_zone_inactive_anon', c.inactiveAnon],
+    ['nr_zone_active_anon', c.activeAnon],
+    ['nr_zone_inactive_file', c.inactiveFile],
+    ['nr_zone_active_file', c.activeFile],
+    ['nr_zone_unevictable', 0],
+    ['nr_zone_write_pending', c.dirty + c.writeback],
+    ['nr_mlock', 0],
+    ['nr_inactive_anon', c.inactiveAnon],
+    ['nr_active_anon', c.activeAnon],
+    ['nr_inactive_file', c.inactiveFile],
+    ['nr_active_file', c.activeFile],
+    ['nr_unevictable', 0],
+    ['nr_slab_reclaimable', c.sReclaimable],
+    ['nr_slab_unreclaimable', c.sUnreclaim],
+    ['nr_anon_pages', c.anonPages],
+    ['nr_mapped', c.mapped],
+    ['nr_file_pages', c.cached],
+    ['nr_dirty', c.dirty],
+    ['nr_writeback', c.writeback],
+    ['nr_shmem', c.shmem],
+    ['nr_kernel_stack', c.kernelStackKb],
+    ['nr_page_table_pages', c.pageTables],
+    ['nr_swapcached', c.swapCached],
+    ['pswpout', r.swappedOut],
+    ['pgfault', r.pgfault],
+    ['pgsteal_kswapd', r.kswapdReclaimed],
+    ['pgsteal_direct', r.directReclaimed],
+    ['pgscan_kswapd', r.kswapdScanned],
+    ['pgscan_direct', r.directScanned],
+    ['slabs_scanned', r.slabsScanned],
+    ['allocstall_normal', r.allocstall],
+    ['oom_kill', k.mm.oomKillsTotal],
+  ];
+  return rows.map(([name, v]) => `${name} ${v}\n`).join('');
+}
+
 export function renderMeminfo(k: Kernel): string {
   const c = memCounters(k);
   const p = (label: string, pages: number): string => kbLine(label, pages * 4);

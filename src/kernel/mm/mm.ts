@@ -9,7 +9,7 @@ import type { Rq } from '../sched/rq.js';
 import type { Task } from '../task/task.js';
 import type { MemCall } from '../task/user.js';
 import { FileCache, type DcacheEntry } from './files.js';
-import { renderMeminfo, renderZoneinfo } from './meminfo.js';
+import { renderMeminfo, renderVmstat, renderZoneinfo } from './meminfo.js';
 import { Mm, Vma } from './mm-struct.js';
 import { oomBadness, oomScoreFromBadness, taskMm, type OomKillRecord } from './oom.js';
 import { commitLimitPages, vmEnoughMemory } from './overcommit.js';
@@ -115,7 +115,7 @@ export class MemoryManager {
   readonly kernelCalls = new Map<Task, KernelCallRecord[]>();
   /** Rate limit of the __vm_enough_memory warning (pr_warn_ratelimited: 10 per 5 s). */
   private warnBurst: { start: number; n: number } = { start: -1, n: 0 };
-  reclaimStats = { kswapdReclaimed: 0, directReclaimed: 0, slabFreed: 0, swappedOut: 0, allocstall: 0, pgfault: 0 };
+  reclaimStats = { kswapdReclaimed: 0, directReclaimed: 0, kswapdScanned: 0, directScanned: 0, slabFreed: 0, slabsScanned: 0, swappedOut: 0, allocstall: 0, pgfault: 0 };
 
   constructor(private readonly k: Kernel) {
     const totalPages = Math.floor(k.config.memoryBytes / PAGE_SIZE);
@@ -169,7 +169,7 @@ export class MemoryManager {
       if (i < dentries / 3) {
         e.pinned = true;
         fc.pinned.push(e);
-      } else fc.unused.push(e);
+      } else fc.addUnused(e);
     }
     // Page cache of the programs and libraries booting touched.
     const bootCacheBytes = Math.min(256 * 1024 ** 2, Math.floor(this.k.config.memoryBytes / 16));
@@ -328,7 +328,7 @@ export class MemoryManager {
       const e = this.newDentry(path, true);
       if (e !== null) {
         this.files.byPath.set(path, e);
-        this.files.unused.push(e);
+        this.files.addUnused(e);
       }
     }
   }
@@ -704,6 +704,7 @@ export class MemoryManager {
   registerProc(): void {
     const proc = this.k.proc;
     proc.register('/proc/meminfo', { read: (k) => renderMeminfo(k) });
+    proc.register('/proc/vmstat', { read: (k) => renderVmstat(k) });
     proc.register('/proc/buddyinfo', { read: () => this.pages.renderBuddyinfo() });
     proc.register('/proc/zoneinfo', { read: (k) => renderZoneinfo(k) });
     proc.register('/proc/slabinfo', { read: () => this.slab.renderSlabinfo() });

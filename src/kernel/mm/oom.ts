@@ -150,8 +150,10 @@ export function outOfMemory(k: Kernel, trigger: Task | null, opts: OomOpts): 'ki
 }
 
 function dumpHeader(k: Kernel, trigger: Task | null, opts: OomOpts, _totalPages: number): void {
-  const who = trigger ?? null;
-  const comm = opts.sysrq ? 'kworker/0:1' : (who?.comm ?? 'kswapd0');
+  // SysRq-f queues moom_work on the system workqueue: a CPU 0 kworker runs the OOM killer.
+  let who = trigger ?? null;
+  if (opts.sysrq) for (const t of k.tasks.values()) if (t.comm === 'kworker/0:0') who = t;
+  const comm = who?.comm ?? 'kswapd0';
   const adj = opts.sysrq ? 0 : (who?.oomScoreAdj ?? 0);
   const pid = who?.pid ?? 0;
   const p = (level: number, text: string): void => {

@@ -33,8 +33,8 @@ export function registerCoreShrinkers(k: Kernel): void {
     },
     scanObjects: (nr) => {
       let freed = 0;
-      while (freed < nr && fc.unused.length > 0) {
-        const e = fc.unused.shift();
+      while (freed < nr && fc.freeableDentries > 0) {
+        const e = fc.takeOldestUnused();
         if (e === undefined) break;
         k.mm.freeDentry(e);
         freed += e.inode !== null ? 2 : 1;
@@ -46,7 +46,7 @@ export function registerCoreShrinkers(k: Kernel): void {
 }
 
 /** Free up to n clean pages of page cache, inactive files first (the file LRU's old end). */
-function reclaimPageCache(k: Kernel, n: number, priority: number): number {
+function reclaimPageCache(k: Kernel, n: number, priority: number, stats: { scanned: number }): number {
   const mm = k.mm;
   const fc = mm.files;
   let freed = 0;
@@ -55,7 +55,10 @@ function reclaimPageCache(k: Kernel, n: number, priority: number): number {
   for (const pass of [false, true]) {
     for (const f of fc.files.values()) {
       if (freed >= budget) return freed;
-      if (f.active !== pass || f.pages.length === 0 || f.mapCount > 0) continue;
+      if (f.active !== pass || f.pages.length === 0) continue;
+      // Mapped and dirty pages are scanned and put back (rotated), not reclaimed.
+      stats.scanned += Math.min(budget - freed, f.pages.length);
+      if (f.mapCount > 0) continue;
       const got = mm.dropFilePages(f, Math.min(budget - freed, f.pages.length));
       freed += got;
       if (f.active && f.pages.length === 0) f.active = false;
@@ -65,7 +68,7 @@ function reclaimPageCache(k: Kernel, n: number, priority: number): number {
 }
 
 /** Swap out anonymous pages of the largest users (the anon LRU), when swap space is left. */
-function reclaimAnon(k: Kernel, n: number): number {
+function reclaimAnon(k: Kernel, n: number, stats: { scanned: number }): number {
   const mm = k.mm;
   const room = mm.totalSwapPages() - mm.swapUsed;
   if (room <= 0 || k.sysctl.swappiness === 0) return 0;
@@ -88,6 +91,7 @@ function reclaimAnon(k: Kernel, n: number): number {
     if (freed >= n || freed >= room) break;
   }
   mm.reclaimStats.swappedOut += freed;
+  stats.scanned += freed;
   return freed;
 }
 
@@ -95,16 +99,26 @@ function reclaimAnon(k: Kernel, n: number): number {
 export function reclaimPages(k: Kernel, target: number, priority: number, kswapd: boolean): number {
   const mm = k.mm;
   const before = mm.pages.freePages;
-  reclaimPageCache(k, target, priority);
+  const stats = { scanned: 0 };
+  reclaimPageCache(k, target, priority, stats);
   if (mm.pages.freePages - before < target) {
     let objs = 0;
-    for (const s of mm.shrinkers) objs += doShrinkSlab(s, priority);
+    for (const s of mm.shrinkers) {
+      const scannedBefore = s.scanned;
+      objs += doShrinkSlab(s, priority);
+      mm.reclaimStats.slabsScanned += s.scanned - scannedBefore;
+    }
     mm.reclaimStats.slabFreed += objs;
   }
-  if (mm.pages.freePages - before < target) reclaimAnon(k, target - (mm.pages.freePages - before));
+  if (mm.pages.freePages - before < target) reclaimAnon(k, target - (mm.pages.freePages - before), stats);
   const freed = Math.max(0, mm.pages.freePages - before);
-  if (kswapd) mm.reclaimStats.kswapdReclaimed += freed;
-  else mm.reclaimStats.directReclaimed += freed;
+  if (kswapd) {
+    mm.reclaimStats.kswapdReclaimed += freed;
+    mm.reclaimStats.kswapdScanned += stats.scanned;
+  } else {
+    mm.reclaimStats.directReclaimed += freed;
+    mm.reclaimStats.directScanned += stats.scanned;
+  }
   return freed;
 }
 

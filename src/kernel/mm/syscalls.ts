@@ -203,7 +203,7 @@ function lookup(k: Kernel, path: string): boolean {
   const e = k.mm.newDentry(path, true);
   if (e === null) return false;
   fc.byPath.set(path, e);
-  fc.unused.push(e);
+  fc.addUnused(e);
   return true;
 }
 

@@ -33,6 +33,11 @@ export function applyCmdline(k: Kernel): CmdlineFlags {
   return flags;
 }
 
+/** The whole command line as the boot loader passes it: /proc/cmdline and the first boot lines. */
+export function fullCmdline(c: Kernel['config']): string {
+  return `BOOT_IMAGE=/boot/vmlinuz-${c.release} root=/dev/vda1 ro ${c.cmdline}`.trim();
+}
+
 export function bootLog(k: Kernel): void {
   const c = k.config;
   const log = (level: number, text: string): void => {
@@ -40,10 +45,10 @@ export function bootLog(k: Kernel): void {
   };
   const modeName = k.tunables.mode === 'eevdf' ? 'EEVDF' : 'CFS';
   log(5, `Linux version ${c.release} (kernsim@${c.hostname}) (gcc (GCC) 14.2.0, GNU ld (GNU Binutils) 2.43) #1 SMP PREEMPT_DYNAMIC`);
-  log(6, `Command line: ${c.cmdline}`);
+  log(6, `Command line: ${fullCmdline(c)}`);
   for (const line of k.mm.bootLines()) log(6, line);
   log(6, `setup_percpu: NR_CPUS:8192 nr_cpumask_bits:${k.nrCpus} nr_cpu_ids:${k.nrCpus} nr_node_ids:1`);
-  log(6, `Kernel command line: ${c.cmdline}`);
+  log(6, `Kernel command line: ${fullCmdline(c)}`);
   for (const line of k.mm.bootMemoryLines()) log(6, line);
   log(6, `SLUB: HWalign=64, Order=0-3, MinObjects=0, CPUs=${k.nrCpus}, Nodes=1`);
   log(6, `Dynamic Preempt: ${k.tunables.preempt}`);

@@ -6,6 +6,7 @@
 import type { Kernel } from '../kernel.js';
 import type { Task } from '../task/task.js';
 import { devKmsgLine, procKmsgLines } from '../printk/readers.js';
+import { fullCmdline } from '../printk/boot-log.js';
 import { writeSysrqTrigger } from '../sysrq/sysrq.js';
 import { renderPidSchedstat, renderPidStat, renderPidStatus } from './pid.js';
 import { renderPidSched, renderSchedDebug, renderSchedFeatures } from './sched-debug.js';
@@ -71,6 +72,7 @@ export class ProcFs {
     r('/proc/stat', renderStat);
     r('/proc/uptime', renderUptime);
     r('/proc/version', renderVersion);
+    r('/proc/cmdline', (k) => `${fullCmdline(k.config)}\n`);
     r('/proc/cpuinfo', renderCpuinfo);
     r('/proc/sched_debug', renderSchedDebug);
     r('/sys/kernel/debug/sched/features', renderSchedFeatures);

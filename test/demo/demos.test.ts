@@ -1,0 +1,125 @@
+/**
+ * Every demo under demo/ runs, and does what its description promises. Each claim is checked on the machine's
+ * own numbers (the headless JSON), not on text; a golden summary of every demo's first seconds catches any
+ * unintended change of behaviour (regenerate with UPDATE_GOLDEN=1 after an intended one, and say why).
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
+
+const DEMO_DIR = join(import.meta.dirname, '../../demo');
+const GOLDEN_DIR = join(import.meta.dirname, '../golden/demos');
+const demos = readdirSync(DEMO_DIR).filter((f) => f.endsWith('.json')).sort();
+
+interface TaskRow {
+  pid: number;
+  comm: string;
+  policy: string;
+  state: string;
+  cpuTimeNs: number;
+  exitReason?: string;
+}
+interface Summary {
+  simTimeNs: number;
+  tasks: TaskRow[];
+  memory: Record<string, number>;
+  oomKills: { t: number; victimComm: string; trigger: string }[];
+  actions: { t: number; action: string; error: string | null; output?: string }[];
+  dmesg: { tNs: number; level: number; text: string }[];
+}
+
+function run(file: string, ...args: string[]): Summary {
+  const r = cli('headless', '--scenario', join(DEMO_DIR, file), '--json', ...args);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout) as Summary;
+}
+
+const byComm = (j: Summary, comm: string): TaskRow[] => j.tasks.filter((t) => t.comm === comm);
+
+describe('demo golden summaries (first 5 s of each)', () => {
+  it.each(demos)('%s', (file) => {
+    const r = cli('headless', '--scenario', join(DEMO_DIR, file), '--duration', '5s');
+    expect(r.stderr).toBe('');
+    const golden = join(GOLDEN_DIR, file.replace(/\.json$/, '.txt'));
+    if (process.env.UPDATE_GOLDEN === '1' || !existsSync(golden)) {
+      // A missing golden file is a failure in CI (it must be committed), a fresh one locally.
+      if (process.env.CI !== undefined && process.env.UPDATE_GOLDEN !== '1') throw new Error(`missing ${golden}`);
+      mkdirSync(GOLDEN_DIR, { recursive: true });
+      writeFileSync(golden, r.stdout);
+    }
+    expect(r.stdout).toBe(readFileSync(golden, 'utf8'));
+  });
+});
+
+describe('demos do what their descriptions say', () => {
+  it('default: 8 CPUs, every class busy, and an OOM kill of the leak within the first minute', () => {
+    const j = run('default.json', '--duration', '60s');
+    expect(j.oomKills.length).toBeGreaterThanOrEqual(1);
+    expect(j.oomKills[0]?.victimComm).toBe('leaky');
+    expect(j.oomKills[0]?.t).toBeLessThan(60e9);
+    const policies = new Set(j.tasks.filter((t) => t.cpuTimeNs > 0).map((t) => t.policy));
+    for (const p of ['normal', 'batch', 'fifo', 'deadline']) expect(policies).toContain(p);
+    expect(byComm(j, 'database')[0]?.exitReason).toBeUndefined();
+    expect(byComm(j, 'cc1').length).toBeGreaterThan(20);
+    // Shares follow the weights: the nice -5 hog got more CPU than the nice 5 one.
+    expect(byComm(j, 'hog-nice-5')[0]?.cpuTimeNs).toBeGreaterThan(byComm(j, 'hog-nice5')[0]?.cpuTimeNs ?? Infinity);
+  });
+
+  it('oom-leak: the leak is killed, the protected task survives', () => {
+    const j = run('oom-leak.json');
+    expect(j.oomKills[0]?.victimComm).toBe('leaky');
+    expect(byComm(j, 'big-but-protec')[0]?.exitReason).toBeUndefined();
+  });
+
+  it('overcommit: ENOMEM under mode 2 with no OOM kill, then an OOM kill after switching to mode 0', () => {
+    const j = run('overcommit.json');
+    expect(byComm(j, 'leaky')[0]?.exitReason).toBe('enomem');
+    expect(j.oomKills.map((o) => o.victimComm)).toEqual(['leaky2']);
+    expect(j.oomKills[0]?.t).toBeGreaterThan(8e9);
+    expect(j.dmesg.some((r) => r.text.startsWith('__vm_enough_memory: pid:'))).toBe(true);
+  });
+
+  it('dentry-storm: the shrinkers give back reclaimable slab and nobody is killed', () => {
+    const j = run('dentry-storm.json');
+    expect(j.oomKills).toEqual([]);
+    const at = (t: number): string => j.actions.find((a) => a.t === t && a.action.includes('/proc/meminfo'))?.output ?? '';
+    const srecl = (text: string): number => Number(/SReclaimable:\s+(\d+)/.exec(text)?.[1]);
+    expect(srecl(at(7e9))).toBeGreaterThan(500_000);
+    expect(srecl(at(15e9))).toBeLessThan(srecl(at(7e9)) * 0.7);
+  });
+
+  it('oom-protect: +800 dies first, -1000 never does', () => {
+    const j = run('oom-protect.json');
+    expect(j.oomKills.map((o) => o.victimComm)).toEqual(['batch-job', 'leaky']);
+    expect(byComm(j, 'database')[0]?.exitReason).toBeUndefined();
+    expect(byComm(j, 'browser')[0]?.exitReason).toBeUndefined();
+  });
+
+  it('log-levels: pr_debug exists only with -DDEBUG; the console follows console_loglevel and ignore_loglevel', () => {
+    const j = run('log-levels.json');
+    expect(j.dmesg.some((r) => r.text.includes('otherdrv: pr_debug'))).toBe(false);
+    expect(j.dmesg.some((r) => r.text.includes('mydrv: KERN_DEBUG'))).toBe(true);
+    const c = run('log-levels.json', '--console') as Summary & { console: { tNs: number; text: string }[] };
+    const consoleLines = c.console.filter((r) => /^(my|other)drv/.test(r.text)).map((r) => `[${(r.tNs / 1e9).toFixed(6)}] ${r.text}`);
+    const t = (l: string): number => Number(/^\[([\d.]+)\]/.exec(l)?.[1]);
+    // quiet: console_loglevel 4 -> only levels 0-3 before 2 s; everything from 2 s to 6 s; 0-3 again after.
+    expect(consoleLines.filter((l) => t(l) < 2 && /KERN_(WARNING|NOTICE|INFO|DEBUG)|pr_info/.test(l))).toEqual([]);
+    expect(consoleLines.filter((l) => t(l) > 2 && t(l) < 6 && l.includes('KERN_DEBUG')).length).toBe(4);
+    expect(consoleLines.filter((l) => t(l) > 6 && /KERN_(WARNING|NOTICE|INFO|DEBUG)/.test(l))).toEqual([]);
+  });
+
+  it('sysrq-tour: the mask blocks keys but not the trigger file; n, f, u, e and c act', () => {
+    const j = run('sysrq-tour.json');
+    const texts = j.dmesg.map((r) => r.text);
+    expect(texts).toContain('sysrq: This sysrq operation is disabled.');
+    expect(texts).toContain('sysrq: Emergency Sync');
+    expect(byComm(j, 'rt-hog')[0]?.policy).toBe('normal');
+    expect(j.oomKills[0]?.trigger).toBe('sysrq');
+    expect(byComm(j, 'logger')[0]?.exitReason).toBe('error');
+    expect(byComm(j, 'editor')[0]?.exitReason).toBe('signal');
+    expect(texts).toContain('Kernel panic - not syncing: sysrq triggered crash');
+    expect(j.simTimeNs).toBe(12e9);
+  });
+});
