@@ -163,14 +163,26 @@ export function formatSummary(j: SummaryJson): string {
   out.push(`kernsim: ${j.scenario} - ${secs.toFixed(3)} s simulated, seed ${j.seed}, ${String(j.sched.mode).toUpperCase()}, HZ=${j.sched.hz}, preempt=${j.sched.preempt}, ${j.cpus.length} CPU${j.cpus.length === 1 ? '' : 's'}`);
   out.push('');
   out.push('    PID COMM            POLICY    NI  PRI S   CPU-TIME(ms)   %CPU  SWITCHES(vol/invol)  RUN-DELAY(ms)  MAX-DELAY(ms)');
+  // Tasks that exited normally are folded into one line per name (a build forks hundreds of cc1).
+  const folded = new Map<string, { n: number; cpuNs: number }>();
   for (const t of j.tasks) {
     if (t.kthread && t.cpuTimeNs === 0) continue;
+    if (t.exitReason === 'exit' && t.error === undefined) {
+      const f = folded.get(t.comm) ?? { n: 0, cpuNs: 0 };
+      f.n++;
+      f.cpuNs += t.cpuTimeNs;
+      folded.set(t.comm, f);
+      continue;
+    }
     const pct = j.simTimeNs > 0 ? (t.cpuTimeNs / j.simTimeNs) * 100 : 0;
     const sw = `${t.nrSwitches} (${t.nrVoluntarySwitches}/${t.nrInvoluntarySwitches})`;
     const note = t.error !== undefined ? `  error=${t.error}` : t.exitReason !== undefined ? `  exit=${t.exitReason}` : '';
     out.push(
       `${String(t.pid).padStart(7)} ${t.comm.padEnd(15)} ${t.policy.padEnd(8)} ${String(t.nice).padStart(3)} ${String(t.prio - 100).padStart(4)} ${t.state} ${fmtMs(t.cpuTimeNs).padStart(14)} ${pct.toFixed(1).padStart(6)}  ${sw.padStart(19)} ${fmtMs(t.runDelayNs).padStart(14)} ${fmtMs(t.maxRunDelayNs).padStart(14)}${note}`,
     );
+  }
+  for (const [comm, f] of folded) {
+    out.push(`${'+'.padStart(7)} ${comm.padEnd(15)} ${f.n} exited normally, ${fmtMs(f.cpuNs)} ms of CPU in all`);
   }
   out.push('');
   out.push('CPU   BUSY(ms)  IDLE(ms)  UTIL   SWITCHES   stop(ms)    dl(ms)    rt(ms)  fair(ms)');

@@ -3,13 +3,12 @@
  * own numbers (the headless JSON), not on text; a golden summary of every demo's first seconds catches any
  * unintended change of behaviour (regenerate with UPDATE_GOLDEN=1 after an intended one, and say why).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 
 const DEMO_DIR = join(import.meta.dirname, '../../demo');
-const GOLDEN_DIR = join(import.meta.dirname, '../golden/demos');
 const demos = readdirSync(DEMO_DIR).filter((f) => f.endsWith('.json')).sort();
 
 interface TaskRow {
@@ -38,15 +37,21 @@ function run(file: string, ...args: string[]): Summary {
 
 const byComm = (j: Summary, comm: string): TaskRow[] => j.tasks.filter((t) => t.comm === comm);
 
-describe('demo golden summaries (first 5 s of each)', () => {
+/** demo/NAME.out is `kernsim headless --scenario demo/NAME.json` (runs longer than 30 s are cut at 30 s). */
+function goldenArgs(file: string): string[] {
+  const scenario = JSON.parse(readFileSync(join(DEMO_DIR, file), 'utf8')) as { duration?: string };
+  const long = scenario.duration !== undefined && /^(\d+)m$/.test(scenario.duration);
+  return ['headless', '--scenario', `demo/${file}`, ...(long ? ['--duration', '30s'] : [])];
+}
+
+describe('demo/*.out: each demo\'s headless output, as documented', () => {
   it.each(demos)('%s', (file) => {
-    const r = cli('headless', '--scenario', join(DEMO_DIR, file), '--duration', '5s');
+    const r = cli(...goldenArgs(file).map((a) => (a.startsWith('demo/') ? join(DEMO_DIR, a.slice(5)) : a)));
     expect(r.stderr).toBe('');
-    const golden = join(GOLDEN_DIR, file.replace(/\.json$/, '.txt'));
+    const golden = join(DEMO_DIR, file.replace(/\.json$/, '.out'));
     if (process.env.UPDATE_GOLDEN === '1' || !existsSync(golden)) {
       // A missing golden file is a failure in CI (it must be committed), a fresh one locally.
       if (process.env.CI !== undefined && process.env.UPDATE_GOLDEN !== '1') throw new Error(`missing ${golden}`);
-      mkdirSync(GOLDEN_DIR, { recursive: true });
       writeFileSync(golden, r.stdout);
     }
     expect(r.stdout).toBe(readFileSync(golden, 'utf8'));
