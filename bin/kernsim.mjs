@@ -33,4 +33,7 @@ if (distIsFresh()) {
   register();
   mod = await import(pathToFileURL(join(srcDir, 'cli', 'main.ts')).href);
 }
-process.exitCode = await mod.main(process.argv.slice(2));
+const r = mod.main(process.argv.slice(2));
+if (typeof r === 'number') process.exitCode = r;
+// The dashboard resolves when it has restored the terminal; exit then, whatever still holds the loop (stdin).
+else process.exit(await r);

@@ -2,10 +2,13 @@
  * The composition root: parse the command line (commander), run the chosen command, and turn every failure
  * into one line on stderr with a non-zero status - never a stack trace.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { KernelBug } from '../lib/assert.js';
 import { ScenarioError } from '../workload/scenario.js';
 import { InputError, UsageError } from './errors.js';
+import { ConfigError } from '../config/ui-config.js';
+import { ThemeError } from '../config/theme-file.js';
+import { runDashboard, type DashboardOptions } from './dashboard.js';
 import { runHeadless } from './headless.js';
 import { DEFAULT_SCENARIO, VERSION } from './paths.js';
 
@@ -13,7 +16,7 @@ function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
 }
 
-export function buildProgram(out: { write(s: string): void; err(s: string): void; exit(code: number): void }): Command {
+export function buildProgram(out: { write(s: string): void; err(s: string): void; exit(code: number): void; pending: Promise<number> | null }): Command {
   const program = new Command();
   program
     .name('kernsim')
@@ -44,13 +47,18 @@ export function buildProgram(out: { write(s: string): void; err(s: string): void
 
   program
     .option('-s, --scenario <file>', 'scenario file', DEFAULT_SCENARIO)
-    .option('--seed <n>', 'random seed')
-    .addOption(new Option('--speed <x>', 'initial speed (0.01 .. 1000)'))
-    .action((o: { scenario: string; seed?: string }) => {
-      // Until the dashboard lands, the default command prints the headless summary of the scenario.
-      const r = runHeadless({ scenario: o.scenario, ...(o.seed !== undefined ? { seed: o.seed } : {}) });
-      out.write(r.stdout);
-      out.exit(r.exitCode);
+    .option('--seed <n>', 'random seed (default: the scenario seed)')
+    .option('--speed <x>', 'initial speed, x0.01 .. x1000 (default 1)')
+    .option('--paused', 'start paused')
+    .option('--theme <name|file>', 'colour theme: a name in themes/ (default, light, high-contrast, mono, ...), a .json file or a btop .theme file')
+    .option('--fps <n>', 'frames per second, 1 .. 60 (default 10)')
+    .option('--color <mode>', 'colours: auto, never, 16, 256, truecolor (default auto: TERM, COLORTERM, NO_COLOR)')
+    .option('--ascii', 'draw with ASCII only (no Unicode box or block characters)')
+    .option('--no-mouse', 'do not capture the mouse')
+    .option('--config <file>', 'UI config file (default $XDG_CONFIG_HOME/kernsim/config.json)')
+    .option('--exit-after <time>', 'quit by itself after this much wall time (demos, scripts)')
+    .action((o: DashboardOptions) => {
+      out.pending = runDashboard(o, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
     });
   return program;
 }
@@ -61,9 +69,9 @@ export interface CliIo {
 }
 
 /** Run the CLI with the given output streams; returns the exit status. Known failures are one line on err. */
-export function runCli(argv: readonly string[], io: CliIo): number {
+export function runCli(argv: readonly string[], io: CliIo): number | Promise<number> {
   let code = 0;
-  const out = { write: io.write, err: io.err, exit: (c: number) => void (code = c) };
+  const out = { write: io.write, err: io.err, exit: (c: number) => void (code = c), pending: null as Promise<number> | null };
   try {
     const program = buildProgram(out);
     const first = argv[0];
@@ -72,13 +80,14 @@ export function runCli(argv: readonly string[], io: CliIo): number {
       throw new UsageError(`unknown command '${first}' (commands: ${commands.join(', ')}; see kernsim --help)`);
     }
     program.parse(argv as string[], { from: 'user' });
+    if (out.pending !== null) return out.pending.catch((e: unknown) => reportError(e, io));
     return code;
   } catch (e) {
     return reportError(e, io);
   }
 }
 
-export function main(argv: readonly string[]): number {
+export function main(argv: readonly string[]): number | Promise<number> {
   return runCli(argv, { write: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s) });
 }
 
@@ -88,7 +97,7 @@ export function reportError(e: unknown, io: Pick<CliIo, 'err'>): number {
     io.err(`kernsim: ${e.message.replace(/^error: /, '')}\n`);
     return 2;
   }
-  if (e instanceof ScenarioError || e instanceof UsageError || e instanceof InputError) {
+  if (e instanceof ScenarioError || e instanceof UsageError || e instanceof InputError || e instanceof ThemeError || e instanceof ConfigError) {
     io.err(`kernsim: ${e.message}\n`);
     return 2;
   }
@@ -105,4 +114,8 @@ export function reportError(e: unknown, io: Pick<CliIo, 'err'>): number {
 }
 
 const isMain = process.argv[1] !== undefined && /[\\/]cli[\\/]main\.(ts|js)$/.test(process.argv[1]);
-if (isMain) process.exitCode = main(process.argv.slice(2));
+if (isMain) {
+  const r = main(process.argv.slice(2));
+  if (typeof r === 'number') process.exitCode = r;
+  else void r.then((c) => process.exit(c));
+}

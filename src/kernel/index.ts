@@ -35,3 +35,8 @@ export function bootKernel(config: KernelConfig): Kernel {
   k.engine.at(loadFreqNs(k), EventPrio.Normal, 'calc_global_load', sample);
   return k;
 }
+
+export { takeSnapshot } from './snapshot.js';
+export type { KernelSnapshot, CpuSnapshot, TaskSnapshot, FairRqSnapshot, FairNode, ZoneSnapshot, SlabSnapshot, OomSnapshot, SnapshotOptions } from './snapshot.js';
+export type { MemCounters } from './mm/meminfo.js';
+export type { PrintkRecord } from './printk/printk.js';

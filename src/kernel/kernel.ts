@@ -104,6 +104,8 @@ export class Kernel {
   /** Trace sinks; when none is attached, events are only counted. */
   private readonly sinks: TraceSink[] = [];
   tracing = false;
+  /** Emit the (high-rate) wakeup events to the sinks; a viewer that only draws switches turns them off. */
+  traceWakeups = true;
   private traceSeq = 0;
   readonly eventCounts = new Map<string, number>();
   /** Set while a CPU burst's completion is being accounted (see DlClass.updateCurr). */

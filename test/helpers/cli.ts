@@ -13,7 +13,9 @@ export interface CliResult {
 export function cli(...argv: string[]): CliResult {
   let stdout = '';
   let stderr = '';
-  const code = runCli(argv, { write: (s) => void (stdout += s), err: (s) => void (stderr += s) });
+  const r = runCli(argv, { write: (s) => void (stdout += s), err: (s) => void (stderr += s) });
+  if (typeof r !== 'number') throw new Error('cli() runs synchronous commands only (not the dashboard)');
+  const code = r;
   return { stdout, stderr, code };
 }
 

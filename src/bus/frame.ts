@@ -1,0 +1,58 @@
+/**
+ * What crosses from the simulation to the UI once per frame: the snapshot, the low-rate events of the frame,
+ * each CPU's run spans (the aggregate of its sched_switch events), new printk records, and the pacing state.
+ * Plain data only; widgets derive their views from it.
+ */
+import type { KernelEvent, KernelSnapshot } from '../kernel/index.js';
+import type { ActionRecord } from '../sim/session.js';
+
+/** A stretch of time one task held one CPU (pid 0: idle). */
+export interface RunSpan {
+  pid: number;
+  comm: string;
+  /** Kernel prio of the task (-1 deadline, 0-99 rt, 100-139 fair). */
+  prio: number;
+  startNs: number;
+  endNs: number;
+}
+
+export interface PrintkLine {
+  seq: number;
+  tNs: number;
+  level: number;
+  facility: number;
+  text: string;
+  /** It reached the console (level below console_loglevel when printed, or ignore_loglevel). */
+  console: boolean;
+}
+
+/** Pacing and self-measurement, from the runtime (the only place that reads the wall clock). */
+export interface SimStatus {
+  speed: number;
+  paused: boolean;
+  /** The simulation could not keep up with the requested speed within its time budget. */
+  lagging: boolean;
+  /** Boot count: 1 + reboots (SysRq-b); the UI clears its history when it changes. */
+  boot: number;
+  fps: number;
+  /** Wall time of the previous frame's render (view + draw + screen.render), ms. */
+  renderMs: number;
+  /** Wall time spent simulating since the previous frame, ms. */
+  simMs: number;
+  /** Bytes written to the terminal per second, measured over the last second. */
+  outBytesPerSec: number;
+  eventsPerSec: number;
+}
+
+export interface Frame {
+  readonly frameNo: number;
+  readonly snapshot: KernelSnapshot;
+  /** Low-rate events of this frame (printk, sysrq, oom_kill, fork/exit, actions, panic...), kernel order. */
+  readonly events: readonly KernelEvent[];
+  /** Per CPU, the spans since the previous frame, in time order. */
+  readonly spans: readonly (readonly RunSpan[])[];
+  readonly printk: readonly PrintkLine[];
+  /** Scenario actions and commands applied since the previous frame, with their output. */
+  readonly actions: readonly ActionRecord[];
+  readonly sim: SimStatus;
+}

@@ -1,0 +1,119 @@
+/**
+ * Wall time to virtual time (SimPy's rt.py): the only module that reads the wall clock or arms timers.
+ * Speed x0.01 .. x1000, pause and single steps; a suspended process (Ctrl-Z, a stalled SSH link) does not
+ * come back owing minutes of virtual time, because one call never credits more than maxGapMs of wall time.
+ */
+import { performance } from 'node:perf_hooks';
+import { clearTimeout, setTimeout } from 'node:timers';
+import { SPEEDS, type PacingCommand } from '../bus/commands.js';
+
+export interface WallClock {
+  nowMs(): number;
+  setTimer(fn: () => void, ms: number): unknown;
+  clearTimer(handle: unknown): void;
+}
+
+export const systemClock: WallClock = {
+  nowMs: () => performance.now(),
+  setTimer: (fn, ms) => setTimeout(fn, ms),
+  clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+/** A hand-driven clock for tests and benches: time moves only when advanced. */
+export class ManualClock implements WallClock {
+  private t = 0;
+  private timers: { at: number; fn: () => void; id: number }[] = [];
+  private nextId = 1;
+  nowMs(): number {
+    return this.t;
+  }
+  setTimer(fn: () => void, ms: number): unknown {
+    const id = this.nextId++;
+    this.timers.push({ at: this.t + ms, fn, id });
+    return id;
+  }
+  clearTimer(handle: unknown): void {
+    this.timers = this.timers.filter((x) => x.id !== handle);
+  }
+  /** Move time forward, firing due timers in order. */
+  advance(ms: number): void {
+    const end = this.t + ms;
+    for (;;) {
+      this.timers.sort((a, b) => a.at - b.at || a.id - b.id);
+      const next = this.timers[0];
+      if (next === undefined || next.at > end) break;
+      this.timers.shift();
+      this.t = Math.max(this.t, next.at);
+      next.fn();
+    }
+    this.t = end;
+  }
+}
+
+export interface StepRequest {
+  /** Process exactly this many engine events (single-step). */
+  events: number;
+  /** Advance virtual time by this much (one scheduler tick). */
+  ns: number;
+}
+
+export class Pacer {
+  speed: number;
+  paused: boolean;
+  private lastWallMs: number | null = null;
+
+  constructor(
+    speed = 1,
+    paused = false,
+    private readonly maxGapMs = 250,
+  ) {
+    this.speed = Pacer.clampSpeed(speed);
+    this.paused = paused;
+  }
+
+  static clampSpeed(x: number): number {
+    if (!Number.isFinite(x)) return 1;
+    return Math.min(1000, Math.max(0.01, x));
+  }
+
+  /** Virtual ns owed for the wall time since the last call (0 while paused). */
+  advanceNs(wallNowMs: number): number {
+    const last = this.lastWallMs;
+    this.lastWallMs = wallNowMs;
+    if (last === null || this.paused) return 0;
+    const dt = Math.min(this.maxGapMs, Math.max(0, wallNowMs - last));
+    return Math.round(dt * 1e6 * this.speed);
+  }
+
+  /** Apply a pacing command; returns a step to perform, if any. tickNs is one scheduler tick. */
+  apply(cmd: PacingCommand, tickNs: number): StepRequest | null {
+    switch (cmd.kind) {
+      case 'pause':
+        this.paused = true;
+        return null;
+      case 'resume':
+        this.paused = false;
+        return null;
+      case 'toggle_pause':
+        this.paused = !this.paused;
+        return null;
+      case 'speed':
+        this.speed = Pacer.clampSpeed(cmd.factor);
+        return null;
+      case 'speed_step': {
+        const i = SPEEDS.findIndex((s) => s >= this.speed - 1e-9);
+        const cur = i < 0 ? SPEEDS.length - 1 : i;
+        const exact = SPEEDS[cur] !== undefined && Math.abs((SPEEDS[cur] as number) - this.speed) < 1e-9;
+        const next = cmd.dir > 0 ? (exact ? cur + 1 : cur) : cur - 1;
+        this.speed = SPEEDS[Math.min(SPEEDS.length - 1, Math.max(0, next))] as number;
+        return null;
+      }
+      case 'step_event':
+        this.paused = true;
+        return { events: 1, ns: 0 };
+      case 'step_tick':
+        this.paused = true;
+        return { events: 0, ns: tickNs };
+    }
+  }
+}

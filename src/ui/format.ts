@@ -1,0 +1,116 @@
+/** Units and text fitting for the widgets (ns -> ms/s, kB -> K/M/G the way htop prints them). */
+
+/** Virtual time as h:mm:ss.mmm (the header's uptime). */
+export function fmtUptime(ns: number): string {
+  const ms = Math.floor(ns / 1e6);
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor(ms / 60_000) % 60;
+  const s = Math.floor(ms / 1000) % 60;
+  return `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}.${String(ms % 1000).padStart(3, '0')}`;
+}
+
+/** A duration in the most readable unit: 950ns, 12.3us, 4.50ms, 1.25s. */
+export function fmtDur(ns: number): string {
+  const a = Math.abs(ns);
+  if (a < 1000) return `${ns}ns`;
+  if (a < 1e6) return `${(ns / 1e3).toFixed(a < 1e4 ? 2 : 1)}us`;
+  if (a < 1e9) return `${(ns / 1e6).toFixed(a < 1e7 ? 2 : 1)}ms`;
+  return `${(ns / 1e9).toFixed(a < 1e10 ? 2 : 1)}s`;
+}
+
+/** htop's TIME+: m:ss.cc */
+export function fmtTimePlus(ns: number): string {
+  const cs = Math.floor(ns / 1e7);
+  const m = Math.floor(cs / 6000);
+  const s = Math.floor(cs / 100) % 60;
+  return `${m}:${String(s).padStart(2, '0')}.${String(cs % 100).padStart(2, '0')}`;
+}
+
+/** kB as htop prints memory: 512K, 1.21G, 14.0M. */
+export function fmtKb(kb: number): string {
+  if (kb < 1024) return `${Math.round(kb)}K`;
+  const mb = kb / 1024;
+  if (mb < 1024) return mb < 100 ? `${mb.toFixed(1)}M` : `${Math.round(mb)}M`;
+  const gb = mb / 1024;
+  return gb < 100 ? `${gb.toFixed(2)}G` : `${gb.toFixed(1)}G`;
+}
+
+export function fmtPages(pages: number): string {
+  return fmtKb(pages * 4);
+}
+
+export function fmtBytesRate(bps: number): string {
+  if (bps < 1024) return `${Math.round(bps)}B/s`;
+  if (bps < 1024 * 1024) return `${(bps / 1024).toFixed(1)}K/s`;
+  return `${(bps / 1024 / 1024).toFixed(1)}M/s`;
+}
+
+export function fmtCount(n: number): string {
+  if (n < 10_000) return String(Math.round(n));
+  if (n < 10_000_000) return `${(n / 1000).toFixed(n < 100_000 ? 1 : 0)}k`;
+  return `${(n / 1e6).toFixed(1)}M`;
+}
+
+export function fmtSpeed(x: number): string {
+  return x >= 1 ? `x${x % 1 === 0 ? x : x.toFixed(1)}` : `x${x}`;
+}
+
+export function padL(s: string | number, w: number): string {
+  const t = String(s);
+  return t.length >= w ? t.slice(t.length - w) : ' '.repeat(w - t.length) + t;
+}
+
+export function padR(s: string | number, w: number): string {
+  const t = String(s);
+  return t.length >= w ? t.slice(0, w) : t + ' '.repeat(w - t.length);
+}
+
+/** Cut text to w columns with an ellipsis. */
+export function fit(s: string, w: number, ellipsis = '~'): string {
+  if (w <= 0) return '';
+  if (s.length <= w) return s;
+  return w === 1 ? s.slice(0, 1) : s.slice(0, w - 1) + ellipsis;
+}
+
+/** ps's CLS column for a policy. */
+export function policyShort(policy: string): string {
+  switch (policy) {
+    case 'fifo':
+      return 'FF';
+    case 'rr':
+      return 'RR';
+    case 'batch':
+      return 'B';
+    case 'idle':
+      return 'IDL';
+    case 'deadline':
+      return 'DLN';
+    default:
+      return 'TS';
+  }
+}
+
+/** A "nice" step of 1, 2 or 5 x 10^n at or above x. */
+export function niceStep(x: number): number {
+  if (x <= 1) return 1;
+  const p = 10 ** Math.floor(Math.log10(x));
+  for (const m of [1, 2, 5, 10]) if (m * p >= x - 1e-9) return m * p;
+  return 10 * p;
+}
+
+export function stepDown(x: number): number {
+  const p = 10 ** Math.floor(Math.log10(x));
+  const m = Math.round(x / p);
+  if (m <= 1) return 5 * (p / 10);
+  if (m <= 2) return p;
+  if (m <= 5) return 2 * p;
+  return 5 * p;
+}
+
+export function stepUp(x: number): number {
+  const p = 10 ** Math.floor(Math.log10(x));
+  const m = Math.round(x / p);
+  if (m < 2) return 2 * p;
+  if (m < 5) return 5 * p;
+  return 10 * p;
+}

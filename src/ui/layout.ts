@@ -1,0 +1,99 @@
+/**
+ * Screens as layout presets (htop's HeaderLayout table, blessed-contrib's grid): a tree of rows and columns
+ * whose sizes are fixed, proportional, or "the CPU count plus k" (the timeline and the runqueues grow with the
+ * machine). Each screen has a large preset (the 120x40 reference and up) and a small one (down to 80x24);
+ * below MIN_COLS x MIN_ROWS the app shows a "terminal too small" message instead of overlapping panes.
+ */
+import type { Rect } from './cell-box.js';
+import type { ScreenId } from './ui-state.js';
+import type { WidgetId } from './widgets/widget.js';
+
+export const MIN_COLS = 60;
+export const MIN_ROWS = 18;
+
+export type Size = { n: number } | { cpus: number; max: number } | { flex: number };
+
+export type LayoutNode = { id: WidgetId } | { dir: 'row' | 'col'; children: { node: LayoutNode; size: Size }[] };
+
+const leaf = (id: WidgetId): LayoutNode => ({ id });
+const col = (...children: [LayoutNode, Size][]): LayoutNode => ({ dir: 'col', children: children.map(([node, size]) => ({ node, size })) });
+const row = (...children: [LayoutNode, Size][]): LayoutNode => ({ dir: 'row', children: children.map(([node, size]) => ({ node, size })) });
+
+/** Timeline: lanes + 2 borders + axis + legend rows. */
+const TIMELINE_L: Size = { cpus: 5, max: 16 };
+const TIMELINE_S: Size = { cpus: 4, max: 8 };
+
+export const LAYOUTS: Readonly<Record<ScreenId, { large: LayoutNode; small: LayoutNode }>> = {
+  overview: {
+    large: col(
+      [leaf('timeline'), TIMELINE_L],
+      [row([leaf('tasks'), { flex: 6 }], [col([leaf('runqueue'), { cpus: 2, max: 12 }], [leaf('fairtree'), { flex: 1 }]), { flex: 4 }]), { flex: 3 }],
+      [leaf('dmesg'), { flex: 1 }],
+    ),
+    small: col([leaf('timeline'), TIMELINE_S], [leaf('tasks'), { flex: 1 }]),
+  },
+  scheduler: {
+    large: col(
+      [leaf('timeline'), TIMELINE_L],
+      [row([leaf('runqueue'), { flex: 4 }], [leaf('fairtree'), { flex: 6 }]), { cpus: 2, max: 20 }],
+      [leaf('tasks'), { flex: 1 }],
+    ),
+    small: col([leaf('timeline'), TIMELINE_S], [row([leaf('runqueue'), { flex: 4 }], [leaf('fairtree'), { flex: 6 }]), { flex: 1 }]),
+  },
+  memory: {
+    large: col([row([leaf('memory'), { flex: 11 }], [leaf('oom'), { flex: 9 }]), { n: 20 }], [leaf('slabs'), { flex: 1 }]),
+    small: col([leaf('memory'), { n: 13 }], [leaf('slabs'), { flex: 1 }]),
+  },
+  log: {
+    large: col([leaf('dmesg'), { flex: 2 }], [leaf('console'), { flex: 1 }]),
+    small: col([leaf('dmesg'), { flex: 2 }], [leaf('console'), { flex: 1 }]),
+  },
+};
+
+/** Large preset from 100 columns and 34 rows. */
+export function isLarge(cols: number, rows: number): boolean {
+  return cols >= 100 && rows >= 34;
+}
+
+function sizeOf(s: Size, nCpus: number): number | null {
+  if ('n' in s) return s.n;
+  if ('cpus' in s) return Math.min(nCpus, s.max) + s.cpus;
+  return null;
+}
+
+/** Place the panes of a layout in the body rectangle. Fixed sizes shrink if they do not fit. */
+export function place(node: LayoutNode, r: Rect, nCpus: number, out: Map<WidgetId, Rect> = new Map()): Map<WidgetId, Rect> {
+  if ('id' in node) {
+    out.set(node.id, r);
+    return out;
+  }
+  const vertical = node.dir === 'col';
+  const total = vertical ? r.h : r.w;
+  const fixed = node.children.map((c) => sizeOf(c.size, nCpus));
+  let fixedSum = fixed.reduce<number>((a, f) => a + (f ?? 0), 0);
+  const flexSum = node.children.reduce((a, c) => a + ('flex' in c.size ? c.size.flex : 0), 0);
+  // Leave at least 4 rows/columns per flexible child; shrink fixed ones proportionally if needed.
+  const room = total - (flexSum > 0 ? 4 * node.children.filter((c) => 'flex' in c.size).length : 0);
+  const shrink = fixedSum > room && fixedSum > 0 ? Math.max(0, room) / fixedSum : 1;
+  const sizes = fixed.map((f) => (f === null ? null : Math.floor(f * shrink)));
+  fixedSum = sizes.reduce<number>((a, f) => a + (f ?? 0), 0);
+  let left = total - fixedSum;
+  const flexes = node.children.map((c, i) => (sizes[i] === null ? ('flex' in c.size ? c.size.flex : 0) : 0));
+  let flexLeft = flexSum;
+  const final = sizes.map((sz, i) => {
+    if (sz !== null) return sz;
+    const f = flexes[i] as number;
+    const share = flexLeft > 0 ? Math.round((left * f) / flexLeft) : 0;
+    left -= share;
+    flexLeft -= f;
+    return share;
+  });
+  let pos = vertical ? r.y : r.x;
+  node.children.forEach((c, i) => {
+    const sz = final[i] as number;
+    const rect = vertical ? { x: r.x, y: pos, w: r.w, h: sz } : { x: pos, y: r.y, w: sz, h: r.h };
+    pos += sz;
+    if (sz > 0) place(c.node, rect, nCpus, out);
+  });
+  return out;
+}

@@ -1,0 +1,176 @@
+/**
+ * Modal panes drawn over the screen: help (generated from the keymap), a pager for command output, menus
+ * (signals, sort columns), the kernel panic screen. Each gets the keys while it is open.
+ */
+import type { Surface } from './canvas.js';
+import { fit } from './format.js';
+import type { Glyphs } from './glyphs.js';
+import { keyLabel, type Keymap } from './keymap.js';
+import type { Palette } from './palette.js';
+
+export type OverlayResult = 'close' | 'handled' | 'quit';
+
+export interface Overlay {
+  title: string;
+  /** Preferred size as a share of the screen (1 = full). */
+  size: { w: number; h: number };
+  draw(s: Surface, pal: Palette, g: Glyphs): void;
+  onKey(full: string, ch: string | undefined): OverlayResult;
+}
+
+/** Scrollable lines of text. */
+export class Pager implements Overlay {
+  size = { w: 0.9, h: 0.85 };
+  protected top = 0;
+  protected left = 0;
+  protected height = 10;
+
+  constructor(
+    public title: string,
+    protected lines: { text: string; attr?: 'hi' | 'title' | 'warn' | 'inactive' }[],
+  ) {}
+
+  draw(s: Surface, pal: Palette): void {
+    this.height = s.height - 1;
+    this.top = Math.max(0, Math.min(this.top, this.lines.length - this.height));
+    for (let i = 0; i < this.height; i++) {
+      const l = this.lines[this.top + i];
+      if (l === undefined) break;
+      const attr = l.attr === undefined ? pal.text : pal[l.attr];
+      s.put(0, i, fit(l.text.slice(this.left), s.width), attr);
+    }
+    const more = this.lines.length > this.height ? ` ${this.top + 1}-${Math.min(this.lines.length, this.top + this.height)} of ${this.lines.length}` : '';
+    s.put(0, s.height - 1, fit(`q/Esc close  arrows/PgUp/PgDn scroll${more}`, s.width), pal.inactive);
+  }
+
+  onKey(full: string): OverlayResult {
+    const page = Math.max(1, this.height - 1);
+    switch (full) {
+      case 'q':
+      case 'escape':
+      case 'enter':
+      case 'f10':
+        return 'close';
+      case 'up':
+      case 'k':
+        this.top--;
+        break;
+      case 'down':
+      case 'j':
+        this.top++;
+        break;
+      case 'pageup':
+      case 'b':
+        this.top -= page;
+        break;
+      case 'pagedown':
+      case 'space':
+        this.top += page;
+        break;
+      case 'home':
+      case 'g':
+        this.top = 0;
+        break;
+      case 'end':
+      case 'G':
+        this.top = this.lines.length;
+        break;
+      case 'left':
+        this.left = Math.max(0, this.left - 20);
+        break;
+      case 'right':
+        this.left += 20;
+        break;
+      default:
+        break;
+    }
+    this.top = Math.max(0, this.top);
+    return 'handled';
+  }
+}
+
+/** Help: every binding of the keymap, by group, then the SysRq keys of the simulated kernel. */
+export function helpOverlay(km: Keymap, sysrq: readonly { key: string; help: string }[]): Pager {
+  const lines: { text: string; attr?: 'hi' | 'title' | 'warn' | 'inactive' }[] = [];
+  lines.push({ text: 'kernsim - a simulated multi-CPU Linux kernel, watched and poked live', attr: 'title' });
+  lines.push({ text: '' });
+  const groups = [...new Set(km.bindings.map((b) => b.group))];
+  for (const g of groups) {
+    lines.push({ text: g, attr: 'hi' });
+    for (const b of km.bindings.filter((x) => x.group === g)) {
+      lines.push({ text: `  ${b.keys.map(keyLabel).join(' ').padEnd(18)} ${b.help}` });
+    }
+    lines.push({ text: '' });
+  }
+  lines.push({ text: 'Magic SysRq (press ! or Alt-s, then the key; kernel.sysrq decides what is allowed)', attr: 'hi' });
+  for (const s of sysrq) lines.push({ text: `  ${s.key.padEnd(18)} ${s.help}` });
+  lines.push({ text: '' });
+  lines.push({ text: 'In a pane: arrows, PgUp/PgDn, Home/End scroll or select; the timeline scrolls back in time with', attr: 'inactive' });
+  lines.push({ text: 'left/right (End returns to live); the mouse selects rows and panes (Ctrl-O turns it off).', attr: 'inactive' });
+  return new Pager('Help', lines);
+}
+
+/** A menu of choices; enter picks one. */
+export class Menu<T> implements Overlay {
+  size = { w: 0.4, h: 0.6 };
+  private sel = 0;
+
+  constructor(
+    public title: string,
+    private readonly items: { label: string; value: T }[],
+    private readonly onPick: (v: T) => void,
+    initial = 0,
+  ) {
+    this.sel = Math.max(0, Math.min(initial, items.length - 1));
+  }
+
+  draw(s: Surface, pal: Palette): void {
+    const top = Math.max(0, this.sel - (s.height - 2));
+    for (let i = 0; i < s.height - 1; i++) {
+      const it = this.items[top + i];
+      if (it === undefined) break;
+      s.put(0, i, fit(` ${it.label}`.padEnd(s.width), s.width), top + i === this.sel ? pal.selected : pal.text);
+    }
+    s.put(0, s.height - 1, fit('enter choose  Esc cancel', s.width), pal.inactive);
+  }
+
+  onKey(full: string, ch: string | undefined): OverlayResult {
+    if (full === 'escape' || full === 'q' || full === 'f10') return 'close';
+    if (full === 'up') this.sel = Math.max(0, this.sel - 1);
+    else if (full === 'down') this.sel = Math.min(this.items.length - 1, this.sel + 1);
+    else if (full === 'home') this.sel = 0;
+    else if (full === 'end') this.sel = this.items.length - 1;
+    else if (full === 'enter') {
+      const it = this.items[this.sel];
+      if (it !== undefined) this.onPick(it.value);
+      return 'close';
+    } else if (ch !== undefined && /^[0-9]$/.test(ch)) {
+      // Digits jump to an item starting with that number (signal numbers).
+      const i = this.items.findIndex((x) => x.label.trimStart().startsWith(ch));
+      if (i >= 0) this.sel = i;
+    }
+    return 'handled';
+  }
+}
+
+/** The kernel panic screen: the end of the log, frozen. */
+export class PanicScreen extends Pager {
+  override size = { w: 1, h: 1 };
+
+  constructor(lines: string[]) {
+    super('Kernel panic', [
+      { text: 'The simulated kernel panicked. Virtual time has stopped; this is what the console showed.', attr: 'warn' },
+      { text: '' },
+      ...lines.map((t) => ({ text: t })),
+      { text: '' },
+      { text: 'Esc: look around the frozen dashboard   q: quit', attr: 'hi' },
+    ]);
+    this.top = Math.max(0, this.lines.length);
+  }
+
+  override onKey(full: string): OverlayResult {
+    if (full === 'q' || full === 'f10' || full === 'C-c') return 'quit';
+    if (full === 'escape') return 'close';
+    return super.onKey(full);
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The fair runqueue of one CPU as its real red-black tree: nodes coloured red/black and labelled by pid, the
+ * next pick marked '*', entities that are not eligible (EEVDF: lag < 0) marked '~'; above it V (avg_vruntime)
+ * or min_vruntime and the running entity (which is kept outside the tree, as in the kernel); below it, if there
+ * is room, the entities in key order with their virtual times relative to V.
+ */
+import type { Frame } from '../../bus/frame.js';
+import type { FairNode, FairRqSnapshot } from '../../kernel/index.js';
+import type { Surface } from '../canvas.js';
+import { fit, padL } from '../format.js';
+import type { UiState } from '../ui-state.js';
+import { Reaction, type DrawCtx, type KeyEvent, type Widget } from './widget.js';
+
+interface Placed {
+  node: FairNode;
+  depth: number;
+  order: number;
+  parent: number;
+  left: number;
+  right: number;
+}
+
+/** In-order positions and depths of the copied nodes (truncated children count as one slot). */
+export function layoutTree(nodes: readonly FairNode[]): { placed: Placed[]; slots: number } {
+  const placed: Placed[] = nodes.map((node) => ({ node, depth: 0, order: 0, parent: -1, left: node.left, right: node.right }));
+  let order = 0;
+  const walk = (i: number, depth: number, parent: number): void => {
+    if (i === -2) {
+      order++;
+      return;
+    }
+    const p = placed[i];
+    if (p === undefined) return;
+    p.depth = depth;
+    p.parent = parent;
+    if (p.left !== -1) walk(p.left, depth + 1, i);
+    p.order = order++;
+    if (p.right !== -1) walk(p.right, depth + 1, i);
+  };
+  if (placed.length > 0) walk(0, 0, -1);
+  return { placed, slots: Math.max(1, order) };
+}
+
+const ms = (ns: number): string => (ns / 1e6).toFixed(Math.abs(ns) < 1e7 ? 3 : 1);
+
+export class FairTreeWidget implements Widget {
+  readonly id = 'fairtree' as const;
+  rq: FairRqSnapshot | null = null;
+
+  title(ui: UiState): string {
+    const rq = this.rq;
+    if (rq === null) return 'Fair runqueue';
+    return `cfs_rq cpu${ui.treeCpu} ${rq.mode.toUpperCase()} nr_queued=${rq.nrQueued}${rq.treeSize > rq.nodes.length ? ` (top ${rq.nodes.length} of ${rq.treeSize})` : ''}`;
+  }
+
+  update(frame: Frame): boolean {
+    this.rq = frame.snapshot.fair;
+    return true;
+  }
+
+  draw(s: Surface, ctx: DrawCtx): void {
+    const { pal } = ctx;
+    s.fill(0, 0, s.width, s.height, ' ', pal.text);
+    const rq = this.rq;
+    if (rq === null) return;
+    const base = rq.mode === 'eevdf' ? rq.avgVruntime : rq.minVruntime;
+    let x = s.put(0, 0, rq.mode === 'eevdf' ? 'V ' : 'min_vruntime ', pal.hi);
+    x = s.put(x, 0, `${ms(rq.mode === 'eevdf' ? rq.avgVruntime : rq.minVruntime)}ms`, pal.text);
+    if (rq.mode === 'eevdf') {
+      x = s.put(x + 2, 0, 'min_v ', pal.hi);
+      x = s.put(x, 0, `${ms(rq.minVruntime - base)}`, pal.text);
+    }
+    x = s.put(x + 2, 0, 'load ', pal.hi);
+    x = s.put(x, 0, String(rq.loadWeight), pal.text);
+    if (rq.curr !== null) {
+      x = s.put(x + 2, 0, 'curr ', pal.hi);
+      const c = rq.curr;
+      s.put(x, 0, fit(`${c.pid} ${c.comm} ${rq.mode === 'eevdf' ? `lag ${ms(c.lag)}` : `v ${ms(c.vruntime - base)}`}${rq.nextPid === c.pid ? ' *' : ''}`, s.width - x), c.pid === ctx.ui.selectedPid ? pal.hi : pal.text);
+    }
+    const legend = rq.mode === 'eevdf' ? '* next pick  ~ not eligible  keys: lag, deadline rel. to V (ms)' : '* next pick  keys: vruntime rel. to min_vruntime (ms)';
+    const tableRows = s.height >= 12 ? Math.min(rq.ordered.length + 1, Math.floor((s.height - 2) / 2)) : 0;
+    const treeRows = s.height - 1 - tableRows - 1;
+    this.drawTree(s.sub(0, 1, s.width, treeRows), rq, ctx);
+    if (tableRows > 0) this.drawTable(s.sub(0, 1 + treeRows, s.width, tableRows), rq, base, ctx);
+    s.put(0, s.height - 1, fit(legend, s.width), pal.inactive);
+  }
+
+  private drawTree(s: Surface, rq: FairRqSnapshot, ctx: DrawCtx): void {
+    const { pal, g, ui } = ctx;
+    if (rq.nodes.length === 0) {
+      s.put(0, 0, rq.curr !== null ? '(tree empty: only curr is queued)' : '(empty)', pal.inactive);
+      return;
+    }
+    const { placed, slots } = layoutTree(rq.nodes);
+    const maxLevels = Math.max(1, Math.min(Math.floor((s.height + 1) / 2), Math.floor(Math.log2(Math.max(2, s.width / 4))) + 1));
+    const cx = (p: Placed): number => Math.floor(((p.order + 0.5) * s.width) / slots);
+    for (const p of placed) {
+      if (p.depth >= maxLevels) continue;
+      const y = p.depth * 2;
+      const n = p.node;
+      const label = `${!n.eligible && rq.mode === 'eevdf' ? '~' : ''}${n.pid}${rq.nextPid === n.pid ? '*' : ''}`;
+      const x = Math.max(0, Math.min(s.width - label.length, cx(p) - Math.floor(label.length / 2)));
+      const attr = n.pid === ui.selectedPid ? pal.selected : n.red ? pal.treeRed : pal.treeBlack;
+      s.put(x, y, label, attr);
+      // Connectors to the children on the row below.
+      if (y + 1 >= s.height) continue;
+      const kids = [p.left, p.right].map((c) => (c >= 0 ? placed[c] : undefined));
+      const kx = kids.map((k) => (k !== undefined && k.depth < maxLevels ? cx(k) : null));
+      const mid = cx(p);
+      if (p.depth + 1 >= maxLevels) {
+        if (p.left !== -1 || p.right !== -1) s.put(Math.max(0, mid), y + 1, g.ellipsis, pal.inactive);
+        continue;
+      }
+      const [l, r] = kx;
+      if (l !== null && l !== undefined) {
+        s.cell(l, y + 1, g.tl, pal.border);
+        for (let i = l + 1; i < mid; i++) s.cell(i, y + 1, g.h, pal.border);
+      }
+      if (r !== null && r !== undefined) {
+        for (let i = mid + 1; i < r; i++) s.cell(i, y + 1, g.h, pal.border);
+        s.cell(r, y + 1, g.tr, pal.border);
+      }
+      if (l != null && r != null) s.cell(mid, y + 1, g.teeUp, pal.border);
+      else if (l != null) s.cell(mid, y + 1, g.br, pal.border);
+      else if (r != null) s.cell(mid, y + 1, g.bl, pal.border);
+      if (p.left === -2 || p.right === -2) s.put(Math.max(0, mid), y + 1, g.ellipsis, pal.inactive);
+    }
+  }
+
+  private drawTable(s: Surface, rq: FairRqSnapshot, base: number, ctx: DrawCtx): void {
+    const { pal, ui } = ctx;
+    const eevdf = rq.mode === 'eevdf';
+    s.put(0, 0, fit(eevdf ? '    PID COMM          LAG(ms)  VDEADLN(ms)  SLICE  W' : '    PID COMM         VRUNTIME(ms)   WEIGHT', s.width), pal.title);
+    rq.ordered.slice(0, s.height - 1).forEach((n, i) => {
+      const sel = n.pid === ui.selectedPid;
+      const row = eevdf
+        ? `${padL(n.pid, 7)} ${fit(n.comm, 12).padEnd(12)} ${padL(ms(n.lag), 9)} ${padL(ms(n.deadline - base), 12)} ${padL(ms(n.sliceNs), 6)} ${n.eligible ? 'e' : ' '}${rq.nextPid === n.pid ? '*' : ''}`
+        : `${padL(n.pid, 7)} ${fit(n.comm, 12).padEnd(12)} ${padL(ms(n.vruntime - base), 13)} ${padL(n.weight, 8)}${rq.nextPid === n.pid ? ' *' : ''}`;
+      s.put(0, i + 1, fit(row, s.width), sel ? pal.selected : n.red ? pal.treeRed : pal.text);
+    });
+  }
+
+  onKey(key: KeyEvent, ui: UiState): Reaction {
+    const n = ui.snapshot?.nrCpus ?? 1;
+    if (key.full === 'left' || key.full === 'right') {
+      ui.treeCpu = (ui.treeCpu + (key.full === 'left' ? n - 1 : 1)) % n;
+      ui.treeCpuPinned = true;
+      return Reaction.Redraw;
+    }
+    return Reaction.None;
+  }
+}

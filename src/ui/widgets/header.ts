@@ -1,0 +1,271 @@
+/**
+ * The header, htop style: a status line (machine, scheduler, virtual time, speed, load), per-CPU meters split
+ * by scheduling class, and memory, commit and swap meters with task counts and the self-meter. Every number is
+ * derived from the frame: CPU use is the change of each runqueue's busy time by class since the last frame.
+ */
+import type { Frame } from '../../bus/frame.js';
+import type { CpuSnapshot } from '../../kernel/index.js';
+import type { Surface } from '../canvas.js';
+import { fit, fmtBytesRate, fmtCount, fmtKb, fmtSpeed, fmtUptime, padL } from '../format.js';
+import type { Palette } from '../palette.js';
+import type { DrawCtx, Widget } from './widget.js';
+
+/** A CPU's busy share by class (stop, dl, rt, fair) over the last frame, each in [0, 1]. */
+export type CpuShares = [number, number, number, number];
+
+export interface HeaderView {
+  host: string;
+  mode: string;
+  hz: number;
+  preempt: string;
+  uptimeNs: number;
+  speed: number;
+  paused: boolean;
+  lagging: boolean;
+  halted: string | null;
+  load: [number, number, number];
+  cpus: CpuShares[];
+  mem: { totalKb: number; usedKb: number; cacheKb: number; slabKb: number };
+  commit: { limitKb: number; asKb: number; mode: number };
+  swap: { totalKb: number; usedKb: number };
+  tasks: { total: number; running: number; sleeping: number; blocked: number; kthreads: number };
+  printk: string;
+  sysrq: number;
+  oomKills: number;
+  self: { renderMs: number; outBps: number; eventsPerSec: number };
+}
+
+/** CPU shares from two successive snapshots' busy counters. */
+export function cpuShares(prev: readonly CpuSnapshot[] | null, cur: readonly CpuSnapshot[], dtNs: number): CpuShares[] {
+  return cur.map((c, i) => {
+    const p = prev?.[i];
+    if (p === undefined || dtNs <= 0) return [0, 0, 0, c.currClass === 'idle' ? 0 : 1] as CpuShares;
+    const d = (k: number): number => Math.max(0, ((c.busyNsByClass[k] ?? 0) - (p.busyNsByClass[k] ?? 0)) / dtNs);
+    const sh: CpuShares = [d(0), d(1), d(2), d(3)];
+    const sum = sh[0] + sh[1] + sh[2] + sh[3];
+    // Accounting happens at switches and ticks, so a short interval can over-count a little: normalise.
+    return sum > 1 ? (sh.map((x) => x / sum) as CpuShares) : sh;
+  });
+}
+
+export function headerView(frame: Frame, prev: { cpus: readonly CpuSnapshot[]; nowNs: number } | null): HeaderView {
+  const s = frame.snapshot;
+  const m = s.mem;
+  let running = 0;
+  let sleeping = 0;
+  let blocked = 0;
+  let kthreads = 0;
+  for (const t of s.tasks) {
+    if (t.kthread) kthreads++;
+    if (t.state === 'R') running++;
+    else if (t.state === 'D') blocked++;
+    else sleeping++;
+  }
+  const reclaimableSlab = m.sReclaimable;
+  return {
+    host: `${s.hostname} (${s.release})`,
+    mode: s.schedMode.toUpperCase(),
+    hz: s.hz,
+    preempt: s.preempt,
+    uptimeNs: s.nowNs,
+    speed: frame.sim.speed,
+    paused: frame.sim.paused,
+    lagging: frame.sim.lagging,
+    halted: s.halted,
+    load: s.loadavg,
+    cpus: cpuShares(prev?.cpus ?? null, s.cpus, prev === null ? 0 : s.nowNs - prev.nowNs),
+    mem: {
+      totalKb: m.memTotal * 4,
+      usedKb: (m.memTotal - m.memFree - m.cached - reclaimableSlab) * 4,
+      cacheKb: m.cached * 4,
+      slabKb: reclaimableSlab * 4,
+    },
+    commit: { limitKb: m.commitLimit * 4, asKb: m.committedAs * 4, mode: s.overcommitMemory },
+    swap: { totalKb: s.swapTotalPages * 4, usedKb: s.swapUsedPages * 4 },
+    tasks: { total: s.tasks.length, running, sleeping, blocked, kthreads },
+    printk: `${s.printk.consoleLoglevel}${s.printk.ignoreLoglevel ? '!' : ''}`,
+    sysrq: s.sysrqMask,
+    oomKills: s.oomKillsTotal,
+    self: { renderMs: frame.sim.renderMs, outBps: frame.sim.outBytesPerSec, eventsPerSec: frame.sim.eventsPerSec },
+  };
+}
+
+/** An htop meter: Label[||||||      text], segments drawn in their own attributes. */
+export function drawMeter(s: Surface, x: number, y: number, w: number, label: string, segs: { frac: number; attr: number }[], text: string, pal: Palette, bar: string): void {
+  if (w < label.length + 4) return;
+  s.put(x, y, label, pal.hi);
+  let cx = x + label.length;
+  s.put(cx, y, '[', pal.bold);
+  const inner = w - label.length - 2;
+  const t = fit(text, inner);
+  const textStart = inner - t.length;
+  let filled = 0;
+  const cells: number[] = new Array<number>(inner).fill(-1);
+  for (const seg of segs) {
+    const n = Math.round(Math.max(0, seg.frac) * inner);
+    for (let i = 0; i < n && filled < inner; i++) cells[filled++] = seg.attr;
+  }
+  for (let i = 0; i < inner; i++) {
+    const a = cells[i] as number;
+    const ch = i >= textStart ? (t[i - textStart] as string) : a >= 0 ? bar : ' ';
+    s.cell(cx + 1 + i, y, ch, i >= textStart ? (a >= 0 ? a : pal.inactive) : a >= 0 ? a : pal.meterBg);
+  }
+  cx += inner + 1;
+  s.put(cx, y, ']', pal.bold);
+}
+
+export class HeaderWidget implements Widget {
+  readonly id = 'header' as const;
+  private prev: { cpus: readonly CpuSnapshot[]; nowNs: number } | null = null;
+  view: HeaderView | null = null;
+
+  title(): string {
+    return '';
+  }
+
+  update(frame: Frame): boolean {
+    const s = frame.snapshot;
+    // Keep the previous counters at least 1/4 s of virtual time apart so the meters do not flicker.
+    const prev = this.prev;
+    this.view = headerView(frame, prev);
+    if (prev === null || s.nowNs < prev.nowNs || s.nowNs - prev.nowNs >= 50_000_000 || frame.sim.paused) this.prev = { cpus: s.cpus, nowNs: s.nowNs };
+    return true;
+  }
+
+  reset(): void {
+    this.prev = null;
+  }
+
+  /** Rows the header needs at this width for n CPUs. */
+  static height(width: number, termHeight: number, nCpus: number): number {
+    const small = termHeight < 30 || width < 100;
+    if (small) return 1 + Math.max(2, HeaderWidget.cpuRows(width, nCpus, true));
+    return 1 + Math.max(5, HeaderWidget.cpuRows(width, nCpus, false));
+  }
+
+  static cpuRows(width: number, n: number, small: boolean): number {
+    if (n > 16 || small) return Math.ceil(n / Math.max(1, Math.floor((width / (small ? 1 : 2)) / 7)));
+    const cols = n <= 4 ? 1 : n <= 8 ? 2 : 4;
+    return Math.ceil(n / cols);
+  }
+
+  draw(s: Surface, ctx: DrawCtx): void {
+    const v = this.view;
+    if (v === null) return;
+    const { pal, g } = ctx;
+    s.fill(0, 0, s.width, s.height, ' ', pal.text);
+    this.drawStatus(s, v, ctx);
+    const small = s.height <= 4 || s.width < 100;
+    const cpuW = small ? s.width : Math.floor(s.width / 2);
+    if (v.cpus.length > 16 || small) this.drawCompactCpus(s.sub(0, 1, cpuW, s.height - 1), v, ctx);
+    else this.drawCpuMeters(s.sub(0, 1, cpuW, s.height - 1), v, ctx);
+    if (small) this.drawSmallRight(s, v, ctx, 1 + HeaderWidget.cpuRows(s.width, v.cpus.length, true));
+    else this.drawRight(s.sub(cpuW + 1, 1, s.width - cpuW - 1, s.height - 1), v, pal, g.meter);
+  }
+
+  private drawStatus(s: Surface, v: HeaderView, ctx: DrawCtx): void {
+    const { pal, g } = ctx;
+    let x = s.put(0, 0, ' kernsim ', pal.title);
+    x = s.put(x + 1, 0, v.host, pal.text);
+    x = s.put(x + 2, 0, `${v.mode} HZ=${v.hz} ${v.preempt}`, pal.hi);
+    let state: string;
+    let attr = pal.hi;
+    if (v.halted === 'panic') {
+      state = 'KERNEL PANIC';
+      attr = pal.oom;
+    } else if (v.halted === 'poweroff') {
+      state = 'POWERED OFF';
+      attr = pal.warn;
+    } else if (v.paused) {
+      state = `${g.pause} paused`;
+      attr = pal.warn;
+    } else state = `${g.play} ${fmtSpeed(v.speed)}${v.lagging ? ' lagging' : ''}`;
+    if (v.lagging && !v.paused) attr = pal.warn;
+    x = s.put(x + 2, 0, state, attr);
+    x = s.put(x + 2, 0, `up ${fmtUptime(v.uptimeNs)}`, pal.text);
+    const load = `load ${v.load.map((l) => l.toFixed(2)).join(' ')}`;
+    if (x + 2 + load.length <= s.width) s.put(x + 2, 0, load, pal.text);
+  }
+
+  private cpuSegs(c: CpuShares, pal: Palette): { frac: number; attr: number }[] {
+    return [
+      { frac: c[0], attr: pal.cls('stop') },
+      { frac: c[1], attr: pal.cls('dl') },
+      { frac: c[2], attr: pal.cls('rt') },
+      { frac: c[3], attr: pal.cls('fair') },
+    ];
+  }
+
+  private drawCpuMeters(s: Surface, v: HeaderView, ctx: DrawCtx): void {
+    const n = v.cpus.length;
+    const cols = n <= 4 ? 1 : n <= 8 ? 2 : 4;
+    const rows = Math.ceil(n / cols);
+    const w = Math.floor(s.width / cols);
+    v.cpus.forEach((c, i) => {
+      const col = Math.floor(i / rows);
+      const row = i % rows;
+      const busy = c[0] + c[1] + c[2] + c[3];
+      drawMeter(s, col * w, row, w - 1, padL(i, 3), this.cpuSegs(c, ctx.pal), `${(busy * 100).toFixed(1)}%`, ctx.pal, ctx.g.meter);
+    });
+  }
+
+  /** Many CPUs or a small terminal: one block glyph per CPU, coloured by its busiest class. */
+  private drawCompactCpus(s: Surface, v: HeaderView, ctx: DrawCtx): void {
+    const { pal, g } = ctx;
+    const per = Math.max(1, Math.floor(s.width / 7));
+    v.cpus.forEach((c, i) => {
+      const row = Math.floor(i / per);
+      const x = (i % per) * 7;
+      const busy = Math.min(1, c[0] + c[1] + c[2] + c[3]);
+      const cls = c[1] > 0 && c[1] >= c[2] && c[1] >= c[3] ? 'dl' : c[2] > c[3] ? 'rt' : c[0] > c[3] ? 'stop' : 'fair';
+      s.put(x, row, padL(i, 2), pal.hi);
+      const level = Math.round(busy * 8);
+      s.cell(x + 2, row, g.spark[level] ?? ' ', busy > 0 ? pal.cls(cls) : pal.inactive);
+      s.put(x + 3, row, padL(Math.round(busy * 100), 3), pal.text);
+    });
+  }
+
+  private memSegs(v: HeaderView, pal: Palette): { frac: number; attr: number }[] {
+    const t = Math.max(1, v.mem.totalKb);
+    return [
+      { frac: v.mem.usedKb / t, attr: pal.gradient('mem', 0) },
+      { frac: v.mem.slabKb / t, attr: pal.gradient('mem', 0.5) },
+      { frac: v.mem.cacheKb / t, attr: pal.gradient('mem', 1) },
+    ];
+  }
+
+  private drawRight(s: Surface, v: HeaderView, pal: Palette, bar: string): void {
+    const w = s.width;
+    drawMeter(s, 0, 0, w, 'Mem', this.memSegs(v, pal), `${fmtKb(v.mem.usedKb)}/${fmtKb(v.mem.totalKb)}`, pal, bar);
+    const cfrac = v.commit.asKb / Math.max(1, v.commit.limitKb);
+    drawMeter(s, 0, 1, w, 'Cmt', [{ frac: Math.min(1, cfrac), attr: pal.gradient('mem', Math.min(1, cfrac)) }], `${fmtKb(v.commit.asKb)}/${fmtKb(v.commit.limitKb)} m${v.commit.mode}`, pal, bar);
+    drawMeter(s, 0, 2, w, 'Swp', [{ frac: v.swap.usedKb / Math.max(1, v.swap.totalKb), attr: pal.gradient('mem', 1) }], `${fmtKb(v.swap.usedKb)}/${fmtKb(v.swap.totalKb)}`, pal, bar);
+    const t = v.tasks;
+    let x = s.put(0, 3, 'Tasks: ', pal.hi);
+    x = s.put(x, 3, `${t.total}`, pal.bold);
+    x = s.put(x, 3, `, ${t.kthreads} kthr; `, pal.text);
+    x = s.put(x, 3, `${t.running}`, pal.state('R', true));
+    x = s.put(x, 3, ' running', pal.text);
+    if (t.blocked > 0) {
+      x = s.put(x, 3, ', ', pal.text);
+      x = s.put(x, 3, `${t.blocked} D`, pal.state('D', false));
+    }
+    x = s.put(0, 4, 'printk ', pal.hi);
+    x = s.put(x, 4, v.printk, pal.text);
+    x = s.put(x + 1, 4, 'sysrq ', pal.hi);
+    x = s.put(x, 4, String(v.sysrq), pal.text);
+    x = s.put(x + 1, 4, 'OOM ', pal.hi);
+    x = s.put(x, 4, String(v.oomKills), v.oomKills > 0 ? pal.oom : pal.text);
+    const self = `${v.self.renderMs.toFixed(1)}ms ${fmtBytesRate(v.self.outBps)} ${fmtCount(v.self.eventsPerSec)}ev/s`;
+    if (x + 2 + self.length <= w) s.put(w - self.length, 4, self, pal.inactive);
+  }
+
+  private drawSmallRight(s: Surface, v: HeaderView, ctx: DrawCtx, y: number): void {
+    const { pal, g } = ctx;
+    if (y >= s.height) return;
+    const half = Math.floor(s.width / 2);
+    drawMeter(s, 0, y, half - 1, 'Mem', this.memSegs(v, pal), `${fmtKb(v.mem.usedKb)}/${fmtKb(v.mem.totalKb)}`, pal, g.meter);
+    const cfrac = v.commit.asKb / Math.max(1, v.commit.limitKb);
+    drawMeter(s, half, y, s.width - half, 'Cmt', [{ frac: Math.min(1, cfrac), attr: pal.gradient('mem', Math.min(1, cfrac)) }], `${fmtKb(v.commit.asKb)}/${fmtKb(v.commit.limitKb)}`, pal, g.meter);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * OOM kills, newest first, and for the selected one the candidate ranking by badness that led to the victim
+ * (oom_badness: rss + swap + page tables, plus oom_score_adj x totalpages / 1000).
+ */
+import type { Frame } from '../../bus/frame.js';
+import type { OomSnapshot } from '../../kernel/index.js';
+import type { Surface } from '../canvas.js';
+import { fit, fmtPages, padL } from '../format.js';
+import type { UiState } from '../ui-state.js';
+import { Reaction, type DrawCtx, type KeyEvent, type Widget } from './widget.js';
+
+export class OomLogWidget implements Widget {
+  readonly id = 'oom' as const;
+  kills: OomSnapshot[] = [];
+  total = 0;
+  private sel = 0;
+
+  title(): string {
+    return `OOM kills (${this.total})`;
+  }
+
+  update(frame: Frame): boolean {
+    const before = this.kills.length;
+    this.kills = [...frame.snapshot.oomKills].reverse();
+    this.total = frame.snapshot.oomKillsTotal;
+    if (this.kills.length !== before) this.sel = 0;
+    return true;
+  }
+
+  reset(): void {
+    this.sel = 0;
+  }
+
+  draw(s: Surface, ctx: DrawCtx): void {
+    const { pal, ui } = ctx;
+    s.fill(0, 0, s.width, s.height, ' ', pal.text);
+    if (this.kills.length === 0) {
+      s.put(0, 0, fit('No OOM kill yet. The OOM killer runs when an allocation fails after reclaim.', s.width), pal.inactive);
+      return;
+    }
+    const listRows = Math.min(this.kills.length, Math.max(1, Math.floor(s.height / 3)));
+    this.sel = Math.max(0, Math.min(this.sel, this.kills.length - 1));
+    for (let i = 0; i < listRows; i++) {
+      const k = this.kills[i] as OomSnapshot;
+      const text = `${(k.tNs / 1e9).toFixed(3).padStart(9)}s  killed ${k.victimComm} (${k.victimPid})  badness ${k.badnessPages} of ${k.totalPages}  by ${k.trigger}`;
+      s.put(0, i, fit(text, s.width), i === this.sel ? pal.selected : pal.oom);
+    }
+    const k = this.kills[this.sel] as OomSnapshot;
+    let y = listRows;
+    if (y >= s.height) return;
+    s.put(0, y++, fit('  rank     PID COMM               POINTS      RSS  ADJ', s.width), pal.title);
+    k.candidates.forEach((c, i) => {
+      if (y >= s.height) return;
+      const victim = c.pid === k.victimPid;
+      const row = `${padL(i + 1, 6)} ${padL(c.pid, 7)} ${fit(c.comm, 16).padEnd(16)} ${padL(c.points, 9)} ${padL(fmtPages(c.rssPages), 8)} ${padL(c.oomScoreAdj, 5)}${victim ? '  <- victim' : ''}`;
+      s.put(0, y++, fit(row, s.width), victim ? pal.oom : c.pid === ui.selectedPid ? pal.hi : pal.text);
+    });
+  }
+
+  onKey(key: KeyEvent, _ui: UiState): Reaction {
+    if (key.full === 'up') this.sel--;
+    else if (key.full === 'down') this.sel++;
+    else return Reaction.None;
+    return Reaction.Redraw;
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Runqueue depths: per CPU, nr_running stacked by class (dl / rt / fair), what runs now, and a short history of
+ * the depth as a sparkline. A 'T' marks a CPU whose RT runqueue is throttled.
+ */
+import type { Frame } from '../../bus/frame.js';
+import type { Surface } from '../canvas.js';
+import { fit } from '../format.js';
+import type { UiState } from '../ui-state.js';
+import { Reaction, type DrawCtx, type KeyEvent, type Widget } from './widget.js';
+
+export interface RunqueueRow {
+  cpu: number;
+  dl: number;
+  rt: number;
+  fair: number;
+  curr: string;
+  currPid: number;
+  currClass: string;
+  throttled: boolean;
+}
+
+export class RunqueueWidget implements Widget {
+  readonly id = 'runqueue' as const;
+  rows: RunqueueRow[] = [];
+  private history: number[][] = [];
+  private top = 0;
+  private readonly historyLen = 240;
+
+  title(ui: UiState): string {
+    const total = this.rows.reduce((a, r) => a + r.dl + r.rt + r.fair, 0);
+    return `Runqueues nr_running=${total}${ui.snapshot !== null ? ` load ${ui.snapshot.loadavg[0].toFixed(2)}` : ''}`;
+  }
+
+  reset(): void {
+    this.history = [];
+  }
+
+  update(frame: Frame): boolean {
+    this.rows = frame.snapshot.cpus.map((c) => ({
+      cpu: c.cpu,
+      dl: c.nrDl,
+      rt: c.nrRt,
+      fair: c.nrFair,
+      curr: c.currComm,
+      currPid: c.currPid,
+      currClass: c.currClass,
+      throttled: c.rtThrottled,
+    }));
+    if (this.history.length !== this.rows.length) this.history = this.rows.map(() => []);
+    this.rows.forEach((r, i) => {
+      const h = this.history[i] as number[];
+      h.push(r.dl + r.rt + r.fair);
+      if (h.length > this.historyLen) h.shift();
+    });
+    return true;
+  }
+
+  draw(s: Surface, ctx: DrawCtx): void {
+    const { pal, g, ui } = ctx;
+    s.fill(0, 0, s.width, s.height, ' ', pal.text);
+    const maxDepth = Math.max(4, ...this.rows.map((r) => r.dl + r.rt + r.fair));
+    const barW = Math.min(16, Math.max(4, Math.floor(s.width / 5)));
+    const currW = Math.min(16, Math.max(6, Math.floor(s.width / 5)));
+    const sparkX = 4 + 3 + barW + 1 + currW + 1;
+    const sparkW = Math.max(0, s.width - sparkX);
+    const visible = Math.min(this.rows.length, s.height);
+    if (ui.treeCpu < this.top) this.top = ui.treeCpu;
+    if (ui.treeCpu >= this.top + visible) this.top = ui.treeCpu - visible + 1;
+    this.top = Math.max(0, Math.min(this.top, this.rows.length - visible));
+    for (let y = 0; y < visible; y++) {
+      const i = this.top + y;
+      const r = this.rows[i] as RunqueueRow;
+      const n = r.dl + r.rt + r.fair;
+      const sel = ui.treeCpu === r.cpu;
+      s.put(0, y, `${String(r.cpu).padStart(3)}${r.throttled ? 'T' : ' '}`, r.throttled ? pal.warn : sel ? pal.selected : pal.hi);
+      s.put(4, y, String(n).padStart(3), pal.bold);
+      // Stacked bar: one cell per queued task, scaled down when the deepest queue does not fit.
+      const scale = Math.max(1, maxDepth / barW);
+      let x = 8;
+      const seg = (count: number, cls: 'dl' | 'rt' | 'fair'): void => {
+        const cells = Math.round(count / scale);
+        for (let k = 0; k < cells && x < 8 + barW; k++) s.cell(x++, y, g.eighths[7] as string, pal.cls(cls));
+      };
+      seg(r.dl, 'dl');
+      seg(r.rt, 'rt');
+      seg(r.fair, 'fair');
+      const cls = r.currClass as 'stop' | 'dl' | 'rt' | 'fair' | 'idle';
+      s.put(8 + barW + 1, y, fit(r.currClass === 'idle' ? 'idle' : r.curr, currW), r.currPid === ui.selectedPid ? pal.hi : pal.cls(cls));
+      if (sparkW > 0) {
+        const h = this.history[i] ?? [];
+        const from = Math.max(0, h.length - sparkW);
+        for (let k = from; k < h.length; k++) {
+          const v = h[k] as number;
+          const lvl = v === 0 ? 0 : Math.max(1, Math.min(8, Math.round((v / maxDepth) * 8)));
+          s.cell(sparkX + (k - from), y, g.spark[lvl] as string, pal.gradient('runq', v / maxDepth));
+        }
+      }
+    }
+  }
+
+  onKey(key: KeyEvent, ui: UiState): Reaction {
+    if (key.full === 'up' || key.full === 'down') {
+      const n = this.rows.length;
+      ui.treeCpu = (ui.treeCpu + (key.full === 'up' ? n - 1 : 1)) % Math.max(1, n);
+      ui.treeCpuPinned = true;
+      if (ui.treeCpu < this.top) this.top = ui.treeCpu;
+      return Reaction.Redraw;
+    }
+    return Reaction.None;
+  }
+
+  onClick(_x: number, y: number, ui: UiState): Reaction {
+    const r = this.rows[this.top + y];
+    if (r === undefined) return Reaction.None;
+    ui.treeCpu = r.cpu;
+    ui.treeCpuPinned = true;
+    return Reaction.Redraw;
+  }
+}

@@ -1,0 +1,442 @@
+/**
+ * The per-core timeline (perf sched map / Perfetto style): one lane per CPU, time flowing right, each column the
+ * task that held the CPU longest during that slice of virtual time (a letter, with a legend), idle dim.
+ *
+ * Live, it draws like an oscilloscope: new columns are written at a moving cursor that wraps around, so a frame
+ * changes only a column or two per CPU instead of every cell (scrolling every cell each frame is what made a
+ * naive prototype send 14 KB per frame). Scrolling back (left/right) redraws a fixed window from the bounded
+ * span history; End returns to live.
+ */
+import type { Frame, RunSpan } from '../../bus/frame.js';
+import type { Surface } from '../canvas.js';
+import { fit, fmtDur, niceStep, stepDown, stepUp } from '../format.js';
+import type { Palette } from '../palette.js';
+import type { UiState } from '../ui-state.js';
+import { Reaction, type DrawCtx, type KeyEvent, type Widget } from './widget.js';
+
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const LABEL_W = 4;
+const EMPTY = -1;
+
+/** One CPU's run spans, oldest first, in a fixed-size ring of typed arrays. */
+export class SpanRing {
+  private readonly pid: Int32Array;
+  private readonly prio: Int16Array;
+  private readonly start: Float64Array;
+  private readonly end: Float64Array;
+  private head = 0;
+  length = 0;
+
+  constructor(readonly capacity: number) {
+    this.pid = new Int32Array(capacity);
+    this.prio = new Int16Array(capacity);
+    this.start = new Float64Array(capacity);
+    this.end = new Float64Array(capacity);
+  }
+
+  private idx(i: number): number {
+    return (this.head + i) % this.capacity;
+  }
+
+  push(s: RunSpan): void {
+    if (this.length > 0) {
+      const l = this.idx(this.length - 1);
+      if (this.pid[l] === s.pid && this.end[l] === s.startNs) {
+        this.end[l] = s.endNs;
+        return;
+      }
+    }
+    let j: number;
+    if (this.length < this.capacity) j = this.idx(this.length++);
+    else {
+      j = this.head;
+      this.head = (this.head + 1) % this.capacity;
+    }
+    this.pid[j] = s.pid;
+    this.prio[j] = s.prio;
+    this.start[j] = s.startNs;
+    this.end[j] = s.endNs;
+  }
+
+  clear(): void {
+    this.head = 0;
+    this.length = 0;
+  }
+
+  get firstNs(): number {
+    return this.length > 0 ? (this.start[this.idx(0)] as number) : Infinity;
+  }
+
+  /** The task that ran longest in [t0, t1): pid (0 idle, EMPTY if no data) and its prio. */
+  dominant(t0: number, t1: number, out: { pid: number; prio: number }): void {
+    out.pid = EMPTY;
+    out.prio = 120;
+    if (this.length === 0 || t1 <= this.firstNs) return;
+    // Binary search for the first span ending after t0.
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.end[this.idx(mid)] as number) <= t0) lo = mid + 1;
+      else hi = mid;
+    }
+    let best = EMPTY;
+    let bestNs = 0;
+    let bestPrio = 120;
+    // Few spans per column in practice; a small linear tally (pids repeat within a column).
+    const pids: number[] = [];
+    const ns: number[] = [];
+    const prios: number[] = [];
+    for (let i = lo; i < this.length; i++) {
+      const j = this.idx(i);
+      const s = this.start[j] as number;
+      if (s >= t1) break;
+      const d = Math.min(t1, this.end[j] as number) - Math.max(t0, s);
+      if (d <= 0) continue;
+      const p = this.pid[j] as number;
+      let k = pids.indexOf(p);
+      if (k < 0) {
+        k = pids.length;
+        pids.push(p);
+        ns.push(0);
+        prios.push(this.prio[j] as number);
+      }
+      ns[k] = (ns[k] as number) + d;
+    }
+    for (let k = 0; k < pids.length; k++) {
+      const p = pids[k] as number;
+      const d = ns[k] as number;
+      // Running beats idle on a tie; lower pid breaks other ties (a stable picture).
+      if (d > bestNs || (d === bestNs && best !== EMPTY && ((best === 0 && p !== 0) || (p !== 0 && p < best)))) {
+        best = p;
+        bestNs = d;
+        bestPrio = prios[k] as number;
+      }
+    }
+    out.pid = best;
+    out.prio = bestPrio;
+  }
+}
+
+export function prioClass(pid: number, prio: number): 'stop' | 'dl' | 'rt' | 'fair' | 'idle' {
+  if (pid === 0) return 'idle';
+  if (prio < 0) return 'dl';
+  if (prio < 100) return 'rt';
+  return 'fair';
+}
+
+interface Column {
+  startNs: number;
+  pids: Int32Array;
+  prios: Int16Array;
+}
+
+export class TimelineWidget implements Widget {
+  readonly id = 'timeline' as const;
+  private rings: SpanRing[] = [];
+  private readonly comms = new Map<number, string>();
+  /** Letters are per command name: all cc1 of a build share one, as a person reads it; colours stay per task. */
+  private readonly letters = new Map<string, { ch: string; lastNs: number }>();
+  private freeLetters = [...LETTERS];
+  /** Column width in virtual ns; null = automatic (one column per frame at the current speed). */
+  zoomNs: number | null = null;
+  private colNs = 100_000_000;
+  colorBy: 'task' | 'class' = 'task';
+  /** Sweep buffer: one column per screen column. */
+  private slots: (Column | null)[] = [];
+  private writePos = 0;
+  private sweepEndNs = 0;
+  private width = 0;
+  /** null = live; else the end of the window shown (scrolled back). */
+  viewEndNs: number | null = null;
+  private nowNs = 0;
+  private cpuTop = 0;
+  private nrCpus = 0;
+  private readonly scratch = { pid: EMPTY, prio: 120 };
+
+  constructor(private readonly spanCapacity = 4096) {}
+
+  title(): string {
+    const mode = this.viewEndNs === null ? 'live' : `at ${(this.viewEndNs / 1e9).toFixed(2)}s`;
+    return `Timeline ${fmtDur(this.colNs)}/col ${this.zoomNs === null ? 'auto' : 'zoom'} | ${this.colorBy} | ${mode}`;
+  }
+
+  reset(): void {
+    for (const r of this.rings) r.clear();
+    this.slots = [];
+    this.writePos = 0;
+    this.sweepEndNs = 0;
+    this.viewEndNs = null;
+    this.letters.clear();
+    this.freeLetters = [...LETTERS];
+  }
+
+  update(frame: Frame): boolean {
+    const s = frame.snapshot;
+    if (this.rings.length !== s.nrCpus) {
+      this.rings = Array.from({ length: s.nrCpus }, () => new SpanRing(this.spanCapacity));
+      this.nrCpus = s.nrCpus;
+    }
+    frame.spans.forEach((list, cpu) => {
+      const ring = this.rings[cpu];
+      if (ring === undefined) return;
+      for (const sp of list) {
+        ring.push(sp);
+        if (sp.pid !== 0) this.comms.set(sp.pid, sp.comm);
+      }
+    });
+    if (this.comms.size > 8192) {
+      const keep = new Set(s.tasks.map((t) => t.pid));
+      for (const pid of this.comms.keys()) if (!keep.has(pid)) this.comms.delete(pid);
+    }
+    this.nowNs = s.nowNs;
+    const want = this.zoomNs ?? niceStep(Math.max(1_000_000, (frame.sim.speed * 1e9) / Math.max(1, frame.sim.fps)));
+    if (want !== this.colNs) {
+      this.colNs = want;
+      this.rebuildSweep();
+    }
+    this.advanceSweep();
+    return true;
+  }
+
+  /** Compute one column's occupants. */
+  private column(startNs: number): Column {
+    const n = this.rings.length;
+    const col: Column = { startNs, pids: new Int32Array(n), prios: new Int16Array(n) };
+    for (let c = 0; c < n; c++) {
+      (this.rings[c] as SpanRing).dominant(startNs, startNs + this.colNs, this.scratch);
+      col.pids[c] = this.scratch.pid;
+      col.prios[c] = this.scratch.prio;
+    }
+    return col;
+  }
+
+  private plotWidth(): number {
+    return Math.max(1, this.width - LABEL_W);
+  }
+
+  /** Refill the sweep buffer from history after a width or zoom change. */
+  private rebuildSweep(): void {
+    const w = this.plotWidth();
+    this.slots = new Array<Column | null>(w).fill(null);
+    const end = Math.floor(this.nowNs / this.colNs) * this.colNs;
+    const first = Math.max(0, end - (w - 1) * this.colNs);
+    let i = 0;
+    for (let t = first; t < end && i < w - 1; t += this.colNs, i++) this.slots[i] = this.column(t);
+    this.writePos = i % w;
+    this.sweepEndNs = end;
+  }
+
+  private advanceSweep(): void {
+    const w = this.plotWidth();
+    if (this.slots.length !== w) {
+      this.rebuildSweep();
+      return;
+    }
+    if (this.nowNs < this.sweepEndNs) {
+      // The machine rebooted or time went back: start over.
+      this.rebuildSweep();
+      return;
+    }
+    let t = this.sweepEndNs;
+    if (this.nowNs - t > w * this.colNs) t = Math.floor((this.nowNs - w * this.colNs) / this.colNs) * this.colNs;
+    while (t + this.colNs <= this.nowNs) {
+      this.slots[this.writePos] = this.column(t);
+      this.writePos = (this.writePos + 1) % w;
+      t += this.colNs;
+    }
+    this.sweepEndNs = t;
+    // The slot after the cursor is the gap that shows where "now" is.
+    this.slots[this.writePos] = null;
+  }
+
+  private letterOf(pid: number, atNs: number): string {
+    const comm = this.comms.get(pid) ?? `pid ${pid}`;
+    const have = this.letters.get(comm);
+    if (have !== undefined) {
+      have.lastNs = Math.max(have.lastNs, atNs);
+      return have.ch;
+    }
+    let ch = this.freeLetters.shift();
+    if (ch === undefined) {
+      // Reuse the letter of the task seen longest ago, if it left the window already.
+      let victim: string | null = null;
+      let oldest = Infinity;
+      for (const [c, l] of this.letters) if (l.lastNs < oldest) [victim, oldest] = [c, l.lastNs];
+      if (victim === null || oldest >= this.nowNs - this.plotWidth() * this.colNs) return '+';
+      ch = (this.letters.get(victim) as { ch: string }).ch;
+      this.letters.delete(victim);
+    }
+    this.letters.set(comm, { ch, lastNs: atNs });
+    return ch;
+  }
+
+  /** The columns to show, left to right (null = gap). */
+  private visibleColumns(): (Column | null)[] {
+    const w = this.plotWidth();
+    if (this.viewEndNs === null) return this.slots;
+    const end = Math.floor(this.viewEndNs / this.colNs) * this.colNs;
+    const out: (Column | null)[] = [];
+    for (let i = 0; i < w; i++) {
+      const t = end - (w - i) * this.colNs;
+      out.push(t < 0 ? null : this.column(t));
+    }
+    return out;
+  }
+
+  draw(s: Surface, ctx: DrawCtx): void {
+    const { pal, g, ui } = ctx;
+    if (s.width !== this.width) {
+      this.width = s.width;
+      this.rebuildSweep();
+    }
+    s.fill(0, 0, s.width, s.height, ' ', pal.text);
+    const lanes = Math.max(1, Math.min(this.nrCpus, s.height - 2));
+    const legendRows = Math.max(0, s.height - lanes - 1);
+    this.cpuTop = Math.max(0, Math.min(this.cpuTop, this.nrCpus - lanes));
+    const cols = this.visibleColumns();
+    const counts = new Map<number, number>();
+    for (let row = 0; row < lanes && this.cpuTop + row < this.nrCpus; row++) {
+      const cpu = this.cpuTop + row;
+      s.put(0, row, `${String(cpu).padStart(3)} `, ui.snapshot?.cpus[cpu]?.rtThrottled === true ? pal.warn : pal.hi);
+      cols.forEach((col, i) => {
+        const x = LABEL_W + i;
+        if (col === null) {
+          s.cell(x, row, ' ', pal.text);
+          return;
+        }
+        const pid = col.pids[cpu] as number;
+        if (pid === EMPTY) s.cell(x, row, ' ', pal.text);
+        else if (pid === 0) s.cell(x, row, g.idle, pal.inactive);
+        else {
+          counts.set(pid, (counts.get(pid) ?? 0) + 1);
+          const letter = this.letterOf(pid, col.startNs);
+          const sel = pid === ui.selectedPid;
+          const attr = this.colorBy === 'class' && !sel ? pal.clsCell(prioClass(pid, col.prios[cpu] as number)) : pal.taskCell(pid, sel);
+          s.cell(x, row, letter, attr);
+        }
+      });
+    }
+    if (this.nrCpus > lanes) s.put(0, lanes - 1, `+${this.nrCpus - lanes}`.padEnd(LABEL_W), pal.warn);
+    this.drawAxis(s, lanes, cols, pal, g.teeUp);
+    if (legendRows > 0) this.drawLegend(s, lanes + 1, legendRows, counts, pal, ui);
+  }
+
+  private drawAxis(s: Surface, y: number, cols: (Column | null)[], pal: Palette, tick: string): void {
+    if (y >= s.height) return;
+    const every = 10 * this.colNs;
+    let freeFrom = 0;
+    cols.forEach((col, i) => {
+      if (col !== null && col.startNs % every === 0) s.cell(LABEL_W + i, y, tick, pal.inactive);
+    });
+    cols.forEach((col, i) => {
+      const x = LABEL_W + i;
+      if (col === null) return;
+      const isTick = col.startNs % every === 0;
+      if (isTick && x + 1 >= freeFrom) {
+        const label = `${(col.startNs / 1e9).toFixed(this.colNs < 10_000_000 ? 3 : 1)}s`;
+        if (x + 1 + label.length <= s.width) {
+          s.put(x + 1, y, label, pal.inactive);
+          freeFrom = x + 2 + label.length;
+        }
+      }
+    });
+  }
+
+  private drawLegend(s: Surface, y: number, rows: number, counts: Map<number, number>, pal: Palette, ui: UiState): void {
+    // One entry per command name (its letter), the busiest first until the rows are full, shown in letter order
+    // so the legend does not reshuffle every frame. A single task shows its pid; several show their number.
+    const byComm = new Map<string, { cols: number; pids: number[] }>();
+    for (const [pid, n] of counts) {
+      const c = this.comms.get(pid) ?? '?';
+      const e = byComm.get(c) ?? { cols: 0, pids: [] };
+      e.cols += n;
+      e.pids.push(pid);
+      byComm.set(c, e);
+    }
+    const label = (comm: string, e: { pids: number[] }): string => (e.pids.length === 1 ? `${comm}:${e.pids[0]}` : `${comm} x${e.pids.length}`);
+    const busiest = [...byComm.entries()].sort((a, b) => b[1].cols - a[1].cols || a[0].localeCompare(b[0]));
+    const fits: [string, { cols: number; pids: number[] }][] = [];
+    let room = s.width * rows;
+    for (const e of busiest) {
+      const need = 4 + label(e[0], e[1]).length + 1;
+      if (need > room) break;
+      room -= need;
+      fits.push(e);
+    }
+    const letterOrder = (c: string): number => LETTERS.indexOf(this.letters.get(c)?.ch ?? '~');
+    fits.sort((a, b) => letterOrder(a[0]) - letterOrder(b[0]) || a[0].localeCompare(b[0]));
+    let x = 0;
+    let row = 0;
+    for (const [comm, e] of fits) {
+      const l = this.letters.get(comm)?.ch ?? '+';
+      const sel = ui.selectedPid !== null && e.pids.includes(ui.selectedPid);
+      const text = `${sel ? '>' : ''}${label(comm, e)}`;
+      const need = 2 + text.length + 2;
+      if (x + need > s.width) {
+        row++;
+        x = 0;
+        if (row >= rows) break;
+      }
+      s.cell(x, y + row, l, pal.taskCell(e.pids[0] as number, sel));
+      s.put(x + 2, y + row, fit(text, s.width - x - 2), sel ? pal.hi : pal.text);
+      x += need;
+    }
+  }
+
+  onKey(key: KeyEvent, _ui: UiState): Reaction {
+    const w = this.plotWidth();
+    const first = Math.min(...this.rings.map((r) => r.firstNs));
+    switch (key.full) {
+      case 'left':
+        this.viewEndNs = Math.max(Number.isFinite(first) ? first + w * this.colNs : 0, (this.viewEndNs ?? this.nowNs) - Math.max(1, Math.floor(w / 4)) * this.colNs);
+        return Reaction.Redraw;
+      case 'right':
+        if (this.viewEndNs !== null) {
+          this.viewEndNs += Math.max(1, Math.floor(w / 4)) * this.colNs;
+          if (this.viewEndNs >= this.nowNs) this.viewEndNs = null;
+        }
+        return Reaction.Redraw;
+      case 'end':
+        this.viewEndNs = null;
+        return Reaction.Redraw;
+      case 'home':
+        if (Number.isFinite(first)) this.viewEndNs = first + w * this.colNs;
+        return Reaction.Redraw;
+      case 'up':
+        this.cpuTop = Math.max(0, this.cpuTop - 1);
+        return Reaction.Redraw;
+      case 'down':
+        this.cpuTop++;
+        return Reaction.Redraw;
+      default:
+        return Reaction.None;
+    }
+  }
+
+  zoom(dir: 1 | -1 | 0): void {
+    if (dir === 0) this.zoomNs = null;
+    else {
+      const cur = this.zoomNs ?? this.colNs;
+      this.zoomNs = Math.min(10_000_000_000, Math.max(100_000, dir > 0 ? stepDown(cur) : stepUp(cur)));
+    }
+  }
+
+  /** Which task is drawn at (x, y) of the pane's inner area. */
+  pidAt(x: number, y: number): number | null {
+    const cols = this.visibleColumns();
+    const col = cols[x - LABEL_W];
+    const cpu = this.cpuTop + y;
+    if (col === null || col === undefined || cpu >= this.nrCpus) return null;
+    const pid = col.pids[cpu] as number;
+    return pid > 0 ? pid : null;
+  }
+
+  onClick(x: number, y: number, ui: UiState): Reaction {
+    const pid = this.pidAt(x, y);
+    if (pid === null) return Reaction.None;
+    ui.selectedPid = pid;
+    ui.selectionPinned = true;
+    return Reaction.Redraw;
+  }
+}
