@@ -4,6 +4,7 @@
  * up, every way out - q, power off, SIGINT/SIGTERM/SIGHUP, an uncaught error - goes through one shutdown that
  * restores the terminal first and prints afterwards.
  */
+import { isatty } from 'node:tty';
 import { KernelBus } from '../bus/bus.js';
 import { loadUiConfig, configPath, type UiConfig } from '../config/ui-config.js';
 import { listThemes, resolveTheme } from '../config/theme-file.js';
@@ -74,15 +75,16 @@ function settings(o: DashboardOptions, env: DashboardIo['env']): UiConfig {
 }
 
 export function runDashboard(o: DashboardOptions, io: DashboardIo): Promise<number> {
-  if (io.stdin.isTTY !== true || io.stdout.isTTY !== true) {
-    throw new UsageError('the dashboard needs a terminal (stdin and stdout must be a TTY); for scripts and pipes use: kernsim headless --scenario FILE');
-  }
   const loaded = loadScenarioFile(o.scenario);
   const seed = parseSeed(o.seed);
   const cfg = settings(o, io.env);
   const theme = resolveTheme(cfg.theme, THEMES_DIR);
   const exitAfterNs = o.exitAfter !== undefined ? parseDurationNs(o.exitAfter) : null;
   if (o.exitAfter !== undefined && (exitAfterNs === null || exitAfterNs <= 0)) throw new UsageError(`--exit-after: expected a duration like "30s", got '${o.exitAfter}'`);
+  // Inputs are checked first, so a bad file is reported the same way with or without a terminal.
+  if (io.stdin.isTTY !== true || io.stdout.isTTY !== true) {
+    throw new UsageError('the dashboard needs a terminal (stdin and stdout must be a TTY); for scripts and pipes use: kernsim headless --scenario FILE');
+  }
   const caps = detectTerm(io.env, { ascii: cfg.ascii, color: cfg.color });
   const session = new Session(loaded, { ...(seed !== undefined ? { seed } : {}), ...machineHooks() });
   const bus = new KernelBus();
@@ -110,9 +112,35 @@ export function runDashboard(o: DashboardOptions, io: DashboardIo): Promise<numb
       process.removeListener('uncaughtException', onCrash);
       process.removeListener('unhandledRejection', onCrash);
       if (message !== undefined) io.stderr.write(`${message}\n`);
+      // If the terminal died meanwhile, a normal exit would abort in Node's tty reset: leave by SIGHUP instead.
+      if (!isatty(0) && io.stdin === process.stdin) process.kill(process.pid, 'SIGHUP');
       resolve(code);
     };
-    const onSignal = (sig: NodeJS.Signals): void => shutdown(sig === 'SIGINT' ? 130 : sig === 'SIGHUP' ? 129 : 143);
+    /**
+     * The terminal went away (SSH drop, tmux killed): nothing to restore and every write fails with EIO. Stop,
+     * then die of SIGHUP as a shell's children do - a normal exit would make Node reset a tty that no longer
+     * exists, which aborts the process.
+     */
+    const hangup = (): void => {
+      if (done) return;
+      done = true;
+      runner.stop();
+      app.stop();
+      tap.restore();
+      for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeListener(sig, onSignal);
+      process.kill(process.pid, 'SIGHUP');
+    };
+    const onSignal = (sig: NodeJS.Signals): void => {
+      if (sig === 'SIGHUP') hangup();
+      else shutdown(sig === 'SIGINT' ? 130 : 143);
+    };
+    // Write errors on the terminal come as 'error' events; unhandled, Node would crash with a stack trace.
+    const onIoError = (e: NodeJS.ErrnoException): void => {
+      if (e.code === 'EIO' || e.code === 'EPIPE' || e.code === 'ENXIO' || e.code === 'EBADF') hangup();
+      else onCrash(e);
+    };
+    io.stdout.on('error', onIoError);
+    io.stdin.on('error', onIoError);
     const onCrash = (e: unknown): void => {
       const err = e instanceof Error ? e : new Error(String(e));
       const debug = io.env.KERNSIM_DEBUG !== undefined && io.env.KERNSIM_DEBUG !== '';

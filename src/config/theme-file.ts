@@ -21,10 +21,11 @@ export class ThemeError extends Error {
 }
 
 const COLOR_RE = /^(#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}|#[0-9a-fA-F]{2}|default|\d{1,3} \d{1,3} \d{1,3}|)$/;
+const COLOR_MSG = 'expected a colour like "#5fd7ff", "#fff", an xterm index 0-255 or "default"';
 const colorSchema = z.union([
-  z.string().regex(COLOR_RE, { message: 'expected a colour like "#5fd7ff", "#fff", an xterm index 0-255 or "default"' }),
-  z.number().int().min(0).max(255),
-], { message: 'expected a colour like "#5fd7ff", "#fff", an xterm index 0-255 or "default"' });
+  z.string().regex(COLOR_RE, { message: COLOR_MSG }),
+  z.number({ message: COLOR_MSG }).int({ message: COLOR_MSG }).min(0, { message: COLOR_MSG }).max(255, { message: COLOR_MSG }),
+], { message: COLOR_MSG });
 
 const themeSchema = z.object({
   name: z.string().min(1).max(64),

@@ -114,7 +114,10 @@ export function handleAction(app: App, a: ActionId): number {
     case 'nice_plus': {
       const t = ui.selected;
       if (t === undefined) return selectedOrSay(app) ?? Reaction.Redraw;
-      const nice = Math.max(-20, Math.min(19, t.nice + (a === 'nice_plus' ? 1 : -1)));
+      // Repeated presses before the next frame build on the value already asked for.
+      const base = app.pendingNice.get(t.pid) ?? t.nice;
+      const nice = Math.max(-20, Math.min(19, base + (a === 'nice_plus' ? 1 : -1)));
+      app.pendingNice.set(t.pid, nice);
       runCommand(app, `renice -n ${nice} -p ${t.pid}`);
       return Reaction.Redraw;
     }

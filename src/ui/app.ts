@@ -83,6 +83,8 @@ export class App {
   readonly commandHistory: string[] = [];
   /** Command lines whose output should open the pager (instead of a footer message). */
   readonly pagerFor = new Set<string>();
+  /** Nice values asked for but not yet seen in a snapshot (F7/F8 pressed several times in one frame). */
+  readonly pendingNice = new Map<number, number>();
   themeIndex = 0;
   mouse: boolean;
   private sub: Subscription | null = null;
@@ -148,6 +150,7 @@ export class App {
       this.boot = f.sim.boot;
     }
     this.ui.setFrame(f);
+    for (const [pid, nice] of this.pendingNice) if (this.ui.task(pid)?.nice === nice || this.ui.task(pid) === undefined) this.pendingNice.delete(pid);
     for (const w of this.widgets) w.update(f, this.ui);
     this.followSelection();
     this.takeActions(f);

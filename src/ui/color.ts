@@ -1,7 +1,6 @@
 /**
- * Colours: parsing theme values and reducing them to what the terminal can show. The 256-colour mapping is
- * btop's truecolor_to_256 (grey ramp 232-255 when r~g~b, else the 6x6x6 cube), so a btop theme looks the same
- * here as in btop on the same terminal.
+ * Colours: parsing theme values and reducing them to what the terminal can show (256 colours: the nearest of
+ * xterm's cube or grey ramp; 16 colours: the nearest system colour).
  */
 export type Color = { kind: 'default' } | { kind: 'index'; index: number } | { kind: 'rgb'; r: number; g: number; b: number };
 
@@ -50,12 +49,25 @@ export function indexToRgb(i: number): [number, number, number] {
   return [lv(Math.floor(c / 36)), lv(Math.floor(c / 6) % 6), lv(c % 6)];
 }
 
-/** btop's truecolor_to_256. */
+/**
+ * Nearest xterm 256-colour index: the closest of the 6x6x6 cube (levels 0, 95, 135, ..., 255) or the grey ramp.
+ * btop's truecolor_to_256 rounds channels by /51, which misses exact xterm colours (#5fd75f is 77, not 114).
+ */
 export function rgbTo256(r: number, g: number, b: number): number {
-  if (Math.round(r / 11) === Math.round(g / 11) && Math.round(g / 11) === Math.round(b / 11)) {
-    return 232 + Math.min(23, Math.round(r / 11));
-  }
-  return Math.round(r / 51) * 36 + Math.round(g / 51) * 6 + Math.round(b / 51) + 16;
+  const LV = [0, 95, 135, 175, 215, 255];
+  const near = (v: number): number => {
+    let best = 0;
+    for (let i = 1; i < 6; i++) if (Math.abs((LV[i] as number) - v) < Math.abs((LV[best] as number) - v)) best = i;
+    return best;
+  };
+  const [ri, gi, bi] = [near(r), near(g), near(b)];
+  const cube = 16 + 36 * ri + 6 * gi + bi;
+  const dc = ((LV[ri] as number) - r) ** 2 + ((LV[gi] as number) - g) ** 2 + ((LV[bi] as number) - b) ** 2;
+  const avg = Math.round((r + g + b) / 3);
+  const gi2 = Math.max(0, Math.min(23, Math.round((avg - 8) / 10)));
+  const gv = 8 + gi2 * 10;
+  const dg = (gv - r) ** 2 + (gv - g) ** 2 + (gv - b) ** 2;
+  return dg < dc ? 232 + gi2 : cube;
 }
 
 /** Nearest of the 16 system colours. */

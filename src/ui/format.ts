@@ -114,3 +114,14 @@ export function stepUp(x: number): number {
   if (m < 5) return 5 * p;
   return 10 * p;
 }
+
+/** Tabs to spaces at 8-column stops, as a terminal shows them (proc files and kernel messages use tabs). */
+export function expandTabs(s: string): string {
+  if (!s.includes('\t')) return s;
+  let out = '';
+  for (const ch of s) {
+    if (ch === '\t') out += ' '.repeat(8 - (out.length % 8));
+    else out += ch;
+  }
+  return out;
+}

@@ -3,7 +3,7 @@
  * (signals, sort columns), the kernel panic screen. Each gets the keys while it is open.
  */
 import type { Surface } from './canvas.js';
-import { fit } from './format.js';
+import { expandTabs, fit } from './format.js';
 import type { Glyphs } from './glyphs.js';
 import { keyLabel, type Keymap } from './keymap.js';
 import type { Palette } from './palette.js';
@@ -28,7 +28,9 @@ export class Pager implements Overlay {
   constructor(
     public title: string,
     protected lines: { text: string; attr?: 'hi' | 'title' | 'warn' | 'inactive' }[],
-  ) {}
+  ) {
+    for (const l of lines) l.text = expandTabs(l.text);
+  }
 
   draw(s: Surface, pal: Palette): void {
     this.height = s.height - 1;

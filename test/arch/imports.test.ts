@@ -55,7 +55,7 @@ const RULES: Record<string, { values: string[]; types?: string[] }> = {
   runtime: { values: ['runtime', 'kernel', 'workload', 'bus', 'record', 'sim', 'lib', 'node:timers', 'node:perf_hooks'] },
   record: { values: ['record', 'kernel', 'lib', 'sim', 'node:fs', 'node:crypto', 'node:path'] },
   trace: { values: ['trace', 'kernel', 'lib', 'node:fs', 'node:readline', 'node:stream'], types: ['sim'] },
-  ui: { values: ['ui', 'bus', 'config', 'lib', 'blessed', 'blessed-contrib', 'node:fs', 'node:path', 'node:os', 'node:stream'], types: ['kernel', 'sim', 'runtime'] },
+  ui: { values: ['ui', 'bus', 'config', 'lib', 'blessed', 'blessed-contrib', 'node:fs', 'node:path', 'node:os', 'node:stream'], types: ['kernel', 'sim', 'runtime', 'rxjs'] },
   config: { values: ['config', 'lib', 'zod', 'node:fs', 'node:path', 'node:os'] },
   cli: { values: ['*'] },
 };
@@ -82,7 +82,7 @@ describe('import boundaries (design.md section 3)', () => {
 
 describe('determinism rules (design.md section 6)', () => {
   const banned: [RegExp, string][] = [
-    [/\bDate\.now\b|\bnew Date\b/, 'wall clock'],
+    [/\bDate\.now\b|\bnew Date\(\s*\)/, 'wall clock'],
     [/\bperformance\.now\b|\bprocess\.hrtime\b/, 'wall clock'],
     [/\bsetTimeout\b|\bsetInterval\b|\bsetImmediate\b|\bqueueMicrotask\b/, 'timers'],
     [/\bMath\.random\b|\bcrypto\./, 'global randomness'],
@@ -99,5 +99,19 @@ describe('determinism rules (design.md section 6)', () => {
         for (const [re, what] of banned) expect(re.test(text), `${what}: ${re}`).toBe(false);
       });
     }
+  }
+});
+
+describe('wall time lives in runtime/pacing.ts (design.md section 5)', () => {
+  const wall = /\bDate\.now\b|\bnew Date\(\s*\)|\bperformance\.now\b|\bprocess\.hrtime\b|\bsetTimeout\b|\bsetInterval\b/;
+  for (const file of files(SRC)) {
+    const rel = relative(SRC, file);
+    if (rel === join('runtime', 'pacing.ts') || rel.startsWith(`cli${'/'}`)) continue;
+    it(`${rel} reads no wall clock and arms no timer`, () => {
+      const text = readFileSync(file, 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/\/\/.*$/gm, '');
+      expect(wall.test(text)).toBe(false);
+    });
   }
 });

@@ -68,6 +68,8 @@ export interface Dash {
   /** Advance wall time (ms) and let the output reach the emulator. */
   advance(ms: number): Promise<void>;
   press(...keys: string[]): Promise<void>;
+  /** Resize the terminal; blessed debounces SIGWINCH by 50 ms of real time, so this waits for it. */
+  resize(cols: number, rows: number): Promise<void>;
   text(): string;
   close(): void;
 }
@@ -128,6 +130,12 @@ export async function startDashboard(o: DashOptions = {}): Promise<Dash> {
         input.write(k);
         await new Promise((r) => setImmediate(r));
       }
+      await tty.settle();
+    },
+    async resize(cols: number, rows: number) {
+      tty.resize(cols, rows);
+      await new Promise((r) => setTimeout(r, 80));
+      clock.advance(100);
       await tty.settle();
     },
     text: () => tty.text(),

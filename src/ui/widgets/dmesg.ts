@@ -5,7 +5,7 @@
  */
 import type { Frame, PrintkLine } from '../../bus/frame.js';
 import type { Surface } from '../canvas.js';
-import { fit } from '../format.js';
+import { expandTabs, fit } from '../format.js';
 import type { UiState } from '../ui-state.js';
 import { Reaction, type DrawCtx, type KeyEvent, type Widget } from './widget.js';
 
@@ -14,7 +14,7 @@ const LEVEL_NAMES = ['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', 
 export function dmesgLine(r: PrintkLine): string {
   const s = Math.floor(r.tNs / 1e9);
   const us = Math.floor((r.tNs % 1e9) / 1e3);
-  return `[${String(s).padStart(5)}.${String(us).padStart(6, '0')}] ${r.text}`;
+  return expandTabs(`[${String(s).padStart(5)}.${String(us).padStart(6, '0')}] ${r.text}`);
 }
 
 export class DmesgWidget implements Widget {

@@ -127,8 +127,11 @@ export class HeaderWidget implements Widget {
     const s = frame.snapshot;
     // Keep the previous counters at least 1/4 s of virtual time apart so the meters do not flicker.
     const prev = this.prev;
+    const last = this.view;
     this.view = headerView(frame, prev);
-    if (prev === null || s.nowNs < prev.nowNs || s.nowNs - prev.nowNs >= 50_000_000 || frame.sim.paused) this.prev = { cpus: s.cpus, nowNs: s.nowNs };
+    // Paused (no virtual time since the last sample): keep showing the last measured CPU use.
+    if (prev !== null && s.nowNs === prev.nowNs && last !== null) this.view.cpus = last.cpus;
+    if (prev === null || s.nowNs < prev.nowNs || s.nowNs - prev.nowNs >= 50_000_000) this.prev = { cpus: s.cpus, nowNs: s.nowNs };
     return true;
   }
 

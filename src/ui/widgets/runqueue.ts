@@ -25,6 +25,7 @@ export class RunqueueWidget implements Widget {
   private history: number[][] = [];
   private top = 0;
   private readonly historyLen = 240;
+  private lastNs = -1;
 
   title(ui: UiState): string {
     const total = this.rows.reduce((a, r) => a + r.dl + r.rt + r.fair, 0);
@@ -47,6 +48,9 @@ export class RunqueueWidget implements Widget {
       throttled: c.rtThrottled,
     }));
     if (this.history.length !== this.rows.length) this.history = this.rows.map(() => []);
+    // One sample per frame of virtual time: paused, the history stands still.
+    if (frame.snapshot.nowNs === this.lastNs) return true;
+    this.lastNs = frame.snapshot.nowNs;
     this.rows.forEach((r, i) => {
       const h = this.history[i] as number[];
       h.push(r.dl + r.rt + r.fair);

@@ -1,0 +1,237 @@
+/**
+ * Driving the machine from the keyboard, through the real key parser: SysRq chords (both prefixes, the mask,
+ * cancel), the ':' command line (output, errors, history, pager), task actions (renice, kill, search, filter,
+ * tree, sort), pacing (pause, speed, single step), screens, help generated from the keymap.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_BINDINGS, Keymap, keyLabel } from '../../src/ui/keymap.js';
+import { KEYS, startDashboard, type Dash } from '../helpers/dashboard.js';
+
+let dash: Dash | null = null;
+afterEach(() => {
+  dash?.close();
+  dash = null;
+});
+
+const small = {
+  name: 'keys',
+  seed: 1,
+  machine: { cpus: 2, memory: '1G' },
+  tasks: [
+    { comm: 'hog', count: 2, program: [{ run: 'forever' }] },
+    { comm: 'sleeper', program: [{ loop: [{ run: '1ms' }, { sleep: '20ms' }] }] },
+  ],
+};
+
+async function dmesgTexts(d: Dash): Promise<string[]> {
+  return d.session.k.printkRing.all().map((r) => r.text);
+}
+
+describe('magic SysRq from the keyboard', () => {
+  it('! then t runs show-task-states; the footer asks for the key meanwhile', async () => {
+    dash = await startDashboard({ scenario: small, cols: 120, rows: 40 });
+    await dash.advance(500);
+    await dash.press('!');
+    expect(dash.tty.lines()[39]).toContain('SysRq: press a command key (h for help, Esc cancels)');
+    await dash.press('t');
+    await dash.advance(200);
+    const log = await dmesgTexts(dash);
+    expect(log).toContain('sysrq: Show State');
+    expect(log.some((l) => /^task:hog +state:R/.test(l))).toBe(true);
+    expect(dash.tty.lines()[39]).toContain('sysrq: Show State');
+  });
+
+  it('Alt-s is the other prefix; h prints the kernel help line', async () => {
+    dash = await startDashboard({ scenario: small });
+    await dash.advance(200);
+    await dash.press(KEYS.altS, 'h');
+    await dash.advance(200);
+    expect((await dmesgTexts(dash)).some((l) => l.startsWith('sysrq: HELP : loglevel(0-9) reboot(b) crash(c)'))).toBe(true);
+  });
+
+  it('the keyboard path honours kernel.sysrq; Esc cancels a chord', async () => {
+    dash = await startDashboard({ scenario: { ...small, sysctl: { 'kernel.sysrq': 0 } } });
+    await dash.advance(200);
+    await dash.press('!', KEYS.escape);
+    await dash.advance(200);
+    expect(dash.tty.lines()[39]).toContain('SysRq cancelled');
+    await dash.press('!', 'm');
+    await dash.advance(200);
+    const log = await dmesgTexts(dash);
+    expect(log).toContain('sysrq: This sysrq operation is disabled.');
+    expect(log).not.toContain('sysrq: Show Memory');
+  });
+
+  it('SysRq c shows the panic screen and stops virtual time; q quits from it', async () => {
+    dash = await startDashboard({ scenario: small });
+    await dash.advance(300);
+    await dash.press('!', 'c');
+    await dash.advance(300);
+    expect(dash.text()).toContain('The simulated kernel panicked');
+    expect(dash.text()).toContain('Kernel panic - not syncing: sysrq triggered crash');
+    const t = dash.session.k.now;
+    await dash.advance(1000);
+    expect(dash.session.k.now).toBe(t);
+    await dash.press('q');
+    expect(dash.exits).toEqual(['panic']);
+  });
+
+  it('SysRq o powers off and asks the program to end', async () => {
+    dash = await startDashboard({ scenario: small });
+    await dash.advance(200);
+    await dash.press('!', 'o');
+    await dash.advance(200);
+    expect(dash.exits).toContain('poweroff');
+  });
+});
+
+describe('the command line', () => {
+  it('runs a command; a one-line result shows in the footer', async () => {
+    dash = await startDashboard({ scenario: small });
+    await dash.advance(200);
+    await dash.press(':', ...'echo 1 > /proc/sys/vm/overcommit_memory', KEYS.enter);
+    await dash.advance(200);
+    expect(dash.session.k.sysctl.overcommitMemory).toBe(1);
+    await dash.press(':', ...'cat /proc/sys/vm/overcommit_memory', KEYS.enter);
+    await dash.advance(200);
+    expect(dash.tty.lines()[39]).toBe('1');
+  });
+
+  it('errors read like the real ones', async () => {
+    dash = await startDashboard({ scenario: small });
+    await dash.advance(200);
+    await dash.press(':', ...'echo 7 > /proc/sys/vm/overcommit_memory', KEYS.enter);
+    await dash.advance(200);
+    expect(dash.tty.lines()[39]).toContain('bash: echo: write error: Invalid argument');
+    await dash.press(':', ...'frobnicate', KEYS.enter);
+    await dash.advance(200);
+    expect(dash.tty.lines()[39]).toContain('bash: frobnicate: command not found');
+  });
+
+  it('longer output opens the pager; up recalls history; editing keys work', async () => {
+    dash = await startDashboard({ scenario: small });
+    await dash.advance(200);
+    await dash.press(':', ...'cat /proc/meminfo', KEYS.enter);
+    await dash.advance(200);
+    expect(dash.text()).toContain('$ cat /proc/meminfo');
+    expect(dash.text()).toMatch(/MemTotal: +\d+ kB/);
+    await dash.press('q');
+    expect(dash.text()).not.toContain('$ cat /proc/meminfo');
+    await dash.press(':', KEYS.up);
+    expect(dash.tty.lines()[39]).toContain(':cat /proc/meminfo');
+    await dash.press('\x15', ...'uname -r', KEYS.enter);
+    await dash.advance(200);
+    expect(dash.tty.lines()[39]).toContain('6.17.0-kernsim');
+  });
+});
+
+describe('task actions', () => {
+  it('search selects, F7/F8 renice the selected task, F9 sends the chosen signal', async () => {
+    dash = await startDashboard({ scenario: small });
+    await dash.advance(500);
+    await dash.press('/', ...'sleeper', KEYS.enter);
+    const pid = dash.app.ui.selectedPid as number;
+    expect(dash.app.ui.task(pid)?.comm).toBe('sleeper');
+    await dash.press(KEYS.f8, KEYS.f8);
+    await dash.advance(300);
+    expect(dash.session.k.tasks.get(pid)?.nice).toBe(2);
+    await dash.press(KEYS.f7);
+    await dash.advance(300);
+    expect(dash.session.k.tasks.get(pid)?.nice).toBe(1);
+    await dash.press(KEYS.f9);
+    expect(dash.text()).toContain(`Send signal to ${pid} sleeper`);
+    await dash.press(KEYS.down, KEYS.enter);
+    await dash.advance(300);
+    expect(dash.session.k.tasks.get(pid)?.exitState ?? 'reaped').not.toBe(0);
+  });
+
+  it('filter shows only matching tasks; tree view indents children', async () => {
+    dash = await startDashboard({ scenario: small });
+    await dash.advance(300);
+    await dash.press('\\', ...'hog', KEYS.enter);
+    expect(dash.app.tasks.rows.map((r) => r.t.comm)).toEqual(['hog', 'hog']);
+    expect(dash.text()).toContain('filter "hog"');
+    await dash.press('\\', KEYS.escape);
+    expect(dash.app.tasks.rows.length).toBeGreaterThan(10);
+    await dash.press(KEYS.f5);
+    expect(dash.text()).toMatch(/[├└]─ (kworker|ksoftirqd|migration)/);
+  });
+
+  it('sorting: > changes the column, I inverts, F6 opens the menu', async () => {
+    dash = await startDashboard({ scenario: small });
+    await dash.advance(300);
+    expect(dash.app.tasks.sortKey).toBe('pcpu');
+    await dash.press('>');
+    expect(dash.app.tasks.sortKey).toBe('time');
+    await dash.press('<', '<');
+    expect(dash.app.tasks.sortKey).toBe('cpu');
+    await dash.press(KEYS.f6);
+    expect(dash.text()).toContain('Sort tasks by');
+    await dash.press(KEYS.home, KEYS.enter);
+    expect(dash.app.tasks.sortKey).toBe('pid');
+  });
+});
+
+describe('pacing', () => {
+  it('space pauses virtual time; + and - change the speed; . steps one event', async () => {
+    dash = await startDashboard({ scenario: small });
+    await dash.advance(1000);
+    const t1 = dash.session.k.now;
+    expect(t1).toBe(1_000_000_000);
+    await dash.press(' ');
+    await dash.advance(1000);
+    const t2 = dash.session.k.now;
+    expect(t2 - t1).toBeLessThan(30_000_000);
+    expect(dash.tty.lines()[0]).toContain('paused');
+    const events = dash.session.k.engine.processed;
+    await dash.press('.');
+    await dash.advance(50);
+    expect(dash.session.k.engine.processed).toBe(events + 1);
+    await dash.press(' ', '+');
+    await dash.advance(1000);
+    expect(dash.runner.pacer.speed).toBe(2);
+    expect(dash.tty.lines()[0]).toContain('x2');
+    await dash.press('-', '-');
+    await dash.advance(50);
+    expect(dash.runner.pacer.speed).toBe(0.5);
+  });
+});
+
+describe('keymap and help', () => {
+  it('help lists every binding from the table itself', async () => {
+    dash = await startDashboard({ scenario: small, rows: 60 });
+    await dash.advance(100);
+    await dash.press(KEYS.f1);
+    const text = dash.text();
+    expect(text).toContain('Help');
+    let found = 0;
+    for (const b of DEFAULT_BINDINGS.slice(0, 20)) if (text.includes(b.help.slice(0, 40))) found++;
+    expect(found).toBeGreaterThanOrEqual(18);
+    await dash.press(KEYS.escape);
+    expect(dash.text()).not.toContain('this help');
+  });
+
+  it('config overrides rebind actions', async () => {
+    const km = new Keymap({ quit: ['C-q'] });
+    expect(km.resolve('C-q')).toBe('quit');
+    expect(km.resolve('q')).toBeUndefined();
+    expect(km.resolve('f1')).toBe('help');
+    expect(keyLabel('M-s')).toBe('Alt-s');
+    dash = await startDashboard({ scenario: small, keymap: { quit: ['x'] } });
+    await dash.press('q');
+    expect(dash.exits).toEqual([]);
+    await dash.press('x');
+    expect(dash.exits).toEqual(['quit']);
+  });
+
+  it('number keys and Tab switch screens', async () => {
+    dash = await startDashboard({ scenario: small });
+    await dash.advance(200);
+    await dash.press('3');
+    expect(dash.text()).toContain('Slab caches');
+    await dash.press(KEYS.tab);
+    expect(dash.text()).toContain('dmesg (whole ring)');
+    await dash.press(KEYS.backtab, KEYS.backtab);
+    expect(dash.text()).toContain('cfs_rq cpu');
+  });
+});

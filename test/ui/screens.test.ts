@@ -1,0 +1,74 @@
+/**
+ * Every screen at the reference size (120x40) and the small one (80x24), through a real terminal emulator,
+ * with the mono theme: golden frames (regenerate with UPDATE_GOLDEN=1 after an intended change), plus the
+ * facts each frame must show whatever the golden says.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startDashboard, type Dash } from '../helpers/dashboard.js';
+
+const GOLDEN = join(import.meta.dirname, '../golden/ui');
+
+function golden(name: string, text: string): void {
+  const file = join(GOLDEN, `${name}.txt`);
+  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
+    if (process.env.CI !== undefined && process.env.UPDATE_GOLDEN !== '1') throw new Error(`missing ${file}`);
+    writeFileSync(file, `${text}\n`);
+  }
+  expect(`${text}\n`).toBe(readFileSync(file, 'utf8'));
+}
+
+let dash: Dash | null = null;
+afterEach(() => {
+  dash?.close();
+  dash = null;
+});
+
+describe.each([
+  [120, 40],
+  [80, 24],
+])('at %ix%i', (cols, rows) => {
+  it.each([
+    ['1', 'overview'],
+    ['2', 'scheduler'],
+    ['3', 'memory'],
+    ['4', 'log'],
+  ])('screen %s (%s) matches its golden frame', async (key, name) => {
+    dash = await startDashboard({ cols, rows });
+    await dash.advance(6000);
+    await dash.press(key);
+    const lines = dash.tty.lines();
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(cols);
+    expect(lines[0]).toMatch(/^ kernsim {2}kernsim \(6\.17\.0-kernsim\) {2}EEVDF HZ=250 voluntary {2}▶ x1 {2}up 0:00:06\.000/);
+    expect(lines[rows - 1]).toMatch(/^F1Help {2}F2Theme F3Search/);
+    const text = dash.text();
+    if (name === 'overview' || name === 'scheduler') {
+      expect(text).toContain('Timeline 100.0ms/col auto');
+      for (let cpu = 0; cpu < 8; cpu++) expect(text).toMatch(new RegExp(`│ {2}${cpu} [A-Za-z0-9+·]`));
+    }
+    if (name === 'memory') expect(text).toMatch(/OBJS ACTIVE {2}USE OBJ SIZE {2}SLABS OBJ\/SLAB CACHE SIZE NAME/);
+    if (name === 'log') expect(text).toMatch(/dmesg \(whole ring\)[\s\S]*console \(level < 7\)/);
+    golden(`${name}-${cols}x${rows}`, lines.join('\n'));
+  });
+});
+
+it('the task table puts the busiest tasks first, with real %CPU', async () => {
+  dash = await startDashboard();
+  await dash.advance(5000);
+  const rows = dash.tty.lines().filter((l) => /^│\s+\d+ (TS|B|FF|RR|DLN|IDL)\s/.test(l));
+  const first = rows[0] ?? '';
+  expect(first).toContain('hog-nice-5');
+  const pct = Number(/ R\s+\d+\s+([\d.]+)/.exec(first)?.[1]);
+  expect(pct).toBeGreaterThan(80);
+  expect(pct).toBeLessThanOrEqual(100);
+});
+
+it('80x24 keeps the header, the timeline and the task list', async () => {
+  dash = await startDashboard({ cols: 80, rows: 24 });
+  await dash.advance(3000);
+  const text = dash.text();
+  expect(text).toContain('Timeline');
+  expect(text).toContain('PID CLS');
+  expect(dash.tty.lines()[23]).toBe('F1Help  F2Theme F3SearchF4FilterF5Tree  F6SortByF7Nice -F8Nice +F9Kill  F10Quit');
+});

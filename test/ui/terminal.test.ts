@@ -1,0 +1,148 @@
+/**
+ * Colours and glyphs as the terminal receives them: 256 colours by default, truecolor with COLORTERM, 16 and
+ * mono fallbacks, NO_COLOR, ASCII glyphs; resizing down to "too small" and back; and a property test: random key
+ * sequences never crash the dashboard or leave it drawing outside the screen.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_THEME } from '../../src/config/theme-spec.js';
+import { rgbTo16, rgbTo256 } from '../../src/ui/color.js';
+import { detectTerm } from '../../src/ui/terminal.js';
+import { Xoshiro128 } from '../../src/kernel/core/rng.js';
+import { KEYS, startDashboard, type Dash } from '../helpers/dashboard.js';
+
+let dash: Dash | null = null;
+afterEach(() => {
+  dash?.close();
+  dash = null;
+});
+
+const scenario = { name: 'colours', seed: 1, machine: { cpus: 2, memory: '1G' }, tasks: [{ comm: 'hog', program: [{ run: 'forever' }] }] };
+
+describe('terminal capabilities', () => {
+  it.each([
+    [{ TERM: 'xterm-256color', LANG: 'en_US.UTF-8' }, 'xterm-256color', '256', true],
+    [{ TERM: 'screen-256color', LANG: 'C.UTF-8' }, 'xterm-256color', '256', true],
+    [{ TERM: 'tmux-256color', LANG: 'C.UTF-8' }, 'xterm-256color', '256', true],
+    [{ TERM: 'xterm', LANG: 'C.UTF-8' }, 'xterm', '16', true],
+    [{ TERM: 'screen', LANG: 'C.UTF-8' }, 'screen', '16', true],
+    [{ TERM: 'linux', LANG: 'C.UTF-8' }, 'linux', '16', true],
+    [{ TERM: 'vt100', LANG: 'C.UTF-8' }, 'vt100', 'mono', false],
+    [{ TERM: 'xterm-256color', COLORTERM: 'truecolor', LANG: 'C.UTF-8' }, 'xterm-256color', 'truecolor', true],
+    [{ TERM: 'xterm-256color', NO_COLOR: '1', LANG: 'C.UTF-8' }, 'xterm-256color', 'mono', true],
+    [{ TERM: 'xterm-256color', LANG: 'C' }, 'xterm-256color', '256', false],
+  ])('%o -> %s, %s colours, unicode %s', (env, terminal, depth, unicode) => {
+    const c = detectTerm(env);
+    expect([c.terminal, c.depth, c.unicode]).toEqual([terminal, depth, unicode]);
+  });
+
+  it('--ascii and --color override the environment', () => {
+    expect(detectTerm({ TERM: 'xterm-256color', LANG: 'C.UTF-8' }, { ascii: true }).unicode).toBe(false);
+    expect(detectTerm({ TERM: 'xterm-256color' }, { color: 'never' }).depth).toBe('mono');
+    expect(detectTerm({ TERM: 'xterm' }, { color: 'truecolor' }).depth).toBe('truecolor');
+  });
+
+  it('maps RGB to the nearest xterm 256 and 16 colours', () => {
+    expect(rgbTo256(0, 0, 0)).toBe(16);
+    expect(rgbTo256(255, 255, 255)).toBe(231);
+    expect(rgbTo256(0x80, 0x80, 0x80)).toBe(244);
+    expect(rgbTo256(255, 0, 0)).toBe(196);
+    expect(rgbTo256(0x5f, 0xd7, 0x5f)).toBe(77);
+    expect(rgbTo16(255, 0, 0)).toBe(9);
+    expect(rgbTo16(0, 0, 0)).toBe(0);
+  });
+});
+
+describe('what the terminal receives', () => {
+  it('256 colours: task cells in the timeline have palette backgrounds, the selected row its colour', async () => {
+    dash = await startDashboard({ scenario, theme: DEFAULT_THEME });
+    await dash.advance(2000);
+    const lines = dash.tty.lines();
+    const y = lines.findIndex((l) => /^│ {2}0 /.test(l));
+    const x = lines[y]?.search(/[A-Z]/) ?? -1;
+    expect(x).toBeGreaterThan(0);
+    const cell = dash.tty.cell(x, y);
+    expect(cell.bgMode).toBe('palette');
+    expect(cell.bg).toBeGreaterThanOrEqual(16);
+  });
+
+  it('truecolor: RGB cells when COLORTERM=truecolor', async () => {
+    dash = await startDashboard({ scenario, theme: DEFAULT_THEME, env: { TERM: 'xterm-256color', COLORTERM: 'truecolor', LANG: 'C.UTF-8' } });
+    await dash.advance(2000);
+    const lines = dash.tty.lines();
+    const y = lines.findIndex((l) => /^│ {2}0 /.test(l));
+    const x = lines[y]?.search(/[A-Z]/) ?? -1;
+    expect(dash.tty.cell(x, y).bgMode).toBe('rgb');
+  });
+
+  it('NO_COLOR: no colour anywhere; the selection is inverse video', async () => {
+    dash = await startDashboard({ scenario, theme: DEFAULT_THEME, env: { TERM: 'xterm-256color', NO_COLOR: '1', LANG: 'C.UTF-8' } });
+    await dash.advance(1000);
+    let inverse = 0;
+    for (let y = 0; y < 40; y++) {
+      for (let x = 0; x < 120; x++) {
+        const c = dash.tty.cell(x, y);
+        expect(c.fgMode).toBe('default');
+        expect(c.bgMode).toBe('default');
+        if (c.inverse) inverse++;
+      }
+    }
+    expect(inverse).toBeGreaterThan(40);
+  });
+
+  it('ASCII: no character outside ASCII is sent', async () => {
+    dash = await startDashboard({ scenario, env: { TERM: 'xterm', LANG: 'C' } });
+    await dash.advance(1500);
+    const text = dash.text();
+    expect(text).toContain('+- Timeline');
+    expect(/[^\x20-\x7e\n]/.test(text)).toBe(false);
+  });
+
+  it('a steady frame sends little: only what changed', async () => {
+    dash = await startDashboard({ scenario: { ...scenario, tasks: [{ comm: 'idle', program: [{ sleep: 'forever' }] }] } });
+    await dash.advance(1000);
+    await dash.press(' ');
+    await dash.advance(200);
+    const before = dash.tty.bytes;
+    await dash.advance(1000);
+    // Paused: ten frames, nothing changes on screen, almost nothing is written.
+    expect(dash.tty.bytes - before).toBeLessThan(200);
+  });
+});
+
+describe('resizing', () => {
+  it('too small shows a message, and the layout comes back', async () => {
+    dash = await startDashboard({ scenario });
+    await dash.advance(500);
+    await dash.resize(40, 10);
+    expect(dash.text()).toContain('terminal too small');
+    expect(dash.text()).toContain('need 60x18, have 40x10');
+    await dash.resize(80, 24);
+    expect(dash.text()).not.toContain('terminal too small');
+    expect(dash.tty.lines()[23]).toContain('F10Quit');
+    await dash.resize(200, 60);
+    expect(dash.tty.lines()[59]).toContain('F10Quit');
+    for (const l of dash.tty.lines()) expect(l.length).toBeLessThanOrEqual(200);
+  });
+});
+
+describe('random keys (property)', () => {
+  const KEYPOOL = [...'qwertyuiopasdfghjklzxcvbnm1234567890!@#$%^&*()_+-=[]{};:\'",.<>/?\\|`~ ', ...Object.values(KEYS).filter((k) => k !== KEYS.ctrlC)];
+  it.each([1, 2, 3])('seed %i: 300 random keys never crash and never draw outside the screen', async (seed) => {
+    dash = await startDashboard({ scenario, cols: 100, rows: 30 });
+    await dash.advance(300);
+    const rng = new Xoshiro128(seed);
+    for (let i = 0; i < 300; i++) {
+      const k = KEYPOOL[rng.intBelow(KEYPOOL.length)] as string;
+      // Quitting is a valid outcome; keep going to exercise the rest.
+      await dash.press(k);
+      if (i % 25 === 0) await dash.advance(100);
+      if (i % 60 === 0) await dash.resize(60 + rng.intBelow(80), 18 + rng.intBelow(30));
+    }
+    await dash.advance(300);
+    expect(dash.text()).not.toContain('internal UI error');
+    for (const l of dash.tty.lines()) expect(l.length).toBeLessThanOrEqual(dash.tty.columns);
+    const n = dash.app.frames;
+    await dash.advance(500);
+    expect(dash.app.frames).toBeGreaterThan(n);
+  });
+});
