@@ -74,7 +74,7 @@ export class App {
   readonly dmesg = new DmesgWidget('dmesg', 'ring');
   readonly console = new DmesgWidget('console', 'console');
   readonly widgets: Widget[];
-  private readonly boxes = new Map<WidgetId, CellBox>();
+  readonly boxes = new Map<WidgetId, CellBox>();
   private readonly overlayBox: CellBox;
   overlay: Overlay | null = null;
   prompt: { kind: PromptKind; editor: LineEditor } | null = null;

@@ -27,11 +27,14 @@ export class CellBox {
   readonly el: blessed.Widgets.BoxElement;
   readonly canvas = new Canvas(0, 0);
   rect: Rect = { x: 0, y: 0, w: 0, h: 0 };
+  /** Cells that changed at the last render (what blessed will have to send): for the render bench. */
+  changedCells = 0;
 
   constructor(screen: Screen) {
     this.el = blessed.box({ parent: screen, top: 0, left: 0, width: 1, height: 1, hidden: true });
     const el = this.el as unknown as ElementInternals;
     const canvas = this.canvas;
+    const self = this;
     (this.el as unknown as { render: () => unknown }).render = function render(): unknown {
       el._emit('prerender');
       const coords = el._getCoords(true);
@@ -43,6 +46,7 @@ export class CellBox {
       const lines = el.screen.lines;
       const w = Math.min(canvas.width, coords.xl - coords.xi);
       const h = Math.min(canvas.height, coords.yl - coords.yi);
+      let changed = 0;
       for (let y = 0; y < h; y++) {
         const line = lines[coords.yi + y];
         if (line === undefined) continue;
@@ -57,10 +61,12 @@ export class CellBox {
             cell[0] = a;
             cell[1] = c;
             dirty = true;
+            changed++;
           }
         }
         if (dirty) line.dirty = true;
       }
+      self.changedCells = changed;
       el._emit('render', [coords]);
       return coords;
     };

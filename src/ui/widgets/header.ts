@@ -123,8 +123,18 @@ export class HeaderWidget implements Widget {
     return '';
   }
 
+  private lastMeterFrame = -Infinity;
+
   update(frame: Frame): boolean {
     const s = frame.snapshot;
+    // Meters refresh about twice a second (half the frame rate); the status line every frame.
+    const meters = frame.frameNo - this.lastMeterFrame >= Math.max(1, Math.floor(frame.sim.fps / 2)) || frame.frameNo < this.lastMeterFrame || this.view === null;
+    if (!meters && this.view !== null) {
+      const keep = this.view;
+      this.view = { ...headerView(frame, this.prev), cpus: keep.cpus, mem: keep.mem, commit: keep.commit, swap: keep.swap, tasks: keep.tasks, self: keep.self };
+      return true;
+    }
+    this.lastMeterFrame = frame.frameNo;
     // Keep the previous counters at least 1/4 s of virtual time apart so the meters do not flicker.
     const prev = this.prev;
     const last = this.view;
@@ -137,6 +147,7 @@ export class HeaderWidget implements Widget {
 
   reset(): void {
     this.prev = null;
+    this.lastMeterFrame = -Infinity;
   }
 
   /** Rows the header needs at this width for n CPUs. */

@@ -26,6 +26,11 @@ export class RunqueueWidget implements Widget {
   private top = 0;
   private readonly historyLen = 240;
   private lastNs = -1;
+  /** One history column per SAMPLE_NS of virtual time: the mean depth over it. */
+  private acc: number[] = [];
+  private accN = 0;
+  private sampleStartNs = 0;
+  static readonly SAMPLE_NS = 500_000_000;
 
   title(ui: UiState): string {
     const total = this.rows.reduce((a, r) => a + r.dl + r.rt + r.fair, 0);
@@ -34,10 +39,21 @@ export class RunqueueWidget implements Widget {
 
   reset(): void {
     this.history = [];
+    this.scale = 4;
+    this.acc = [];
+    this.accN = 0;
+    this.lastNs = -1;
+    this.sampleStartNs = 0;
   }
 
+  private lastRowsFrame = -Infinity;
+  private scale = 4;
+
   update(frame: Frame): boolean {
-    this.rows = frame.snapshot.cpus.map((c) => ({
+    // The depths and current tasks refresh twice a second of wall time (or when paused/stepping), like the meters.
+    const due = frame.frameNo - this.lastRowsFrame >= Math.max(1, Math.floor(frame.sim.fps / 2)) || frame.sim.paused || frame.frameNo < this.lastRowsFrame || this.rows.length === 0;
+    if (due) this.lastRowsFrame = frame.frameNo;
+    const rows = frame.snapshot.cpus.map((c) => ({
       cpu: c.cpu,
       dl: c.nrDl,
       rt: c.nrRt,
@@ -47,22 +63,38 @@ export class RunqueueWidget implements Widget {
       currClass: c.currClass,
       throttled: c.rtThrottled,
     }));
-    if (this.history.length !== this.rows.length) this.history = this.rows.map(() => []);
-    // One sample per frame of virtual time: paused, the history stands still.
-    if (frame.snapshot.nowNs === this.lastNs) return true;
-    this.lastNs = frame.snapshot.nowNs;
-    this.rows.forEach((r, i) => {
-      const h = this.history[i] as number[];
-      h.push(r.dl + r.rt + r.fair);
-      if (h.length > this.historyLen) h.shift();
+    if (due) this.rows = rows;
+    if (this.history.length !== rows.length) this.history = rows.map(() => []);
+    // Paused, the history stands still; a new column every half second of virtual time (the mean depth),
+    // so the sparklines move slowly enough to read and cost little to redraw.
+    const now = frame.snapshot.nowNs;
+    if (now === this.lastNs) return true;
+    if (now < this.lastNs) this.sampleStartNs = now;
+    this.lastNs = now;
+    if (this.acc.length !== rows.length) this.acc = rows.map(() => 0);
+    rows.forEach((r, i) => {
+      this.acc[i] = (this.acc[i] as number) + r.dl + r.rt + r.fair;
     });
+    this.accN++;
+    if (now - this.sampleStartNs >= RunqueueWidget.SAMPLE_NS) {
+      rows.forEach((_r, i) => {
+        const h = this.history[i] as number[];
+        h.push((this.acc[i] as number) / this.accN);
+        if (h.length > this.historyLen) h.shift();
+      });
+      this.acc = rows.map(() => 0);
+      this.accN = 0;
+      this.sampleStartNs = now;
+    }
     return true;
   }
 
   draw(s: Surface, ctx: DrawCtx): void {
     const { pal, g, ui } = ctx;
     s.fill(0, 0, s.width, s.height, ' ', pal.text);
-    const maxDepth = Math.max(4, ...this.rows.map((r) => r.dl + r.rt + r.fair));
+    // A scale that only changes when the queues outgrow it, so the sparklines are not redrawn for nothing.
+    this.scale = Math.max(this.scale, 4, ...this.rows.map((r) => r.dl + r.rt + r.fair));
+    const maxDepth = this.scale;
     const barW = Math.min(16, Math.max(4, Math.floor(s.width / 5)));
     const currW = Math.min(16, Math.max(6, Math.floor(s.width / 5)));
     const sparkX = 4 + 3 + barW + 1 + currW + 1;

@@ -87,6 +87,7 @@ export class TaskTableWidget implements Widget {
   private lastPcpu = new Map<number, number>();
   private lastNowNs = -1;
   private tasks: readonly TaskSnapshot[] = [];
+  private lastRefreshFrame = -Infinity;
 
   title(): string {
     const n = this.rows.length;
@@ -96,11 +97,18 @@ export class TaskTableWidget implements Widget {
 
   reset(): void {
     this.sampler.reset();
+    this.lastRefreshFrame = -Infinity;
   }
 
   update(frame: Frame, ui: UiState): boolean {
     const s = frame.snapshot;
+    // Like htop's refresh delay: new numbers about once a second of wall time (fps frames), so rows can be
+    // read and the terminal is not rewritten every frame. Pausing, stepping and keys refresh at once.
+    const due = frame.frameNo - this.lastRefreshFrame >= frame.sim.fps || frame.sim.paused || frame.frameNo < this.lastRefreshFrame;
+    // The task list itself is always current (search, filter and actions act on it); the rows refresh when due.
     this.tasks = s.tasks;
+    if (!due && this.rows.length > 0) return false;
+    this.lastRefreshFrame = frame.frameNo;
     if (s.nowNs !== this.lastNowNs) {
       this.lastPcpu = this.sampler.pcpu(s.tasks, s.nowNs);
       this.lastNowNs = s.nowNs;
@@ -254,6 +262,7 @@ export class TaskTableWidget implements Widget {
   /** Select the next task (after the selected one) whose name contains text or whose pid is text. */
   search(text: string, ui: UiState, next: boolean): boolean {
     if (text === '') return false;
+    this.rebuild(ui);
     const t = text.toLowerCase();
     const start = Math.max(0, this.selectedIndex(ui)) + (next ? 1 : 0);
     for (let k = 0; k < this.rows.length; k++) {
