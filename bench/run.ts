@@ -44,3 +44,19 @@ if (want('sim')) {
   }
   line(runCase('sim-case.ts', ['64', '10000', budget, 'all-classes']));
 }
+
+if (want('render')) {
+  const frames = quick ? '150' : '600';
+  line(runCase('render-case.ts', ['120', '40', '8', '10', frames]));
+  line(runCase('render-case.ts', ['200', '60', '8', '10', frames]));
+  line(runCase('render-case.ts', ['80', '24', '8', '10', frames]));
+  line(runCase('render-case.ts', ['120', '40', '64', '10', frames]));
+  line(runCase('render-case.ts', ['200', '60', '64', '10', frames]));
+}
+
+if (want('startup')) line(runCase('startup-case.ts', [quick ? '3' : '7']));
+
+if (want('memory')) {
+  // A wall-clock run of the whole dashboard at x100 (bounded buffers: RSS must stay flat). --long: 30 minutes.
+  line(runCase('render-case.ts', ['memory', args.includes('--long') ? '1800' : quick ? '30' : '120', '100']));
+}

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// Launcher: run the compiled program when dist/ is up to date with src/ (fast start), else run the TypeScript
-// sources through tsx (a checkout being edited). Either way the same main() runs.
+// Launcher: run the bundled program (dist/kernsim.mjs, built by `npm install`) when it is up to date with src/
+// (fast start), else the TypeScript sources through tsx (a checkout being edited). Either way the same main() runs.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const distMain = join(root, 'dist', 'cli', 'main.js');
+const distMain = join(root, 'dist', 'kernsim.mjs');
 const srcDir = join(root, 'src');
 
 function newestMtime(dir) {
