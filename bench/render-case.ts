@@ -5,14 +5,13 @@
  * the share of one core a real-time run at this frame rate would use.
  *
  *   render-case.ts COLS ROWS CPUS FPS FRAMES [SCENARIO]
- *   render-case.ts memory SECONDS SPEED     (wall-clock run at a speed; RSS at start, every 10 s, end)
  */
 import { Writable, PassThrough } from 'node:stream';
 import { KernelBus } from '../src/bus/bus.js';
 import { machineHooks } from '../src/cli/hooks.js';
 import { DEFAULT_THEME } from '../src/config/theme-spec.js';
 import { SYSRQ_TABLE } from '../src/kernel/sysrq/sysrq.js';
-import { ManualClock, systemClock } from '../src/runtime/pacing.js';
+import { ManualClock } from '../src/runtime/pacing.js';
 import { DEFAULT_RUNNER, Runner } from '../src/runtime/runner.js';
 import { loadScenarioFile, parseScenarioText } from '../src/sim/config.js';
 import { Session } from '../src/sim/session.js';
@@ -56,7 +55,7 @@ function rssMb(): number {
   return process.memoryUsage().rss / 1024 / 1024;
 }
 
-function setup(cols: number, rows: number, scenarioArg: string | undefined, cpus: number, clock: ManualClock | typeof systemClock, fps: number, speed: number) {
+function setup(cols: number, rows: number, scenarioArg: string | undefined, cpus: number, clock: ManualClock, fps: number, speed: number) {
   const loaded = scenarioArg !== undefined ? loadScenarioFile(scenarioArg) : cpus === 8 ? loadScenarioFile(new URL('../demo/default.json', import.meta.url).pathname) : parseScenarioText(`${cpus}.json`, bigScenario(cpus));
   const session = new Session(loaded, machineHooks());
   const bus = new KernelBus();
@@ -125,29 +124,6 @@ async function renderCase(argv: string[]): Promise<void> {
   );
 }
 
-async function memoryCase(seconds: number, speed: number): Promise<void> {
-  const { runner, session, tty, app } = setup(120, 40, undefined, 8, systemClock, 10, speed);
-  runner.start();
-  const rss: string[] = [`${rssMb().toFixed(0)}`];
-  const t0 = performance.now();
-  await new Promise<void>((resolve) => {
-    const iv = setInterval(() => {
-      if (typeof global.gc === 'function') global.gc();
-      rss.push(rssMb().toFixed(0));
-      if (performance.now() - t0 >= seconds * 1000) {
-        clearInterval(iv);
-        resolve();
-      }
-    }, 10_000);
-  });
-  runner.stop();
-  app.stop();
-  process.stdout.write(
-    `memory seconds=${seconds} speed=${speed} virtual_s=${(session.k.now / 1e9).toFixed(0)} boots=${session.boots} frames=${app.frames} bytes=${tty.bytes} rss_mb_start=${rss[0]} rss_mb_end=${rss[rss.length - 1]} rss_mb_max=${Math.max(...rss.map(Number))} rss_mb_series=${rss.join(',')}\n`,
-  );
-}
-
 const argv = process.argv.slice(2);
-if (argv[0] === 'memory') await memoryCase(Number(argv[1] ?? 60), Number(argv[2] ?? 100));
-else await renderCase(argv);
+await renderCase(argv);
 process.exit(0);

@@ -58,5 +58,5 @@ if (want('startup')) line(runCase('startup-case.ts', [quick ? '3' : '7']));
 
 if (want('memory')) {
   // A wall-clock run of the whole dashboard at x100 (bounded buffers: RSS must stay flat). --long: 30 minutes.
-  line(runCase('render-case.ts', ['memory', args.includes('--long') ? '1800' : quick ? '30' : '120', '100']));
+  line(runCase('memory-case.ts', [args.includes('--long') ? '1800' : quick ? '30' : '120', '100']));
 }

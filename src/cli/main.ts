@@ -30,7 +30,7 @@ export function buildProgram(out: { write(s: string): void; err(s: string): void
   program
     .command('headless')
     .description('run a scenario without a UI and print a summary, files and logs')
-    .option('-s, --scenario <file>', 'scenario file', DEFAULT_SCENARIO)
+    .option('-s, --scenario <file>', 'scenario file (default: demo/default.json)')
     .option('-d, --duration <time>', 'virtual time to simulate (default: the scenario duration, or 10s)')
     .option('--seed <n>', 'random seed (default: the scenario seed)')
     .option('--json', 'print one JSON document')
@@ -39,14 +39,14 @@ export function buildProgram(out: { write(s: string): void; err(s: string): void
     .option('--dmesg', 'print the kernel log at the end')
     .option('--console', 'print what the console showed (records below console_loglevel)')
     .option('--trace <file>', 'write a trace: FILE.json (Perfetto) or FILE.txt (ftrace); repeatable', collect, [])
-    .action((o: { scenario: string; duration?: string; seed?: string; json?: boolean; cat: string[]; sh: string[]; dmesg?: boolean; console?: boolean; trace: string[] }) => {
-      const r = runHeadless(o);
+    .action((o: { scenario?: string; duration?: string; seed?: string; json?: boolean; cat: string[]; sh: string[]; dmesg?: boolean; console?: boolean; trace: string[] }) => {
+      const r = runHeadless({ ...o, scenario: o.scenario ?? DEFAULT_SCENARIO });
       out.write(r.stdout);
       out.exit(r.exitCode);
     });
 
   program
-    .option('-s, --scenario <file>', 'scenario file', DEFAULT_SCENARIO)
+    .option('-s, --scenario <file>', 'scenario file (default: demo/default.json)')
     .option('--seed <n>', 'random seed (default: the scenario seed)')
     .option('--speed <x>', 'initial speed, x0.01 .. x1000 (default 1)')
     .option('--paused', 'start paused')
@@ -57,8 +57,8 @@ export function buildProgram(out: { write(s: string): void; err(s: string): void
     .option('--no-mouse', 'do not capture the mouse')
     .option('--config <file>', 'UI config file (default $XDG_CONFIG_HOME/kernsim/config.json)')
     .option('--exit-after <time>', 'quit by itself after this much wall time (demos, scripts)')
-    .action((o: DashboardOptions) => {
-      out.pending = runDashboard(o, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
+    .action((o: Omit<DashboardOptions, 'scenario'> & { scenario?: string }) => {
+      out.pending = runDashboard({ ...o, scenario: o.scenario ?? DEFAULT_SCENARIO }, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
     });
   return program;
 }

@@ -4,6 +4,7 @@
  * simulation's "global kernel state"). Logic lives in the modules; this class wires them and offers the small
  * services they share (printk, tracing, the current CPU, pid allocation).
  */
+import { Deque } from '../lib/deque.js';
 import { KernelBug } from '../lib/assert.js';
 import { Engine, EventPrio } from './core/engine.js';
 import { Xoshiro128, type Rng } from './core/rng.js';
@@ -88,8 +89,12 @@ export class Kernel {
   /** Live tasks (running, sleeping, zombies) by pid; the idle tasks (pid 0) are rqs[n].idle. */
   readonly tasks = new Map<number, Task>();
   /** Tasks that were reaped, oldest first (bounded), for reports. */
-  readonly exited: Task[] = [];
+  /** Reaped tasks, oldest first, for reports: at most maxExited (a dashboard keeps few, a report many). */
+  readonly exited = new Deque<Task>();
+  maxExited = 100_000;
   exitedDropped = 0;
+  /** CPU time of the reaped tasks dropped from `exited` (so CPU time still adds up). */
+  exitedDroppedCpuNs = 0;
   private lastPid = 0;
   readonly usedPids = new Set<number>();
   /** Tasks created per comm, for stable per-task random streams. */
@@ -291,10 +296,17 @@ export class Kernel {
     if (p.parent !== null) p.parent.children.delete(p);
     this.mm.releaseTask(p);
     this.event({ kind: 'sched_process_free', pid: p.pid, comm: p.comm, prio: p.prio });
+    // What a report of a dead task needs stays; what it ran (program, pending syscall, timers) goes.
+    p.program = null;
+    p.syscall = null;
+    p.burst = null;
+    p.pendingResult = undefined;
+    p.sleepTimer = null;
     this.exited.push(p);
-    if (this.exited.length > 100_000) {
-      this.exited.shift();
+    while (this.exited.length > this.maxExited) {
+      const old = this.exited.shift() as Task;
       this.exitedDropped++;
+      this.exitedDroppedCpuNs += old.sumExecRuntimeNs;
     }
   }
 

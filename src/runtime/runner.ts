@@ -87,6 +87,8 @@ export class Runner {
     this.detach?.();
     this.sink = new FrameSink(k);
     k.traceWakeups = false;
+    // The dashboard shows live tasks; a few reaped ones are enough (the headless report keeps many more).
+    k.maxExited = 256;
     this.detach = k.addSink(this.sink);
     this.boot = this.session.boots;
   }

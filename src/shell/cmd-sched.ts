@@ -244,7 +244,7 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
   kill [-SIGNAL] PID...  kill -l
   pgrep PATTERN
   spawn PRESET [options] | spawn --json '{"comm": ..., "program": [...]}'
-  grep [-vic] PAT  head [-n N]  tail [-n N]  wc [-l]   (filters for pipelines)
+  grep [-vicEF] PAT [FILE]  head/tail [-n N] [FILE]  wc [-l] [FILE]   (also as pipeline filters)
 `;
 
 export const help: Command = (env) => ok(`${HELP_TEXT}${env.presets !== undefined ? `spawn presets: ${env.presets.join(', ')}\n` : ''}`);

@@ -124,6 +124,7 @@ export class InvariantChecker {
     let tasks = 0;
     for (const t of k.tasks.values()) tasks += t.sumExecRuntimeNs;
     for (const t of k.exited) tasks += t.sumExecRuntimeNs;
+    tasks += k.exitedDroppedCpuNs;
     let busy = 0;
     let all = 0;
     for (const rq of k.rqs) {
