@@ -21,6 +21,7 @@ import type { Screen } from './screen.js';
 import type { ColorDepth } from './terminal.js';
 import { UiState, type ScreenId } from './ui-state.js';
 import { DmesgWidget } from './widgets/dmesg.js';
+import { MemChart } from './widgets/mem-chart.js';
 import { FairTreeWidget } from './widgets/fair-tree.js';
 import { HeaderWidget } from './widgets/header.js';
 import { MemoryWidget } from './widgets/memory.js';
@@ -74,6 +75,8 @@ export class App {
   readonly dmesg = new DmesgWidget('dmesg', 'ring');
   readonly console = new DmesgWidget('console', 'console');
   readonly widgets: Widget[];
+  /** The blessed-contrib chart of the memory screen (its own blessed element, not a cell box). */
+  readonly memChart = new MemChart(() => this.safely(() => this.render()));
   readonly boxes = new Map<WidgetId, CellBox>();
   private readonly overlayBox: CellBox;
   overlay: Overlay | null = null;
@@ -113,12 +116,13 @@ export class App {
   }
 
   start(): void {
-    this.sub = this.opts.bus.frames$.subscribe((f) => this.onFrame(f));
+    this.sub = this.opts.bus.frames$.subscribe((f) => this.safely(() => this.onFrame(f)));
   }
 
   stop(): void {
     this.sub?.unsubscribe();
     this.sub = null;
+    this.memChart.destroy();
   }
 
   /** A UI error must not take the machine down: report it in the footer instead. */
@@ -144,12 +148,16 @@ export class App {
     if (f.sim.boot !== this.boot) {
       if (this.boot !== -1) {
         for (const w of this.widgets) w.reset?.();
+        this.memChart.reset();
         this.say(`the machine rebooted (boot ${f.sim.boot})`);
         this.panicShown = false;
       }
       this.boot = f.sim.boot;
     }
     this.ui.setFrame(f);
+    this.memChart.update(f);
+    // Load the chart widget once the first frames are up, so it never delays startup.
+    if (this.frames === 3) this.memChart.preload();
     for (const [pid, nice] of this.pendingNice) if (this.ui.task(pid)?.nice === nice || this.ui.task(pid) === undefined) this.pendingNice.delete(pid);
     for (const w of this.widgets) w.update(f, this.ui);
     this.followSelection();
@@ -200,6 +208,10 @@ export class App {
     if (start < 0) return [f.snapshot.panicText ?? 'Kernel panic'];
     start = Math.max(0, start - 12);
     return lines.slice(start);
+  }
+
+  private chartUsable(): boolean {
+    return this.opts.glyphs.h !== '-' && !this.pal.mono;
   }
 
   setTheme(spec: ThemeSpec): void {
@@ -311,6 +323,7 @@ export class App {
       }
     }
     this.drawFooter((this.boxes.get('footer') as CellBox).canvas);
+    this.memChart.place(screen, this.rects.get('memchart') ?? null, this.pal.spec, this.chartUsable());
     this.renderOverlay(W, H);
     screen.render();
   }
@@ -321,6 +334,13 @@ export class App {
     const body: Rect = { x: 0, y: hh, w: W, h: H - hh - 1 };
     const preset = LAYOUTS[this.ui.screen];
     this.rects = place(isLarge(W, H) ? preset.large : preset.small, body, nCpus);
+    // Without colours or Unicode there is no braille chart: the slab table takes its place.
+    const chart = this.rects.get('memchart');
+    const slabs = this.rects.get('slabs');
+    if (chart !== undefined && (!this.chartUsable() || chart.w < 30 || chart.h < 8)) {
+      this.rects.delete('memchart');
+      if (slabs !== undefined && slabs.y === chart.y && slabs.x + slabs.w === chart.x) this.rects.set('slabs', { ...slabs, w: slabs.w + chart.w });
+    }
     (this.boxes.get('header') as CellBox).place({ x: 0, y: 0, w: W, h: hh });
     (this.boxes.get('footer') as CellBox).place({ x: 0, y: H - 1, w: W, h: 1 });
     for (const [id, box] of this.boxes) {
@@ -405,6 +425,7 @@ export class App {
 
   private renderTooSmall(W: number, H: number): void {
     for (const box of this.boxes.values()) if (box.visible) box.hide();
+    this.memChart.place(this.opts.screen, null, this.pal.spec, false);
     this.layoutKey = '';
     const r = { x: 0, y: 0, w: Math.max(1, W), h: Math.max(1, H) };
     this.overlayBox.place(r);

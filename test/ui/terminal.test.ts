@@ -109,6 +109,29 @@ describe('what the terminal receives', () => {
   });
 });
 
+describe('the memory chart (blessed-contrib)', () => {
+  it('draws a braille line chart of memory over time on the memory screen', async () => {
+    dash = await startDashboard({ theme: DEFAULT_THEME });
+    await dash.advance(5000);
+    // The chart widget is imported in the background after the first frames.
+    await new Promise((r) => setTimeout(r, 300));
+    await dash.press('3');
+    await dash.advance(200);
+    const text = dash.text();
+    expect(text).toContain('Memory, last 2 min (MiB)');
+    expect(/[\u2801-\u28ff]/.test(text)).toBe(true);
+    expect(text).toMatch(/│used +│/);
+  });
+
+  it('with no colours the slab table takes the chart\'s place', async () => {
+    dash = await startDashboard({ env: { TERM: 'xterm-256color', NO_COLOR: '1', LANG: 'C.UTF-8' } });
+    await dash.advance(1000);
+    await dash.press('3');
+    const row = dash.tty.lines().find((l) => l.includes('Slab caches')) ?? '';
+    expect(row.trimEnd().length).toBe(120);
+  });
+});
+
 describe('resizing', () => {
   it('too small shows a message, and the layout comes back', async () => {
     dash = await startDashboard({ scenario });

@@ -9,7 +9,7 @@ import type { Glyphs } from '../glyphs.js';
 import type { Palette } from '../palette.js';
 import type { UiState } from '../ui-state.js';
 
-export type WidgetId = 'header' | 'timeline' | 'runqueue' | 'fairtree' | 'tasks' | 'slabs' | 'memory' | 'oom' | 'dmesg' | 'console' | 'footer';
+export type WidgetId = 'header' | 'timeline' | 'runqueue' | 'fairtree' | 'tasks' | 'slabs' | 'memory' | 'oom' | 'dmesg' | 'console' | 'memchart' | 'footer';
 
 /** Bit flags a handler returns, htop style: what needs doing, decided by the loop. */
 export const Reaction = { None: 0, Handled: 1, Redraw: 2, Relayout: 4, Quit: 8 } as const;
