@@ -15,13 +15,22 @@ const tmux = (...a: string[]): string => execFileSync('tmux', ['-L', sock, ...a]
 
 tmux('new-session', '-d', '-s', 'm', '-x', '120', '-y', '40', `cd ${root} && TERM=xterm-256color LANG=C.UTF-8 node bin/kernsim.mjs --speed ${speed} --exit-after ${seconds + 30}s`);
 const panePid = Number(tmux('display', '-p', '-t', 'm', '#{pane_pid}').trim());
+// The pane's shell may exec node (then the pane pid is node) or run it as a child.
 let pid = 0;
 for (let i = 0; i < 50 && pid === 0; i++) {
   execFileSync('sleep', ['0.2']);
-  const kids = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(panePid)], { encoding: 'utf8' }).trim().split('\n');
-  for (const k of kids) if (k.includes('node')) pid = Number(k.trim().split(/\s+/)[0]);
-  if (pid === 0 && readFileSync(`/proc/${panePid}/comm`, 'utf8').trim() === 'node') pid = panePid;
+  if (readFileSync(`/proc/${panePid}/comm`, 'utf8').trim() === 'node') pid = panePid;
+  else {
+    let kids = '';
+    try {
+      kids = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(panePid)], { encoding: 'utf8' });
+    } catch {
+      // No child yet.
+    }
+    for (const k of kids.trim().split('\n')) if (k.includes('node')) pid = Number(k.trim().split(/\s+/)[0]);
+  }
 }
+if (pid === 0) throw new Error('kernsim did not start');
 const rss = (): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 const series: number[] = [];
 execFileSync('sleep', ['3']);

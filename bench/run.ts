@@ -19,6 +19,19 @@ function runCase(script: string, caseArgs: string[]): string {
   return r.stdout.trim();
 }
 
+/**
+ * Run a case from an esbuild bundle with plain node, as the shipped program runs (dist/kernsim.mjs is a
+ * bundle too): tsx's on-the-fly loader costs throughput the product does not pay.
+ */
+function runBundled(script: string, caseArgs: string[]): string {
+  const out = join(here, '..', 'tmp', 'bench', script.replace(/\.ts$/, '.mjs'));
+  const b = spawnSync(join(here, '..', 'node_modules', '.bin', 'esbuild'), [join(here, script), '--bundle', '--platform=node', '--format=esm', '--target=node20', '--log-level=warning', `--outfile=${out}`, '--external:blessed', '--external:blessed-contrib'], { encoding: 'utf8' });
+  if (b.status !== 0) return `error script=${script} bundling failed: ${(b.stderr || '').trim().split('\n').pop() ?? ''}`;
+  const r = spawnSync(process.execPath, ['--expose-gc', out, ...caseArgs], { encoding: 'utf8' });
+  if (r.status !== 0) return `error script=${script} args=${caseArgs.join(',')} status=${r.status} ${(r.stderr || '').trim().split('\n').pop() ?? ''}`;
+  return r.stdout.trim();
+}
+
 function line(s: string): void {
   process.stdout.write(`${s}\n`);
 }
@@ -52,6 +65,11 @@ if (want('render')) {
   line(runCase('render-case.ts', ['80', '24', '8', '10', frames]));
   line(runCase('render-case.ts', ['120', '40', '64', '10', frames]));
   line(runCase('render-case.ts', ['200', '60', '64', '10', frames]));
+}
+
+if (want('import')) {
+  line(runBundled('import-case.ts', [quick ? '300000' : '1000000', quick ? '3' : '5']));
+  if (!quick) line(runBundled('import-case.ts', ['4000000', '3']));
 }
 
 if (want('startup')) line(runCase('startup-case.ts', [quick ? '3' : '7']));

@@ -28,6 +28,14 @@ export class LaneBuilder {
     this.pending = this.open.map(() => []);
   }
 
+  /** Grow to n CPUs (a trace reveals its CPUs as it is read); new CPUs start idle at startNs. */
+  ensure(n: number, startNs: number): void {
+    while (this.open.length < n) {
+      this.open.push({ pid: 0, comm: 'swapper', prio: 120, startNs });
+      this.pending.push([]);
+    }
+  }
+
   /** A TraceSink's emit: only sched_switch matters here. */
   emit(ev: KernelEvent): void {
     if (ev.kind !== 'sched_switch') return;

@@ -6,11 +6,20 @@
  */
 import { isatty } from 'node:tty';
 import { KernelBus } from '../bus/bus.js';
+import type { ThemeSpec } from '../config/theme-spec.js';
+import { AsciicastWriter } from '../record/asciicast.js';
+import { TraceExporter } from '../trace/export.js';
+import { JournalWriter } from '../record/journal.js';
+import type { DriverHooks } from '../runtime/driver.js';
+import type { LoadedScenario } from '../sim/config.js';
+import { parseColor, toRgb } from '../ui/color.js';
 import { loadUiConfig, configPath, type UiConfig } from '../config/ui-config.js';
 import { listThemes, resolveTheme } from '../config/theme-file.js';
 import { SYSRQ_TABLE } from '../kernel/sysrq/sysrq.js';
 import { systemClock } from '../runtime/pacing.js';
 import { DEFAULT_RUNNER, Runner } from '../runtime/runner.js';
+import { TraceRunner } from '../runtime/trace-runner.js';
+import type { TraceFeeder } from '../trace/import.js';
 import { loadScenarioFile } from '../sim/config.js';
 import { Session } from '../sim/session.js';
 import { App } from '../ui/app.js';
@@ -24,7 +33,7 @@ import { parseDurationNs } from '../workload/units.js';
 import { UsageError } from './errors.js';
 import { parseSeed } from './headless.js';
 import { machineHooks } from './hooks.js';
-import { THEMES_DIR } from './paths.js';
+import { THEMES_DIR, VERSION } from './paths.js';
 
 export interface DashboardOptions {
   scenario: string;
@@ -38,6 +47,19 @@ export interface DashboardOptions {
   config?: string;
   exitAfter?: string;
   paused?: boolean;
+  journal?: string;
+  record?: string;
+  castFormat?: string;
+  recordInput?: boolean;
+}
+
+/** What a replay brings instead of a fresh session: the rebuilt session and the journal's script. */
+export interface DashboardReplay {
+  session: Session;
+  hooks: DriverHooks;
+  title: string;
+  /** The message shown (and printed at exit) when the replay diverges. */
+  diverged(): string;
 }
 
 export interface DashboardIo {
@@ -74,9 +96,19 @@ function settings(o: DashboardOptions, env: DashboardIo['env']): UiConfig {
   };
 }
 
-export function runDashboard(o: DashboardOptions, io: DashboardIo): Promise<number> {
-  const loaded = loadScenarioFile(o.scenario);
+/** An imported trace shown instead of a simulation. */
+export interface DashboardImport {
+  feeder: TraceFeeder;
+  name: string;
+}
+
+export function runDashboard(o: DashboardOptions, io: DashboardIo, replay: DashboardReplay | null = null, imported: DashboardImport | null = null): Promise<number> {
+  const loaded = replay === null && imported === null ? loadScenarioFile(o.scenario) : null;
+  if (imported !== null && o.journal !== undefined) throw new UsageError('--journal records a simulation; an imported trace has nothing to journal');
   const seed = parseSeed(o.seed);
+  const castFormat = o.castFormat ?? 'v2';
+  if (castFormat !== 'v2' && castFormat !== 'v3') throw new UsageError(`--cast-format: expected v2 or v3, got '${castFormat}'`);
+  if (o.recordInput === true && o.record === undefined) throw new UsageError('--record-input needs --record FILE.cast');
   const cfg = settings(o, io.env);
   const theme = resolveTheme(cfg.theme, THEMES_DIR);
   const exitAfterNs = o.exitAfter !== undefined ? parseDurationNs(o.exitAfter) : null;
@@ -86,28 +118,66 @@ export function runDashboard(o: DashboardOptions, io: DashboardIo): Promise<numb
     throw new UsageError('the dashboard needs a terminal (stdin and stdout must be a TTY); for scripts and pipes use: kernsim headless --scenario FILE');
   }
   const caps = detectTerm(io.env, { ascii: cfg.ascii, color: cfg.color });
-  const session = new Session(loaded, { ...(seed !== undefined ? { seed } : {}), ...machineHooks() });
+  const session = imported !== null ? null : (replay?.session ?? new Session(loaded as LoadedScenario, { ...(seed !== undefined ? { seed } : {}), ...machineHooks() }));
+  const journal = o.journal !== undefined && session !== null ? openJournal(o.journal, session) : null;
+  const hooks: DriverHooks = replay?.hooks ?? {
+    checkpointNs: CHECKPOINT_NS,
+    ...(journal !== null ? { onCommand: (p, cmd) => journal.command(p, cmd), onCheckpoint: (p, h) => (journal.checkpoint(p, h), true) } : {}),
+  };
   const bus = new KernelBus();
-  const runner = new Runner(session, bus, systemClock, { ...DEFAULT_RUNNER, fps: cfg.fps, speed: cfg.speed, paused: o.paused === true });
+  const runner = session !== null ? new Runner(session, bus, systemClock, { ...DEFAULT_RUNNER, fps: cfg.fps, speed: cfg.speed, paused: o.paused === true }, hooks) : null;
+  const traceRunner = imported !== null ? new TraceRunner(imported.feeder, imported.name, bus, systemClock, { ...DEFAULT_RUNNER, fps: cfg.fps, speed: cfg.speed, paused: o.paused === true }) : null;
+  const source = (runner ?? traceRunner) as Runner | TraceRunner;
+  const title = imported !== null ? `trace ${imported.name}` : (replay?.title ?? (session as Session).scenario.name);
+  const startMs = systemClock.nowMs();
+  const since = (): number => (systemClock.nowMs() - startMs) / 1000;
+  const cast = o.record !== undefined ? openCast(o.record, castFormat, io, title, theme.spec) : null;
   const slots = caps.depth === 'truecolor' ? new TrueColorSlots() : null;
   const terminfoErrors: string[] = [];
   const tap = tapOutput(io.stdout);
   tap.listeners.push((chunk) => {
     bus.outBytes += Buffer.byteLength(chunk);
+    cast?.output(since(), chunk);
   });
+  const onResize = (): void => cast?.resize(since(), io.stdout.columns, io.stdout.rows);
+  io.stdout.on('resize', onResize);
+  const onInput = (d: Buffer | string): void => cast?.input(since(), d.toString());
+  if (o.recordInput === true) io.stdin.on('data', onInput);
+  // Markers in the recording: every SysRq, scenario action, command and bookmark, and pause/resume.
+  let wasPaused: boolean | null = null;
+  const markerSub =
+    cast === null
+      ? null
+      : bus.frames$.subscribe((f) => {
+          for (const a of f.actions) cast.marker(since(), a.action.startsWith('mark ') ? a.action.slice(5) : a.action);
+          if (wasPaused !== null && f.sim.paused !== wasPaused) cast.marker(since(), f.sim.paused ? 'paused' : 'resumed');
+          wasPaused = f.sim.paused;
+        });
   const screen = createScreen(caps, { input: io.stdin, output: io.stdout }, { mouse: cfg.mouse, slots, terminfoErrors });
   const themeNames = listThemes(THEMES_DIR);
   const startupMessages = [...theme.warnings];
   if (terminfoErrors.length > 0) startupMessages.push(`terminfo for ${caps.terminal}: ${terminfoErrors.length} capabilities could not be parsed (using blessed's built-in entry)`);
+  let trace: TraceExporter | null = null;
+  let traceNo = 0;
   return new Promise<number>((resolve) => {
     let done = false;
+    /** Journal and recording end with the session: flush what is left, write their last lines. */
+    const finishFiles = (code: number): void => {
+      markerSub?.unsubscribe();
+      io.stdout.removeListener('resize', onResize);
+      io.stdin.removeListener('data', onInput);
+      if (runner !== null) journal?.close(runner.driver.position());
+      trace?.close();
+      cast?.close(since(), code);
+    };
     const shutdown = (code: number, message?: string): void => {
       if (done) return;
       done = true;
-      runner.stop();
+      source.stop();
       app.stop();
       restoreScreen(screen);
       tap.restore();
+      finishFiles(code);
       for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeListener(sig, onSignal);
       process.removeListener('uncaughtException', onCrash);
       process.removeListener('unhandledRejection', onCrash);
@@ -124,9 +194,10 @@ export function runDashboard(o: DashboardOptions, io: DashboardIo): Promise<numb
     const hangup = (): void => {
       if (done) return;
       done = true;
-      runner.stop();
+      source.stop();
       app.stop();
       tap.restore();
+      finishFiles(129);
       for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeListener(sig, onSignal);
       process.kill(process.pid, 'SIGHUP');
     };
@@ -160,15 +231,53 @@ export function runDashboard(o: DashboardOptions, io: DashboardIo): Promise<numb
       themes: themeNames.map((name) => ({ name, load: () => resolveTheme(name, THEMES_DIR).spec })),
       sysrqHelp: [...SYSRQ_TABLE.entries()].map(([key, op]) => ({ key, help: op.helpMsg })),
       mouse: cfg.mouse,
-      startupMessages,
+      startupMessages:
+        replay !== null
+          ? [`replaying ${replay.title}: keys pace and look; commands are the journal's`, ...startupMessages]
+          : imported !== null
+            ? [`${imported.name}: a real machine's trace - space, +/- and . replay it; memory, the fair tree and the log are not in a trace`, ...startupMessages]
+            : startupMessages,
+      readOnly: replay !== null || imported !== null,
+      onTraceToggle: () => {
+        if (session === null) return 'an imported trace cannot be traced again';
+        if (trace !== null) {
+          trace.close();
+          const msg = `trace written: ${trace.files.json ?? ''} (${trace.lines} ftrace lines); open it in ui.perfetto.dev`;
+          trace = null;
+          session.k.traceWakeups = false;
+          return msg;
+        }
+        traceNo++;
+        const file = `kernsim-trace-${traceNo}.json`;
+        try {
+          trace = new TraceExporter({ json: file });
+        } catch (e) {
+          return `cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+        }
+        session.k.traceWakeups = true;
+        trace.attach(session.k);
+        return `tracing to ${file} (R stops)`;
+      },
       onExit: (why) => {
         if (why === 'poweroff') shutdown(0, 'kernsim: the simulated machine powered off (SysRq o)');
         else shutdown(0);
       },
     });
+    if (runner !== null) runner.onDiverged = () => app.say(replay?.diverged() ?? 'the run diverged', true);
+    if (traceRunner !== null) traceRunner.onEnd = () => app.say(`end of the trace (${imported?.feeder.stats.events ?? 0} events); q quits, Home/left scroll the timeline back`);
+    if (session !== null) {
+      const prevReboot = session.onReboot;
+      session.onReboot = (k) => {
+        prevReboot?.(k);
+        if (trace !== null) {
+          k.traceWakeups = true;
+          trace.attach(k);
+        }
+      };
+    }
     try {
       app.start();
-      runner.start();
+      source.start();
     } catch (e) {
       onCrash(e);
       return;
@@ -178,4 +287,41 @@ export function runDashboard(o: DashboardOptions, io: DashboardIo): Promise<numb
       (h as { unref?: () => void }).unref?.();
     }
   });
+}
+
+/** Checkpoints every virtual second: a divergence is found within a second of where it happened. */
+const CHECKPOINT_NS = 1_000_000_000;
+
+function openJournal(file: string, session: Session): JournalWriter {
+  try {
+    return new JournalWriter(file, { kernsim: VERSION, seed: session.seed, checkpointNs: CHECKPOINT_NS, scenario: { file: session.file, text: session.text } });
+  } catch (e) {
+    throw new UsageError(`--journal ${file}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+function hexOf(v: string | number, fallback: string): string {
+  const c = parseColor(v);
+  const rgb = c === null ? null : toRgb(c);
+  return rgb === null ? fallback : `#${rgb.map((x) => x.toString(16).padStart(2, '0')).join('')}`;
+}
+
+function openCast(file: string, format: 'v2' | 'v3', io: DashboardIo, title: string, theme: ThemeSpec): AsciicastWriter {
+  try {
+    return new AsciicastWriter(file, format, {
+      cols: io.stdout.columns,
+      rows: io.stdout.rows,
+      timestamp: Math.floor(Date.now() / 1000),
+      title: `kernsim: ${title}`,
+      term: io.env.TERM ?? 'xterm-256color',
+      ...(io.env.SHELL !== undefined ? { shell: io.env.SHELL } : {}),
+      theme: {
+        fg: hexOf(theme.colors.fg, '#d0d0d0'),
+        bg: hexOf(theme.colors.bg, '#000000'),
+        palette: Array.from({ length: 16 }, (_, i) => hexOf(i, '#000000')),
+      },
+    });
+  } catch (e) {
+    throw new UsageError(`--record ${file}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
 }

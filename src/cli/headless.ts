@@ -7,6 +7,7 @@ import { loadScenarioFile } from '../sim/config.js';
 import { buildSummary, formatSummary } from '../sim/report.js';
 import { Session } from '../sim/session.js';
 import { parseDurationNs } from '../workload/units.js';
+import { TraceExporter } from '../trace/export.js';
 import { UsageError } from './errors.js';
 import { machineHooks } from './hooks.js';
 
@@ -59,6 +60,16 @@ function checkPath(path: string): void {
   }
 }
 
+/** A trace file for --trace: FILE.json (Perfetto) or FILE.txt (ftrace). */
+export function openTrace(file: string): TraceExporter {
+  if (!file.endsWith('.json') && !file.endsWith('.txt')) throw new UsageError(`--trace ${file}: expected FILE.json (Perfetto) or FILE.txt (ftrace text)`);
+  try {
+    return new TraceExporter(file.endsWith('.json') ? { json: file } : { ftrace: file });
+  } catch (e) {
+    throw new UsageError(`--trace ${file}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
 export interface HeadlessResult {
   stdout: string;
   exitCode: number;
@@ -71,21 +82,34 @@ export function runHeadless(o: HeadlessOptions): HeadlessResult {
   const cats = parseCats(o.cat ?? []);
   for (const c of cats) checkPath(c.path);
   const session = new Session(loaded, { ...(seed !== undefined ? { seed } : {}), ...machineHooks() });
-  const traces = (o.trace ?? []).map((file) => session.attachTrace(file));
+  const traces = (o.trace ?? []).map((file) => openTrace(file));
+  for (const t of traces) t.attach(session.k);
+  if (traces.length > 0) session.onReboot = (k) => traces.forEach((t) => t.attach(k));
   const files: Record<string, string> = {};
   const readOrFail = (c: CatRequest): void => {
     const r = session.k.proc.read(c.path);
     if (!r.ok) throw new UsageError(`--cat ${c.key}: ${ERRNO_TEXT[r.errno] ?? r.errno}`);
     files[c.key] = r.text;
   };
+  // Virtual time across reboots (SysRq b restarts the clock at 0 on the new boot).
+  let bootOffsetNs = 0;
+  const runTo = (totalNs: number): void => {
+    for (let guard = 0; guard < 10_000; guard++) {
+      const k = session.k;
+      const boots = session.boots;
+      session.runUntil(Math.max(0, totalNs - bootOffsetNs));
+      if (session.boots === boots) return;
+      bootOffsetNs += k.now;
+    }
+  };
   // Timed reads, in time order, then the run to the end.
   const timed = cats.filter((c) => c.atNs !== null).sort((a, b) => (a.atNs as number) - (b.atNs as number));
   for (const c of timed) {
     if ((c.atNs as number) > durationNs) throw new UsageError(`--cat ${c.key}: time is after the end of the run (${o.duration ?? 'the scenario duration'})`);
-    session.runUntil(c.atNs as number);
+    runTo(c.atNs as number);
     readOrFail(c);
   }
-  session.runUntil(durationNs);
+  runTo(durationNs);
   for (const c of cats) if (c.atNs === null) readOrFail(c);
   const shOut: { command: string; output: string; exitStatus: number }[] = [];
   for (const line of o.sh ?? []) {

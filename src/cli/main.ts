@@ -10,6 +10,10 @@ import { ConfigError } from '../config/ui-config.js';
 import { ThemeError } from '../config/theme-file.js';
 import { runDashboard, type DashboardOptions } from './dashboard.js';
 import { runHeadless } from './headless.js';
+import { runImportDashboard, runImportHeadless, type ImportOptions } from './import.js';
+import { TraceFileError } from '../trace/import.js';
+import { runReplayDashboard, runReplayHeadless, type ReplayOptions } from './replay.js';
+import { JournalError } from '../record/journal.js';
 import { DEFAULT_SCENARIO, VERSION } from './paths.js';
 
 function collect(v: string, prev: string[]): string[] {
@@ -57,8 +61,68 @@ export function buildProgram(out: { write(s: string): void; err(s: string): void
     .option('--no-mouse', 'do not capture the mouse')
     .option('--config <file>', 'UI config file (default $XDG_CONFIG_HOME/kernsim/config.json)')
     .option('--exit-after <time>', 'quit by itself after this much wall time (demos, scripts)')
+    .option('--journal <file>', 'write a journal (scenario, seed, every input, checkpoints) for kernsim replay')
+    .option('--record <file.cast>', 'record the screen as an asciicast file (asciinema play plays it)')
+    .option('--cast-format <v2|v3>', 'asciicast version for --record (default v2)')
+    .option('--record-input', 'also record the keys pressed (asciicast "i" events)')
     .action((o: Omit<DashboardOptions, 'scenario'> & { scenario?: string }) => {
       out.pending = runDashboard({ ...o, scenario: o.scenario ?? DEFAULT_SCENARIO }, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
+    });
+  program
+    .command('replay')
+    .description('replay a journal exactly: live in the dashboard, or --headless to its summary')
+    .argument('<journal>', 'a journal written with --journal')
+    .option('--headless', 'no UI: print the summary at the end of the recorded run')
+    .option('--json', 'with --headless, one JSON document')
+    .option('--speed <x>', 'initial speed, x0.01 .. x1000 (default 1)')
+    .option('--paused', 'start paused')
+    .option('--theme <name|file>', 'colour theme')
+    .option('--fps <n>', 'frames per second, 1 .. 60')
+    .option('--color <mode>', 'colours: auto, never, 16, 256, truecolor')
+    .option('--ascii', 'ASCII only')
+    .option('--no-mouse', 'do not capture the mouse')
+    .option('--config <file>', 'UI config file')
+    .option('--exit-after <time>', 'quit by itself after this much wall time')
+    .option('--record <file.cast>', 'record the replayed screen as an asciicast file, at this terminal size')
+    .option('--cast-format <v2|v3>', 'asciicast version for --record (default v2)')
+    .action((file: string, o: ReplayOptions) => {
+      if (o.headless === true) {
+        const r = runReplayHeadless(file, o);
+        out.write(r.stdout);
+        if (r.stderr !== '') out.err(r.stderr);
+        out.exit(r.exitCode);
+        return;
+      }
+      if (o.json === true) throw new UsageError('--json needs --headless');
+      out.pending = runReplayDashboard(file, o, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
+    });
+  program
+    .command('import')
+    .description("show a real machine's scheduler trace (ftrace text, trace-cmd report, perf script) in the dashboard")
+    .argument('<trace>', 'a trace file')
+    .option('--headless', 'no UI: print the summary (tasks: CPU time, switches, run delay; CPUs: busy time)')
+    .option('--json', 'with --headless, one JSON document')
+    .option('--speed <x>', 'replay speed, x0.01 .. x1000 (default 1)')
+    .option('--paused', 'start paused')
+    .option('--theme <name|file>', 'colour theme')
+    .option('--fps <n>', 'frames per second, 1 .. 60')
+    .option('--color <mode>', 'colours: auto, never, 16, 256, truecolor')
+    .option('--ascii', 'ASCII only')
+    .option('--no-mouse', 'do not capture the mouse')
+    .option('--config <file>', 'UI config file')
+    .option('--exit-after <time>', 'quit by itself after this much wall time')
+    .option('--record <file.cast>', 'record the screen as an asciicast file')
+    .option('--cast-format <v2|v3>', 'asciicast version for --record (default v2)')
+    .action((file: string, o: ImportOptions) => {
+      if (o.headless === true) {
+        const r = runImportHeadless(file, o);
+        out.write(r.stdout);
+        if (r.stderr !== '') out.err(r.stderr);
+        out.exit(r.exitCode);
+        return;
+      }
+      if (o.json === true) throw new UsageError('--json needs --headless');
+      out.pending = runImportDashboard(file, o, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
     });
   return program;
 }
@@ -88,6 +152,10 @@ export function runCli(argv: readonly string[], io: CliIo): number | Promise<num
 }
 
 export function main(argv: readonly string[]): number | Promise<number> {
+  // `kernsim headless ... | head`: a reader that stops early is not an error (as for any Unix filter).
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+  });
   return runCli(argv, { write: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s) });
 }
 
@@ -97,7 +165,7 @@ export function reportError(e: unknown, io: Pick<CliIo, 'err'>): number {
     io.err(`kernsim: ${e.message.replace(/^error: /, '')}\n`);
     return 2;
   }
-  if (e instanceof ScenarioError || e instanceof UsageError || e instanceof InputError || e instanceof ThemeError || e instanceof ConfigError) {
+  if (e instanceof ScenarioError || e instanceof UsageError || e instanceof InputError || e instanceof ThemeError || e instanceof ConfigError || e instanceof JournalError || e instanceof TraceFileError) {
     io.err(`kernsim: ${e.message}\n`);
     return 2;
   }

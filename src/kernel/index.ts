@@ -40,3 +40,4 @@ export { takeSnapshot } from './snapshot.js';
 export type { KernelSnapshot, CpuSnapshot, TaskSnapshot, FairRqSnapshot, FairNode, ZoneSnapshot, SlabSnapshot, OomSnapshot, SnapshotOptions } from './snapshot.js';
 export type { MemCounters } from './mm/meminfo.js';
 export type { PrintkRecord } from './printk/printk.js';
+export { stateHash } from './debug/state-hash.js';

@@ -122,6 +122,8 @@ export interface OomSnapshot {
 }
 
 export interface KernelSnapshot {
+  /** 'trace': rebuilt from an imported trace, which carries no memory, tree or log state. */
+  source?: 'sim' | 'trace';
   nowNs: number;
   hostname: string;
   release: string;

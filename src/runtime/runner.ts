@@ -9,6 +9,7 @@ import type { Frame, PrintkLine } from '../bus/frame.js';
 import { takeSnapshot, type Kernel, type KernelEvent } from '../kernel/index.js';
 import { HIGH_RATE_KINDS } from '../kernel/core/trace.js';
 import type { ActionRecord, Session } from '../sim/session.js';
+import { Driver, type DriverHooks } from './driver.js';
 import { Pacer, type StepRequest, type WallClock } from './pacing.js';
 
 export interface RunnerOptions {
@@ -63,14 +64,23 @@ export class Runner {
   private actions: ActionRecord[] = [];
   /** Called after the machine powered off or when the runner stops for good. */
   onHalt: ((why: 'panic' | 'poweroff') => void) | null = null;
+  /** Called when a replay's checkpoint did not match (the driver stopped). */
+  onDiverged: (() => void) | null = null;
+  readonly driver: Driver;
+  /** A replay: commands come from the journal, not from the keyboard. */
+  readonly readOnly: boolean;
+  private divergedReported = false;
 
   constructor(
     private readonly session: Session,
     private readonly bus: KernelBus,
     private readonly clock: WallClock,
     readonly opts: RunnerOptions = DEFAULT_RUNNER,
+    hooks: DriverHooks = { checkpointNs: null },
   ) {
     this.pacer = new Pacer(opts.speed, opts.paused);
+    this.driver = new Driver(session, hooks);
+    this.readOnly = hooks.script !== undefined;
     this.attach(session.k);
     const prev = session.onAction;
     session.onAction = (r) => {
@@ -124,12 +134,14 @@ export class Runner {
   /** One simulation step; publishes a frame when one is due (or after a single step). */
   tick(): void {
     const now = this.clock.nowMs();
-    for (const cmd of this.bus.drainCommands()) this.session.submit(cmd);
+    for (const cmd of this.bus.drainCommands()) if (!this.readOnly) this.driver.submit(cmd);
     let step: StepRequest | null = null;
     for (const p of this.bus.drainPacing()) step = this.pacer.apply(p, this.k.tickNs) ?? step;
     const owed = this.pacer.advanceNs(now);
     const t0 = this.clock.nowMs();
-    if (step !== null) this.runStep(step);
+    if (this.driver.stopped) {
+      // A diverged replay: virtual time stands still at the last good point.
+    } else if (step !== null) this.runStep(step);
     else if (owed > 0 || this.k.engine.peekNs() === this.k.now) this.runPaced(this.k.now + owed, t0);
     this.simMs += this.clock.nowMs() - t0;
     if (this.k.halted === 'poweroff' || this.k.halted === 'panic') {
@@ -145,20 +157,30 @@ export class Runner {
     const budgetMs = (1000 / this.opts.simHz) * this.opts.simBudget;
     let reached = false;
     const boot = this.session.boots;
-    while (!reached) {
-      const r = this.session.runUntil(targetNs, this.opts.chunkEvents);
+    while (!reached && !this.driver.stopped) {
+      const r = this.driver.advance(targetNs, this.opts.chunkEvents);
       reached = r.reached || this.k.halted !== null || this.session.boots !== boot;
       if (this.clock.nowMs() - t0 > budgetMs) break;
     }
-    this.lagging = !reached;
+    this.lagging = !reached && !this.driver.stopped;
+    this.checkDiverged();
   }
 
   private runStep(step: StepRequest): void {
     if (step.events > 0) {
       const next = this.k.engine.peekNs();
-      if (next !== null) this.session.runUntil(next, step.events);
-    } else this.session.runUntil(this.k.now + step.ns);
+      if (next !== null) this.driver.advance(next, step.events);
+    } else this.driver.advance(this.k.now + step.ns);
     this.lagging = false;
+    this.checkDiverged();
+  }
+
+  private checkDiverged(): void {
+    if (this.driver.stopped && !this.divergedReported) {
+      this.divergedReported = true;
+      this.pacer.paused = true;
+      this.onDiverged?.();
+    }
   }
 
   /** Build and publish a frame; the UI renders inside. */

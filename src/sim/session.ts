@@ -214,11 +214,6 @@ export class Session {
     );
   }
 
-  /** Write a trace of this run to a file (FILE.json for Perfetto, FILE.txt for ftrace). */
-  attachTrace(file: string): { close(): void } {
-    throw new Error(`trace export is not available yet (${file})`);
-  }
-
   /** The kernel log as JSON rows. */
   dmesgJson(): { seq: number; tNs: number; level: number; text: string }[] {
     return this.k.printkRing.all().map((r) => ({ seq: r.seq, tNs: r.tsNs, level: r.level, text: r.text }));

@@ -36,6 +36,10 @@ function openPrompt(app: App, kind: PromptKind, text = ''): void {
 export function runCommand(app: App, line: string, pager = false): void {
   const l = line.trim();
   if (l === '') return;
+  if (app.opts.readOnly === true) {
+    app.say('a replay takes its commands from the journal; this one was not sent', true);
+    return;
+  }
   if (app.commandHistory[app.commandHistory.length - 1] !== l) app.commandHistory.push(l);
   if (app.commandHistory.length > 200) app.commandHistory.shift();
   if (pager) app.pagerFor.add(l);
@@ -164,7 +168,8 @@ export function handleAction(app: App, a: ActionId): number {
       openPrompt(app, 'command');
       return Reaction.Redraw;
     case 'sysrq':
-      app.sysrqPending = true;
+      if (app.opts.readOnly === true) app.say('a replay takes its SysRq keys from the journal', true);
+      else app.sysrqPending = true;
       return Reaction.Redraw;
     case 'zoom_in':
     case 'zoom_out':

@@ -56,6 +56,8 @@ export interface AppOptions {
   onTraceToggle?: () => string;
   /** Messages to show at start (theme warnings, terminfo trouble). */
   startupMessages?: string[];
+  /** A replay: the machine takes commands from the journal only. */
+  readOnly?: boolean;
 }
 
 const FOCUSABLE: readonly WidgetId[] = ['tasks', 'timeline', 'runqueue', 'fairtree', 'slabs', 'memory', 'oom', 'dmesg', 'console'];

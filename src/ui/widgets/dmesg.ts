@@ -63,6 +63,10 @@ export class DmesgWidget implements Widget {
   draw(s: Surface, ctx: DrawCtx): void {
     const { pal } = ctx;
     s.fill(0, 0, s.width, s.height, ' ', pal.text);
+    if (ctx.ui.snapshot?.source === 'trace') {
+      s.put(0, 0, fit('the kernel log is not in a scheduler trace', s.width), pal.inactive);
+      return;
+    }
     this.height = s.height;
     const lines = this.shown();
     this.scroll = Math.max(0, Math.min(this.scroll, lines.length - s.height));

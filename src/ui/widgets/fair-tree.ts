@@ -61,6 +61,10 @@ export class FairTreeWidget implements Widget {
   draw(s: Surface, ctx: DrawCtx): void {
     const { pal } = ctx;
     s.fill(0, 0, s.width, s.height, ' ', pal.text);
+    if (ctx.ui.snapshot?.source === 'trace') {
+      s.put(0, 0, fit('the fair runqueue tree (vruntime, deadlines) is not in a scheduler trace', s.width), pal.inactive);
+      return;
+    }
     const rq = this.rq;
     if (rq === null) return;
     const base = rq.mode === 'eevdf' ? rq.avgVruntime : rq.minVruntime;

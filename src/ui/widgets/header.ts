@@ -14,6 +14,8 @@ import type { DrawCtx, Widget } from './widget.js';
 export type CpuShares = [number, number, number, number];
 
 export interface HeaderView {
+  /** An imported trace: no memory, printk or scheduler-mode state to show. */
+  trace: boolean;
   host: string;
   mode: string;
   hz: number;
@@ -63,6 +65,7 @@ export function headerView(frame: Frame, prev: { cpus: readonly CpuSnapshot[]; n
   }
   const reclaimableSlab = m.sReclaimable;
   return {
+    trace: s.source === 'trace',
     host: `${s.hostname} (${s.release})`,
     mode: s.schedMode.toUpperCase(),
     hz: s.hz,
@@ -181,7 +184,7 @@ export class HeaderWidget implements Widget {
     const { pal, g } = ctx;
     let x = s.put(0, 0, ' kernsim ', pal.title);
     x = s.put(x + 1, 0, v.host, pal.text);
-    x = s.put(x + 2, 0, `${v.mode} HZ=${v.hz} ${v.preempt}`, pal.hi);
+    if (!v.trace) x = s.put(x + 2, 0, `${v.mode} HZ=${v.hz} ${v.preempt}`, pal.hi);
     let state: string;
     let attr = pal.hi;
     if (v.halted === 'panic') {
@@ -250,6 +253,11 @@ export class HeaderWidget implements Widget {
 
   private drawRight(s: Surface, v: HeaderView, pal: Palette, bar: string): void {
     const w = s.width;
+    if (v.trace) {
+      s.put(0, 0, fit('Memory, printk and SysRq state are not in a scheduler trace.', w), pal.inactive);
+      s.put(0, 1, fit(`Tasks: ${v.tasks.total} seen, ${v.tasks.running} runnable now`, w), pal.text);
+      return;
+    }
     drawMeter(s, 0, 0, w, 'Mem', this.memSegs(v, pal), `${fmtKb(v.mem.usedKb)}/${fmtKb(v.mem.totalKb)}`, pal, bar);
     const cfrac = v.commit.asKb / Math.max(1, v.commit.limitKb);
     drawMeter(s, 0, 1, w, 'Cmt', [{ frac: Math.min(1, cfrac), attr: pal.gradient('mem', Math.min(1, cfrac)) }], `${fmtKb(v.commit.asKb)}/${fmtKb(v.commit.limitKb)} m${v.commit.mode}`, pal, bar);
@@ -277,6 +285,10 @@ export class HeaderWidget implements Widget {
   private drawSmallRight(s: Surface, v: HeaderView, ctx: DrawCtx, y: number): void {
     const { pal, g } = ctx;
     if (y >= s.height) return;
+    if (v.trace) {
+      s.put(0, y, fit(`trace: ${v.tasks.total} tasks seen, ${v.tasks.running} runnable; no memory state in a trace`, s.width), pal.inactive);
+      return;
+    }
     const half = Math.floor(s.width / 2);
     drawMeter(s, 0, y, half - 1, 'Mem', this.memSegs(v, pal), `${fmtKb(v.mem.usedKb)}/${fmtKb(v.mem.totalKb)}`, pal, g.meter);
     const cfrac = v.commit.asKb / Math.max(1, v.commit.limitKb);

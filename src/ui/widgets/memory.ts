@@ -26,6 +26,10 @@ export class MemoryWidget implements Widget {
   draw(s: Surface, ctx: DrawCtx): void {
     const { pal, g } = ctx;
     s.fill(0, 0, s.width, s.height, ' ', pal.text);
+    if (ctx.ui.snapshot?.source === 'trace') {
+      s.put(0, 0, fit('memory state is not in a scheduler trace', s.width), pal.inactive);
+      return;
+    }
     const snap = this.snap;
     if (snap === null) return;
     const m = snap.mem;

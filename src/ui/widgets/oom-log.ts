@@ -34,6 +34,10 @@ export class OomLogWidget implements Widget {
   draw(s: Surface, ctx: DrawCtx): void {
     const { pal, ui } = ctx;
     s.fill(0, 0, s.width, s.height, ' ', pal.text);
+    if (ctx.ui.snapshot?.source === 'trace') {
+      s.put(0, 0, fit('OOM kills are not in a scheduler trace', s.width), pal.inactive);
+      return;
+    }
     if (this.kills.length === 0) {
       s.put(0, 0, fit('No OOM kill yet. The OOM killer runs when an allocation fails after reclaim.', s.width), pal.inactive);
       return;

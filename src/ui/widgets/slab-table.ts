@@ -70,6 +70,10 @@ export class SlabTableWidget implements Widget {
   draw(s: Surface, ctx: DrawCtx): void {
     const { pal } = ctx;
     s.fill(0, 0, s.width, s.height, ' ', pal.text);
+    if (ctx.ui.snapshot?.source === 'trace') {
+      s.put(0, 0, fit('slab caches are not in a scheduler trace', s.width), pal.inactive);
+      return;
+    }
     let objs = 0;
     let active = 0;
     let totalKb = 0;
