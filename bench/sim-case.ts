@@ -93,4 +93,4 @@ function main(): void {
   process.stdout.write(`${line}\n`);
 }
 
-if (process.argv[1]?.endsWith('sim-case.ts')) main();
+if (/sim-case\.(ts|mjs)$/.test(process.argv[1] ?? '')) main();

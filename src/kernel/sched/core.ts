@@ -243,7 +243,9 @@ export function schedule(k: Kernel, rq: Rq, preempt: boolean): void {
   if (voluntary) prev.nvcsw++;
   else prev.nivcsw++;
   if (next === rq.idle) rq.schedGoidle++;
-  traceSwitch(k, rq, prev, next, preempt ? 'R+' : stateTraceText(prev, voluntary ? prevState : TASK_RUNNING));
+  // The prev_state text is only built when someone listens.
+  if (k.tracing) traceSwitch(k, rq, prev, next, preempt ? 'R+' : stateTraceText(prev, voluntary ? prevState : TASK_RUNNING));
+  else k.countEvent('sched_switch');
   contextSwitch(k, rq, prev, next);
 }
 
