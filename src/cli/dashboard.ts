@@ -233,7 +233,7 @@ export function runDashboard(o: DashboardOptions, io: DashboardIo, replay: Dashb
       mouse: cfg.mouse,
       startupMessages:
         replay !== null
-          ? [`replaying ${replay.title}: keys pace and look; commands are the journal's`, ...startupMessages]
+          ? [`replaying ${replay.title}: keys pace and look; commands come from the journal`, ...startupMessages]
           : imported !== null
             ? [`${imported.name}: a real machine's trace - space, +/- and . replay it; memory, the fair tree and the log are not in a trace`, ...startupMessages]
             : startupMessages,
@@ -263,7 +263,10 @@ export function runDashboard(o: DashboardOptions, io: DashboardIo, replay: Dashb
         else shutdown(0);
       },
     });
-    if (runner !== null) runner.onDiverged = () => app.say(replay?.diverged() ?? 'the run diverged', true);
+    if (runner !== null) {
+      runner.onDiverged = () => app.say(replay?.diverged() ?? 'the run diverged', true);
+      runner.onEnded = () => app.say(`end of the recording at ${((session?.k.now ?? 0) / 1e9).toFixed(3)} s; q quits`);
+    }
     if (traceRunner !== null) traceRunner.onEnd = () => app.say(`end of the trace (${imported?.feeder.stats.events ?? 0} events); q quits, Home/left scroll the timeline back`);
     if (session !== null) {
       const prevReboot = session.onReboot;

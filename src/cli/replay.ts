@@ -37,6 +37,7 @@ export function prepareReplay(journal: Journal): { session: Session; hooks: Driv
   const hooks: DriverHooks = {
     checkpointNs: h.checkpointNs,
     script: journal.commands.map((c) => ({ boot: c.boot, atNs: c.atNs, events: c.events, cmd: c.cmd })),
+    ...(journal.end !== null ? { endAt: { boot: journal.end.boot, atNs: journal.end.atNs } } : {}),
     onCheckpoint: (p, hash) => {
       const rec = journal.checkpoints[ci];
       if (rec === undefined) return true;
@@ -88,7 +89,7 @@ export function runReplayDashboard(file: string, o: ReplayOptions, io: Dashboard
   return runDashboard({ ...o, scenario: journal.header.scenario.file }, io, {
     session,
     hooks,
-    title: `replay of ${file} (${session.scenario.name})`,
+    title: `${file} (${session.scenario.name})`,
     diverged: () => divergence() ?? 'the replay diverged from the recording',
   });
 }

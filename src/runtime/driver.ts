@@ -27,6 +27,8 @@ export interface DriverHooks {
   onCommand?: (p: Position, cmd: Command) => void;
   /** Commands to apply at recorded positions (a replay), in order. */
   script?: ScriptItem[];
+  /** Where the recording ended (a replay stops there). */
+  endAt?: { boot: number; atNs: number };
 }
 
 export class Driver {
@@ -35,6 +37,8 @@ export class Driver {
   private boot: number;
   /** Set when a checkpoint hook asked to stop: the run goes no further. */
   stopped = false;
+  /** A replay reached the end of its recording. */
+  ended = false;
 
   constructor(
     readonly session: Session,
@@ -92,10 +96,12 @@ export class Driver {
    * event at or before it is pending) and how many events ran. Stops early at checkpoints' and script positions
    * only to act on them, then goes on.
    */
-  advance(targetNs: number, maxEvents = Number.MAX_SAFE_INTEGER): { reached: boolean; processed: number } {
+  advance(targetNs0: number, maxEvents = Number.MAX_SAFE_INTEGER): { reached: boolean; processed: number } {
     let processed = 0;
     for (;;) {
-      if (this.stopped) return { reached: false, processed };
+      if (this.stopped || this.ended) return { reached: false, processed };
+      const end = this.hooks.endAt;
+      const targetNs = end !== undefined && end.boot === this.session.boots ? Math.min(targetNs0, end.atNs) : targetNs0;
       this.syncBoot();
       const k = this.session.k;
       if (k.halted !== null && k.halted !== 'reboot') return { reached: false, processed };
@@ -136,7 +142,13 @@ export class Driver {
         this.checkpoint();
         if (stopNs < targetNs) continue;
       }
-      if (stopNs >= targetNs) return { reached: true, processed };
+      if (stopNs >= targetNs) {
+        if (end !== undefined && end.boot === this.session.boots && kk.now >= end.atNs && this.pendingScript === 0) {
+          this.ended = true;
+          return { reached: false, processed };
+        }
+        return { reached: true, processed };
+      }
     }
   }
 }

@@ -139,8 +139,8 @@ export class Runner {
     for (const p of this.bus.drainPacing()) step = this.pacer.apply(p, this.k.tickNs) ?? step;
     const owed = this.pacer.advanceNs(now);
     const t0 = this.clock.nowMs();
-    if (this.driver.stopped) {
-      // A diverged replay: virtual time stands still at the last good point.
+    if (this.driver.stopped || this.driver.ended) {
+      // A diverged or finished replay: virtual time stands still.
     } else if (step !== null) this.runStep(step);
     else if (owed > 0 || this.k.engine.peekNs() === this.k.now) this.runPaced(this.k.now + owed, t0);
     this.simMs += this.clock.nowMs() - t0;
@@ -162,7 +162,7 @@ export class Runner {
       reached = r.reached || this.k.halted !== null || this.session.boots !== boot;
       if (this.clock.nowMs() - t0 > budgetMs) break;
     }
-    this.lagging = !reached && !this.driver.stopped;
+    this.lagging = !reached && !this.driver.stopped && !this.driver.ended;
     this.checkDiverged();
   }
 
@@ -175,7 +175,16 @@ export class Runner {
     this.checkDiverged();
   }
 
+  /** Called once when a replay reaches the end of its recording. */
+  onEnded: (() => void) | null = null;
+  private endReported = false;
+
   private checkDiverged(): void {
+    if (this.driver.ended && !this.endReported) {
+      this.endReported = true;
+      this.pacer.paused = true;
+      this.onEnded?.();
+    }
     if (this.driver.stopped && !this.divergedReported) {
       this.divergedReported = true;
       this.pacer.paused = true;

@@ -238,7 +238,9 @@ export class App {
   /* ------------------------------------------------------------------ input */
 
   onKey(ch: string | undefined, key: { full?: string; name?: string } | undefined): void {
-    const full = key?.full ?? key?.name ?? ch ?? '';
+    let full = key?.full ?? key?.name ?? ch ?? '';
+    // blessed names Shift+letter "S-r"; the keymap (and people) call it "R".
+    if (ch !== undefined && /^[A-Z]$/.test(ch) && full === `S-${ch.toLowerCase()}`) full = ch;
     if (full === '') return;
     const k: KeyEvent = { full, ch };
     if (this.message !== null && this.prompt === null) this.message = null;

@@ -224,6 +224,17 @@ describe('keymap and help', () => {
     expect(dash.exits).toEqual(['quit']);
   });
 
+  it('upper-case bindings work (blessed calls them S-x): K hides kernel threads, T changes the theme', async () => {
+    dash = await startDashboard({ scenario: small });
+    await dash.advance(300);
+    const before = dash.app.tasks.rows.length;
+    await dash.press('K');
+    expect(dash.app.tasks.showKthreads).toBe(false);
+    expect(dash.app.tasks.rows.length).toBeLessThan(before);
+    await dash.press('T');
+    expect(dash.tty.lines()[39]).toMatch(/theme: /);
+  });
+
   it('number keys and Tab switch screens', async () => {
     dash = await startDashboard({ scenario: small });
     await dash.advance(200);
