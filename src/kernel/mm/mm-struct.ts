@@ -5,13 +5,16 @@
  */
 
 /** A growable list of page frame numbers. */
+/** Shared by every empty list: most mappings of most tasks never hold a page, so they allocate nothing. */
+const EMPTY = new Int32Array(0);
+
 export class PfnList {
-  private a = new Int32Array(16);
+  private a = EMPTY;
   length = 0;
 
   push(pfn: number): void {
     if (this.length === this.a.length) {
-      const b = new Int32Array(this.a.length * 2);
+      const b = new Int32Array(Math.max(16, this.a.length * 2));
       b.set(this.a);
       this.a = b;
     }

@@ -201,7 +201,7 @@ export class HeaderWidget implements Widget {
     x = s.put(x + 2, 0, state, attr);
     x = s.put(x + 2, 0, `up ${fmtUptime(v.uptimeNs)}`, pal.text);
     const load = `load ${v.load.map((l) => l.toFixed(2)).join(' ')}`;
-    if (x + 2 + load.length <= s.width) s.put(x + 2, 0, load, pal.text);
+    if (!v.trace && x + 2 + load.length <= s.width) s.put(x + 2, 0, load, pal.text);
   }
 
   private cpuSegs(c: CpuShares, pal: Palette): { frac: number; attr: number }[] {
