@@ -57,7 +57,10 @@ function generate(): void {
 generate();
 const rates: number[] = [];
 let rssMax = 0;
+const gc = (globalThis as { gc?: () => void }).gc;
 for (let i = 0; i < runs; i++) {
+  // Start each run from a clean heap (the generator's garbage is not the importer's cost).
+  gc?.();
   const t0 = performance.now();
   const f = new TraceFeeder(file);
   f.feed();

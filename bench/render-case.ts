@@ -6,6 +6,7 @@
  *
  *   render-case.ts COLS ROWS CPUS FPS FRAMES [SCENARIO]
  */
+import { join } from 'node:path';
 import { Writable, PassThrough } from 'node:stream';
 import { KernelBus } from '../src/bus/bus.js';
 import { machineHooks } from '../src/cli/hooks.js';
@@ -56,7 +57,7 @@ function rssMb(): number {
 }
 
 function setup(cols: number, rows: number, scenarioArg: string | undefined, cpus: number, clock: ManualClock, fps: number, speed: number) {
-  const loaded = scenarioArg !== undefined ? loadScenarioFile(scenarioArg) : cpus === 8 ? loadScenarioFile(new URL('../demo/default.json', import.meta.url).pathname) : parseScenarioText(`${cpus}.json`, bigScenario(cpus));
+  const loaded = scenarioArg !== undefined ? loadScenarioFile(scenarioArg) : cpus === 8 ? loadScenarioFile(join(process.cwd(), 'demo', 'default.json')) : parseScenarioText(`${cpus}.json`, bigScenario(cpus));
   const session = new Session(loaded, machineHooks());
   const bus = new KernelBus();
   const runner = new Runner(session, bus, clock, { ...DEFAULT_RUNNER, fps, speed });

@@ -43,7 +43,7 @@ if (want('sim')) {
   const perEvent = new Map<string, number>();
   for (const cpus of cpusList) {
     for (const tasks of tasksList) {
-      const out = runCase('sim-case.ts', [String(cpus), String(tasks), budget]);
+      const out = runBundled('sim-case.ts', [String(cpus), String(tasks), budget]);
       line(out);
       const m = /ns_per_event=([\d.]+)/.exec(out);
       if (m) perEvent.set(`${cpus}/${tasks}`, Number(m[1]));
@@ -55,16 +55,16 @@ if (want('sim')) {
     const b = perEvent.get(`${cpus}/10000`);
     if (a !== undefined && b !== undefined) line(`sim-scaling cpus=${cpus} cost_ratio_10000_vs_100=${(b / a).toFixed(2)}`);
   }
-  line(runCase('sim-case.ts', ['64', '10000', budget, 'all-classes']));
+  line(runBundled('sim-case.ts', ['64', '10000', budget, 'all-classes']));
 }
 
 if (want('render')) {
   const frames = quick ? '150' : '600';
-  line(runCase('render-case.ts', ['120', '40', '8', '10', frames]));
-  line(runCase('render-case.ts', ['200', '60', '8', '10', frames]));
-  line(runCase('render-case.ts', ['80', '24', '8', '10', frames]));
-  line(runCase('render-case.ts', ['120', '40', '64', '10', frames]));
-  line(runCase('render-case.ts', ['200', '60', '64', '10', frames]));
+  line(runBundled('render-case.ts', ['120', '40', '8', '10', frames]));
+  line(runBundled('render-case.ts', ['200', '60', '8', '10', frames]));
+  line(runBundled('render-case.ts', ['80', '24', '8', '10', frames]));
+  line(runBundled('render-case.ts', ['120', '40', '64', '10', frames]));
+  line(runBundled('render-case.ts', ['200', '60', '64', '10', frames]));
 }
 
 if (want('import')) {
