@@ -8,7 +8,7 @@ import { ScenarioError } from '../workload/scenario.js';
 import { InputError, UsageError } from './errors.js';
 import { ConfigError } from '../config/ui-config.js';
 import { ThemeError } from '../config/theme-file.js';
-import { runDashboard, type DashboardOptions } from './dashboard.js';
+import { runDashboard, type DashboardIo, type DashboardOptions } from './dashboard.js';
 import { runHeadless } from './headless.js';
 import { runImportDashboard, runImportHeadless, type ImportOptions } from './import.js';
 import { TraceFileError } from '../trace/import.js';
@@ -68,62 +68,46 @@ export function buildProgram(out: { write(s: string): void; err(s: string): void
     .action((o: Omit<DashboardOptions, 'scenario'> & { scenario?: string }) => {
       out.pending = runDashboard({ ...o, scenario: o.scenario ?? DEFAULT_SCENARIO }, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
     });
-  program
-    .command('replay')
-    .description('replay a journal exactly: live in the dashboard, or --headless to its summary')
-    .argument('<journal>', 'a journal written with --journal')
-    .option('--headless', 'no UI: print the summary at the end of the recorded run')
-    .option('--json', 'with --headless, one JSON document')
-    .option('--speed <x>', 'initial speed, x0.01 .. x1000 (default 1)')
-    .option('--paused', 'start paused')
-    .option('--theme <name|file>', 'colour theme')
-    .option('--fps <n>', 'frames per second, 1 .. 60')
-    .option('--color <mode>', 'colours: auto, never, 16, 256, truecolor')
-    .option('--ascii', 'ASCII only')
-    .option('--no-mouse', 'do not capture the mouse')
-    .option('--config <file>', 'UI config file')
-    .option('--exit-after <time>', 'quit by itself after this much wall time')
-    .option('--record <file.cast>', 'record the replayed screen as an asciicast file, at this terminal size')
-    .option('--cast-format <v2|v3>', 'asciicast version for --record (default v2)')
-    .action((file: string, o: ReplayOptions) => {
-      if (o.headless === true) {
-        const r = runReplayHeadless(file, o);
-        out.write(r.stdout);
-        if (r.stderr !== '') out.err(r.stderr);
-        out.exit(r.exitCode);
-        return;
-      }
-      if (o.json === true) throw new UsageError('--json needs --headless');
-      out.pending = runReplayDashboard(file, o, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
-    });
-  program
-    .command('import')
-    .description("show a real machine's scheduler trace (ftrace text, trace-cmd report, perf script) in the dashboard")
-    .argument('<trace>', 'a trace file')
-    .option('--headless', 'no UI: print the summary (tasks: CPU time, switches, run delay; CPUs: busy time)')
-    .option('--json', 'with --headless, one JSON document')
-    .option('--speed <x>', 'replay speed, x0.01 .. x1000 (default 1)')
-    .option('--paused', 'start paused')
-    .option('--theme <name|file>', 'colour theme')
-    .option('--fps <n>', 'frames per second, 1 .. 60')
-    .option('--color <mode>', 'colours: auto, never, 16, 256, truecolor')
-    .option('--ascii', 'ASCII only')
-    .option('--no-mouse', 'do not capture the mouse')
-    .option('--config <file>', 'UI config file')
-    .option('--exit-after <time>', 'quit by itself after this much wall time')
-    .option('--record <file.cast>', 'record the screen as an asciicast file')
-    .option('--cast-format <v2|v3>', 'asciicast version for --record (default v2)')
-    .action((file: string, o: ImportOptions) => {
-      if (o.headless === true) {
-        const r = runImportHeadless(file, o);
-        out.write(r.stdout);
-        if (r.stderr !== '') out.err(r.stderr);
-        out.exit(r.exitCode);
-        return;
-      }
-      if (o.json === true) throw new UsageError('--json needs --headless');
-      out.pending = runImportDashboard(file, o, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
-    });
+  // replay and import share the dashboard's options and the headless/dashboard split.
+  type Runs = { headless(file: string, o: ReplayOptions & ImportOptions): { stdout: string; stderr: string; exitCode: number }; dashboard(file: string, o: ReplayOptions & ImportOptions, io: DashboardIo): Promise<number> };
+  const viewerCommand = (name: string, description: string, arg: string, headlessHelp: string, run: Runs): void => {
+    program
+      .command(name)
+      .description(description)
+      .argument(arg)
+      .option('--headless', headlessHelp)
+      .option('--json', 'with --headless, one JSON document')
+      .option('--speed <x>', 'initial speed, x0.01 .. x1000 (default 1)')
+      .option('--paused', 'start paused')
+      .option('--theme <name|file>', 'colour theme')
+      .option('--fps <n>', 'frames per second, 1 .. 60')
+      .option('--color <mode>', 'colours: auto, never, 16, 256, truecolor')
+      .option('--ascii', 'ASCII only')
+      .option('--no-mouse', 'do not capture the mouse')
+      .option('--config <file>', 'UI config file')
+      .option('--exit-after <time>', 'quit by itself after this much wall time')
+      .option('--record <file.cast>', 'record the screen as an asciicast file, at this terminal size')
+      .option('--cast-format <v2|v3>', 'asciicast version for --record (default v2)')
+      .action((file: string, o: ReplayOptions & ImportOptions) => {
+        if (o.headless === true) {
+          const r = run.headless(file, o);
+          out.write(r.stdout);
+          if (r.stderr !== '') out.err(r.stderr);
+          out.exit(r.exitCode);
+          return;
+        }
+        if (o.json === true) throw new UsageError('--json needs --headless');
+        out.pending = run.dashboard(file, o, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
+      });
+  };
+  viewerCommand('replay', 'replay a journal exactly: live in the dashboard, or --headless to its summary', '<journal>', 'no UI: print the summary at the end of the recorded run', {
+    headless: runReplayHeadless,
+    dashboard: runReplayDashboard,
+  });
+  viewerCommand('import', "show a real machine's scheduler trace (ftrace text, trace-cmd report, perf script) in the dashboard", '<trace>', 'no UI: print the summary (tasks: CPU time, switches, run delay; CPUs: busy time)', {
+    headless: runImportHeadless,
+    dashboard: runImportDashboard,
+  });
   return program;
 }
 
