@@ -8,14 +8,4 @@ export class UsageError extends Error {
   }
 }
 
-/** An input file (theme, journal, trace) with a problem at a known place. */
-export class InputError extends Error {
-  constructor(
-    readonly file: string,
-    readonly where: string,
-    detail: string,
-  ) {
-    super(where === '' ? `${file}: ${detail}` : `${file}: ${where}: ${detail}`);
-    this.name = 'InputError';
-  }
-}
+export { InputError } from '../lib/input-error.js';

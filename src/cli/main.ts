@@ -4,16 +4,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import { KernelBug } from '../lib/assert.js';
-import { ScenarioError } from '../workload/scenario.js';
 import { InputError, UsageError } from './errors.js';
-import { ConfigError } from '../config/ui-config.js';
-import { ThemeError } from '../config/theme-file.js';
 import { runDashboard, type DashboardIo, type DashboardOptions } from './dashboard.js';
 import { runHeadless } from './headless.js';
 import { runImportDashboard, runImportHeadless, type ImportOptions } from './import.js';
-import { TraceFileError } from '../trace/import.js';
 import { runReplayDashboard, runReplayHeadless, type ReplayOptions } from './replay.js';
-import { JournalError } from '../record/journal.js';
 import { DEFAULT_SCENARIO, VERSION } from './paths.js';
 
 function collect(v: string, prev: string[]): string[] {
@@ -149,7 +144,7 @@ export function reportError(e: unknown, io: Pick<CliIo, 'err'>): number {
     io.err(`kernsim: ${e.message.replace(/^error: /, '')}\n`);
     return 2;
   }
-  if (e instanceof ScenarioError || e instanceof UsageError || e instanceof InputError || e instanceof ThemeError || e instanceof ConfigError || e instanceof JournalError || e instanceof TraceFileError) {
+  if (e instanceof InputError || e instanceof UsageError) {
     io.err(`kernsim: ${e.message}\n`);
     return 2;
   }

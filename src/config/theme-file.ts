@@ -8,16 +8,10 @@ import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { jsonErrorPlace } from '../lib/json-place.js';
 import { DEFAULT_THEME, MONO_THEME, THEME_COLOR_KEYS, THEME_GRADIENT_KEYS, type ColorValue, type ThemeColorKey, type ThemeSpec } from './theme-spec.js';
+import { fileErrorText, InputError } from '../lib/input-error.js';
 
-export class ThemeError extends Error {
-  constructor(
-    readonly file: string,
-    readonly where: string,
-    readonly detail: string,
-  ) {
-    super(where === '' ? `${file}: ${detail}` : `${file}: ${where}: ${detail}`);
-    this.name = 'ThemeError';
-  }
+export class ThemeError extends InputError {
+  override readonly name = 'ThemeError';
 }
 
 const COLOR_RE = /^(#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}|#[0-9a-fA-F]{2}|default|\d{1,3} \d{1,3} \d{1,3}|)$/;
@@ -136,8 +130,7 @@ export function loadThemeFile(file: string): LoadedTheme {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ThemeError(file, '', code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code ?? 'error'})`);
+    throw new ThemeError(file, '', fileErrorText(e));
   }
   if (file.endsWith('.theme')) return themeFromBtop(file, text);
   let json: unknown;

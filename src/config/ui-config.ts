@@ -7,16 +7,10 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { jsonErrorPlace } from '../lib/json-place.js';
+import { fileErrorText, InputError } from '../lib/input-error.js';
 
-export class ConfigError extends Error {
-  constructor(
-    readonly file: string,
-    readonly where: string,
-    readonly detail: string,
-  ) {
-    super(where === '' ? `${file}: ${detail}` : `${file}: ${where}: ${detail}`);
-    this.name = 'ConfigError';
-  }
+export class ConfigError extends InputError {
+  override readonly name = 'ConfigError';
 }
 
 export interface UiConfig {
@@ -57,7 +51,7 @@ export function loadUiConfig(file: string, mustExist = false): UiConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ConfigError(file, '', `cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new ConfigError(file, '', fileErrorText(e));
   }
   let json: unknown;
   try {

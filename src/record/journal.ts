@@ -10,6 +10,7 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { z } from 'zod';
 import type { Command } from '../sim/session.js';
+import { fileErrorText, InputError } from '../lib/input-error.js';
 
 export const JOURNAL_FORMAT = 'kernsim-journal';
 export const JOURNAL_VERSION = 1;
@@ -19,14 +20,14 @@ export const JOURNAL_VERSION = 1;
  */
 export const KERNEL_MODEL = '1';
 
-export class JournalError extends Error {
+export class JournalError extends InputError {
+  override readonly name = 'JournalError';
   constructor(
-    readonly file: string,
+    file: string,
     readonly line: number,
-    readonly detail: string,
+    detail: string,
   ) {
-    super(line > 0 ? `${file}: line ${line}: ${detail}` : `${file}: ${detail}`);
-    this.name = 'JournalError';
+    super(file, line > 0 ? `line ${line}` : '', detail);
   }
 }
 
@@ -116,8 +117,7 @@ export function readJournal(file: string, text?: string): Journal {
     try {
       src = readFileSync(file, 'utf8');
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new JournalError(file, 0, code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? 'error'})`);
+      throw new JournalError(file, 0, fileErrorText(e));
     }
   }
   const lines = src.split('\n');

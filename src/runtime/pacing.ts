@@ -19,6 +19,33 @@ export const systemClock: WallClock = {
   clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };
 
+/** Calls `fn` every `ms` of wall time until stopped: the periodic loop every runner drives itself with. */
+export class TickLoop {
+  private timer: unknown = null;
+  private stopped = false;
+  constructor(
+    private readonly clock: WallClock,
+    private readonly ms: number,
+    private readonly fn: () => void,
+  ) {}
+  start(): void {
+    this.arm();
+  }
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== null) this.clock.clearTimer(this.timer);
+    this.timer = null;
+  }
+  private arm(): void {
+    if (this.stopped) return;
+    this.timer = this.clock.setTimer(() => {
+      this.timer = null;
+      this.fn();
+      this.arm();
+    }, this.ms);
+  }
+}
+
 /** A hand-driven clock for tests and benches: time moves only when advanced. */
 export class ManualClock implements WallClock {
   private t = 0;

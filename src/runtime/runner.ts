@@ -10,7 +10,7 @@ import { takeSnapshot, type Kernel, type KernelEvent } from '../kernel/index.js'
 import { HIGH_RATE_KINDS } from '../kernel/core/trace.js';
 import type { ActionRecord, Session } from '../sim/session.js';
 import { Driver, type DriverHooks } from './driver.js';
-import { Pacer, type StepRequest, type WallClock } from './pacing.js';
+import { Pacer, TickLoop, type StepRequest, type WallClock } from './pacing.js';
 
 export interface RunnerOptions {
   fps: number;
@@ -51,7 +51,7 @@ export class Runner {
   readonly pacer: Pacer;
   private sink!: FrameSink;
   private detach: (() => void) | null = null;
-  private timer: unknown = null;
+  private readonly loop: TickLoop;
   private frameNo = 0;
   private lastFrameMs = 0;
   private printkSeq = 0;
@@ -60,7 +60,6 @@ export class Runner {
   private renderMs = 0;
   private boot = 0;
   private rate = { t0: 0, bytes: 0, events: 0, outBytesPerSec: 0, eventsPerSec: 0 };
-  private stopped = false;
   private actions: ActionRecord[] = [];
   /** Called after the machine powered off or when the runner stops for good. */
   onHalt: ((why: 'panic' | 'poweroff') => void) | null = null;
@@ -79,6 +78,7 @@ export class Runner {
     hooks: DriverHooks = { checkpointNs: null },
   ) {
     this.pacer = new Pacer(opts.speed, opts.paused);
+    this.loop = new TickLoop(clock, 1000 / opts.simHz, () => this.tick());
     this.driver = new Driver(session, hooks);
     this.readOnly = hooks.script !== undefined;
     this.attach(session.k);
@@ -111,24 +111,13 @@ export class Runner {
     this.rate.t0 = this.clock.nowMs();
     this.pacer.advanceNs(this.clock.nowMs());
     this.publish();
-    this.schedule();
+    this.loop.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer !== null) this.clock.clearTimer(this.timer);
-    this.timer = null;
+    this.loop.stop();
     this.detach?.();
     this.detach = null;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = this.clock.setTimer(() => {
-      this.timer = null;
-      this.tick();
-      this.schedule();
-    }, 1000 / this.opts.simHz);
   }
 
   /** One simulation step; publishes a frame when one is due (or after a single step). */

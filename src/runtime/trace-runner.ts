@@ -10,7 +10,7 @@ import { LaneBuilder } from '../bus/lanes.js';
 import type { CpuSnapshot, KernelEvent, KernelSnapshot, MemCounters, TaskSnapshot } from '../kernel/index.js';
 import type { TraceFeeder } from '../trace/import.js';
 import { classOfPrio, type TraceModel } from '../trace/model.js';
-import { Pacer, type WallClock } from './pacing.js';
+import { Pacer, TickLoop, type WallClock } from './pacing.js';
 
 const ZERO_MEM: MemCounters = {
   memTotal: 0, memFree: 0, memAvailable: 0, buffers: 0, cached: 0, swapCached: 0, active: 0, inactive: 0, activeAnon: 0, inactiveAnon: 0,
@@ -118,8 +118,7 @@ export function traceSnapshot(m: TraceModel, name: string, relNowNs: number, eve
 
 export class TraceRunner {
   readonly pacer: Pacer;
-  private timer: unknown = null;
-  private stopped = false;
+  private readonly loop: TickLoop;
   private frameNo = 0;
   private lastFrameMs = 0;
   private relNs = 0;
@@ -137,6 +136,7 @@ export class TraceRunner {
     readonly opts: { fps: number; simHz: number; speed: number; paused: boolean },
   ) {
     this.pacer = new Pacer(opts.speed, opts.paused);
+    this.loop = new TickLoop(clock, 1000 / opts.simHz, () => this.tick());
   }
 
   private onEvent = (e: { kind: string; cpu: number; tNs: number }): void => {
@@ -155,22 +155,11 @@ export class TraceRunner {
     const t0 = this.feeder.heldNs;
     if (t0 !== null) this.feeder.feed(t0, Infinity, this.onEvent);
     this.publish();
-    this.schedule();
+    this.loop.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer !== null) this.clock.clearTimer(this.timer);
-    this.timer = null;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = this.clock.setTimer(() => {
-      this.timer = null;
-      this.tick();
-      this.schedule();
-    }, 1000 / this.opts.simHz);
+    this.loop.stop();
   }
 
   tick(): void {

@@ -102,20 +102,22 @@ export const sysctl: Command = (env, argv) => {
   let err = '';
   let status = 0;
   let errno: string | undefined;
+  const lookup = (name: string) => {
+    const e = k.proc.sysctl.get(name);
+    if (e === undefined && !ignoreUnknown) {
+      err += `sysctl: cannot stat ${sysctlNameToPath(name)}: No such file or directory\n`;
+      status = 255;
+      errno ??= 'ENOENT';
+    }
+    return e;
+  };
   for (const a of args) {
     const eq = a.indexOf('=');
     if (eq >= 0) {
       const name = sysctlKey(a.slice(0, eq).trim());
       const value = a.slice(eq + 1).trim();
-      const e = k.proc.sysctl.get(name);
-      if (e === undefined) {
-        if (!ignoreUnknown) {
-          err += `sysctl: cannot stat ${sysctlNameToPath(name)}: No such file or directory\n`;
-          status = 255;
-          errno ??= 'ENOENT';
-        }
-        continue;
-      }
+      const e = lookup(name);
+      if (e === undefined) continue;
       const w = e.write === undefined ? 'EACCES' : e.write(k, value);
       if (w !== null) {
         err += w === 'EACCES' ? `sysctl: permission denied on key "${name}"\n` : `sysctl: setting key "${name}": ${strerror(w)}\n`;
@@ -127,15 +129,8 @@ export const sysctl: Command = (env, argv) => {
       continue;
     }
     const name = sysctlKey(a);
-    const e = k.proc.sysctl.get(name);
-    if (e === undefined) {
-      if (!ignoreUnknown) {
-        err += `sysctl: cannot stat ${sysctlNameToPath(name)}: No such file or directory\n`;
-        status = 255;
-        errno ??= 'ENOENT';
-      }
-      continue;
-    }
+    const e = lookup(name);
+    if (e === undefined) continue;
     out += show(name, e.read(k).replace(/\n$/, ''));
   }
   const r: CommandOutput = { out, err, status };

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_CONFIG, type KernelConfig } from '../kernel/index.js';
 import { jsonErrorPlace } from '../lib/json-place.js';
 import { ScenarioError, validateScenario, type ScenarioIn } from '../workload/scenario.js';
+import { fileErrorText } from '../lib/input-error.js';
 
 export interface LoadedScenario {
   file: string;
@@ -30,8 +31,7 @@ export function loadScenarioFile(file: string): LoadedScenario {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ScenarioError(file, '', code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code ?? 'error'})`);
+    throw new ScenarioError(file, '', fileErrorText(e));
   }
   return parseScenarioText(file, text);
 }

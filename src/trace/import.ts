@@ -7,11 +7,12 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import { TraceModel } from './model.js';
 import { parseTraceBytes, type LineResult } from './parse.js';
+import { fileErrorText, InputError } from '../lib/input-error.js';
 
-export class TraceFileError extends Error {
-  constructor(readonly file: string, detail: string) {
-    super(`${file}: ${detail}`);
-    this.name = 'TraceFileError';
+export class TraceFileError extends InputError {
+  override readonly name = 'TraceFileError';
+  constructor(file: string, detail: string) {
+    super(file, '', detail);
   }
 }
 
@@ -33,8 +34,7 @@ export class LineReader {
     try {
       this.fd = openSync(file, 'r');
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new TraceFileError(file, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code ?? 'error'})`);
+      throw new TraceFileError(file, fileErrorText(e));
     }
   }
 

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Dist } from './dist.js';
 import { parseDurationNs, parseRateBytesPerSec, parseSizeBytes } from './units.js';
+import { InputError } from '../lib/input-error.js';
 
 /* ------------------------------------------------------------------ value types */
 
@@ -423,15 +424,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return s;
 }
 
-export class ScenarioError extends Error {
-  constructor(
-    readonly file: string,
-    readonly where: string,
-    readonly detail: string,
-  ) {
-    super(where === '' ? `${file}: ${detail}` : `${file}: ${where}: ${detail}`);
-    this.name = 'ScenarioError';
-  }
+export class ScenarioError extends InputError {
+  override readonly name = 'ScenarioError';
 }
 
 /** Pick the most useful issue: the deepest path, preferring our custom messages over zod's union summary. */

@@ -58,6 +58,7 @@ describe('SCHED_FIFO and SCHED_RR', () => {
     expect(switches).toBeGreaterThanOrEqual(98);
     expect(switches).toBeLessThanOrEqual(101);
     expect(Math.abs(a.sumExecRuntimeNs - 5 * SEC)).toBeLessThan(110 * MS);
+    expect(Math.abs(b.sumExecRuntimeNs - 5 * SEC)).toBeLessThan(110 * MS);
   });
 
   it('a waking RT task preempts any fair task at once', () => {

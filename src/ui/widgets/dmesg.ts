@@ -7,7 +7,7 @@ import type { Frame, PrintkLine } from '../../bus/frame.js';
 import type { Surface } from '../canvas.js';
 import { expandTabs, fit } from '../format.js';
 import type { UiState } from '../ui-state.js';
-import { Reaction, type DrawCtx, type KeyEvent, type Widget } from './widget.js';
+import { Reaction, type DrawCtx, type KeyEvent, type Widget, clearPane } from './widget.js';
 
 const LEVEL_NAMES = ['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', 'debug'];
 
@@ -62,11 +62,7 @@ export class DmesgWidget implements Widget {
 
   draw(s: Surface, ctx: DrawCtx): void {
     const { pal } = ctx;
-    s.fill(0, 0, s.width, s.height, ' ', pal.text);
-    if (ctx.ui.snapshot?.source === 'trace') {
-      s.put(0, 0, fit('the kernel log is not in a scheduler trace', s.width), pal.inactive);
-      return;
-    }
+    if (!clearPane(s, ctx, 'the kernel log is not in a scheduler trace')) return;
     this.height = s.height;
     const lines = this.shown();
     this.scroll = Math.max(0, Math.min(this.scroll, lines.length - s.height));

@@ -9,7 +9,7 @@ import type { FairNode, FairRqSnapshot } from '../../kernel/index.js';
 import type { Surface } from '../canvas.js';
 import { fit, padL } from '../format.js';
 import type { UiState } from '../ui-state.js';
-import { Reaction, type DrawCtx, type KeyEvent, type Widget } from './widget.js';
+import { Reaction, type DrawCtx, type KeyEvent, type Widget, clearPane } from './widget.js';
 
 interface Placed {
   node: FairNode;
@@ -60,11 +60,7 @@ export class FairTreeWidget implements Widget {
 
   draw(s: Surface, ctx: DrawCtx): void {
     const { pal } = ctx;
-    s.fill(0, 0, s.width, s.height, ' ', pal.text);
-    if (ctx.ui.snapshot?.source === 'trace') {
-      s.put(0, 0, fit('the fair runqueue tree (vruntime, deadlines) is not in a scheduler trace', s.width), pal.inactive);
-      return;
-    }
+    if (!clearPane(s, ctx, 'the fair runqueue tree (vruntime, deadlines) is not in a scheduler trace')) return;
     const rq = this.rq;
     if (rq === null) return;
     const base = rq.mode === 'eevdf' ? rq.avgVruntime : rq.minVruntime;

@@ -7,7 +7,7 @@ import type { Frame } from '../../bus/frame.js';
 import type { KernelSnapshot } from '../../kernel/index.js';
 import type { Surface } from '../canvas.js';
 import { fit, fmtCount, fmtPages, padL } from '../format.js';
-import type { DrawCtx, Widget } from './widget.js';
+import { type DrawCtx, type Widget, clearPane } from './widget.js';
 
 export class MemoryWidget implements Widget {
   readonly id = 'memory' as const;
@@ -25,11 +25,7 @@ export class MemoryWidget implements Widget {
 
   draw(s: Surface, ctx: DrawCtx): void {
     const { pal, g } = ctx;
-    s.fill(0, 0, s.width, s.height, ' ', pal.text);
-    if (ctx.ui.snapshot?.source === 'trace') {
-      s.put(0, 0, fit('memory state is not in a scheduler trace', s.width), pal.inactive);
-      return;
-    }
+    if (!clearPane(s, ctx, 'memory state is not in a scheduler trace')) return;
     const snap = this.snap;
     if (snap === null) return;
     const m = snap.mem;

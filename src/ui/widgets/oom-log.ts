@@ -7,7 +7,7 @@ import type { OomSnapshot } from '../../kernel/index.js';
 import type { Surface } from '../canvas.js';
 import { fit, fmtPages, padL } from '../format.js';
 import type { UiState } from '../ui-state.js';
-import { Reaction, type DrawCtx, type KeyEvent, type Widget } from './widget.js';
+import { Reaction, type DrawCtx, type KeyEvent, type Widget, clearPane } from './widget.js';
 
 export class OomLogWidget implements Widget {
   readonly id = 'oom' as const;
@@ -33,11 +33,7 @@ export class OomLogWidget implements Widget {
 
   draw(s: Surface, ctx: DrawCtx): void {
     const { pal, ui } = ctx;
-    s.fill(0, 0, s.width, s.height, ' ', pal.text);
-    if (ctx.ui.snapshot?.source === 'trace') {
-      s.put(0, 0, fit('OOM kills are not in a scheduler trace', s.width), pal.inactive);
-      return;
-    }
+    if (!clearPane(s, ctx, 'OOM kills are not in a scheduler trace')) return;
     if (this.kills.length === 0) {
       s.put(0, 0, fit('No OOM kill yet. The OOM killer runs when an allocation fails after reclaim.', s.width), pal.inactive);
       return;

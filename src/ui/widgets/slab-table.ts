@@ -7,7 +7,7 @@ import type { SlabSnapshot } from '../../kernel/index.js';
 import type { Surface } from '../canvas.js';
 import { fit, padL } from '../format.js';
 import type { UiState } from '../ui-state.js';
-import { Reaction, type DrawCtx, type KeyEvent, type Widget } from './widget.js';
+import { Reaction, type DrawCtx, type KeyEvent, type Widget, clearPane } from './widget.js';
 
 /** slabtop's sort criteria (-s): o objs, a active, u use, s obj size, l slabs, b obj/slab, c cache size, n name. */
 export type SlabSort = 'o' | 'a' | 'u' | 's' | 'l' | 'b' | 'c' | 'n';
@@ -69,11 +69,7 @@ export class SlabTableWidget implements Widget {
 
   draw(s: Surface, ctx: DrawCtx): void {
     const { pal } = ctx;
-    s.fill(0, 0, s.width, s.height, ' ', pal.text);
-    if (ctx.ui.snapshot?.source === 'trace') {
-      s.put(0, 0, fit('slab caches are not in a scheduler trace', s.width), pal.inactive);
-      return;
-    }
+    if (!clearPane(s, ctx, 'slab caches are not in a scheduler trace')) return;
     let objs = 0;
     let active = 0;
     let totalKb = 0;

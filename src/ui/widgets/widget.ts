@@ -5,6 +5,7 @@
  */
 import type { Frame } from '../../bus/frame.js';
 import type { Surface } from '../canvas.js';
+import { fit } from '../format.js';
 import type { Glyphs } from '../glyphs.js';
 import type { Palette } from '../palette.js';
 import type { UiState } from '../ui-state.js';
@@ -40,4 +41,15 @@ export interface Widget {
   onClick?(x: number, y: number, ui: UiState): Reaction;
   /** The machine rebooted: forget history. */
   reset?(): void;
+}
+
+/**
+ * Clear a pane before drawing it. A trace viewer has only scheduler events: a pane whose subject is not in them
+ * shows `notInTrace` instead of zeros, and the caller draws nothing more (false).
+ */
+export function clearPane(s: Surface, ctx: DrawCtx, notInTrace: string): boolean {
+  s.fill(0, 0, s.width, s.height, ' ', ctx.pal.text);
+  if (ctx.ui.snapshot?.source !== 'trace') return true;
+  s.put(0, 0, fit(notInTrace, s.width), ctx.pal.inactive);
+  return false;
 }
