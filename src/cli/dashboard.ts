@@ -16,6 +16,7 @@ import { parseColor, toRgb } from '../ui/color.js';
 import { loadUiConfig, configPath, type UiConfig } from '../config/ui-config.js';
 import { listThemes, resolveTheme } from '../config/theme-file.js';
 import { SYSRQ_TABLE } from '../kernel/sysrq/sysrq.js';
+import { tuneHeapForLongRun } from './heap-tuning.js';
 import { systemClock } from '../runtime/pacing.js';
 import { DEFAULT_RUNNER, Runner } from '../runtime/runner.js';
 import { TraceRunner } from '../runtime/trace-runner.js';
@@ -153,6 +154,7 @@ export function runDashboard(o: DashboardOptions, io: DashboardIo, replay: Dashb
           if (wasPaused !== null && f.sim.paused !== wasPaused) cast.marker(since(), f.sim.paused ? 'paused' : 'resumed');
           wasPaused = f.sim.paused;
         });
+  tuneHeapForLongRun();
   const screen = createScreen(caps, { input: io.stdin, output: io.stdout }, { mouse: cfg.mouse, slots, terminfoErrors });
   const themeNames = listThemes(THEMES_DIR);
   const startupMessages = [...theme.warnings];

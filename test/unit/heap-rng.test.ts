@@ -1,27 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Heap } from '../../src/lib/heap.js';
 import { lnDet, Xoshiro128 } from '../../src/kernel/core/rng.js';
-import { Engine, EventPrio } from '../../src/kernel/core/engine.js';
-
-describe('Heap', () => {
-  it('pops in order against a sorted oracle', () => {
-    const rng = new Xoshiro128(9);
-    const h = new Heap<number>((a, b) => a < b);
-    const all: number[] = [];
-    for (let i = 0; i < 2000; i++) {
-      const v = rng.intBelow(500);
-      h.push(v);
-      all.push(v);
-      if (rng.chance(1, 3)) {
-        all.sort((a, b) => a - b);
-        expect(h.pop()).toBe(all.shift());
-      }
-    }
-    all.sort((a, b) => a - b);
-    while (all.length > 0) expect(h.pop()).toBe(all.shift());
-    expect(h.pop()).toBeUndefined();
-  });
-});
+import { Engine, EventPrio, Timer } from '../../src/kernel/core/engine.js';
 
 describe('Xoshiro128 PRNG', () => {
   it('produces the golden sequence for seed 1 (our determinism depends on it)', () => {
@@ -80,6 +59,39 @@ describe('Engine', () => {
     expect(e.runUntil(100)).toEqual({ reached: true, processed: 4 });
     expect(seen).toEqual(['c', 'b', 'a', 'd']);
     expect(e.nowNs).toBe(100);
+  });
+
+  it('fires in (time, prio, arming order) against a sorted oracle under random arming, re-arming and cancelling', () => {
+    const rng = new Xoshiro128(9);
+    const e = new Engine();
+    const fired: number[] = [];
+    const timers: Timer[] = [];
+    for (let i = 0; i < 300; i++) timers.push(new Timer('t', i % 2 === 0 ? EventPrio.Normal : EventPrio.Urgent, () => fired.push(i)));
+    // The oracle: what is armed, with the key each arming gave it.
+    const armed = new Map<number, { at: number; prio: number; seq: number }>();
+    let seq = 0;
+    for (let round = 0; round < 40; round++) {
+      for (let j = 0; j < 200; j++) {
+        const i = rng.intBelow(timers.length);
+        const t = timers[i] as Timer;
+        if (rng.chance(1, 5)) {
+          e.cancel(t);
+          armed.delete(i);
+        } else {
+          const at = e.nowNs + rng.intBelow(1000);
+          e.start(t, at);
+          armed.set(i, { at, prio: t.prio, seq: seq++ });
+        }
+        expect(t.pending).toBe(armed.has(i));
+      }
+      expect(e.pendingCount).toBe(armed.size);
+      const until = e.nowNs + rng.intBelow(800);
+      const due = [...armed].filter(([, k]) => k.at <= until).sort(([, x], [, y]) => x.at - y.at || x.prio - y.prio || x.seq - y.seq);
+      fired.length = 0;
+      e.runUntil(until);
+      expect(fired).toEqual(due.map(([i]) => i));
+      for (const [i] of due) armed.delete(i);
+    }
   });
 
   it('stops at the event budget without advancing past the last event', () => {

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkMemory } from '../../src/kernel/debug/mm-invariants.js';
 import { memCounters } from '../../src/kernel/mm/meminfo.js';
+import { PfnList } from '../../src/kernel/mm/mm-struct.js';
 import { Owner } from '../../src/kernel/mm/page-alloc.js';
 import type { Kernel } from '../../src/kernel/index.js';
 import type { ProgramFactory, UserAction, UserResult } from '../../src/kernel/task/user.js';
@@ -44,6 +45,20 @@ function meminfoAddsUp(k: Kernel): void {
   expect(c.slab).toBe(c.sReclaimable + c.sUnreclaim);
   expect(c.active + c.inactive).toBe(c.anonPages + c.cached);
 }
+
+describe('PfnList (the page frames of a mapping)', () => {
+  it('is a stack across its growing first buffer and its fixed chunks, shrinking and growing again', () => {
+    const l = new PfnList();
+    expect(l.pop()).toBe(-1);
+    for (let i = 0; i < 5000; i++) l.push(i * 7);
+    expect(l.length).toBe(5000);
+    for (let i = 4999; i >= 1500; i--) expect(l.pop()).toBe(i * 7);
+    for (let i = 1500; i < 3100; i++) l.push(i * 7);
+    for (let i = 3099; i >= 0; i--) expect(l.pop()).toBe(i * 7);
+    expect(l.length).toBe(0);
+    expect(l.pop()).toBe(-1);
+  });
+});
 
 describe('the OOM killer', () => {
   it('kills the leak (highest badness), spares oom_score_adj -1000, and the memory comes back', () => {

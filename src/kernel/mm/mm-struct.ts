@@ -4,39 +4,55 @@
  * Threads share one Mm.
  */
 
-/** A growable list of page frame numbers. */
+/** Entries per storage chunk of a PfnList (4 KiB of Int32). */
+const CHUNK_SHIFT = 10;
+const CHUNK = 1 << CHUNK_SHIFT;
+const CHUNK_MASK = CHUNK - 1;
 /** Shared by every empty list: most mappings of most tasks never hold a page, so they allocate nothing. */
 const EMPTY = new Int32Array(0);
 
+/**
+ * A stack of page frame numbers. The first CHUNK entries live in one buffer that grows by doubling; beyond that,
+ * fixed 4 KiB chunks. A leak of a million pages thus never asks for (and, once killed, frees) one multi-megabyte
+ * buffer per doubling: at x100 the demo's leak/OOM cycle did that every second and the freed buffers fragmented
+ * the C heap by some 50 MB, while equal-sized chunks are reused as they are.
+ */
 export class PfnList {
-  private a = EMPTY;
+  private first = EMPTY;
+  /** Chunks for entries CHUNK and up; null until the list first grows past CHUNK. */
+  private rest: Int32Array[] | null = null;
   length = 0;
 
   push(pfn: number): void {
-    if (this.length === this.a.length) {
-      const b = new Int32Array(Math.max(16, this.a.length * 2));
-      b.set(this.a);
-      this.a = b;
+    const n = this.length;
+    if (n < CHUNK) {
+      if (n === this.first.length) {
+        const b = new Int32Array(Math.max(16, n * 2));
+        b.set(this.first);
+        this.first = b;
+      }
+      this.first[n] = pfn;
+    } else {
+      const rest = (this.rest ??= []);
+      const ci = (n >> CHUNK_SHIFT) - 1;
+      if (ci === rest.length) rest.push(new Int32Array(CHUNK));
+      (rest[ci] as Int32Array)[n & CHUNK_MASK] = pfn;
     }
-    this.a[this.length++] = pfn;
+    this.length = n + 1;
   }
 
   pop(): number {
     if (this.length === 0) return -1;
-    return this.a[--this.length] as number;
-  }
-
-  at(i: number): number {
-    return this.a[i] as number;
-  }
-
-  /** Remove and return the first element (oldest page), O(n): used only by swap-out of cold pages. */
-  shift(): number {
-    if (this.length === 0) return -1;
-    const v = this.a[0] as number;
-    this.a.copyWithin(0, 1, this.length);
-    this.length--;
-    return v;
+    const i = --this.length;
+    if (i < CHUNK) {
+      if (this.rest !== null && this.rest.length > 1) this.rest.length = 1;
+      return this.first[i] as number;
+    }
+    const rest = this.rest as Int32Array[];
+    const ci = (i >> CHUNK_SHIFT) - 1;
+    // Keep one empty chunk beyond the last used one, so a list hovering at a chunk boundary does not reallocate.
+    if (rest.length > ci + 2) rest.length = ci + 2;
+    return (rest[ci] as Int32Array)[i & CHUNK_MASK] as number;
   }
 }
 

@@ -4,7 +4,7 @@
  * Everything here runs inside one engine event; "now" is the engine clock.
  */
 import { assert } from '../../lib/assert.js';
-import { EventPrio } from '../core/engine.js';
+import { EventPrio, isArmed, Timer } from '../core/engine.js';
 import type { Kernel } from '../kernel.js';
 import {
   TASK_DEAD,
@@ -131,12 +131,12 @@ export function reschedCurr(k: Kernel, rq: Rq, lazy = false): void {
 }
 
 function sendReschedIpi(k: Kernel, rq: Rq): void {
-  if (rq.ipiPending) return;
-  rq.ipiPending = true;
-  k.engine.at(0, EventPrio.Urgent, 'resched_ipi', () => {
-    rq.ipiPending = false;
-    k.onCpu(rq.cpu, () => preemptionPoint(k, rq, 'ipi'));
-  });
+  if (isArmed(rq.ipiTimer)) return;
+  if (rq.ipiTimer === null) {
+    const ipi = (): void => preemptionPoint(k, rq, 'ipi');
+    rq.ipiTimer = new Timer('resched_ipi', EventPrio.Urgent, () => k.onCpu(rq.cpu, ipi));
+  }
+  k.engine.start(rq.ipiTimer, k.now);
 }
 
 /**
@@ -146,17 +146,18 @@ function sendReschedIpi(k: Kernel, rq: Rq): void {
 function armCondResched(k: Kernel, rq: Rq): void {
   const p = rq.curr;
   const b = p.burst;
-  if (b === null || !b.kernel || rq.condReschedTimer !== null || !Number.isFinite(b.remainingNs)) return;
+  if (b === null || !b.kernel || isArmed(rq.condReschedTimer) || !Number.isFinite(b.remainingNs)) return;
   const remainingNow = b.remainingNs - (k.now - p.se.execStartNs);
   const done = b.totalNs - remainingNow;
   const step = k.tunables.condReschedNs;
   const nextPoint = Math.ceil((done + 1) / step) * step;
   const delay = nextPoint - done;
   if (delay >= remainingNow) return; // the burst ends first: return to user is the point
-  rq.condReschedTimer = k.engine.at(delay, EventPrio.Normal, 'might_sleep', () => {
-    rq.condReschedTimer = null;
-    k.onCpu(rq.cpu, () => preemptionPoint(k, rq, 'might_sleep'));
-  });
+  if (rq.condReschedTimer === null) {
+    const point = (): void => preemptionPoint(k, rq, 'might_sleep');
+    rq.condReschedTimer = new Timer('might_sleep', EventPrio.Normal, () => k.onCpu(rq.cpu, point));
+  }
+  k.engine.start(rq.condReschedTimer, k.now + delay);
 }
 
 /**
@@ -234,10 +235,7 @@ export function schedule(k: Kernel, rq: Rq, preempt: boolean): void {
   const next = pickNextTask(k, rq, prev);
   rq.needResched = false;
   rq.needReschedLazy = false;
-  if (rq.condReschedTimer !== null) {
-    k.engine.cancel(rq.condReschedTimer);
-    rq.condReschedTimer = null;
-  }
+  k.engine.cancel(rq.condReschedTimer);
   if (next === prev) return;
   rq.nrSwitches++;
   if (voluntary) prev.nvcsw++;
@@ -288,10 +286,7 @@ export function putPrevSetNextTask(rq: Rq, prev: Task, next: Task): void {
 /** context_switch() + finish_task_switch(). */
 function contextSwitch(k: Kernel, rq: Rq, prev: Task, next: Task): void {
   accountRq(k, rq);
-  if (rq.burstTimer !== null) {
-    k.engine.cancel(rq.burstTimer);
-    rq.burstTimer = null;
-  }
+  k.engine.cancel(rq.burstTimer);
   // sched_info_depart / sched_info_arrive
   if (prev !== rq.idle && prev.state === TASK_RUNNING && prev.onRq) schedInfoEnqueue(k, prev);
   if (next !== rq.idle) {
@@ -317,7 +312,7 @@ function contextSwitch(k: Kernel, rq: Rq, prev: Task, next: Task): void {
       updateAvgIdle(k, rq);
       k.nrIdleCpus--;
     }
-    if (rq.tickTimer === null) startTick(k, rq);
+    startTick(k, rq);
   }
   if (prev.state & TASK_DEAD) {
     prev.schedClass.taskDead?.(prev);

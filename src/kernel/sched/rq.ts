@@ -52,13 +52,16 @@ export class Rq {
   readonly rt: RtRq;
   readonly dl: DlRq;
 
-  /** Periodic tick; null while the CPU is idle (NO_HZ_IDLE). */
+  // The per-CPU timers, created on first use and re-armed from then on (see Engine.start).
+  /** Periodic tick; not armed while the CPU is idle (NO_HZ_IDLE). */
   tickTimer: Timer | null = null;
   /** Completion of curr's CPU burst. */
   burstTimer: Timer | null = null;
-  /** A reschedule IPI is in flight. */
-  ipiPending = false;
-  /** A voluntary-preemption point timer is armed for curr's kernel burst. */
+  /** The task whose burst burstTimer ends (curr when it was armed). */
+  burstTask: Task | null = null;
+  /** Armed while a reschedule IPI is in flight. */
+  ipiTimer: Timer | null = null;
+  /** Armed at the next voluntary-preemption point of curr's kernel burst. */
   condReschedTimer: Timer | null = null;
 
   /** Load balancing state (per CPU, single domain level). */

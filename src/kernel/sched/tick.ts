@@ -2,7 +2,7 @@
  * The periodic scheduler tick (sched_tick) at HZ, stopped on idle CPUs (NO_HZ_IDLE) and restarted on the
  * jiffies grid when they get work; and per-CPU time accounting for /proc/stat and the per-class busy times.
  */
-import { EventPrio } from '../core/engine.js';
+import { EventPrio, isArmed, Timer } from '../core/engine.js';
 import type { Kernel } from '../kernel.js';
 import { preemptionPoint } from './core.js';
 import type { Rq } from './rq.js';
@@ -29,26 +29,33 @@ export function accountRq(k: Kernel, rq: Rq): void {
 }
 
 export function startTick(k: Kernel, rq: Rq): void {
-  if (rq.tickTimer !== null) return;
+  if (isArmed(rq.tickTimer)) return;
   const t = k.tickNs;
   const next = Math.floor(k.now / t) * t + t;
-  rq.tickTimer = k.engine.atAbs(next, EventPrio.Normal, 'tick', () => schedTick(k, rq));
+  k.engine.start(tickTimerOf(k, rq), next);
 }
 
 export function stopTick(k: Kernel, rq: Rq): void {
-  if (rq.tickTimer === null) return;
   k.engine.cancel(rq.tickTimer);
-  rq.tickTimer = null;
+}
+
+function tickTimerOf(k: Kernel, rq: Rq): Timer {
+  if (rq.tickTimer === null) {
+    const tick = (): void => schedTick(k, rq);
+    rq.tickTimer = new Timer('tick', EventPrio.Normal, () => {
+      // The next tick is armed first, as tick_sched_timer() forwards the hrtimer before handling the tick.
+      k.engine.start(rq.tickTimer as Timer, k.now + k.tickNs);
+      k.irqCount++;
+      k.onCpu(rq.cpu, tick);
+    });
+  }
+  return rq.tickTimer;
 }
 
 /** sched_tick(): the class tick for curr, periodic balancing, and a preemption point on irq exit. */
 function schedTick(k: Kernel, rq: Rq): void {
-  rq.tickTimer = k.engine.at(k.tickNs, EventPrio.Normal, 'tick', () => schedTick(k, rq));
-  k.irqCount++;
-  k.onCpu(rq.cpu, () => {
-    const curr = rq.curr;
-    curr.schedClass.taskTick(rq, curr, false);
-    k.balancer.tick(rq);
-    preemptionPoint(k, rq, 'tick');
-  });
+  const curr = rq.curr;
+  curr.schedClass.taskTick(rq, curr, false);
+  k.balancer.tick(rq);
+  preemptionPoint(k, rq, 'tick');
 }

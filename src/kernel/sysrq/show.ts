@@ -3,6 +3,7 @@
  * task (what it is blocked in, derived from its state and its last system call), show_state() / the blocked
  * tasks, the NMI backtrace of every active CPU, and the timer list (the engine's pending timers per CPU).
  */
+import { isArmed } from '../core/engine.js';
 import type { Kernel } from '../kernel.js';
 import { renderSchedDebug } from '../proc/sched-debug.js';
 import { taskStateLetter, TASK_UNINTERRUPTIBLE, type Task } from '../task/task.js';
@@ -44,7 +45,7 @@ export function callChain(k: Kernel, t: Task): string[] {
   }
   if (t.waitingForChild) return [...sched, ' do_wait+0x5e/0xf0', ' kernel_wait4+0xbd/0x160', ' __do_sys_wait4+0xa9/0xb0', ...USER_TAIL];
   if (t.pid === 1) return [...sched, ' schedule_hrtimeout_range_clock+0x103/0x110', ' do_epoll_wait+0x4e1/0x520', ' __x64_sys_epoll_wait+0x6f/0x110', ...USER_TAIL];
-  if (t.sleepTimer === null) return [...sched, ' __x64_sys_pause+0x1d/0x40', ...USER_TAIL];
+  if (!isArmed(t.sleepTimer)) return [...sched, ' __x64_sys_pause+0x1d/0x40', ...USER_TAIL];
   return [...sched, ' do_nanosleep+0x68/0x1a0', ' hrtimer_nanosleep+0xbc/0x1a0', ' __x64_sys_clock_nanosleep+0xc6/0x130', ...USER_TAIL];
 }
 
@@ -110,13 +111,14 @@ export function showTimers(k: Kernel): string[] {
   for (const rq of k.rqs) {
     out.push(`cpu: ${rq.cpu}`, ' clock 0:', '  .base:       0000000000000000', '  .index:      0', '  .resolution: 1 nsecs', '  .get_time:   ktime_get', 'active timers:');
     let n = 0;
-    if (rq.tickTimer !== null && rq.tickTimer.pending) out.push(` #${n++}: <0000000000000000>, tick_nohz_handler, S:01`, ` # expires at ${rq.tickTimer.atNs}-${rq.tickTimer.atNs} nsecs [in ${rq.tickTimer.atNs - k.now} to ${rq.tickTimer.atNs - k.now} nsecs]`);
+    const tick = isArmed(rq.tickTimer) ? rq.tickTimer : null;
+    if (tick !== null) out.push(` #${n++}: <0000000000000000>, tick_nohz_handler, S:01`, ` # expires at ${tick.atNs}-${tick.atNs} nsecs [in ${tick.atNs - k.now} to ${tick.atNs - k.now} nsecs]`);
     for (const t of k.tasks.values()) {
       const tm = t.sleepTimer;
-      if (tm === null || !tm.pending || t.cpu !== rq.cpu) continue;
+      if (!isArmed(tm) || t.cpu !== rq.cpu) continue;
       out.push(` #${n++}: <0000000000000000>, hrtimer_wakeup, S:01`, ` # expires at ${tm.atNs}-${tm.atNs + 50_000} nsecs [in ${tm.atNs - k.now} to ${tm.atNs + 50_000 - k.now} nsecs]`);
     }
-    out.push(`  .expires_next   : ${rq.tickTimer?.atNs ?? 9223372036854775807n} nsecs`, `  .nohz_mode      : ${rq.tickTimer === null ? 2 : 0}`, `  .idle_tick      : ${rq.tickTimer === null ? 'yes' : 'no'}`, '');
+    out.push(`  .expires_next   : ${tick?.atNs ?? 9223372036854775807n} nsecs`, `  .nohz_mode      : ${tick === null ? 2 : 0}`, `  .idle_tick      : ${tick === null ? 'yes' : 'no'}`, '');
   }
   out.push('Tick Device: mode:     1', 'Broadcast device', 'Clock Event Device: hpet');
   return out;

@@ -5,7 +5,7 @@
  * for user space and for the system call layer.
  */
 import { assert } from '../../lib/assert.js';
-import { EventPrio } from '../core/engine.js';
+import { EventPrio, isArmed, Timer } from '../core/engine.js';
 import type { Kernel } from '../kernel.js';
 import { preemptionPoint, schedule, tryToWakeUp } from '../sched/core.js';
 import type { Rq } from '../sched/rq.js';
@@ -46,7 +46,7 @@ export function runCurr(k: Kernel, rq: Rq): void {
   for (let guard = 0; ; guard++) {
     assert(guard < 1_000_000, 'runCurr: a program made a million steps without using CPU time');
     const p = rq.curr;
-    if (p === rq.idle || rq.burstTimer !== null) return;
+    if (p === rq.idle || isArmed(rq.burstTimer)) return;
     // Returning to user mode (a step boundary, or resuming a user-mode burst): handle pending signals.
     // Between the kernel steps of a system call only fatal signals count (fatal_signal_pending()).
     if ((p.burst === null || !p.burst.kernel) && p.sigPending !== 0 && handleSignals(k, p, p.syscall !== null)) {
@@ -86,10 +86,12 @@ function handleSignals(k: Kernel, p: Task, fatalOnly: boolean): boolean {
 
 function armBurst(k: Kernel, rq: Rq, p: Task, b: Burst): void {
   if (!Number.isFinite(b.remainingNs)) return; // runs until preempted or killed
-  rq.burstTimer = k.engine.at(Math.max(0, b.remainingNs), EventPrio.Normal, 'burst_done', () => {
-    rq.burstTimer = null;
-    k.onCpu(rq.cpu, () => burstDone(k, rq, p));
-  });
+  if (rq.burstTimer === null) {
+    const done = (): void => burstDone(k, rq, rq.burstTask as Task);
+    rq.burstTimer = new Timer('burst_done', EventPrio.Normal, () => k.onCpu(rq.cpu, done));
+  }
+  rq.burstTask = p;
+  k.engine.start(rq.burstTimer, k.now + Math.max(0, b.remainingNs));
 }
 
 /** curr finished its burst: run the step's effect, then return to user (a preemption point). */
@@ -135,10 +137,7 @@ export function interruptUserBurst(k: Kernel, rq: Rq, p: Task): void {
   if (p.burst === null || p.burst.kernel || rq.curr !== p) return;
   p.schedClass.updateCurr(rq);
   accountRq(k, rq);
-  if (rq.burstTimer !== null) {
-    k.engine.cancel(rq.burstTimer);
-    rq.burstTimer = null;
-  }
+  k.engine.cancel(rq.burstTimer);
   runCurr(k, rq);
 }
 
@@ -241,19 +240,17 @@ function continueWait(k: Kernel, p: Task): Next {
 function sleepFor(k: Kernel, p: Task, ns: number, state: number): Next {
   p.state = state;
   if (Number.isFinite(ns)) {
-    p.sleepTimer = k.engine.at(Math.max(0, ns), EventPrio.Normal, 'wakeup', () => {
-      p.sleepTimer = null;
-      k.onCpu(-1, () => tryToWakeUp(k, p, TASK_NORMAL, 0));
-    });
+    if (p.sleepTimer === null) {
+      const wake = (): boolean => tryToWakeUp(k, p, TASK_NORMAL, 0);
+      p.sleepTimer = new Timer('wakeup', EventPrio.Normal, () => k.onCpu(-1, wake));
+    }
+    k.engine.start(p.sleepTimer, k.now + Math.max(0, ns));
   }
   return Next.Block;
 }
 
 /** Cancel a pending timed sleep (a signal interrupts it). */
 export function cancelSleep(k: Kernel, p: Task): void {
-  if (p.sleepTimer !== null) {
-    k.engine.cancel(p.sleepTimer);
-    p.sleepTimer = null;
-  }
+  k.engine.cancel(p.sleepTimer);
 }
 
