@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { jsonErrorPlace } from '../lib/json-place.js';
 import { DEFAULT_THEME, MONO_THEME, THEME_COLOR_KEYS, THEME_GRADIENT_KEYS, type ColorValue, type ThemeColorKey, type ThemeSpec } from './theme-spec.js';
 import { fileErrorText, InputError } from '../lib/input-error.js';

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { jsonErrorPlace } from '../lib/json-place.js';
 import { fileErrorText, InputError } from '../lib/input-error.js';
 

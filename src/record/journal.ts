@@ -8,7 +8,7 @@
  * Every line is written and flushed as it happens, so a killed session leaves a journal valid up to its last line.
  */
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Command } from '../sim/session.js';
 import { fileErrorText, InputError } from '../lib/input-error.js';
 

@@ -3,7 +3,7 @@
  * Validated with zod; every error names its place, as `tasks[2].program[0].run: expected a duration like "5ms"`.
  * The result is plain data (durations in ns, sizes in bytes) that runner.ts turns into kernel calls.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Dist } from './dist.js';
 import { parseDurationNs, parseRateBytesPerSec, parseSizeBytes } from './units.js';
 import { InputError } from '../lib/input-error.js';
