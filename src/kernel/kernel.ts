@@ -293,7 +293,7 @@ export class Kernel {
     if (!this.tasks.has(p.pid) || this.tasks.get(p.pid) !== p) return;
     this.tasks.delete(p.pid);
     this.freePid(p.pid);
-    if (p.parent !== null) p.parent.children.delete(p);
+    p.parent?.children?.delete(p);
     this.mm.releaseTask(p);
     this.event({ kind: 'sched_process_free', pid: p.pid, comm: p.comm, prio: p.prio });
     // What a report of a dead task needs stays; what it ran (program, pending syscall, timers) goes.

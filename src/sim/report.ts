@@ -49,7 +49,7 @@ export interface CpuRow {
 
 export function taskRow(k: Kernel, t: Task): TaskRow {
   const byCpu = new Array<number>(k.nrCpus).fill(0);
-  for (const [c, ns] of t.cpuTimeByCpu) byCpu[c] = ns;
+  for (const [c, ns] of t.cpuTimes()) byCpu[c] = ns;
   const row: TaskRow = {
     pid: t.pid,
     ppid: t.parent?.pid ?? 0,
@@ -83,7 +83,7 @@ export function taskRow(k: Kernel, t: Task): TaskRow {
   }
   if (t.error !== null) row.error = t.error;
   Object.assign(row, t.isKthread ? {} : k.mm.taskReport(t));
-  if (t.stderr.length > 0) row.stderr = t.stderr.join('\n');
+  if (t.stderr !== null) row.stderr = t.stderr.join('\n');
   return row;
 }
 

@@ -141,7 +141,7 @@ describe('renice, fork, wait and zombies', () => {
     expect(child && taskStateLetter(child)).toBe('Z');
     k.engine.runUntil(200 * MS);
     expect(k.tasks.has(childPid)).toBe(false);
-    expect(parent.children.size).toBe(0);
+    expect(parent.children?.size).toBe(0);
   });
 });
 

@@ -44,7 +44,7 @@ export class InvariantChecker {
       if (t.onRq === 0 && t.contributesToLoad) nrUnint++;
       if ((t.state & TASK_UNINTERRUPTIBLE) !== 0 && (t.state & TASK_NOLOAD) === 0 && t.onRq === 0 && t.exitState === 0) countedUnint++;
       let byCpu = 0;
-      for (const v of t.cpuTimeByCpu.values()) byCpu += v;
+      for (const [, ns] of t.cpuTimes()) byCpu += ns;
       if (byCpu !== t.sumExecRuntimeNs) bad(`pid ${t.pid}: per-CPU time ${byCpu} != sum_exec_runtime ${t.sumExecRuntimeNs}`);
     }
     let rqUnint = 0;

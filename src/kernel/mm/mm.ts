@@ -359,11 +359,15 @@ export class MemoryManager {
   /** copy_process(): the child's kernel objects, and for a new process (not a thread) its mm. */
   fork(parent: Task, child: Task, thread: boolean): string | null {
     const ts = this.kmemAlloc('task_struct');
-    const stackPages: number[] = [];
+    // Sized literals, not push(): a pushed-to [] reserves 17 slots, and every task holds these arrays.
+    const stackPages = [-1, -1, -1, -1];
     for (let i = 0; i < 4; i++) {
       const pfn = this.allocKernelPages(0, Owner.Vmalloc);
-      if (pfn < 0) break;
-      stackPages.push(pfn);
+      if (pfn < 0) {
+        stackPages.length = i;
+        break;
+      }
+      stackPages[i] = pfn;
     }
     const pid = this.kmemAlloc('pid');
     const cred = this.kmemAlloc('cred_jar');

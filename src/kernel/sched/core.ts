@@ -487,7 +487,7 @@ export function updateCurrCommon(k: Kernel, rq: Rq, p: Task): number {
   if (delta <= 0) return 0;
   se.execStartNs = now;
   p.sumExecRuntimeNs += delta;
-  p.cpuTimeByCpu.set(rq.cpu, (p.cpuTimeByCpu.get(rq.cpu) ?? 0) + delta);
+  p.addCpuTime(rq.cpu, delta);
   const b = p.burst;
   if (p.isKthread || (b !== null && b.kernel)) p.systemTimeNs += delta;
   if (delta > p.stats.execMaxNs) p.stats.execMaxNs = delta;

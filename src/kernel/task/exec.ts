@@ -182,7 +182,7 @@ function doAction(k: Kernel, rq: Rq, p: Task, a: UserAction): Next {
       startBurst(k, rq, p, SYSCALL_COST_NS.yield, true, 'sched_yield', () => OK);
       return Next.Continue;
     case 'exit':
-      if (a.stderr !== undefined) p.stderr.push(a.stderr);
+      if (a.stderr !== undefined) (p.stderr ??= []).push(a.stderr);
       doExit(k, p, a.code, a.reason ?? 'exit');
       return Next.Block;
     case 'fork': {
@@ -218,7 +218,7 @@ function doAction(k: Kernel, rq: Rq, p: Task, a: UserAction): Next {
 
 /** wait4(): reap a zombie child if there is one, sleep if children are still running, ECHILD if none. */
 function continueWait(k: Kernel, p: Task): Next {
-  for (const c of p.children) {
+  for (const c of p.children ?? []) {
     if (c.exitState !== 0) {
       p.waitingForChild = false;
       const pid = c.pid;
@@ -227,7 +227,7 @@ function continueWait(k: Kernel, p: Task): Next {
       return Next.Continue;
     }
   }
-  if (p.children.size === 0) {
+  if (p.children === null || p.children.size === 0) {
     p.waitingForChild = false;
     p.pendingResult = fail('ECHILD');
     return Next.Continue;

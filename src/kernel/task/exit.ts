@@ -32,10 +32,10 @@ export function doExit(k: Kernel, p: Task, code: number, reason: string): void {
   k.traceProcessExit(p);
   // exit_notify(): children go to the child reaper (init), which reaps the zombies among them.
   const init = k.tasks.get(1) ?? null;
-  for (const c of [...p.children]) {
-    p.children.delete(c);
+  for (const c of [...(p.children ?? [])]) {
+    p.children?.delete(c);
     c.parent = init;
-    if (init !== null) init.children.add(c);
+    if (init !== null) (init.children ??= new Set()).add(c);
     if (c.exitState === EXIT_ZOMBIE && init !== null) reapChild(k, init, c);
   }
   const parent = p.parent;
@@ -48,7 +48,7 @@ export function doExit(k: Kernel, p: Task, code: number, reason: string): void {
 
 /** Reap a zombie child (wait4 / release_task). */
 export function reapChild(k: Kernel, parent: Task, c: Task): void {
-  parent.children.delete(c);
+  parent.children?.delete(c);
   c.exitState = EXIT_DEAD;
   // A zombie that already left the CPU is released now; one still switching out is released then.
   if (!c.onCpu) k.releaseTask(c);

@@ -59,7 +59,7 @@ export function copyProcess(k: Kernel, req: NewTask): Task | string {
     k.freePid(pid);
     return err;
   }
-  parent.children.add(p);
+  (parent.children ??= new Set()).add(p);
   k.tasks.set(pid, p);
   if (req.program !== null) {
     const n = k.commInstances.get(p.comm) ?? 0;

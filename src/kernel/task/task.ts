@@ -217,7 +217,8 @@ export class Task {
   tgid: number;
   comm: string;
   parent: Task | null = null;
-  readonly children = new Set<Task>();
+  /** Created at the first fork: most tasks never have children (a Set costs ~180 bytes). */
+  children: Set<Task> | null = null;
   flags: number;
 
   policy = SCHED_NORMAL;
@@ -260,8 +261,11 @@ export class Task {
   lastQueuedNs = -1;
   lastArrivalNs = 0;
   pcount = 0;
-  /** CPU time per CPU id (sparse), for the JSON's cpuTimeByCpuNs. */
-  readonly cpuTimeByCpu = new Map<number, number>();
+  /**
+   * CPU time per CPU id, as flat [cpu, ns, cpu, ns, ...] pairs (for the JSON's cpuTimeByCpuNs): a task runs on
+   * few CPUs, and a Map cost ~180 bytes per task.
+   */
+  cpuTimeByCpu: number[] = [];
   startTimeNs: number;
   exitTimeNs = -1;
   /** Why the task ended: "exit", "signal", "oom-kill", "enomem"... */
@@ -293,7 +297,28 @@ export class Task {
   uid = 0;
   /** Scenario template name that created the task (for "comm" selection of spawned tasks). */
   debug = false;
-  stderr: string[] = [];
+  /** What the program wrote to stderr before exiting (rare: null until then). */
+  stderr: string[] | null = null;
+
+  /** [cpu, ns] for every CPU the task ran on, in the order it first ran there. */
+  cpuTimes(): [number, number][] {
+    const out: [number, number][] = [];
+    for (let i = 0; i < this.cpuTimeByCpu.length; i += 2) out.push([this.cpuTimeByCpu[i] as number, this.cpuTimeByCpu[i + 1] as number]);
+    return out;
+  }
+
+  /** Charge ns of CPU time on cpu to cpuTimeByCpu. */
+  addCpuTime(cpu: number, ns: number): void {
+    const a = this.cpuTimeByCpu;
+    for (let i = 0; i < a.length; i += 2) {
+      if (a[i] === cpu) {
+        a[i + 1] = (a[i + 1] as number) + ns;
+        return;
+      }
+    }
+    // A new CPU (migrations are rare next to accounting): grow to the exact size.
+    this.cpuTimeByCpu = a.concat(cpu, ns);
+  }
 
   constructor(init: {
     pid: number;
