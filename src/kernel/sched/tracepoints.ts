@@ -11,6 +11,8 @@ export function stateTraceText(p: Task, state: number): string {
   if ((state & (TASK_UNINTERRUPTIBLE | TASK_NOLOAD)) === (TASK_UNINTERRUPTIBLE | TASK_NOLOAD)) return 'I';
   const s = (state & ~TASK_DEAD) | p.exitState;
   if (s === 0) return 'R';
+  if (s === TASK_INTERRUPTIBLE) return 'S';
+  if (s === TASK_UNINTERRUPTIBLE) return 'D';
   const letters: string[] = [];
   if (s & TASK_INTERRUPTIBLE) letters.push('S');
   if (s & TASK_UNINTERRUPTIBLE) letters.push('D');

@@ -5,7 +5,7 @@
  * bandwidth (95% by default), deadline-miss and overrun bookkeeping, and the 6.12+ per-CPU fair server:
  * a deferred dl_server that gives fair tasks 50 ms per second when RT work would starve them.
  */
-import { EventPrio } from '../../core/engine.js';
+import { EventPrio, isArmed, Timer } from '../../core/engine.js';
 import type { Kernel } from '../../kernel.js';
 import { DlEntity, type Task } from '../../task/task.js';
 import { reschedCurr, updateCurrCommon } from '../core.js';
@@ -364,10 +364,7 @@ export class DlClass implements SchedClass {
     if (s === null || !rq.serverActive) return;
     rq.serverActive = false;
     rq.serverRunning = false;
-    if (s.timer !== null) {
-      this.k.engine.cancel(s.timer);
-      s.timer = null;
-    }
+    this.k.engine.cancel(s.timer);
     if (s.rbOnTree) this.remove(rq, s);
   }
 
@@ -400,14 +397,13 @@ export class DlClass implements SchedClass {
       at = zeroLaxity > now ? zeroLaxity : Math.min(now + this.k.tickNs, s.deadlineNs);
     }
     at = Math.max(at, now);
-    if (s.timer !== null) {
-      if (s.timer.pending && s.timer.atNs === at) return;
-      this.k.engine.cancel(s.timer);
+    if (isArmed(s.timer) && s.timer.atNs === at) return;
+    if (s.timer === null) {
+      // The server's hrtimer, armed again and again for the life of the CPU.
+      const serve = (): void => this.serverTimer(rq);
+      s.timer = new Timer('dl_server_timer', EventPrio.Normal, () => this.k.onCpu(rq.cpu, serve));
     }
-    s.timer = this.k.engine.atAbs(at, EventPrio.Normal, 'dl_server_timer', () => {
-      s.timer = null;
-      this.k.onCpu(rq.cpu, () => this.serverTimer(rq));
-    });
+    this.k.engine.start(s.timer, at);
   }
 
   private serverTimer(rq: Rq): void {
