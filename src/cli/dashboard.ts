@@ -104,6 +104,8 @@ export interface DashboardImport {
 }
 
 export function runDashboard(o: DashboardOptions, io: DashboardIo, replay: DashboardReplay | null = null, imported: DashboardImport | null = null): Promise<number> {
+  // Before the machine boots: booting is most of the start-up allocation.
+  tuneHeapForLongRun();
   const loaded = replay === null && imported === null ? loadScenarioFile(o.scenario) : null;
   if (imported !== null && o.journal !== undefined) throw new UsageError('--journal records a simulation; an imported trace has nothing to journal');
   const seed = parseSeed(o.seed);
@@ -154,7 +156,6 @@ export function runDashboard(o: DashboardOptions, io: DashboardIo, replay: Dashb
           if (wasPaused !== null && f.sim.paused !== wasPaused) cast.marker(since(), f.sim.paused ? 'paused' : 'resumed');
           wasPaused = f.sim.paused;
         });
-  tuneHeapForLongRun();
   const screen = createScreen(caps, { input: io.stdin, output: io.stdout }, { mouse: cfg.mouse, slots, terminfoErrors });
   const themeNames = listThemes(THEMES_DIR);
   const startupMessages = [...theme.warnings];
