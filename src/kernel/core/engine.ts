@@ -118,19 +118,8 @@ export class Engine {
   }
 
   private push(t: Timer): void {
-    const a = this.heap;
-    let i = a.length;
-    a.push(t);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      const pt = a[p] as Timer;
-      if (!timerLess(t, pt)) break;
-      a[i] = pt;
-      pt.index = i;
-      i = p;
-    }
-    a[i] = t;
-    t.index = i;
+    this.heap.push(t);
+    this.siftUp(this.heap.length - 1);
   }
 
   /** Take t out of the heap: the last timer fills its slot and sifts whichever way restores the order. */
