@@ -102,7 +102,7 @@ export class PageAllocator {
       let order = MAX_PAGE_ORDER;
       while (order > 0 && (pfn % (1 << order) !== 0 || pfn + (1 << order) > end || this.zoneOf[pfn] !== this.zoneOf[pfn + (1 << order) - 1])) order--;
       const z = this.zoneByIndex(this.zoneOf[pfn] as number);
-      for (let i = 0; i < 1 << order; i++) this.owner[pfn + i] = Owner.Free;
+      this.owner.fill(Owner.Free, pfn, pfn + (1 << order));
       this.ownerPages[Owner.Reserved] = (this.ownerPages[Owner.Reserved] as number) - (1 << order);
       this.ownerPages[Owner.Free] = (this.ownerPages[Owner.Free] as number) + (1 << order);
       z.managedPages += 1 << order;
