@@ -3,11 +3,12 @@
  * objects per wall second (timers, trace events, program steps); with V8's defaults the young generation grows
  * to its 16 MB semi-spaces and the old generation to several times the live heap before a full GC, and the
  * process sat at 170-220 MB RSS while its live heap was about 20 MB. A young generation that stays at its first
- * size and an old generation that grows 20% past the live heap keep it near 120 MB for a few percent more GC.
+ * size and an old generation that grows 20% past the live heap keep it at 108-114 MB over 30 minutes
+ * (`npm run bench -- memory --long`) for a few percent more GC.
  *
- * These flags are read by V8 when it sizes the heap after each GC, so setting them after start-up takes effect
- * (measured: bench/render x100, see the README); V8 documents late flag changes as unsupported, so this is a
- * tuning, never something the program depends on.
+ * V8 reads these flags when it sizes the heap after each GC, so setting them after start-up takes effect (measured
+ * at x100); V8 documents late flag changes as unsupported, so this is a tuning, never something the program
+ * depends on.
  */
 import { setFlagsFromString } from 'node:v8';
 
