@@ -6,7 +6,7 @@
  */
 import { Deque } from '../lib/deque.js';
 import { KernelBug } from '../lib/assert.js';
-import { Engine, EventPrio } from './core/engine.js';
+import { Engine, EventPrio, Timer } from './core/engine.js';
 import { Xoshiro128, type Rng } from './core/rng.js';
 import { NSEC_PER_SEC } from './core/time.js';
 import type { KernelEvent, KernelEventBody, TraceSink } from './core/trace.js';
@@ -201,6 +201,11 @@ export class Kernel {
     } finally {
       this.currentCpu = prev;
     }
+  }
+
+  /** A re-armable timer (arm it with engine.start) whose handler runs as code on cpu (-1: none). */
+  cpuTimer(cpu: number, kind: string, prio: EventPrio, fn: () => void): Timer {
+    return new Timer(kind, prio, () => this.onCpu(cpu, fn));
   }
 
   /* ------------------------------------------------------------ tracing */

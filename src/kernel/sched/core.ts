@@ -4,7 +4,7 @@
  * Everything here runs inside one engine event; "now" is the engine clock.
  */
 import { assert } from '../../lib/assert.js';
-import { EventPrio, isArmed, Timer } from '../core/engine.js';
+import { EventPrio, isArmed } from '../core/engine.js';
 import type { Kernel } from '../kernel.js';
 import {
   TASK_DEAD,
@@ -132,10 +132,7 @@ export function reschedCurr(k: Kernel, rq: Rq, lazy = false): void {
 
 function sendReschedIpi(k: Kernel, rq: Rq): void {
   if (isArmed(rq.ipiTimer)) return;
-  if (rq.ipiTimer === null) {
-    const ipi = (): void => preemptionPoint(k, rq, 'ipi');
-    rq.ipiTimer = new Timer('resched_ipi', EventPrio.Urgent, () => k.onCpu(rq.cpu, ipi));
-  }
+  rq.ipiTimer ??= k.cpuTimer(rq.cpu, 'resched_ipi', EventPrio.Urgent, () => preemptionPoint(k, rq, 'ipi'));
   k.engine.start(rq.ipiTimer, k.now);
 }
 
@@ -153,10 +150,7 @@ function armCondResched(k: Kernel, rq: Rq): void {
   const nextPoint = Math.ceil((done + 1) / step) * step;
   const delay = nextPoint - done;
   if (delay >= remainingNow) return; // the burst ends first: return to user is the point
-  if (rq.condReschedTimer === null) {
-    const point = (): void => preemptionPoint(k, rq, 'might_sleep');
-    rq.condReschedTimer = new Timer('might_sleep', EventPrio.Normal, () => k.onCpu(rq.cpu, point));
-  }
+  rq.condReschedTimer ??= k.cpuTimer(rq.cpu, 'might_sleep', EventPrio.Normal, () => preemptionPoint(k, rq, 'might_sleep'));
   k.engine.start(rq.condReschedTimer, k.now + delay);
 }
 

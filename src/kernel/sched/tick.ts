@@ -2,7 +2,7 @@
  * The periodic scheduler tick (sched_tick) at HZ, stopped on idle CPUs (NO_HZ_IDLE) and restarted on the
  * jiffies grid when they get work; and per-CPU time accounting for /proc/stat and the per-class busy times.
  */
-import { EventPrio, isArmed, Timer } from '../core/engine.js';
+import { EventPrio, isArmed, type Timer } from '../core/engine.js';
 import type { Kernel } from '../kernel.js';
 import { preemptionPoint } from './core.js';
 import type { Rq } from './rq.js';
@@ -32,28 +32,19 @@ export function startTick(k: Kernel, rq: Rq): void {
   if (isArmed(rq.tickTimer)) return;
   const t = k.tickNs;
   const next = Math.floor(k.now / t) * t + t;
-  k.engine.start(tickTimerOf(k, rq), next);
+  rq.tickTimer ??= k.cpuTimer(rq.cpu, 'tick', EventPrio.Normal, () => schedTick(k, rq));
+  k.engine.start(rq.tickTimer, next);
 }
 
 export function stopTick(k: Kernel, rq: Rq): void {
   k.engine.cancel(rq.tickTimer);
 }
 
-function tickTimerOf(k: Kernel, rq: Rq): Timer {
-  if (rq.tickTimer === null) {
-    const tick = (): void => schedTick(k, rq);
-    rq.tickTimer = new Timer('tick', EventPrio.Normal, () => {
-      // The next tick is armed first, as tick_sched_timer() forwards the hrtimer before handling the tick.
-      k.engine.start(rq.tickTimer as Timer, k.now + k.tickNs);
-      k.irqCount++;
-      k.onCpu(rq.cpu, tick);
-    });
-  }
-  return rq.tickTimer;
-}
-
 /** sched_tick(): the class tick for curr, periodic balancing, and a preemption point on irq exit. */
 function schedTick(k: Kernel, rq: Rq): void {
+  // The next tick is armed first, as tick_sched_timer() forwards the hrtimer before handling the tick.
+  k.engine.start(rq.tickTimer as Timer, k.now + k.tickNs);
+  k.irqCount++;
   const curr = rq.curr;
   curr.schedClass.taskTick(rq, curr, false);
   k.balancer.tick(rq);

@@ -5,7 +5,7 @@
  * for user space and for the system call layer.
  */
 import { assert } from '../../lib/assert.js';
-import { EventPrio, isArmed, Timer } from '../core/engine.js';
+import { EventPrio, isArmed } from '../core/engine.js';
 import type { Kernel } from '../kernel.js';
 import { preemptionPoint, schedule, tryToWakeUp } from '../sched/core.js';
 import type { Rq } from '../sched/rq.js';
@@ -86,10 +86,7 @@ function handleSignals(k: Kernel, p: Task, fatalOnly: boolean): boolean {
 
 function armBurst(k: Kernel, rq: Rq, p: Task, b: Burst): void {
   if (!Number.isFinite(b.remainingNs)) return; // runs until preempted or killed
-  if (rq.burstTimer === null) {
-    const done = (): void => burstDone(k, rq, rq.burstTask as Task);
-    rq.burstTimer = new Timer('burst_done', EventPrio.Normal, () => k.onCpu(rq.cpu, done));
-  }
+  rq.burstTimer ??= k.cpuTimer(rq.cpu, 'burst_done', EventPrio.Normal, () => burstDone(k, rq, rq.burstTask as Task));
   rq.burstTask = p;
   k.engine.start(rq.burstTimer, k.now + Math.max(0, b.remainingNs));
 }
@@ -240,10 +237,7 @@ function continueWait(k: Kernel, p: Task): Next {
 function sleepFor(k: Kernel, p: Task, ns: number, state: number): Next {
   p.state = state;
   if (Number.isFinite(ns)) {
-    if (p.sleepTimer === null) {
-      const wake = (): boolean => tryToWakeUp(k, p, TASK_NORMAL, 0);
-      p.sleepTimer = new Timer('wakeup', EventPrio.Normal, () => k.onCpu(-1, wake));
-    }
+    p.sleepTimer ??= k.cpuTimer(-1, 'wakeup', EventPrio.Normal, () => void tryToWakeUp(k, p, TASK_NORMAL, 0));
     k.engine.start(p.sleepTimer, k.now + Math.max(0, ns));
   }
   return Next.Block;

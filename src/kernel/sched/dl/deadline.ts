@@ -5,7 +5,7 @@
  * bandwidth (95% by default), deadline-miss and overrun bookkeeping, and the 6.12+ per-CPU fair server:
  * a deferred dl_server that gives fair tasks 50 ms per second when RT work would starve them.
  */
-import { EventPrio, isArmed, Timer } from '../../core/engine.js';
+import { EventPrio, isArmed } from '../../core/engine.js';
 import type { Kernel } from '../../kernel.js';
 import { DlEntity, type Task } from '../../task/task.js';
 import { reschedCurr, updateCurrCommon } from '../core.js';
@@ -398,11 +398,8 @@ export class DlClass implements SchedClass {
     }
     at = Math.max(at, now);
     if (isArmed(s.timer) && s.timer.atNs === at) return;
-    if (s.timer === null) {
-      // The server's hrtimer, armed again and again for the life of the CPU.
-      const serve = (): void => this.serverTimer(rq);
-      s.timer = new Timer('dl_server_timer', EventPrio.Normal, () => this.k.onCpu(rq.cpu, serve));
-    }
+    // The server's hrtimer, armed again and again for the life of the CPU.
+    s.timer ??= this.k.cpuTimer(rq.cpu, 'dl_server_timer', EventPrio.Normal, () => this.serverTimer(rq));
     this.k.engine.start(s.timer, at);
   }
 
