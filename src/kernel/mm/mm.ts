@@ -8,7 +8,7 @@ import type { Kernel } from '../kernel.js';
 import type { Rq } from '../sched/rq.js';
 import type { Task } from '../task/task.js';
 import type { MemCall } from '../task/user.js';
-import { FileCache, type DcacheEntry } from './files.js';
+import { DcacheEntry, FileCache } from './files.js';
 import { renderMeminfo, renderVmstat, renderZoneinfo } from './meminfo.js';
 import { Mm, Vma } from './mm-struct.js';
 import { oomBadness, oomScoreFromBadness, taskMm, type OomKillRecord } from './oom.js';
@@ -297,12 +297,12 @@ export class MemoryManager {
         return null;
       }
     }
-    return { dentry: d, inode, path, pinned: false };
+    return new DcacheEntry(d.slab, d.index, inode?.slab ?? null, inode?.index ?? 0, path);
   }
 
   freeDentry(e: DcacheEntry): void {
-    this.kmemFree(e.dentry);
-    this.kmemFree(e.inode);
+    e.dentrySlab.cache.freeSlot(e.dentrySlab, e.dentrySlot);
+    if (e.inodeSlab !== null) e.inodeSlab.cache.freeSlot(e.inodeSlab, e.inodeSlot);
     if (e.path !== null) {
       this.files.byPath.delete(e.path);
       // Evicting the inode truncates its page cache.

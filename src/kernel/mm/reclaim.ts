@@ -37,7 +37,7 @@ export function registerCoreShrinkers(k: Kernel): void {
         const e = fc.takeOldestUnused();
         if (e === undefined) break;
         k.mm.freeDentry(e);
-        freed += e.inode !== null ? 2 : 1;
+        freed += e.positive ? 2 : 1;
       }
       return freed;
     },

@@ -135,9 +135,13 @@ export class KmemCache {
 
   /** kmem_cache_free(): back to its slab; an empty slab beyond min_partial goes back to the buddy allocator. */
   free(o: SlabObject): void {
-    const slab = o.slab;
+    this.freeSlot(o.slab, o.index);
+  }
+
+  /** kmem_cache_free() of the object in this slot of this slab. */
+  freeSlot(slab: Slab, index: number): void {
     if (slab.cache !== this) throw new Error(`object of ${slab.cache.name} freed to ${this.name}`);
-    slab.free.push(o.index);
+    slab.free.push(index);
     slab.inuse--;
     this.activeObjects--;
     this.frees++;

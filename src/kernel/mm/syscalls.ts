@@ -309,7 +309,8 @@ function* sysOpenFiles(k: Kernel, p: Task, count: number, prefix: string): Sys {
   while (done < count) {
     const n = Math.min(256, count - done);
     const r = yield kcall(n * MEM_COST.lookup, 'do_filp_open', () => {
-      for (let i = 0; i < n; i++) if (!lookup(k, `${prefix}${base + done + i}`)) return ENOMEM;
+      // join() builds a flat string; a template literal would keep a cons string alive beside it in byPath.
+      for (let i = 0; i < n; i++) if (!lookup(k, [prefix, base + done + i].join(''))) return ENOMEM;
       return OK;
     });
     if (r === undefined || !r.ok) return r ?? ENOMEM;
