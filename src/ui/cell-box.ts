@@ -2,7 +2,8 @@
  * A blessed element that shows a Canvas: blessed places it (position, visibility, mouse hit-testing) and
  * diffs the screen; its render copies the canvas cells into the screen buffer instead of parsing content tags.
  */
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import blessedBox from 'blessed/lib/widgets/box.js';
 import { Canvas } from './canvas.js';
 import type { Screen } from './screen.js';
 
@@ -31,7 +32,7 @@ export class CellBox {
   changedCells = 0;
 
   constructor(screen: Screen) {
-    this.el = blessed.box({ parent: screen, top: 0, left: 0, width: 1, height: 1, hidden: true });
+    this.el = blessedBox({ parent: screen, top: 0, left: 0, width: 1, height: 1, hidden: true });
     const el = this.el as unknown as ElementInternals;
     const canvas = this.canvas;
     const self = this;

@@ -4,7 +4,8 @@
  * characters written as such (brokenACS), a truecolor hook for the palette's RGB slots, and optional DEC 2026
  * synchronized output around each frame's single write.
  */
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import blessedScreen from 'blessed/lib/widgets/screen.js';
 import type { TermCaps } from './terminal.js';
 import type { TrueColorSlots } from './palette.js';
 
@@ -38,7 +39,7 @@ export function createScreen(caps: TermCaps, io: ScreenIo, opts: { mouse: boolea
   };
   let screen: Screen;
   try {
-    screen = blessed.screen({
+    screen = blessedScreen({
       input: io.input as unknown as NodeJS.WritableStream,
       output: io.output as unknown as NodeJS.ReadableStream,
       terminal: caps.terminal,
