@@ -4,6 +4,11 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+
+// Keep V8's young generation at its first size while the program loads (src/cli/heap-tuning.ts: the dashboard
+// keeps it there; headless runs let it grow again). Loading would otherwise grow it to 8 MB of resident pages.
+setFlagsFromString('--semi-space-growth-factor=1');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const distMain = join(root, 'dist', 'kernsim.mjs');
