@@ -25,7 +25,7 @@ function runCase(script: string, caseArgs: string[]): string {
  */
 function runBundled(script: string, caseArgs: string[]): string {
   const out = join(here, '..', 'tmp', 'bench', script.replace(/\.ts$/, '.mjs'));
-  const b = spawnSync(join(here, '..', 'node_modules', '.bin', 'esbuild'), [join(here, script), '--bundle', '--platform=node', '--format=esm', '--target=node20', '--log-level=warning', `--outfile=${out}`, '--external:blessed', '--external:blessed-contrib', '--alias:rxjs=./node_modules/rxjs/dist/esm/index.js'], { encoding: 'utf8', cwd: join(here, '..') });
+  const b = spawnSync(join(here, '..', 'node_modules', '.bin', 'esbuild'), [join(here, script), '--bundle', '--platform=node', '--format=esm', '--target=node20', '--minify-whitespace', '--log-level=warning', `--outfile=${out}`, '--external:blessed', '--external:blessed-contrib', '--alias:rxjs=./node_modules/rxjs/dist/esm/index.js'], { encoding: 'utf8', cwd: join(here, '..') });
   if (b.status !== 0) return `error script=${script} bundling failed: ${(b.stderr || '').trim().split('\n').pop() ?? ''}`;
   const r = spawnSync(process.execPath, ['--expose-gc', out, ...caseArgs], { encoding: 'utf8' });
   if (r.status !== 0) return `error script=${script} args=${caseArgs.join(',')} status=${r.status} ${(r.stderr || '').trim().split('\n').pop() ?? ''}`;

@@ -17,7 +17,7 @@ const DURATION_UNITS: Readonly<Record<string, number>> = {
 
 /** "5ms" -> 5000000. Fractions are allowed ("0.7ms") and rounded to the nanosecond. */
 export function parseDurationNs(text: string): number | null {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|m|min|h)\s*$/.exec(text);
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|\u00b5s|ms|s|m|min|h)\s*$/.exec(text);
   if (!m) return null;
   const v = Math.round(Number(m[1]) * (DURATION_UNITS[m[2] as string] as number));
   return Number.isSafeInteger(v) ? v : null;

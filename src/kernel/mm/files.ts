@@ -30,8 +30,6 @@ export class CachedFile {
  * rather than as SlabObjects: a file indexer makes 100k of these, and the inline form is half their heap.
  */
 export class DcacheEntry {
-  /** Pinned: in use (open, cwd, mounted, a system file) - never reclaimed. */
-  pinned = false;
   constructor(
     readonly dentrySlab: Slab,
     readonly dentrySlot: number,
@@ -54,6 +52,7 @@ export class FileCache {
   private unusedInodes = 0;
   /** Entries by path (positive dentries of our files). */
   readonly byPath = new Map<string, DcacheEntry>();
+  /** Pinned entries: in use (open, cwd, mounted, a system file) - never reclaimed. */
   pinned: DcacheEntry[] = [];
   nrPages = 0;
   nrDirty = 0;

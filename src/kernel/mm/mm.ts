@@ -166,10 +166,8 @@ export class MemoryManager {
       const positive = i % 3 !== 2;
       const e = this.newDentry(null, positive);
       if (e === null) break;
-      if (i < dentries / 3) {
-        e.pinned = true;
-        fc.pinned.push(e);
-      } else fc.addUnused(e);
+      if (i < dentries / 3) fc.pinned.push(e);
+      else fc.addUnused(e);
     }
     // Page cache of the programs and libraries booting touched.
     const bootCacheBytes = Math.min(256 * 1024 ** 2, Math.floor(this.k.config.memoryBytes / 16));

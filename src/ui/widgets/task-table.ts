@@ -303,5 +303,6 @@ export function treeOrder(list: TaskRow[], cmp: (a: TaskRow, b: TaskRow) => numb
 export const SORT_TITLES: Readonly<Record<SortKey, string>> = Object.fromEntries(COLUMNS.map((c) => [c.key, c.title])) as Record<SortKey, string>;
 
 function asciiTree(s: string): string {
-  return s.replace(/├/g, '|').replace(/└/g, '`').replace(/─/g, '-').replace(/│/g, '|');
+  // Escapes, not the glyphs: one non-ASCII character makes V8 hold the whole bundle's source as two-byte text.
+  return s.replace(/\u251c/g, '|').replace(/\u2514/g, '`').replace(/\u2500/g, '-').replace(/\u2502/g, '|');
 }
