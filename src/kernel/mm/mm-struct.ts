@@ -8,17 +8,17 @@
 const CHUNK_SHIFT = 10;
 const CHUNK = 1 << CHUNK_SHIFT;
 const CHUNK_MASK = CHUNK - 1;
-/** Shared by every empty list: most mappings of most tasks never hold a page, so they allocate nothing. */
-const EMPTY = new Int32Array(0);
-
 /**
- * A stack of page frame numbers. The first CHUNK entries live in one buffer that grows by doubling; beyond that,
- * fixed 4 KiB chunks. A leak of a million pages thus never asks for (and, once killed, frees) one multi-megabyte
- * buffer per doubling: at x100 the demo's leak/OOM cycle did that every second and the freed buffers fragmented
- * the C heap by some 50 MB, while equal-sized chunks are reused as they are.
+ * A stack of page frame numbers. The first CHUNK entries live in a plain array (created at the first push: most
+ * mappings of most tasks never hold a page); beyond that, fixed 4 KiB Int32Array chunks. A plain array because
+ * it grows without a typed array's allocation (an ArrayBuffer and a C-heap block per doubling, about a
+ * microsecond each: the demo's page cache churn made thousands a second). Chunks because a leak of a million
+ * pages must not ask for (and, once killed, free) one multi-megabyte buffer per doubling: at x100 the demo's
+ * leak/OOM cycle did that every second and the freed buffers fragmented the C heap by some 50 MB, while
+ * equal-sized chunks are reused as they are.
  */
 export class PfnList {
-  private first = EMPTY;
+  private first: number[] | null = null;
   /** Chunks for entries CHUNK and up; null until the list first grows past CHUNK. */
   private rest: Int32Array[] | null = null;
   length = 0;
@@ -26,12 +26,9 @@ export class PfnList {
   push(pfn: number): void {
     const n = this.length;
     if (n < CHUNK) {
-      if (n === this.first.length) {
-        const b = new Int32Array(Math.max(16, n * 2));
-        b.set(this.first);
-        this.first = b;
-      }
-      this.first[n] = pfn;
+      const first = (this.first ??= []);
+      if (n < first.length) first[n] = pfn;
+      else first.push(pfn);
     } else {
       const rest = (this.rest ??= []);
       const ci = (n >> CHUNK_SHIFT) - 1;
@@ -46,7 +43,7 @@ export class PfnList {
     const i = --this.length;
     if (i < CHUNK) {
       if (this.rest !== null && this.rest.length > 1) this.rest.length = 1;
-      return this.first[i] as number;
+      return (this.first as number[])[i] as number;
     }
     const rest = this.rest as Int32Array[];
     const ci = (i >> CHUNK_SHIFT) - 1;
