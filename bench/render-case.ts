@@ -21,6 +21,7 @@ import { UNICODE_GLYPHS } from '../src/ui/glyphs.js';
 import { Keymap } from '../src/ui/keymap.js';
 import { createScreen } from '../src/ui/screen.js';
 import { detectTerm } from '../src/ui/terminal.js';
+import { bigScenario } from './big-scenario.js';
 
 class CountingTty extends Writable {
   readonly isTTY = true;
@@ -40,16 +41,6 @@ class CountingTty extends Writable {
   getWindowSize(): [number, number] {
     return [this.columns, this.rows];
   }
-}
-
-function bigScenario(cpus: number): string {
-  const tasks = [
-    { comm: 'hog', count: cpus, program: [{ run: 'forever' }] },
-    { comm: 'web', count: cpus * 4, program: [{ loop: [{ run: { exp: '2ms' } }, { sleep: { uniform: ['5ms', '50ms'] } }] }] },
-    { comm: 'batch', count: cpus, policy: 'batch', program: [{ run: 'forever' }] },
-    { comm: 'rt', count: Math.max(1, cpus / 8), policy: 'fifo', rtPriority: 50, program: [{ loop: [{ run: '1ms' }, { timer: { period: '10ms' } }] }] },
-  ];
-  return JSON.stringify({ name: `${cpus} cpus`, seed: 1, machine: { cpus, memory: '64G' }, tasks });
 }
 
 function rssMb(): number {

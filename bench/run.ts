@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- sim|render|import] [--quick]`: the speed and memory figures of the issues, one line per
+ * `npm run bench [-- sim|render|import|startup|memory] [--quick]`: the speed and memory figures of the issues, one line per
  * case of key=value pairs. Each case runs in its own process so that memory figures are its own.
  * Wall-clock numbers depend on the machine; they are printed, never asserted in unit tests.
  */
@@ -65,6 +65,10 @@ if (want('render')) {
   line(runBundled('render-case.ts', ['80', '24', '8', '10', frames]));
   line(runBundled('render-case.ts', ['120', '40', '64', '10', frames]));
   line(runBundled('render-case.ts', ['200', '60', '64', '10', frames]));
+  // The same program run for real in a pty, measured from outside (the issue's "CPU use of the whole process").
+  const seconds = quick ? '30' : '120';
+  line(runCase('live-case.ts', ['120', '40', '8', '10', seconds]));
+  line(runCase('live-case.ts', ['120', '40', '64', '10', seconds]));
 }
 
 if (want('import')) {
