@@ -5,7 +5,7 @@
 import type { Frame } from '../../bus/frame.js';
 import type { SlabSnapshot } from '../../kernel/index.js';
 import type { Surface } from '../canvas.js';
-import { fit, padL } from '../format.js';
+import { fit, padL, strcmp } from '../format.js';
 import type { UiState } from '../ui-state.js';
 import { Reaction, type DrawCtx, type KeyEvent, type Widget, clearPane } from './widget.js';
 
@@ -61,8 +61,8 @@ export class SlabTableWidget implements Widget {
     this.caches = [...frame.snapshot.slabs].sort((a, b) => {
       const x = sortVal(a, k);
       const y = sortVal(b, k);
-      if (typeof x === 'string' || typeof y === 'string') return String(x).localeCompare(String(y));
-      return y - x || a.name.localeCompare(b.name);
+      if (typeof x === 'string' || typeof y === 'string') return strcmp(String(x), String(y));
+      return y - x || strcmp(a.name, b.name);
     });
     return true;
   }

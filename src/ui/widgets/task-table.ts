@@ -6,7 +6,7 @@
 import type { Frame } from '../../bus/frame.js';
 import type { TaskSnapshot } from '../../kernel/index.js';
 import type { Surface } from '../canvas.js';
-import { fit, fmtKb, fmtTimePlus, padL, padR, policyShort } from '../format.js';
+import { fit, fmtKb, fmtTimePlus, padL, padR, policyShort, strcmp } from '../format.js';
 import type { UiState } from '../ui-state.js';
 import { Reaction, type DrawCtx, type KeyEvent, type Widget } from './widget.js';
 
@@ -128,7 +128,7 @@ export class TaskTableWidget implements Widget {
     const cmp = (a: TaskRow, b: TaskRow): number => {
       const x = col.sort(a);
       const y = col.sort(b);
-      const d = typeof x === 'string' || typeof y === 'string' ? String(x).localeCompare(String(y)) : x - y;
+      const d = typeof x === 'string' || typeof y === 'string' ? strcmp(String(x), String(y)) : x - y;
       return (this.sortDesc ? -d : d) || a.t.pid - b.t.pid;
     };
     this.rows = this.tree ? treeOrder(list, cmp) : list.sort(cmp);

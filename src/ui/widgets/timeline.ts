@@ -9,7 +9,7 @@
  */
 import type { Frame, RunSpan } from '../../bus/frame.js';
 import type { Surface } from '../canvas.js';
-import { fit, fmtDur, niceStep, stepDown, stepUp } from '../format.js';
+import { fit, fmtDur, niceStep, stepDown, stepUp, strcmp } from '../format.js';
 import type { Palette } from '../palette.js';
 import type { UiState } from '../ui-state.js';
 import { Reaction, type DrawCtx, type KeyEvent, type Widget } from './widget.js';
@@ -355,7 +355,7 @@ export class TimelineWidget implements Widget {
       byComm.set(c, e);
     }
     const label = (comm: string, e: { pids: number[] }): string => (e.pids.length === 1 ? `${comm}:${e.pids[0]}` : `${comm} x${e.pids.length}`);
-    const busiest = [...byComm.entries()].sort((a, b) => b[1].cols - a[1].cols || a[0].localeCompare(b[0]));
+    const busiest = [...byComm.entries()].sort((a, b) => b[1].cols - a[1].cols || strcmp(a[0], b[0]));
     const fits: [string, { cols: number; pids: number[] }][] = [];
     let room = s.width * rows;
     for (const e of busiest) {
@@ -365,7 +365,7 @@ export class TimelineWidget implements Widget {
       fits.push(e);
     }
     const letterOrder = (c: string): number => LETTERS.indexOf(this.letters.get(c)?.ch ?? '~');
-    fits.sort((a, b) => letterOrder(a[0]) - letterOrder(b[0]) || a[0].localeCompare(b[0]));
+    fits.sort((a, b) => letterOrder(a[0]) - letterOrder(b[0]) || strcmp(a[0], b[0]));
     let x = 0;
     let row = 0;
     for (const [comm, e] of fits) {
