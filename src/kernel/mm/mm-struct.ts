@@ -26,9 +26,15 @@ export class PfnList {
   push(pfn: number): void {
     const n = this.length;
     if (n < CHUNK) {
-      const first = (this.first ??= []);
-      if (n < first.length) first[n] = pfn;
-      else first.push(pfn);
+      let first = this.first;
+      // Sized arrays grown by doubling from 4, not push(): a pushed-to [] reserves 17 slots, and most lists (a
+      // task's stack, its page tables) hold a handful of pages.
+      if (first === null || n === first.length) {
+        const grown = new Array<number>(n === 0 ? 4 : 2 * n);
+        for (let i = 0; i < n; i++) grown[i] = (first as number[])[i] as number;
+        this.first = first = grown;
+      }
+      first[n] = pfn;
     } else {
       const rest = (this.rest ??= []);
       const ci = (n >> CHUNK_SHIFT) - 1;
@@ -82,7 +88,7 @@ export class Vma {
 
 export class Mm {
   users = 1;
-  readonly vmas: Vma[] = [];
+  vmas: Vma[] = [];
   /** Page-table page frames (PTE, PMD, PUD and the PTI-doubled PGD). */
   readonly ptPages = new PfnList();
   hiwaterRssPages = 0;

@@ -17,6 +17,7 @@ import { calculateMinFreeKbytes, Owner, PageAllocator, PAGE_SIZE } from './page-
 import { kswapdProgram, reclaimPages, registerCoreShrinkers, dropCaches as dropCachesImpl, wakeKswapd } from './reclaim.js';
 import type { Shrinker } from './shrinker.js';
 import { KMALLOC_SIZES, kmallocCacheName, SlabAllocator, type KmemCache, type SlabObject } from './slab.js';
+import { Kobj, TaskKobjs } from './task-kobjs.js';
 import { memSyscall } from './syscalls.js';
 import { VmallocSpace, vmAreaSize, type VmArea } from './vmalloc.js';
 
@@ -66,20 +67,6 @@ const BOOT_OBJECTS: readonly [string, number][] = [
   ['sock_inode_cache', 150],
   ['anon_vma', 400],
 ];
-
-/** Kernel objects held by a task (freed at exit and at release). */
-interface TaskKobjs {
-  taskStruct: SlabObject;
-  stack: VmArea;
-  pid: SlabObject;
-  cred: SlabObject;
-  signal: SlabObject | null;
-  sighand: SlabObject | null;
-  files: SlabObject | null;
-  fs: SlabObject | null;
-  mmStruct: SlabObject | null;
-  vmaObjs: SlabObject[];
-}
 
 /** A module-style allocation a task made (kmalloc, vmalloc, pages), by tag. */
 export type ModuleAlloc =
@@ -369,18 +356,6 @@ export class MemoryManager {
     }
     const pid = this.kmemAlloc('pid');
     const cred = this.kmemAlloc('cred_jar');
-    const ko: TaskKobjs = {
-      taskStruct: ts as SlabObject,
-      stack: null as unknown as VmArea,
-      pid: pid as SlabObject,
-      cred: cred as SlabObject,
-      signal: null,
-      sighand: null,
-      files: null,
-      fs: null,
-      mmStruct: null,
-      vmaObjs: [],
-    };
     const fail = (): string => {
       this.kmemFree(ts);
       this.kmemFree(pid);
@@ -389,13 +364,16 @@ export class MemoryManager {
       return 'ENOMEM';
     };
     if (ts === null || pid === null || cred === null || stackPages.length < 4) return fail();
-    ko.stack = this.vmalloc.add({ size: vmAreaSize(16384), caller: 'dup_task_struct+0x5b/0x1d0', pages: stackPages, kind: 'vmalloc' });
+    const ko = new TaskKobjs(this.vmalloc.add({ size: vmAreaSize(16384), caller: 'dup_task_struct+0x5b/0x1d0', pages: stackPages, kind: 'vmalloc' }));
+    ko.set(Kobj.TaskStruct, ts);
+    ko.set(Kobj.Pid, pid);
+    ko.set(Kobj.Cred, cred);
     this.kernelStacks++;
     if (!thread) {
-      ko.signal = this.kmemAlloc('signal_cache');
-      ko.sighand = this.kmemAlloc('sighand_cache');
-      ko.files = this.kmemAlloc('files_cache');
-      ko.fs = this.kmemAlloc('fs_cache');
+      ko.set(Kobj.Signal, this.kmemAlloc('signal_cache'));
+      ko.set(Kobj.Sighand, this.kmemAlloc('sighand_cache'));
+      ko.set(Kobj.Files, this.kmemAlloc('files_cache'));
+      ko.set(Kobj.Fs, this.kmemAlloc('fs_cache'));
     }
     this.kobjs.set(child, ko);
     if (child.isKthread) return null;
@@ -406,7 +384,7 @@ export class MemoryManager {
     }
     // A new process: as if it exec()ed its program, with the usual mappings of a small C program.
     const mm = new Mm();
-    ko.mmStruct = this.kmemAlloc('mm_struct');
+    ko.set(Kobj.MmStruct, this.kmemAlloc('mm_struct'));
     child.mm = mm;
     const exe = `/usr/bin/${child.comm.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
     this.mapFile(child, mm, 'exe', exe, 64 * 1024, 'exe');
@@ -416,13 +394,16 @@ export class MemoryManager {
     mm.vmas.push(stack, heap);
     this.committedAs += 65;
     for (const v of [stack, heap]) {
-      ko.vmaObjs.push(this.kmemAlloc('vm_area_struct') as SlabObject);
+      const obj = this.kmemAlloc('vm_area_struct');
+      if (obj !== null) ko.addVma(obj);
       for (let i = 0; i < (v === stack ? 4 : 16); i++) {
         const pfn = this.tryAllocPages(0, Owner.Anon);
         if (pfn < 0) break;
         v.anon.push(pfn);
       }
     }
+    // Trimmed to its four mappings: the pushes reserved 17 slots, and every process holds this array.
+    mm.vmas = mm.vmas.slice();
     this.syncPageTables(mm);
     mm.noteHiwater();
     return null;
@@ -435,7 +416,7 @@ export class MemoryManager {
     mm.vmas.push(vma);
     const ko = this.kobjs.get(t);
     const obj = this.kmemAlloc('vm_area_struct');
-    if (ko !== undefined && obj !== null) ko.vmaObjs.push(obj);
+    if (ko !== undefined && obj !== null) ko.addVma(obj);
     this.cacheFile(path, residentBytes, false);
     const f = this.files.file(path);
     f.mapCount++;
@@ -482,16 +463,13 @@ export class MemoryManager {
       mm.users--;
       if (mm.users === 0) this.freeMm(mm);
       if (ko !== undefined) {
-        this.kmemFree(ko.mmStruct);
-        ko.mmStruct = null;
-        for (const o of ko.vmaObjs) this.kmemFree(o);
-        ko.vmaObjs = [];
+        ko.free(Kobj.MmStruct);
+        ko.freeVmas();
       }
     }
     if (ko !== undefined) {
-      this.kmemFree(ko.files);
-      this.kmemFree(ko.fs);
-      ko.files = ko.fs = null;
+      ko.free(Kobj.Files);
+      ko.free(Kobj.Fs);
     }
     this.freeModuleAllocs(p);
     this.oomVictims.delete(p);
@@ -518,15 +496,7 @@ export class MemoryManager {
     const ko = this.kobjs.get(p);
     if (ko === undefined) return;
     this.kobjs.delete(p);
-    this.kmemFree(ko.taskStruct);
-    this.kmemFree(ko.pid);
-    this.kmemFree(ko.cred);
-    this.kmemFree(ko.signal);
-    this.kmemFree(ko.sighand);
-    this.kmemFree(ko.files);
-    this.kmemFree(ko.fs);
-    this.kmemFree(ko.mmStruct);
-    for (const o of ko.vmaObjs) this.kmemFree(o);
+    ko.freeAll();
     for (const pfn of ko.stack.pages) this.pages.free(pfn, 0);
     this.vmalloc.remove(ko.stack);
     this.kernelStacks--;
