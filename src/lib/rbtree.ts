@@ -42,9 +42,11 @@ export class RbTree<N extends RbNode<N>> {
     let y: N | null = null;
     let x = this.root;
     let leftmost = true;
+    let left = false;
     while (x !== null) {
       y = x;
-      if (this.less(z, x)) x = x.rbLeft;
+      left = this.less(z, x);
+      if (left) x = x.rbLeft;
       else {
         x = x.rbRight;
         leftmost = false;
@@ -55,8 +57,9 @@ export class RbTree<N extends RbNode<N>> {
     z.rbRight = null;
     z.rbRed = true;
     z.rbOnTree = true;
+    // The last comparison of the descent says which side of y z goes (no second call of less).
     if (y === null) this.root = z;
-    else if (this.less(z, y)) y.rbLeft = z;
+    else if (left) y.rbLeft = z;
     else y.rbRight = z;
     if (leftmost) this.leftmost = z;
     this.size++;
