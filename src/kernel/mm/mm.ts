@@ -10,7 +10,7 @@ import type { Task } from '../task/task.js';
 import type { MemCall } from '../task/user.js';
 import { DcacheEntry, FileCache } from './files.js';
 import { renderMeminfo, renderVmstat, renderZoneinfo } from './meminfo.js';
-import { Mm, Vma } from './mm-struct.js';
+import { Mm, Vma, type PfnList } from './mm-struct.js';
 import { oomBadness, oomScoreFromBadness, taskMm, type OomKillRecord } from './oom.js';
 import { commitLimitPages, vmEnoughMemory } from './overcommit.js';
 import { calculateMinFreeKbytes, Owner, PageAllocator, PAGE_SIZE } from './page-alloc.js';
@@ -239,6 +239,38 @@ export class MemoryManager {
     return -1;
   }
 
+  /**
+   * Up to n order-0 pages for owner, pushed onto list: exactly the pages that n calls of tryAllocPages would hand
+   * out one by one (alloc_pages_bulk). A zone serves order 0 from its free lists while its free pages stay above
+   * low watermark + lowmem reserve, so each zone, highest first, gives that many in one loop, without the
+   * per-page zone walk and checks; the first page past the fast path goes through tryAllocPages itself (kswapd,
+   * the min watermark). Returns how many pages were taken (fewer than n only when tryAllocPages failed).
+   */
+  allocPagesInto(n: number, owner: Owner, list: PfnList): number {
+    const zs = this.pages.zones;
+    const classZone = zs[zs.length - 1]?.index ?? 0;
+    let got = 0;
+    for (let i = zs.length - 1; i >= 0 && got < n; i--) {
+      const z = zs[i];
+      if (z === undefined) continue;
+      const room = z.freePages - z.wmarkLow - (z.lowmemReserve[classZone] ?? 0);
+      for (let j = 0; j < room && got < n; j++) {
+        list.push(this.pages.rmqueue(z, 0, owner));
+        got++;
+      }
+    }
+    // kswapd is woken at most once (wakeKswapd is idempotent), and nothing between here and the pages above
+    // depends on whether it was woken after one page or after all of them.
+    if (got > 0) this.afterAlloc();
+    while (got < n) {
+      const pfn = this.tryAllocPages(0, owner);
+      if (pfn < 0) break;
+      list.push(pfn);
+      got++;
+    }
+    return got;
+  }
+
   private afterAlloc(): void {
     for (const z of this.pages.zones) {
       if (z.freePages < z.wmarkLow) {
@@ -301,6 +333,11 @@ export class MemoryManager {
     const f = this.files.file(path);
     const want = Math.ceil(bytes / PAGE_SIZE);
     f.sizeBytes = Math.max(f.sizeBytes, bytes);
+    if (f.pages.length < want) {
+      const got = this.allocPagesInto(want - f.pages.length, Owner.PageCache, f.pages);
+      this.files.nrPages += got;
+      if (f.active) this.files.activePages += got;
+    }
     while (f.pages.length < want) {
       const pfn = this.allocKernelPages(0, Owner.PageCache);
       if (pfn < 0) break;
@@ -396,11 +433,7 @@ export class MemoryManager {
     for (const v of [stack, heap]) {
       const obj = this.kmemAlloc('vm_area_struct');
       if (obj !== null) ko.addVma(obj);
-      for (let i = 0; i < (v === stack ? 4 : 16); i++) {
-        const pfn = this.tryAllocPages(0, Owner.Anon);
-        if (pfn < 0) break;
-        v.anon.push(pfn);
-      }
+      this.allocPagesInto(v === stack ? 4 : 16, Owner.Anon, v.anon);
     }
     // Trimmed to its four mappings: the pushes reserved 17 slots, and every process holds this array.
     mm.vmas = mm.vmas.slice();

@@ -69,12 +69,7 @@ function* faultIn(k: Kernel, p: Task, mm: Mm, v: Vma, n: number): Generator<User
     const chunk = Math.min(64, left);
     let got = 0;
     yield kcall(chunk * MEM_COST.faultPerPage, 'handle_mm_fault', () => {
-      for (let i = 0; i < chunk; i++) {
-        const pfn = k.mm.tryAllocPages(0, Owner.Anon);
-        if (pfn < 0) break;
-        v.anon.push(pfn);
-        got++;
-      }
+      got = k.mm.allocPagesInto(chunk, Owner.Anon, v.anon);
       mm.minflt += got;
       k.mm.reclaimStats.pgfault += got;
       k.mm.syncPageTables(mm);
@@ -224,14 +219,9 @@ function* sysFile(k: Kernel, p: Task, path: string, bytes: number, how: 'read' |
     while (added < missing) {
       let got = 0;
       yield kcall(Math.min(64, missing - added) * MEM_COST.copyPerPage, 'filemap_add_folio', () => {
-        for (let i = 0; i < Math.min(64, missing - added); i++) {
-          const pfn = mm.tryAllocPages(0, Owner.PageCache);
-          if (pfn < 0) break;
-          f.pages.push(pfn);
-          mm.files.nrPages++;
-          if (f.active) mm.files.activePages++;
-          got++;
-        }
+        got = mm.allocPagesInto(Math.min(64, missing - added), Owner.PageCache, f.pages);
+        mm.files.nrPages += got;
+        if (f.active) mm.files.activePages += got;
         return OK;
       });
       added += got;
@@ -277,16 +267,11 @@ function* sysWrite(k: Kernel, p: Task, path: string, bytes: number): Sys {
     const n = Math.min(64, pages - done);
     yield kcall(n * MEM_COST.copyPerPage * 2, 'generic_perform_write', () => {
       if (mm.files.readOnly) return { ok: false, errno: 'EROFS' };
-      for (let i = 0; i < n; i++) {
-        const pfn = mm.tryAllocPages(0, Owner.PageCache);
-        if (pfn < 0) break;
-        f.pages.push(pfn);
-        mm.files.nrPages++;
-        if (f.active) mm.files.activePages++;
-        f.dirty++;
-        mm.files.nrDirty++;
-        got++;
-      }
+      got = mm.allocPagesInto(n, Owner.PageCache, f.pages);
+      mm.files.nrPages += got;
+      if (f.active) mm.files.activePages += got;
+      f.dirty += got;
+      mm.files.nrDirty += got;
       if (f.dirtiedAtNs < 0 || f.dirty === got) f.dirtiedAtNs = k.now;
       return OK;
     });
