@@ -10,6 +10,9 @@ import { jsonErrorPlace } from '../lib/json-place.js';
 import { DEFAULT_THEME, MONO_THEME, THEME_COLOR_KEYS, THEME_GRADIENT_KEYS, type ColorValue, type ThemeColorKey, type ThemeSpec } from './theme-spec.js';
 import { fileErrorText, InputError } from '../lib/input-error.js';
 
+// Before this module builds its schemas: see workload/scenario.ts.
+z.config({ jitless: true });
+
 export class ThemeError extends InputError {
   override readonly name = 'ThemeError';
 }

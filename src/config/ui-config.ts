@@ -9,6 +9,9 @@ import * as z from 'zod';
 import { jsonErrorPlace } from '../lib/json-place.js';
 import { fileErrorText, InputError } from '../lib/input-error.js';
 
+// Before this module builds its schemas: see workload/scenario.ts.
+z.config({ jitless: true });
+
 export class ConfigError extends InputError {
   override readonly name = 'ConfigError';
 }

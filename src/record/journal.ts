@@ -12,6 +12,9 @@ import * as z from 'zod';
 import type { Command } from '../sim/session.js';
 import { fileErrorText, InputError } from '../lib/input-error.js';
 
+// Before this module builds its schemas: see workload/scenario.ts.
+z.config({ jitless: true });
+
 export const JOURNAL_FORMAT = 'kernsim-journal';
 export const JOURNAL_VERSION = 1;
 /**

@@ -8,6 +8,11 @@ import type { Dist } from './dist.js';
 import { parseDurationNs, parseRateBytesPerSec, parseSizeBytes } from './units.js';
 import { InputError } from '../lib/input-error.js';
 
+// zod compiles each object schema with new Function at its first parse unless jitless; for files parsed once
+// (scenario, config, theme, journal) that costs more than it saves: 22 ms -> 9 ms of start-up on the default
+// demo. The setting is read when a schema is built, so each module with schemas sets it before building them.
+z.config({ jitless: true });
+
 /* ------------------------------------------------------------------ value types */
 
 const DUR_MSG = 'expected a duration like "5ms"';
