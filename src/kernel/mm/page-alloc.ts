@@ -57,17 +57,18 @@ export class Zone {
 export class PageAllocator {
   readonly zones: Zone[] = [];
   /**
-   * Free-list links of the block whose head is this pfn, interleaved: next at 2*pfn, prev at 2*pfn+1. One array
-   * rather than two halves the pages first touched when boot lists every 4 MiB block (a page fault each).
+   * Free-list links (next at 2*i, prev at 2*i+1) of the free blocks of order < MAX_PAGE_ORDER by head pfn, and of
+   * the max-order blocks by block number (pfn >> MAX_PAGE_ORDER) in a small array of their own: boot lists every
+   * 4 MiB block, and linking them through the per-pfn array faulted in a page of it per block (12 ms at 4 GiB).
    */
   private readonly link: Int32Array;
-  /** Order of the free block whose head is this pfn, or -1. */
-  private readonly freeOrder: Int8Array;
+  private readonly maxLink: Int32Array;
+  /** Order + 1 of the free block whose head is this pfn; 0 when it is not one (so a fresh array is all "none"). */
+  private readonly headOrder: Uint8Array;
   /** Owner of every page frame. */
   readonly owner: Uint8Array;
   /** Pages per owner (index = Owner). */
   readonly ownerPages = [0, 0, 0, 0, 0, 0, 0, 0];
-  readonly zoneOf: Uint8Array;
 
   /** layout: explicit zones (name, start pfn, end pfn) instead of the x86-64 DMA / DMA32 / Normal split. */
   constructor(
@@ -75,9 +76,9 @@ export class PageAllocator {
     layout?: readonly [ZoneName, number, number][],
   ) {
     this.link = new Int32Array(2 * totalPages);
-    this.freeOrder = new Int8Array(totalPages).fill(-1);
+    this.maxLink = new Int32Array(2 * Math.ceil(totalPages / (1 << MAX_PAGE_ORDER)));
+    this.headOrder = new Uint8Array(totalPages);
     this.owner = new Uint8Array(totalPages).fill(Owner.Reserved);
-    this.zoneOf = new Uint8Array(totalPages);
     this.ownerPages[Owner.Reserved] = totalPages;
     // x86-64 layout: DMA below 16 MiB, DMA32 below 4 GiB (with the PCI hole, memory there ends at 3 GiB),
     // Normal above.
@@ -90,11 +91,20 @@ export class PageAllocator {
       if (totalPages > dmaEnd) this.zones.push(new Zone('DMA32', 1, dmaEnd, dma32End));
       if (totalPages > dma32End) this.zones.push(new Zone('Normal', 2, dma32End, totalPages));
     }
-    for (const z of this.zones) this.zoneOf.fill(z.index, z.startPfn, z.endPfn);
   }
 
   zoneByIndex(i: number): Zone {
     return this.zones.find((z) => z.index === i) as Zone;
+  }
+
+  /** page_zone(): the zone whose range holds pfn (a pfn in no zone counts as the first zone's). */
+  zoneAt(pfn: number): Zone {
+    const zs = this.zones;
+    for (let i = 0; i < zs.length; i++) {
+      const z = zs[i] as Zone;
+      if (pfn >= z.startPfn && pfn < z.endPfn) return z;
+    }
+    return this.zoneByIndex(0);
   }
 
   /** memblock_free_all(): hand the non-reserved ranges to the buddy allocator in aligned maximal blocks. */
@@ -102,8 +112,8 @@ export class PageAllocator {
     let pfn = start;
     while (pfn < end) {
       let order = MAX_PAGE_ORDER;
-      while (order > 0 && (pfn % (1 << order) !== 0 || pfn + (1 << order) > end || this.zoneOf[pfn] !== this.zoneOf[pfn + (1 << order) - 1])) order--;
-      const z = this.zoneByIndex(this.zoneOf[pfn] as number);
+      const z = this.zoneAt(pfn);
+      while (order > 0 && (pfn % (1 << order) !== 0 || pfn + (1 << order) > end || this.zoneAt(pfn + (1 << order) - 1) !== z)) order--;
       this.owner.fill(Owner.Free, pfn, pfn + (1 << order));
       this.ownerPages[Owner.Reserved] = (this.ownerPages[Owner.Reserved] as number) - (1 << order);
       this.ownerPages[Owner.Free] = (this.ownerPages[Owner.Free] as number) + (1 << order);
@@ -115,33 +125,38 @@ export class PageAllocator {
 
   private listAdd(z: Zone, pfn: number, order: number): void {
     const head = z.freeHead[order] as number;
-    this.link[2 * pfn] = head;
-    this.link[2 * pfn + 1] = -1;
-    if (head >= 0) this.link[2 * head + 1] = pfn;
+    const max = order === MAX_PAGE_ORDER;
+    const a = max ? this.maxLink : this.link;
+    const i = max ? 2 * (pfn >> MAX_PAGE_ORDER) : 2 * pfn;
+    a[i] = head;
+    a[i + 1] = -1;
+    if (head >= 0) a[(max ? 2 * (head >> MAX_PAGE_ORDER) : 2 * head) + 1] = pfn;
     z.freeHead[order] = pfn;
-    this.freeOrder[pfn] = order;
+    this.headOrder[pfn] = order + 1;
     z.nrFree[order] = (z.nrFree[order] as number) + 1;
     z.freePages += 1 << order;
   }
 
   private listDel(z: Zone, pfn: number, order: number): void {
-    const n = this.link[2 * pfn] as number;
-    const p = this.link[2 * pfn + 1] as number;
-    if (p >= 0) this.link[2 * p] = n;
+    const max = order === MAX_PAGE_ORDER;
+    const a = max ? this.maxLink : this.link;
+    const i = max ? 2 * (pfn >> MAX_PAGE_ORDER) : 2 * pfn;
+    const n = a[i] as number;
+    const p = a[i + 1] as number;
+    if (p >= 0) a[max ? 2 * (p >> MAX_PAGE_ORDER) : 2 * p] = n;
     else z.freeHead[order] = n;
-    if (n >= 0) this.link[2 * n + 1] = p;
-    this.freeOrder[pfn] = -1;
+    if (n >= 0) a[(max ? 2 * (n >> MAX_PAGE_ORDER) : 2 * n) + 1] = p;
+    this.headOrder[pfn] = 0;
     z.nrFree[order] = (z.nrFree[order] as number) - 1;
     z.freePages -= 1 << order;
   }
 
   /** __free_one_page(): merge with free buddies as far as they go, then add to the free list. */
   private freeBlock(pfn: number, order: number): void {
-    const zi = this.zoneOf[pfn] as number;
-    const z = this.zoneByIndex(zi);
+    const z = this.zoneAt(pfn);
     while (order < MAX_PAGE_ORDER) {
       const buddy = pfn ^ (1 << order);
-      if (buddy >= z.endPfn || buddy < z.startPfn || this.freeOrder[buddy] !== order) break;
+      if (buddy >= z.endPfn || buddy < z.startPfn || this.headOrder[buddy] !== order + 1) break;
       this.listDel(z, buddy, order);
       pfn = Math.min(pfn, buddy);
       order++;
@@ -257,8 +272,8 @@ export class PageAllocator {
       let zf = 0;
       for (let o = 0; o < NR_PAGE_ORDERS; o++) {
         let n = 0;
-        for (let p = z.freeHead[o] as number; p >= 0; p = this.link[2 * p] as number) {
-          if (this.freeOrder[p] !== o) return `pfn ${p} on order-${o} list has order ${this.freeOrder[p]}`;
+        for (let p = z.freeHead[o] as number; p >= 0; p = (o === MAX_PAGE_ORDER ? this.maxLink[2 * (p >> MAX_PAGE_ORDER)] : this.link[2 * p]) as number) {
+          if (this.headOrder[p] !== o + 1) return `pfn ${p} on order-${o} list has order ${(this.headOrder[p] as number) - 1}`;
           if (p % (1 << o) !== 0) return `order-${o} block at unaligned pfn ${p}`;
           for (let i = 0; i < 1 << o; i++) if (this.owner[p + i] !== Owner.Free) return `free block ${p}/${o} has an owned page`;
           n++;
