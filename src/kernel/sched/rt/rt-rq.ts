@@ -3,7 +3,7 @@
  * The list nodes are the tasks' RtEntity objects, so queueing allocates nothing.
  * Throttling state (rt_time / rt_throttled) lives here too, as in the kernel's root rt_rq.
  */
-import type { RtEntity } from '../../task/task.js';
+import type { RtEntity, Task } from '../../task/task.js';
 
 export const MAX_RT_PRIO = 100;
 
@@ -67,6 +67,27 @@ export class RtRq {
   requeue(rt: RtEntity, prio: number, head: boolean): void {
     this.dequeue(rt, prio);
     this.enqueue(rt, prio, head);
+  }
+
+  /**
+   * pick_next_pushable_task(): the first queued task, highest priority first and FIFO within a level, that is not
+   * curr and may run on another CPU. Walks only the non-empty levels (the bitmap), with no generator: a wakeup
+   * of an RT task that cannot preempt asks this every time.
+   */
+  nextPushable(curr: Task): Task | null {
+    for (let w = 0; w < 4; w++) {
+      let bits = this.bitmap[w] as number;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        const prio = w * 32 + (31 - Math.clz32(low));
+        for (let e = this.heads[prio] ?? null; e !== null; e = e.next) {
+          const t = e.task;
+          if (t !== curr && t.cpusAllowed.weight > 1) return t;
+        }
+        bits = (bits & ~low) >>> 0;
+      }
+    }
+    return null;
   }
 
   /** All queued entities, highest priority first, FIFO within a level. */

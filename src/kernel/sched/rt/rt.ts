@@ -224,11 +224,7 @@ export class RtClass implements SchedClass {
 
   /** The best queued, not running, multi-CPU RT task of rq (the head of the pushable list). */
   private pickPushable(rq: Rq): Task | null {
-    for (const e of rq.rt.entities()) {
-      const t = e.task;
-      if (t !== rq.curr && t.cpusAllowed.weight > 1) return t;
-    }
-    return null;
+    return rq.rt.nextPushable(rq.curr);
   }
 
   /** push_rt_tasks(): move queued RT tasks to CPUs running lower-priority work. */
