@@ -123,14 +123,22 @@ export class PageAllocator {
     }
   }
 
+  /** The link array of a free list of this order, and where a block's next (+0) and prev (+1) are in it. */
+  private links(order: number): Int32Array {
+    return order === MAX_PAGE_ORDER ? this.maxLink : this.link;
+  }
+
+  private static slot(pfn: number, order: number): number {
+    return order === MAX_PAGE_ORDER ? 2 * (pfn >> MAX_PAGE_ORDER) : 2 * pfn;
+  }
+
   private listAdd(z: Zone, pfn: number, order: number): void {
     const head = z.freeHead[order] as number;
-    const max = order === MAX_PAGE_ORDER;
-    const a = max ? this.maxLink : this.link;
-    const i = max ? 2 * (pfn >> MAX_PAGE_ORDER) : 2 * pfn;
+    const a = this.links(order);
+    const i = PageAllocator.slot(pfn, order);
     a[i] = head;
     a[i + 1] = -1;
-    if (head >= 0) a[(max ? 2 * (head >> MAX_PAGE_ORDER) : 2 * head) + 1] = pfn;
+    if (head >= 0) a[PageAllocator.slot(head, order) + 1] = pfn;
     z.freeHead[order] = pfn;
     this.headOrder[pfn] = order + 1;
     z.nrFree[order] = (z.nrFree[order] as number) + 1;
@@ -138,14 +146,13 @@ export class PageAllocator {
   }
 
   private listDel(z: Zone, pfn: number, order: number): void {
-    const max = order === MAX_PAGE_ORDER;
-    const a = max ? this.maxLink : this.link;
-    const i = max ? 2 * (pfn >> MAX_PAGE_ORDER) : 2 * pfn;
+    const a = this.links(order);
+    const i = PageAllocator.slot(pfn, order);
     const n = a[i] as number;
     const p = a[i + 1] as number;
-    if (p >= 0) a[max ? 2 * (p >> MAX_PAGE_ORDER) : 2 * p] = n;
+    if (p >= 0) a[PageAllocator.slot(p, order)] = n;
     else z.freeHead[order] = n;
-    if (n >= 0) a[(max ? 2 * (n >> MAX_PAGE_ORDER) : 2 * n) + 1] = p;
+    if (n >= 0) a[PageAllocator.slot(n, order) + 1] = p;
     this.headOrder[pfn] = 0;
     z.nrFree[order] = (z.nrFree[order] as number) - 1;
     z.freePages -= 1 << order;
@@ -272,7 +279,7 @@ export class PageAllocator {
       let zf = 0;
       for (let o = 0; o < NR_PAGE_ORDERS; o++) {
         let n = 0;
-        for (let p = z.freeHead[o] as number; p >= 0; p = (o === MAX_PAGE_ORDER ? this.maxLink[2 * (p >> MAX_PAGE_ORDER)] : this.link[2 * p]) as number) {
+        for (let p = z.freeHead[o] as number; p >= 0; p = this.links(o)[PageAllocator.slot(p, o)] as number) {
           if (this.headOrder[p] !== o + 1) return `pfn ${p} on order-${o} list has order ${(this.headOrder[p] as number) - 1}`;
           if (p % (1 << o) !== 0) return `order-${o} block at unaligned pfn ${p}`;
           for (let i = 0; i < 1 << o; i++) if (this.owner[p + i] !== Owner.Free) return `free block ${p}/${o} has an owned page`;
