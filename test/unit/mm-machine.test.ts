@@ -8,6 +8,8 @@ import { checkMemory } from '../../src/kernel/debug/mm-invariants.js';
 import { memCounters } from '../../src/kernel/mm/meminfo.js';
 import { PfnList } from '../../src/kernel/mm/mm-struct.js';
 import { Owner } from '../../src/kernel/mm/page-alloc.js';
+import type { Slab } from '../../src/kernel/mm/slab.js';
+import { Xoshiro128 } from '../../src/kernel/core/rng.js';
 import type { Kernel } from '../../src/kernel/index.js';
 import type { ProgramFactory, UserAction, UserResult } from '../../src/kernel/task/user.js';
 import { parseScenarioText } from '../../src/sim/config.js';
@@ -57,6 +59,85 @@ describe('PfnList (the page frames of a mapping)', () => {
     for (let i = 3099; i >= 0; i--) expect(l.pop()).toBe(i * 7);
     expect(l.length).toBe(0);
     expect(l.pop()).toBe(-1);
+  });
+});
+
+describe('the bulk order-0 fast path (allocPagesInto)', () => {
+  /** Pop a PfnList into an array (top first). */
+  const drain = (l: PfnList): number[] => {
+    const out: number[] = [];
+    while (l.length > 0) out.push(l.pop());
+    return out;
+  };
+
+  it('hands out exactly the pages that one tryAllocPages call per page would, through the low watermark and past it', () => {
+    // Two identical machines; one takes pages in bulk, the other page by page. Each round frees a pseudo-random
+    // half of what it got (the same half on both), so the free lists fragment, and the rounds run the zones
+    // down through their low watermarks into the slow path, where tryAllocPages wakes kswapd and then fails.
+    const bulk = machine({ nrCpus: 1, memoryBytes: 256 * 1024 ** 2 });
+    const single = machine({ nrCpus: 1, memoryBytes: 256 * 1024 ** 2 });
+    const rng = new Xoshiro128(7, 'test');
+    let crossedLow = false;
+    for (let round = 0; round < 10; round++) {
+      const n = 10000 + rng.intBelow(30000);
+      const a = new PfnList();
+      const gotA = bulk.mm.allocPagesInto(n, Owner.Anon, a);
+      const b = new PfnList();
+      let gotB = 0;
+      for (; gotB < n; gotB++) {
+        const pfn = single.mm.tryAllocPages(0, Owner.Anon);
+        if (pfn < 0) break;
+        b.push(pfn);
+      }
+      expect(gotA).toBe(gotB);
+      const pa = drain(a);
+      expect(pa).toEqual(drain(b));
+      expect(bulk.mm.kswapdRunning).toBe(single.mm.kswapdRunning);
+      crossedLow ||= bulk.mm.kswapdRunning;
+      for (const pfn of pa) {
+        if (rng.intBelow(2) === 0) {
+          bulk.mm.freePages(pfn, 0);
+          single.mm.freePages(pfn, 0);
+        }
+      }
+      expect(bulk.mm.pages.renderBuddyinfo()).toBe(single.mm.pages.renderBuddyinfo());
+      expect(bulk.mm.pages.verify()).toBeNull();
+    }
+    // The test is only worth something if the rounds reached the slow path.
+    expect(crossedLow).toBe(true);
+  });
+});
+
+describe('slab slots', () => {
+  it('are handed out as from a free stack that starts [n-1, ..., 1, 0]: freed slots first, last freed first', () => {
+    const k = machine({ nrCpus: 2, memoryBytes: 256 * 1024 ** 2 });
+    const cache = k.mm.slab.create('test_slots', 200, 8);
+    if (cache === null) throw new Error('cache not created');
+    // The reference: one explicit stack per slab, as the slab allocator kept before it counted fresh slots.
+    const stacks = new Map<Slab, number[]>();
+    const live: { slab: Slab; index: number }[] = [];
+    const rng = new Xoshiro128(11, 'test');
+    const alloc = (): void => {
+      const o = cache.alloc((order) => k.mm.allocKernelPages(order, Owner.Slab));
+      if (o === null) throw new Error('out of memory');
+      let st = stacks.get(o.slab);
+      if (st === undefined) {
+        st = Array.from({ length: o.slab.objects }, (_, i) => o.slab.objects - 1 - i);
+        stacks.set(o.slab, st);
+      }
+      expect(o.index).toBe(st.pop());
+      live.push(o);
+    };
+    for (let i = 0; i < 3000; i++) {
+      if (live.length > 0 && rng.intBelow(5) < 2) {
+        const o = live.splice(rng.intBelow(live.length), 1)[0] as { slab: Slab; index: number };
+        // A slab emptied beyond min_partial goes back to the buddy allocator; a new one starts a new stack.
+        cache.free(o);
+        if (o.slab.inuse === 0 && !cache.slabs.has(o.slab)) stacks.delete(o.slab);
+        else stacks.get(o.slab)?.push(o.index);
+      } else alloc();
+    }
+    expect(cache.verify()).toBeNull();
   });
 });
 
