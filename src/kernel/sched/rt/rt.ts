@@ -197,6 +197,8 @@ export class RtClass implements SchedClass {
         best = c;
         bestPrio = prio;
         bestIdle = idle;
+        // Nothing beats an idle CPU with no RT work but p's own CPU, and that case returned above.
+        if (prio === MAX_RT_PRIO && idle) break;
       }
     }
     return best;
