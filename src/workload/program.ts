@@ -43,80 +43,97 @@ function memCall(m: MemStep): MemCall | null {
 
 const ALLOC_FNS = new Set(['mmap', 'touch', 'kmalloc', 'kvmalloc', 'vmalloc', 'get_free_pages', 'alloc_pages_exact', 'kmem_cache_alloc', 'kmem_cache_create', 'mmap_file', 'read_file', 'write_file', 'open_files']);
 
-function* runSteps(steps: readonly Step[], st: RunState): Gen {
-  for (const s of steps) {
-    switch (s.kind) {
-      case 'run':
-        yield { op: 'run', ns: s.dist === 'forever' ? Infinity : sample(s.dist, st.ctx.rng), kernel: s.kernel };
-        break;
-      case 'sleep':
-        yield { op: 'sleep', ns: s.dist === 'forever' ? Infinity : sample(s.dist, st.ctx.rng) };
-        break;
-      case 'io':
-        yield { op: 'io', ns: sample(s.dist, st.ctx.rng) };
-        break;
-      case 'yield':
-        yield { op: 'yield' };
-        break;
-      case 'exit':
-        yield { op: 'exit', code: s.code };
-        return;
-      case 'wait':
-        if (s.all) {
-          for (;;) {
-            const r = yield { op: 'wait' };
-            if (r === undefined || !r.ok) break;
+/**
+ * The actions of the hot steps (run, sleep, io and timer's sleep), one mutable object each, shared by every
+ * program: the kernel reads a yielded action before it asks any program for its next one (stepProgram ->
+ * doAction copies ns and kernel into the burst or the sleep), so nothing holds one across steps. With loops in
+ * one generator, a loop of run/sleep allocates nothing per iteration but the generator's own results.
+ */
+const RUN: { op: 'run'; ns: number; kernel: boolean } = { op: 'run', ns: 0, kernel: false };
+const SLEEP: { op: 'sleep'; ns: number } = { op: 'sleep', ns: 0 };
+const IO: { op: 'io'; ns: number } = { op: 'io', ns: 0 };
+
+/** The steps, `repeat` times over: a loop runs in one generator, not in a new one per iteration. */
+function* runSteps(steps: readonly Step[], st: RunState, repeat = 1): Gen {
+  for (let round = 0; round < repeat; round++) {
+    for (let si = 0; si < steps.length; si++) {
+      const s = steps[si] as Step;
+      switch (s.kind) {
+        case 'run':
+          RUN.ns = s.dist === 'forever' ? Infinity : sample(s.dist, st.ctx.rng);
+          RUN.kernel = s.kernel === true;
+          yield RUN;
+          break;
+        case 'sleep':
+          SLEEP.ns = s.dist === 'forever' ? Infinity : sample(s.dist, st.ctx.rng);
+          yield SLEEP;
+          break;
+        case 'io':
+          IO.ns = sample(s.dist, st.ctx.rng);
+          yield IO;
+          break;
+        case 'yield':
+          yield { op: 'yield' };
+          break;
+        case 'exit':
+          yield { op: 'exit', code: s.code };
+          return;
+        case 'wait':
+          if (s.all) {
+            for (;;) {
+              const r = yield { op: 'wait' };
+              if (r === undefined || !r.ok) break;
+            }
+          } else {
+            yield { op: 'wait' };
           }
-        } else {
-          yield { op: 'wait' };
-        }
-        break;
-      case 'fork': {
-        const child = compileProgram(s.program, st.debug);
-        for (let i = 0; i < s.count; i++) {
-          const r = yield { op: 'fork', child: s.comm !== undefined ? { comm: s.comm, program: child } : { program: child } };
-          if (r !== undefined && !r.ok) {
-            yield { op: 'exit', code: 1, reason: 'error', stderr: `fork: ${ERRNO_TEXT[r.errno ?? ''] ?? r.errno}` };
-            return;
+          break;
+        case 'fork': {
+          const child = compileProgram(s.program, st.debug);
+          for (let i = 0; i < s.count; i++) {
+            const r = yield { op: 'fork', child: s.comm !== undefined ? { comm: s.comm, program: child } : { program: child } };
+            if (r !== undefined && !r.ok) {
+              yield { op: 'exit', code: 1, reason: 'error', stderr: `fork: ${ERRNO_TEXT[r.errno ?? ''] ?? r.errno}` };
+              return;
+            }
           }
-        }
-        break;
-      }
-      case 'loop': {
-        const n = s.count ?? Infinity;
-        for (let i = 0; i < n; i++) yield* runSteps(s.body, st);
-        break;
-      }
-      case 'timer': {
-        // rt-app's absolute timer: wake at start + k*period, never drifting with preemption.
-        const now = st.ctx.now();
-        let next = st.timers.get(s) ?? st.startNs + s.periodNs;
-        while (next <= now) next += s.periodNs;
-        st.timers.set(s, next + s.periodNs);
-        yield { op: 'sleep', ns: next - now };
-        break;
-      }
-      case 'printk':
-        // KERN_DEBUG from a program is pr_debug(): compiled out unless the program is built with -DDEBUG.
-        if (s.level === 7 && !st.debug) break;
-        yield { op: 'printk', level: s.level, text: s.text };
-        break;
-      case 'sh':
-        yield { op: 'sh', line: s.line };
-        break;
-      case 'mem': {
-        if (s.call.fn === 'leak') {
-          const ok = yield* leak(s.call, st);
-          if (!ok) return;
           break;
         }
-        const call = memCall(s.call) as MemCall;
-        const r = yield { op: 'mem', call };
-        if (r !== undefined && !r.ok && ALLOC_FNS.has(call.fn)) {
-          yield enomemExit(call.fn, r);
-          return;
+        case 'loop':
+          yield* runSteps(s.body, st, s.count ?? Infinity);
+          break;
+        case 'timer': {
+          // rt-app's absolute timer: wake at start + k*period, never drifting with preemption.
+          const now = st.ctx.now();
+          let next = st.timers.get(s) ?? st.startNs + s.periodNs;
+          while (next <= now) next += s.periodNs;
+          st.timers.set(s, next + s.periodNs);
+          SLEEP.ns = next - now;
+          yield SLEEP;
+          break;
         }
-        break;
+        case 'printk':
+          // KERN_DEBUG from a program is pr_debug(): compiled out unless the program is built with -DDEBUG.
+          if (s.level === 7 && !st.debug) break;
+          yield { op: 'printk', level: s.level, text: s.text };
+          break;
+        case 'sh':
+          yield { op: 'sh', line: s.line };
+          break;
+        case 'mem': {
+          if (s.call.fn === 'leak') {
+            const ok = yield* leak(s.call, st);
+            if (!ok) return;
+            break;
+          }
+          const call = memCall(s.call) as MemCall;
+          const r = yield { op: 'mem', call };
+          if (r !== undefined && !r.ok && ALLOC_FNS.has(call.fn)) {
+            yield enomemExit(call.fn, r);
+            return;
+          }
+          break;
+        }
       }
     }
   }
