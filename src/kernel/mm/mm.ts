@@ -8,7 +8,7 @@ import type { Kernel } from '../kernel.js';
 import type { Rq } from '../sched/rq.js';
 import type { Task } from '../task/task.js';
 import type { MemCall } from '../task/user.js';
-import { DcacheEntry, FileCache } from './files.js';
+import { DcacheEntry, FileCache, type CachedFile } from './files.js';
 import { renderMeminfo, renderVmstat, renderZoneinfo } from './meminfo.js';
 import { Mm, Vma, type PfnList } from './mm-struct.js';
 import { oomBadness, oomScoreFromBadness, taskMm, type OomKillRecord } from './oom.js';
@@ -330,22 +330,30 @@ export class MemoryManager {
     }
   }
 
+  /** add_to_page_cache_lru() of up to n new pages of f: allocated as tryAllocPages would, listed and counted. */
+  fillPageCache(f: CachedFile, n: number): number {
+    const got = this.allocPagesInto(n, Owner.PageCache, f.pages);
+    this.countPageCache(f, got);
+    return got;
+  }
+
+  private countPageCache(f: CachedFile, n: number): void {
+    this.files.nrPages += n;
+    if (f.active) this.files.activePages += n;
+  }
+
   /** Read a file into the page cache (no I/O time: boot and internal use). */
   cacheFile(path: string, bytes: number, active: boolean): void {
     const f = this.files.file(path);
     const want = Math.ceil(bytes / PAGE_SIZE);
     f.sizeBytes = Math.max(f.sizeBytes, bytes);
-    if (f.pages.length < want) {
-      const got = this.allocPagesInto(want - f.pages.length, Owner.PageCache, f.pages);
-      this.files.nrPages += got;
-      if (f.active) this.files.activePages += got;
-    }
     while (f.pages.length < want) {
+      if (this.fillPageCache(f, want - f.pages.length) > 0) continue;
+      // Nothing free above the watermarks: reclaim as a kernel allocation does, then go on.
       const pfn = this.allocKernelPages(0, Owner.PageCache);
       if (pfn < 0) break;
       f.pages.push(pfn);
-      this.files.nrPages++;
-      if (f.active) this.files.activePages++;
+      this.countPageCache(f, 1);
     }
     if (active && !f.active) this.activateFile(f);
     if (!this.files.byPath.has(path)) {
@@ -364,7 +372,7 @@ export class MemoryManager {
   }
 
   /** Drop up to n clean, unmapped pages of a file from the page cache. Returns pages freed. */
-  dropFilePages(f: import('./files.js').CachedFile, n: number): number {
+  dropFilePages(f: CachedFile, n: number): number {
     if (f.mapCount > 0) return 0;
     let freed = 0;
     const clean = f.pages.length - f.dirty;

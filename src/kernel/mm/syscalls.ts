@@ -219,9 +219,7 @@ function* sysFile(k: Kernel, p: Task, path: string, bytes: number, how: 'read' |
     while (added < missing) {
       let got = 0;
       yield kcall(Math.min(64, missing - added) * MEM_COST.copyPerPage, 'filemap_add_folio', () => {
-        got = mm.allocPagesInto(Math.min(64, missing - added), Owner.PageCache, f.pages);
-        mm.files.nrPages += got;
-        if (f.active) mm.files.activePages += got;
+        got = mm.fillPageCache(f, Math.min(64, missing - added));
         return OK;
       });
       added += got;
@@ -267,9 +265,7 @@ function* sysWrite(k: Kernel, p: Task, path: string, bytes: number): Sys {
     const n = Math.min(64, pages - done);
     yield kcall(n * MEM_COST.copyPerPage * 2, 'generic_perform_write', () => {
       if (mm.files.readOnly) return { ok: false, errno: 'EROFS' };
-      got = mm.allocPagesInto(n, Owner.PageCache, f.pages);
-      mm.files.nrPages += got;
-      if (f.active) mm.files.activePages += got;
+      got = mm.fillPageCache(f, n);
       f.dirty += got;
       mm.files.nrDirty += got;
       if (f.dirtiedAtNs < 0 || f.dirty === got) f.dirtiedAtNs = k.now;
