@@ -197,8 +197,9 @@ export class RtClass implements SchedClass {
         best = c;
         bestPrio = prio;
         bestIdle = idle;
-        // Nothing beats an idle CPU with no RT work but p's own CPU, and that case returned above.
-        if (prio === MAX_RT_PRIO && idle) break;
+        // Nothing beats an idle CPU with no RT work but p's own CPU, and that case returned above; with no CPU
+        // idle anywhere, nothing beats the first CPU with no RT work either.
+        if (prio === MAX_RT_PRIO && (idle || this.k.nrIdleCpus === 0)) break;
       }
     }
     return best;
