@@ -11,6 +11,8 @@ import { makeTunables, sysctlFactor } from '../../src/kernel/sched/features.js';
 import { ENQUEUE_INITIAL } from '../../src/kernel/sched/sched-class.js';
 import { Task } from '../../src/kernel/task/task.js';
 import { CpuMask } from '../../src/kernel/sched/topology.js';
+import { fls, mulU64U32Shr } from '../../src/kernel/core/time.js';
+import { Xoshiro128 } from '../../src/kernel/core/rng.js';
 
 const MS = 1_000_000;
 
@@ -126,5 +128,30 @@ describe('CFS tunables and slices (<= 6.5)', () => {
     for (const x of ts) queue(cfs, x, 0, 0);
     expect(schedPeriod(10, t)).toBe(22.5 * MS);
     expect(Math.round(schedSlice(cfs, (ts[0] as Task).se, t) / 1000)).toBe(2_250);
+  });
+});
+
+describe('fixed-point helpers (include/linux/math64.h, bitops)', () => {
+  it('mul_u64_u32_shr equals the exact 128-bit product shifted, over the whole range it is used in', () => {
+    const rng = new Xoshiro128(3);
+    for (let i = 0; i < 20_000; i++) {
+      // a up to 2^40 (the BigInt path above 2^37), mul below 2^32, shift 16..52 (calc_delta: 32 - fls).
+      const a = rng.intBelow(2 ** 20) * 2 ** 20 + rng.intBelow(2 ** 20);
+      const mul = rng.intBelow(2 ** 16) * 2 ** 16 + rng.intBelow(2 ** 16);
+      const shift = 16 + rng.intBelow(37);
+      const want = Number((BigInt(a) * BigInt(mul)) >> BigInt(shift));
+      expect(mulU64U32Shr(a, mul, shift)).toBe(want);
+    }
+    expect(mulU64U32Shr(2 ** 37 - 1, 2 ** 32 - 1, 16)).toBe(Number((BigInt(2 ** 37 - 1) * BigInt(2 ** 32 - 1)) >> 16n));
+  });
+
+  it('fls is the bit length: 0, 1, 2, 2, 3 ... 32 at 2^32 - 1, 33 at 2^32, 48 just below 2^48', () => {
+    const naive = (x: number): number => (x === 0 ? 0 : x.toString(2).length);
+    for (const x of [0, 1, 2, 3, 4, 255, 256, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 48 - 1]) expect(fls(x)).toBe(naive(x));
+    const rng = new Xoshiro128(4);
+    for (let i = 0; i < 5000; i++) {
+      const x = rng.intBelow(2 ** 26) * 2 ** rng.intBelow(25);
+      expect(fls(x)).toBe(naive(x));
+    }
   });
 });

@@ -36,6 +36,7 @@ export function intSqrt(x: number): number {
 
 /** fls(): 1-based index of the most significant set bit; fls(0) = 0. */
 export function fls(x: number): number {
+  if (x < 4294967296) return x <= 0 ? 0 : 32 - Math.clz32(x);
   let n = 0;
   while (x > 0) {
     n++;
@@ -43,6 +44,12 @@ export function fls(x: number): number {
   }
   return n;
 }
+
+/**
+ * POW2[n] = 2^n for 0 <= n <= 63. A variable `2 ** n` compiles to a call of the C library's pow(), about 60 ns;
+ * the hot fixed-point helpers (mulU64U32Shr runs on every update_curr of a non-nice-0 task) read this instead.
+ */
+export const POW2: Float64Array = Float64Array.from({ length: 64 }, (_, i) => 2 ** i);
 
 /**
  * mul_u64_u32_shr(a, mul, shift): floor(a * mul / 2^shift) computed exactly, for a < 2^37, mul < 2^32,
@@ -54,10 +61,10 @@ export function mulU64U32Shr(a: number, mul: number, shift: number): number {
   const ml = mul - mh * 65536;
   const hi = a * mh; // < 2^53
   const lo = a * ml; // < 2^53
-  const d = 2 ** (shift - 16);
+  const d = POW2[shift - 16] as number;
   const q1 = Math.floor(hi / d); // exact: d is a power of two
   const r1 = hi - q1 * d;
-  return q1 + Math.floor((r1 * 65536 + lo) / 2 ** shift);
+  return q1 + Math.floor((r1 * 65536 + lo) / (POW2[shift] as number));
 }
 
 function mulShrSlow(a: number, mul: number, shift: number): number {

@@ -8,6 +8,7 @@
  * Shaped so that more levels (LLC, NUMA) are a list of SchedDomain objects walked bottom-up.
  */
 import { EventPrio } from '../core/engine.js';
+import { POW2 } from '../core/time.js';
 import type { Kernel } from '../kernel.js';
 import { SCHED_IDLE, type Task } from '../task/task.js';
 import { activateTask, deactivateTask, setTaskCpu, wakeupPreempt } from './core.js';
@@ -249,7 +250,7 @@ export class Balancer {
       if (mode === 'load') {
         const load = p.se.load.weight;
         // Skip a task too heavy to move without overshooting (shr_bound by failures).
-        if (Math.floor(load / 2 ** Math.min(dst.nrBalanceFailed, 30)) > imbalance) continue;
+        if (Math.floor(load / (POW2[Math.min(dst.nrBalanceFailed, 30)] as number)) > imbalance) continue;
         imbalance -= load;
       } else {
         imbalance -= 1;

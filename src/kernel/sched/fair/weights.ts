@@ -3,7 +3,7 @@
  * verbatim: 13 wmult entries are floor(2^32/w)+1, so they must not be recomputed. Index = nice + 20.
  * Weights here are unscaled (nice 0 = 1024); 64-bit kernels print them shifted left by 10 (NICE_0_LOAD 1<<20).
  */
-import { fls, mulU64U32Shr } from '../../core/time.js';
+import { fls, mulU64U32Shr, POW2 } from '../../core/time.js';
 
 export const SCHED_PRIO_TO_WEIGHT: readonly number[] = [
   /* -20 */ 88761, 71755, 56483, 46273, 36291,
@@ -67,7 +67,7 @@ export function calcDelta(deltaNs: number, weight: number, lwWeight: number, lwI
   if (hi !== 0) {
     const fs = fls(hi);
     shift -= fs;
-    fact = Math.floor(fact / 2 ** fs);
+    fact = Math.floor(fact / (POW2[fs] as number));
   }
   return mulU64U32Shr(deltaNs, fact, shift);
 }
