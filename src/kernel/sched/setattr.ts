@@ -17,7 +17,7 @@ import {
 } from '../task/task.js';
 import { dequeueTask, enqueueTask, finishDelayedDequeue, moveQueuedTask, reschedCurr, rqOf, wakeupPreempt } from './core.js';
 import { checkParamDl, type DlParams } from './dl/deadline.js';
-import { weightOfNice, WEIGHT_IDLEPRIO, WMULT_IDLEPRIO } from './fair/weights.js';
+import { IDLE_LOAD, weightOfNice } from './fair/weights.js';
 import type { Rq } from './rq.js';
 import { DEQUEUE_MOVE, DEQUEUE_SAVE, ENQUEUE_HEAD, ENQUEUE_MOVE, ENQUEUE_RESTORE } from './sched-class.js';
 import { CpuMask } from './topology.js';
@@ -36,7 +36,7 @@ function withTaskDequeued(k: Kernel, p: Task, change: () => void, enqueueHead = 
 }
 
 function setLoadWeight(k: Kernel, p: Task): void {
-  const lw = p.policy === SCHED_IDLE ? { weight: WEIGHT_IDLEPRIO, invWeight: WMULT_IDLEPRIO } : weightOfNice(p.nice);
+  const lw = p.policy === SCHED_IDLE ? IDLE_LOAD : weightOfNice(p.nice);
   k.classes.fair.reweightTask(p, lw);
 }
 

@@ -82,9 +82,7 @@ function makeKthread(k: Kernel, parent: Task, s: KthreadSpec): Task {
     t.nice = s.nice;
     t.staticPrio = 120 + s.nice;
     t.normalPrio = t.prio = t.staticPrio;
-    const lw = weightOfNice(s.nice);
-    t.se.load.weight = lw.weight;
-    t.se.load.invWeight = lw.invWeight;
+    t.se.load = weightOfNice(s.nice);
   }
   if (s.fifo !== undefined) {
     t.policy = SCHED_FIFO;

@@ -52,8 +52,7 @@ export function copyProcess(k: Kernel, req: NewTask): Task | string {
   p.prio = parent.normalPrio;
   p.rtPriority = parent.rtPriority;
   p.schedClass = k.classForPolicy(p.policy);
-  p.se.load.weight = parent.se.load.weight;
-  p.se.load.invWeight = parent.se.load.invWeight;
+  p.se.load = parent.se.load;
   const err = k.forkMm(parent, p, req.thread === true);
   if (err !== null) {
     k.freePid(pid);

@@ -90,7 +90,8 @@ export class SchedEntity implements RbNode<SchedEntity> {
   minVruntime = 0;
   minSlice = 0;
 
-  readonly load: LoadWeight;
+  /** Shared per nice level (weights.ts): replaced, never written through. */
+  load: LoadWeight;
   /** On a cfs_rq (queued or curr), including delayed. */
   onRq = false;
   vruntime = 0;

@@ -400,8 +400,7 @@ export class FairClass implements SchedClass {
       se.vlag = Math.trunc((se.vlag * se.load.weight) / lw.weight);
       if (se.relDeadline) se.deadline = Math.trunc((se.deadline * se.load.weight) / lw.weight);
     }
-    se.load.weight = lw.weight;
-    se.load.invWeight = lw.invWeight;
+    se.load = lw;
   }
 
   /**

@@ -37,14 +37,21 @@ const WMULT_CONST = 0xffffffff;
 const WMULT_SHIFT = 32;
 
 export interface LoadWeight {
-  weight: number;
+  readonly weight: number;
   /** 0 means "not computed yet" (the kernel's lazy __update_inv_weight). */
-  invWeight: number;
+  readonly invWeight: number;
 }
 
+/** One shared LoadWeight per nice level (a task's se.load points at one; reweighting swaps the pointer). */
+const NICE_LOAD: readonly LoadWeight[] = SCHED_PRIO_TO_WEIGHT.map((weight, i) => ({ weight, invWeight: SCHED_PRIO_TO_WMULT[i] as number }));
+
+/** SCHED_IDLE's weight (WEIGHT_IDLEPRIO / WMULT_IDLEPRIO). */
+export const IDLE_LOAD: LoadWeight = { weight: WEIGHT_IDLEPRIO, invWeight: WMULT_IDLEPRIO };
+
 export function weightOfNice(nice: number): LoadWeight {
-  const i = nice + 20;
-  return { weight: SCHED_PRIO_TO_WEIGHT[i] as number, invWeight: SCHED_PRIO_TO_WMULT[i] as number };
+  const lw = NICE_LOAD[nice + 20];
+  if (lw === undefined) throw new RangeError(`nice ${nice} out of range -20..19`);
+  return lw;
 }
 
 /** __update_inv_weight(): the inverse of an arbitrary (summed) weight. */
