@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkMemory } from '../../src/kernel/debug/mm-invariants.js';
 import { memCounters } from '../../src/kernel/mm/meminfo.js';
-import { PfnList } from '../../src/kernel/mm/mm-struct.js';
+import { PfnList, Vma } from '../../src/kernel/mm/mm-struct.js';
 import { Owner } from '../../src/kernel/mm/page-alloc.js';
 import type { Slab } from '../../src/kernel/mm/slab.js';
 import { Xoshiro128 } from '../../src/kernel/core/rng.js';
@@ -332,4 +332,40 @@ describe('memory invariants under random workloads with leaks, forks and exits',
       expect(s.k.mm.oomKillsTotal + s.k.mm.reclaimStats.kswapdReclaimed).toBeGreaterThan(0);
     });
   }
+});
+
+describe('PfnList against a plain array stack', () => {
+  it('pops what was pushed, last in first out, through runs of consecutive pfns, spills and re-runs', () => {
+    const rng = new Xoshiro128(11, 'pfnlist');
+    const l = new PfnList();
+    const oracle: number[] = [];
+    let next = 1000;
+    for (let step = 0; step < 40_000; step++) {
+      const r = rng.intBelow(10);
+      if (r < 6) {
+        // Mostly consecutive pfns (a run), sometimes a jump (breaks the run), sometimes the pfn just below.
+        const j = rng.intBelow(8);
+        next = j === 0 ? rng.intBelow(1 << 20) : j === 1 ? Math.max(0, next - 2) : next;
+        l.push(next);
+        oracle.push(next);
+        next++;
+      } else {
+        const want = oracle.pop() ?? -1;
+        expect(l.pop()).toBe(want);
+        if (want >= 0) next = want;
+      }
+      expect(l.length).toBe(oracle.length);
+    }
+    while (oracle.length > 0) expect(l.pop()).toBe(oracle.pop());
+    expect(l.pop()).toBe(-1);
+  });
+
+  it('file mappings share one empty anon list that refuses pages', () => {
+    const v = new Vma('exe', 'exe', 16, 0, '/usr/bin/x');
+    expect(v.anon.length).toBe(0);
+    expect(v.anon.pop()).toBe(-1);
+    expect(() => v.anon.push(1)).toThrow(TypeError);
+    expect(new Vma('lib', 'libc', 16, 0, '/usr/lib/libc.so.6').anon).toBe(v.anon);
+    expect(new Vma('anon', 'brk', 16, 16).anon).not.toBe(v.anon);
+  });
 });

@@ -9,15 +9,20 @@ const CHUNK_SHIFT = 10;
 const CHUNK = 1 << CHUNK_SHIFT;
 const CHUNK_MASK = CHUNK - 1;
 /**
- * A stack of page frame numbers. The first CHUNK entries live in a plain array (created at the first push: most
- * mappings of most tasks never hold a page); beyond that, fixed 4 KiB Int32Array chunks. A plain array because
- * it grows without a typed array's allocation (an ArrayBuffer and a C-heap block per doubling, about a
- * microsecond each: the demo's page cache churn made thousands a second). Chunks because a leak of a million
- * pages must not ask for (and, once killed, free) one multi-megabyte buffer per doubling: at x100 the demo's
- * leak/OOM cycle did that every second and the freed buffers fragmented the C heap by some 50 MB, while
- * equal-sized chunks are reused as they are.
+ * A stack of page frame numbers. While every entry continues one run of consecutive pfns (a mapping filled by
+ * one bulk allocation from one buddy block: most of a task's lists), the list is just that run's first pfn and
+ * length, no array. The first push that breaks the run spills it into array storage: the first CHUNK entries
+ * in a plain array, beyond that fixed 4 KiB Int32Array chunks. A plain array because it grows without a typed
+ * array's allocation (an ArrayBuffer and a C-heap block per doubling, about a microsecond each: the demo's
+ * page cache churn made thousands a second). Chunks because a leak of a million pages must not ask for (and,
+ * once killed, free) one multi-megabyte buffer per doubling: at x100 the demo's leak/OOM cycle did that every
+ * second and the freed buffers fragmented the C heap by some 50 MB, while equal-sized chunks are reused as
+ * they are.
  */
 export class PfnList {
+  /** The run mode: entries are runStart, runStart + 1, ... (runLen of them, the whole list). 0 otherwise. */
+  private runStart = 0;
+  private runLen = 0;
   private first: number[] | null = null;
   /** Chunks for entries CHUNK and up; null until the list first grows past CHUNK. */
   private rest: Int32Array[] | null = null;
@@ -25,28 +30,29 @@ export class PfnList {
 
   push(pfn: number): void {
     const n = this.length;
-    if (n < CHUNK) {
-      let first = this.first;
-      // Sized arrays grown by doubling from 4, not push(): a pushed-to [] reserves 17 slots, and most lists (a
-      // task's stack, its page tables) hold a handful of pages.
-      if (first === null || n === first.length) {
-        const grown = new Array<number>(n === 0 ? 4 : 2 * n);
-        for (let i = 0; i < n; i++) grown[i] = (first as number[])[i] as number;
-        this.first = first = grown;
-      }
-      first[n] = pfn;
-    } else {
-      const rest = (this.rest ??= []);
-      const ci = (n >> CHUNK_SHIFT) - 1;
-      if (ci === rest.length) rest.push(new Int32Array(CHUNK));
-      (rest[ci] as Int32Array)[n & CHUNK_MASK] = pfn;
+    if (n === 0) {
+      this.runStart = pfn;
+      this.runLen = this.length = 1;
+      return;
     }
+    if (this.runLen !== 0) {
+      if (pfn === this.runStart + n) {
+        this.runLen = this.length = n + 1;
+        return;
+      }
+      this.spill();
+    }
+    this.store(n, pfn);
     this.length = n + 1;
   }
 
   pop(): number {
     if (this.length === 0) return -1;
     const i = --this.length;
+    if (this.runLen !== 0) {
+      this.runLen = i;
+      return this.runStart + i;
+    }
     if (i < CHUNK) {
       if (this.rest !== null && this.rest.length > 1) this.rest.length = 1;
       return (this.first as number[])[i] as number;
@@ -57,13 +63,42 @@ export class PfnList {
     if (rest.length > ci + 2) rest.length = ci + 2;
     return (rest[ci] as Int32Array)[i & CHUNK_MASK] as number;
   }
+
+  /** Leave the run mode: write the run's entries into the array storage. */
+  private spill(): void {
+    const n = this.runLen;
+    for (let i = 0; i < n; i++) this.store(i, this.runStart + i);
+    this.runLen = 0;
+  }
+
+  private store(n: number, pfn: number): void {
+    if (n < CHUNK) {
+      let first = this.first;
+      // Sized arrays grown by doubling from 4, not push(): a pushed-to [] reserves 17 slots, and most lists (a
+      // task's stack, its page tables) hold a handful of pages.
+      if (first === null || n === first.length) {
+        const grown = new Array<number>(n < 4 ? 4 : 2 * n);
+        for (let i = 0; i < n; i++) grown[i] = (first as number[])[i] as number;
+        this.first = first = grown;
+      }
+      first[n] = pfn;
+    } else {
+      const rest = (this.rest ??= []);
+      const ci = (n >> CHUNK_SHIFT) - 1;
+      if (ci === rest.length) rest.push(new Int32Array(CHUNK));
+      (rest[ci] as Int32Array)[n & CHUNK_MASK] = pfn;
+    }
+  }
 }
+
+/** The anon page list of a file mapping, which never holds one (reads only; frozen so a push would throw). */
+const NO_ANON = Object.freeze(new PfnList()) as PfnList;
 
 export type VmaKind = 'anon' | 'stack' | 'file' | 'exe' | 'lib';
 
 export class Vma {
-  /** Anonymous pages present in memory (for anon/stack VMAs). */
-  readonly anon = new PfnList();
+  /** Anonymous pages present in memory (for anon/stack VMAs; file mappings share an empty one). */
+  readonly anon: PfnList;
   /** Anon pages that were written to swap. */
   swapped = 0;
   /** File pages mapped (for file/exe/lib VMAs): counted, owned by the page cache. */
@@ -79,7 +114,9 @@ export class Vma {
     /** Pages charged to Committed_AS (private writable mappings). */
     public committed: number,
     readonly file: string | null = null,
-  ) {}
+  ) {
+    this.anon = kind === 'anon' || kind === 'stack' ? new PfnList() : NO_ANON;
+  }
 
   get resident(): number {
     return this.anon.length + this.fileMapped;
