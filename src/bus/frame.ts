@@ -16,6 +16,29 @@ export interface RunSpan {
   endNs: number;
 }
 
+/**
+ * One CPU's run spans of a frame, column by column (span i held the CPU from starts[i] to ends[i]), oldest
+ * first: a frame at 64 CPUs carries a few thousand spans, and a few typed arrays per CPU cost the garbage
+ * collector far less than an object per span.
+ */
+export interface SpanBatch {
+  readonly length: number;
+  readonly pids: Int32Array;
+  readonly prios: Int32Array;
+  readonly starts: Float64Array;
+  readonly ends: Float64Array;
+  readonly comms: readonly string[];
+}
+
+/** A batch's spans as objects (for tests and for readers that want them one by one). */
+export function spanList(b: SpanBatch): RunSpan[] {
+  const out: RunSpan[] = [];
+  for (let i = 0; i < b.length; i++) {
+    out.push({ pid: b.pids[i] as number, comm: b.comms[i] as string, prio: b.prios[i] as number, startNs: b.starts[i] as number, endNs: b.ends[i] as number });
+  }
+  return out;
+}
+
 export interface PrintkLine {
   seq: number;
   tNs: number;
@@ -50,7 +73,7 @@ export interface Frame {
   /** Low-rate events of this frame (printk, sysrq, oom_kill, fork/exit, actions, panic...), kernel order. */
   readonly events: readonly KernelEvent[];
   /** Per CPU, the spans since the previous frame, in time order. */
-  readonly spans: readonly (readonly RunSpan[])[];
+  readonly spans: readonly SpanBatch[];
   readonly printk: readonly PrintkLine[];
   /** Scenario actions and commands applied since the previous frame, with their output. */
   readonly actions: readonly ActionRecord[];

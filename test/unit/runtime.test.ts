@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { KernelBus, ofKind } from '../../src/bus/bus.js';
-import type { Frame } from '../../src/bus/frame.js';
+import { spanList, type Frame, type SpanBatch } from '../../src/bus/frame.js';
 import { LaneBuilder } from '../../src/bus/lanes.js';
 import { machineHooks } from '../../src/cli/hooks.js';
 import type { KernelEvent } from '../../src/kernel/index.js';
@@ -98,7 +98,8 @@ describe('runner', () => {
     for (let i = 1; i < frames.length; i++) {
       const f = frames[i] as Frame;
       const prevNs = (frames[i - 1] as Frame).snapshot.nowNs;
-      for (const lane of f.spans) {
+      for (const batch of f.spans) {
+        const lane = spanList(batch);
         let t = prevNs;
         for (const s of lane) {
           expect(s.startNs).toBe(t);
@@ -108,7 +109,7 @@ describe('runner', () => {
         if (lane.length > 0) expect(t).toBe(f.snapshot.nowNs);
       }
     }
-    const hog = frames.flatMap((f) => f.spans.flat()).filter((s) => s.comm === 'hog');
+    const hog = frames.flatMap((f) => f.spans.flatMap(spanList)).filter((s) => s.comm === 'hog');
     expect(hog.reduce((a, s) => a + s.endNs - s.startNs, 0)).toBeGreaterThan(900_000_000);
   });
 
@@ -180,10 +181,30 @@ describe('bus', () => {
     lb.emit(sw(30, 5));
     const d = lb.drain(50);
     // The zero-length run of 6 at t=30 leaves no span; 5 before and after it is one span.
-    expect(d[0]?.map((s) => [s.pid, s.startNs, s.endNs])).toEqual([
+    expect(spanList(d[0] as SpanBatch).map((s) => [s.pid, s.startNs, s.endNs])).toEqual([
       [0, 0, 10],
       [5, 10, 50],
     ]);
-    expect(lb.drain(60)[0]?.map((s) => [s.pid, s.startNs, s.endNs])).toEqual([[5, 50, 60]]);
+    expect(spanList(lb.drain(60)[0] as SpanBatch).map((s) => [s.pid, s.startNs, s.endNs])).toEqual([[5, 50, 60]]);
+  });
+
+  it('lane builder: a lane keeps every span past its first columns, and credits the rest of a full frame to its last span', () => {
+    const sw = (t: number, next: number): KernelEvent => ({ kind: 'sched_switch', seq: 0, tNs: t, cpu: 0, prevPid: 0, prevComm: '', prevPrio: 120, prevState: 'R', nextPid: next, nextComm: `p${next}`, nextPrio: 100 + (next % 40) });
+    const wide = new LaneBuilder(1, () => ({ pid: 0, comm: 'swapper/0', prio: 120 }), 0);
+    for (let i = 1; i <= 100; i++) wide.emit(sw(i * 10, i));
+    const all = spanList(wide.drain(2000)[0] as SpanBatch);
+    expect(all).toHaveLength(101);
+    expect(all[37]).toEqual({ pid: 37, comm: 'p37', prio: 137, startNs: 370, endNs: 380 });
+    expect(all[100]).toEqual({ pid: 100, comm: 'p100', prio: 120, startNs: 1000, endNs: 2000 });
+    const capped = new LaneBuilder(1, () => ({ pid: 0, comm: 'swapper/0', prio: 120 }), 0, 4);
+    for (let i = 1; i <= 10; i++) capped.emit(sw(i * 10, i));
+    expect(spanList(capped.drain(200)[0] as SpanBatch).map((s) => [s.pid, s.startNs, s.endNs])).toEqual([
+      [0, 0, 10],
+      [1, 10, 20],
+      [2, 20, 30],
+      [3, 30, 200],
+    ]);
+    // The next frame starts afresh.
+    expect(spanList(capped.drain(250)[0] as SpanBatch).map((s) => [s.pid, s.startNs, s.endNs])).toEqual([[10, 200, 250]]);
   });
 });

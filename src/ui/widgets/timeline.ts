@@ -7,7 +7,7 @@
  * naive prototype send 14 KB per frame). Scrolling back (left/right) redraws a fixed window from the bounded
  * span history; End returns to live.
  */
-import type { Frame, RunSpan } from '../../bus/frame.js';
+import type { Frame } from '../../bus/frame.js';
 import type { Surface } from '../canvas.js';
 import { fit, fmtDur, niceStep, stepDown, stepUp, strcmp } from '../format.js';
 import type { Palette } from '../palette.js';
@@ -38,11 +38,11 @@ export class SpanRing {
     return (this.head + i) % this.capacity;
   }
 
-  push(s: RunSpan): void {
+  push(pid: number, prio: number, startNs: number, endNs: number): void {
     if (this.length > 0) {
       const l = this.idx(this.length - 1);
-      if (this.pid[l] === s.pid && this.end[l] === s.startNs) {
-        this.end[l] = s.endNs;
+      if (this.pid[l] === pid && this.end[l] === startNs) {
+        this.end[l] = endNs;
         return;
       }
     }
@@ -52,10 +52,10 @@ export class SpanRing {
       j = this.head;
       this.head = (this.head + 1) % this.capacity;
     }
-    this.pid[j] = s.pid;
-    this.prio[j] = s.prio;
-    this.start[j] = s.startNs;
-    this.end[j] = s.endNs;
+    this.pid[j] = pid;
+    this.prio[j] = prio;
+    this.start[j] = startNs;
+    this.end[j] = endNs;
   }
 
   clear(): void {
@@ -177,12 +177,13 @@ export class TimelineWidget implements Widget {
       this.rings = Array.from({ length: s.nrCpus }, () => new SpanRing(this.spanCapacity));
       this.nrCpus = s.nrCpus;
     }
-    frame.spans.forEach((list, cpu) => {
+    frame.spans.forEach((b, cpu) => {
       const ring = this.rings[cpu];
       if (ring === undefined) return;
-      for (const sp of list) {
-        ring.push(sp);
-        if (sp.pid !== 0) this.comms.set(sp.pid, sp.comm);
+      for (let i = 0; i < b.length; i++) {
+        const pid = b.pids[i] as number;
+        ring.push(pid, b.prios[i] as number, b.starts[i] as number, b.ends[i] as number);
+        if (pid !== 0) this.comms.set(pid, b.comms[i] as string);
       }
     });
     if (this.comms.size > 8192) {
