@@ -67,7 +67,17 @@ class Lane {
   take(): SpanBatch {
     const n = this.n;
     this.n = 0;
-    return { length: n, pids: this.pids.slice(0, n), prios: this.prios.slice(0, n), starts: this.starts.slice(0, n), ends: this.ends.slice(0, n), comms: this.comms.slice(0, n) };
+    const pids = new Array<number>(n);
+    const prios = new Array<number>(n);
+    const starts = new Array<number>(n);
+    const ends = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      pids[i] = this.pids[i] as number;
+      prios[i] = this.prios[i] as number;
+      starts[i] = this.starts[i] as number;
+      ends[i] = this.ends[i] as number;
+    }
+    return { length: n, pids, prios, starts, ends, comms: this.comms.slice(0, n) };
   }
 }
 
