@@ -5,7 +5,7 @@
  */
 import type { Kernel } from './kernel.js';
 import { memCounters, type MemCounters } from './mm/meminfo.js';
-import { taskMm } from './mm/oom.js';
+import { oomBadness, oomScoreFromBadness, taskMm } from './mm/oom.js';
 import { pickEevdf } from './sched/fair/eevdf.js';
 import type { ClassName } from './sched/sched-class.js';
 import { policyName, taskStateLetter, type PolicyName, type SchedEntity, type StateLetter, type Task } from './task/task.js';
@@ -232,7 +232,8 @@ function fairSnapshot(k: Kernel, cpu: number, maxNodes: number): FairRqSnapshot 
   };
 }
 
-function taskSnapshot(k: Kernel, t: Task): TaskSnapshot {
+/** totalPages: RAM + swap pages, oom_badness()'s denominator (the same for every task of a snapshot). */
+function taskSnapshot(k: Kernel, t: Task, totalPages: number): TaskSnapshot {
   const m = taskMm(t);
   return {
     pid: t.pid,
@@ -251,7 +252,7 @@ function taskSnapshot(k: Kernel, t: Task): TaskSnapshot {
     vruntime: t.se.vruntime,
     deadline: t.se.deadline,
     rssKb: m === null ? 0 : m.rss * 4,
-    oomScore: t.exitState === 0 ? k.mm.oomScore(t) : 0,
+    oomScore: t.exitState === 0 ? oomScoreFromBadness(oomBadness(t, totalPages), totalPages) : 0,
     oomScoreAdj: t.oomScoreAdj,
     nvcsw: t.nvcsw,
     nivcsw: t.nivcsw,
@@ -286,7 +287,8 @@ export function takeSnapshot(k: Kernel, opts: SnapshotOptions): KernelSnapshot {
     rtThrottled: rq.rt.rtThrottled,
   }));
   const tasks: TaskSnapshot[] = [];
-  for (const t of k.tasks.values()) if (t.exitState === 0 && !t.isIdleTask) tasks.push(taskSnapshot(k, t));
+  const totalPages = k.mm.totalRamPages() + k.mm.totalSwapPages();
+  for (const t of k.tasks.values()) if (t.exitState === 0 && !t.isIdleTask) tasks.push(taskSnapshot(k, t, totalPages));
   const pa = k.mm.pages;
   const ps = k.printkRing.settings;
   return {

@@ -16,12 +16,20 @@ export class UiState {
   treeCpu = 0;
   treeCpuPinned = false;
   frame: Frame | null = null;
-  /** Index of tasks by pid in the latest snapshot. */
-  private byPid = new Map<number, TaskSnapshot>();
+  /** Index of tasks by pid in the latest snapshot, built at the first lookup of a frame. */
+  private byPid: Map<number, TaskSnapshot> | null = null;
 
   setFrame(f: Frame): void {
     this.frame = f;
-    this.byPid = new Map(f.snapshot.tasks.map((t) => [t.pid, t]));
+    this.byPid = null;
+  }
+
+  private index(): Map<number, TaskSnapshot> {
+    if (this.byPid === null) {
+      this.byPid = new Map();
+      for (const t of this.frame?.snapshot.tasks ?? []) this.byPid.set(t.pid, t);
+    }
+    return this.byPid;
   }
 
   get snapshot(): KernelSnapshot | null {
@@ -29,10 +37,10 @@ export class UiState {
   }
 
   task(pid: number): TaskSnapshot | undefined {
-    return this.byPid.get(pid);
+    return this.index().get(pid);
   }
 
   get selected(): TaskSnapshot | undefined {
-    return this.selectedPid === null ? undefined : this.byPid.get(this.selectedPid);
+    return this.selectedPid === null ? undefined : this.index().get(this.selectedPid);
   }
 }

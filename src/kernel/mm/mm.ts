@@ -634,7 +634,8 @@ export class MemoryManager {
   }
 
   oomScore(t: Task): number {
-    return oomScoreFromBadness(oomBadness(t, this.totalRamPages() + this.totalSwapPages()), this.totalRamPages() + this.totalSwapPages());
+    const total = this.totalRamPages() + this.totalSwapPages();
+    return oomScoreFromBadness(oomBadness(t, total), total);
   }
 
   taskMem(t: Task): null | {
