@@ -10,6 +10,12 @@
 import type { KernelEvent } from '../kernel/index.js';
 import type { SpanBatch } from './frame.js';
 
+/** `to` with `from` copied into its start. */
+function copied<A extends Int32Array | Float64Array>(to: A, from: A): A {
+  to.set(from);
+  return to;
+}
+
 /** One CPU: its open span and the closed spans since the last drain, column by column. */
 class Lane {
   pid: number;
@@ -49,18 +55,10 @@ class Lane {
 
   private grow(): void {
     const c = 2 * this.pids.length;
-    const pids = new Int32Array(c);
-    pids.set(this.pids);
-    this.pids = pids;
-    const prios = new Int32Array(c);
-    prios.set(this.prios);
-    this.prios = prios;
-    const starts = new Float64Array(c);
-    starts.set(this.starts);
-    this.starts = starts;
-    const ends = new Float64Array(c);
-    ends.set(this.ends);
-    this.ends = ends;
+    this.pids = copied(new Int32Array(c), this.pids);
+    this.prios = copied(new Int32Array(c), this.prios);
+    this.starts = copied(new Float64Array(c), this.starts);
+    this.ends = copied(new Float64Array(c), this.ends);
   }
 
   /** The closed spans as a batch of their own (copies: the lane's columns are reused). */
