@@ -63,21 +63,30 @@ export class FairTreeWidget implements Widget {
     if (!clearPane(s, ctx, 'the fair runqueue tree (vruntime, deadlines) is not in a scheduler trace')) return;
     const rq = this.rq;
     if (rq === null) return;
-    const base = rq.mode === 'eevdf' ? rq.avgVruntime : rq.minVruntime;
-    let x = s.put(0, 0, rq.mode === 'eevdf' ? 'V ' : 'min_vruntime ', pal.hi);
-    x = s.put(x, 0, `${ms(rq.mode === 'eevdf' ? rq.avgVruntime : rq.minVruntime)}ms`, pal.text);
-    if (rq.mode === 'eevdf') {
-      x = s.put(x + 2, 0, 'min_v ', pal.hi);
-      x = s.put(x, 0, `${ms(rq.minVruntime - base)}`, pal.text);
+    const eevdf = rq.mode === 'eevdf';
+    const base = eevdf ? rq.avgVruntime : rq.minVruntime;
+    // The header's parts, label and value; in a narrow pane min_v and then load give way to curr.
+    const c = rq.curr;
+    const currText = c === null ? '' : `${c.pid} ${c.comm} ${eevdf ? `lag ${ms(c.lag)}` : `v ${ms(c.vruntime - base)}`}${rq.nextPid === c.pid ? ' *' : ''}`;
+    const parts: [string, string][] = [[eevdf ? 'V ' : 'min_vruntime ', `${ms(base)}ms`]];
+    const minV: [string, string] = ['min_v ', ms(rq.minVruntime - base)];
+    const load: [string, string] = ['load ', String(rq.loadWeight)];
+    const width = (ps: [string, string][]): number => ps.reduce((a, [l, v]) => a + l.length + v.length + 2, 0) + (c === null ? 0 : 5 + currText.length);
+    const optional = eevdf ? [minV, load] : [load];
+    while (optional.length > 0 && width([...parts, ...optional]) > s.width) optional.shift();
+    let x = -2;
+    for (const [label, value] of [...parts, ...optional]) {
+      x = s.put(x + 2, 0, label, pal.hi);
+      x = s.put(x, 0, value, pal.text);
     }
-    x = s.put(x + 2, 0, 'load ', pal.hi);
-    x = s.put(x, 0, String(rq.loadWeight), pal.text);
-    if (rq.curr !== null) {
+    if (c !== null) {
       x = s.put(x + 2, 0, 'curr ', pal.hi);
-      const c = rq.curr;
-      s.put(x, 0, fit(`${c.pid} ${c.comm} ${rq.mode === 'eevdf' ? `lag ${ms(c.lag)}` : `v ${ms(c.vruntime - base)}`}${rq.nextPid === c.pid ? ' *' : ''}`, s.width - x), c.pid === ctx.ui.selectedPid ? pal.hi : pal.text);
+      s.put(x, 0, fit(currText, s.width - x), c.pid === ctx.ui.selectedPid ? pal.hi : pal.text);
     }
-    const legend = rq.mode === 'eevdf' ? '* next pick  ~ not eligible  keys: lag, deadline rel. to V (ms)' : '* next pick  keys: vruntime rel. to min_vruntime (ms)';
+    const legends = eevdf
+      ? ['* next pick  ~ not eligible  keys: lag, deadline rel. to V (ms)', '* next pick  ~ not eligible  keys: lag, deadline-V ms', '* next  ~ ineligible  lag, deadline-V ms']
+      : ['* next pick  keys: vruntime rel. to min_vruntime (ms)', '* next pick  keys: vruntime-min_vruntime ms', '* next  vruntime-min_v ms'];
+    const legend = legends.find((l) => l.length <= s.width) ?? (legends[legends.length - 1] as string);
     const tableRows = s.height >= 12 ? Math.min(rq.ordered.length + 1, Math.floor((s.height - 2) / 2)) : 0;
     const treeRows = s.height - 1 - tableRows - 1;
     this.drawTree(s.sub(0, 1, s.width, treeRows), rq, ctx);
