@@ -5,6 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { tasksetTask } from '../../src/kernel/index.js';
 import { machine, MS, SEC, spawn, withInvariants } from '../helpers/machine.js';
+import { Xoshiro128 } from '../../src/kernel/core/rng.js';
+import { weightOfNice } from '../../src/kernel/sched/fair/weights.js';
+import { CpuMask } from '../../src/kernel/sched/topology.js';
+import { Task } from '../../src/kernel/task/task.js';
 
 for (const mode of ['eevdf', 'cfs'] as const) {
   describe(`load balancing (${mode})`, () => {
@@ -82,5 +86,22 @@ describe('affinity changes and the stop class', () => {
     expect(ksoftirqd).toBeDefined();
     expect(tasksetTask(k, ksoftirqd?.pid ?? 0, [0])).toBe('EINVAL');
     expect(tasksetTask(k, 99999, [0])).toBe('ESRCH');
+  });
+});
+
+describe('per-CPU CPU time (cpuTimeByCpuNs)', () => {
+  it('charges each CPU its own sum, pairs in the order the task first ran there', () => {
+    const t = new Task({ pid: 7, comm: 't', flags: 0, cpusAllowed: CpuMask.all(64), cpu: 0, nowNs: 0, load: weightOfNice(0), sliceNs: 750_000 });
+    const rng = new Xoshiro128(5, 'cputime');
+    const oracle = new Map<number, number>();
+    let cpu = 0;
+    for (let i = 0; i < 20_000; i++) {
+      // Mostly the same CPU as last time, sometimes a migration to any of 64.
+      if (rng.intBelow(10) === 0) cpu = rng.intBelow(64);
+      const ns = 1 + rng.intBelow(4_000_000);
+      t.addCpuTime(cpu, ns);
+      oracle.set(cpu, (oracle.get(cpu) ?? 0) + ns);
+    }
+    expect(t.cpuTimes()).toEqual([...oracle]);
   });
 });

@@ -268,6 +268,8 @@ export class Task {
    * few CPUs, and a Map cost ~180 bytes per task.
    */
   cpuTimeByCpu: number[] = [];
+  /** Index in cpuTimeByCpu of the pair charged last. */
+  private cpuTimeHint = 0;
   startTimeNs: number;
   exitTimeNs = -1;
   /** Why the task ended: "exit", "signal", "oom-kill", "enomem"... */
@@ -312,14 +314,19 @@ export class Task {
   /** Charge ns of CPU time on cpu to cpuTimeByCpu. */
   addCpuTime(cpu: number, ns: number): void {
     const a = this.cpuTimeByCpu;
-    for (let i = 0; i < a.length; i += 2) {
-      if (a[i] === cpu) {
-        a[i + 1] = (a[i + 1] as number) + ns;
+    let i = this.cpuTimeHint;
+    // Most charges are for the CPU charged last; a hog that has run on 20 CPUs would otherwise scan 10 pairs.
+    if (a[i] !== cpu) {
+      i = 0;
+      while (i < a.length && a[i] !== cpu) i += 2;
+      this.cpuTimeHint = i;
+      if (i === a.length) {
+        // A new CPU (migrations are rare next to accounting): grow to the exact size.
+        this.cpuTimeByCpu = a.concat(cpu, ns);
         return;
       }
     }
-    // A new CPU (migrations are rare next to accounting): grow to the exact size.
-    this.cpuTimeByCpu = a.concat(cpu, ns);
+    a[i + 1] = (a[i + 1] as number) + ns;
   }
 
   constructor(init: {
