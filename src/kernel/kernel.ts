@@ -9,7 +9,7 @@ import { KernelBug } from '../lib/assert.js';
 import { Engine, EventPrio, Timer } from './core/engine.js';
 import { Xoshiro128, type Rng } from './core/rng.js';
 import { NSEC_PER_SEC } from './core/time.js';
-import type { KernelEvent, KernelEventBody, TraceSink } from './core/trace.js';
+import { EventCounts, type KernelEvent, type KernelEventBody, type TraceSink } from './core/trace.js';
 import type { KernelConfig } from './config.js';
 import { MemoryManager } from './mm/mm.js';
 import { PrintkRing, type PrintkRecord } from './printk/printk.js';
@@ -112,7 +112,7 @@ export class Kernel {
   /** Emit the (high-rate) wakeup events to the sinks; a viewer that only draws switches turns them off. */
   traceWakeups = true;
   private traceSeq = 0;
-  readonly eventCounts = new Map<string, number>();
+  readonly eventCounts = new EventCounts();
   /** Set while a CPU burst's completion is being accounted (see DlClass.updateCurr). */
   atBurstEnd = false;
   /** Interrupts taken (ticks and IPIs), for /proc/stat. */
@@ -221,7 +221,7 @@ export class Kernel {
   }
 
   countEvent(kind: string): void {
-    this.eventCounts.set(kind, (this.eventCounts.get(kind) ?? 0) + 1);
+    this.eventCounts.add(kind);
   }
 
   /** Emit an already-counted event; fills in the trace sequence number. */

@@ -123,7 +123,7 @@ export interface SummaryJson {
 export function buildSummary(s: Session, files: Record<string, string>, extra: Record<string, unknown> = {}): SummaryJson {
   const k = s.k;
   const counts: Record<string, number> = {};
-  for (const key of [...k.eventCounts.keys()].sort()) counts[key] = k.eventCounts.get(key) as number;
+  for (const key of k.eventCounts.kinds()) counts[key] = k.eventCounts.get(key);
   return {
     scenario: s.scenario.name,
     seed: s.seed,

@@ -85,6 +85,59 @@ export class MultiSink implements TraceSink {
   }
 }
 
+/**
+ * The kernel's count of trace events by kind (the JSON's eventCounts), kept whether or not anyone listens. The
+ * scheduler's high-rate kinds are fields: a count is then an increment where a Map's was two hash lookups,
+ * about 5% of a small machine's time per event.
+ */
+export class EventCounts {
+  private schedSwitch = 0;
+  private schedWaking = 0;
+  private schedWakeup = 0;
+  private schedMigrate = 0;
+  private readonly other = new Map<string, number>();
+
+  add(kind: string): void {
+    switch (kind) {
+      case 'sched_switch':
+        this.schedSwitch++;
+        return;
+      case 'sched_waking':
+        this.schedWaking++;
+        return;
+      case 'sched_wakeup':
+        this.schedWakeup++;
+        return;
+      case 'sched_migrate_task':
+        this.schedMigrate++;
+        return;
+      default:
+        this.other.set(kind, (this.other.get(kind) ?? 0) + 1);
+    }
+  }
+
+  get(kind: string): number {
+    switch (kind) {
+      case 'sched_switch':
+        return this.schedSwitch;
+      case 'sched_waking':
+        return this.schedWaking;
+      case 'sched_wakeup':
+        return this.schedWakeup;
+      case 'sched_migrate_task':
+        return this.schedMigrate;
+      default:
+        return this.other.get(kind) ?? 0;
+    }
+  }
+
+  /** The kinds counted at least once, sorted. */
+  kinds(): string[] {
+    const fixed = ['sched_switch', 'sched_waking', 'sched_wakeup', 'sched_migrate_task'].filter((k) => this.get(k) > 0);
+    return [...fixed, ...this.other.keys()].sort();
+  }
+}
+
 /** Counts events by kind (the JSON's eventCounts). */
 export class CountingSink implements TraceSink {
   readonly counts = new Map<string, number>();

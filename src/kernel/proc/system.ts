@@ -36,7 +36,7 @@ export function renderStat(k: Kernel): string {
     blocked += rq.nrIowait;
   }
   const lines = [row('cpu ', total), ...k.rqs.map((rq) => row(`cpu${rq.cpu}`, rq.cpustat))];
-  const forks = k.eventCounts.get('sched_process_fork') ?? 0;
+  const forks = k.eventCounts.get('sched_process_fork');
   lines.push(
     `intr ${k.irqCount}`,
     `ctxt ${ctxt}`,
