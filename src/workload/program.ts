@@ -19,11 +19,13 @@ interface RunState {
 }
 
 export function compileProgram(steps: readonly Step[], debug: boolean): ProgramFactory {
-  return (ctx: ProgramContext): UserProgram => runProgram(steps, { ctx, debug, timers: new Map(), startNs: ctx.now() });
-}
-
-function* runProgram(steps: readonly Step[], st: RunState): Gen {
-  yield* runSteps(steps, st);
+  // Every step resumes the generators down to the one running it (yield* forwards through each), so a program
+  // that is one loop runs as its body repeated: one generator to resume per step instead of two.
+  const only = steps.length === 1 ? steps[0] : undefined;
+  return (ctx: ProgramContext): UserProgram => {
+    const st: RunState = { ctx, debug, timers: new Map(), startNs: ctx.now() };
+    return only?.kind === 'loop' ? runSteps(only.body, st, only.count ?? Infinity) : runSteps(steps, st);
+  };
 }
 
 function memCall(m: MemStep): MemCall | null {
