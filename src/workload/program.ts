@@ -20,7 +20,7 @@ interface RunState {
 
 export function compileProgram(steps: readonly Step[], debug: boolean): ProgramFactory {
   // Every step resumes the generators down to the one running it (yield* forwards through each), so a program
-  // that is one loop runs as its body repeated: one generator to resume per step instead of two.
+  // that is one loop runs as its body repeated: one generator resumed per step, where such a loop had three.
   const only = steps.length === 1 ? steps[0] : undefined;
   return (ctx: ProgramContext): UserProgram => {
     const st: RunState = { ctx, debug, timers: new Map(), startNs: ctx.now() };
