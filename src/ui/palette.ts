@@ -41,6 +41,8 @@ export type StateLetter = 'R' | 'S' | 'D' | 'T' | 't' | 'X' | 'Z' | 'P' | 'I';
 export class Palette {
   readonly mono: boolean;
   private readonly cache = new Map<string, number>();
+  private readonly taskCells: number[] = [];
+  private readonly gradients = new Map<ThemeGradientKey, number[]>();
   readonly text: number;
   readonly title: number;
   readonly border: number;
@@ -149,13 +151,14 @@ export class Palette {
 
   /** The timeline cell of a task: its colour as background, a readable letter on it. */
   taskCell(pid: number, selected: boolean): number {
-    const ck = `task/${pid % this.spec.tasks.length}/${selected ? 1 : 0}`;
-    let v = this.cache.get(ck);
+    // Cached by number, not by a string key: the timeline and the tables ask per cell, every frame.
+    const i = 2 * (pid % this.spec.tasks.length) + (selected ? 1 : 0);
+    let v = this.taskCells[i];
     if (v === undefined) {
       const bg = parseColor(this.spec.tasks[pid % this.spec.tasks.length]) ?? DEFAULT_COLOR;
       if (this.mono) v = this.attr(null, null, selected ? INVERSE : 0);
       else v = this.attr(contrastOn(bg), bg, selected ? BOLD | UNDERLINE : 0);
-      this.cache.set(ck, v);
+      this.taskCells[i] = v;
     }
     return v;
   }
@@ -163,12 +166,14 @@ export class Palette {
   /** A foreground from a gradient at t in [0, 1] (101 steps, as btop). */
   gradient(name: ThemeGradientKey, t: number): number {
     const step = Math.round(Math.min(1, Math.max(0, t)) * 100);
-    const ck = `grad/${name}/${step}`;
-    let v = this.cache.get(ck);
+    let steps = this.gradients.get(name);
+    if (steps === undefined) this.gradients.set(name, (steps = new Array<number>(101)));
+    let v = steps[step];
     if (v === undefined) {
+      // Step by step, as they are first drawn: a truecolor terminal has 128 foreground slots to share.
       const stops = this.spec.gradients[name].map((x) => parseColor(x) ?? DEFAULT_COLOR);
       v = this.attr(gradientAt(stops, step / 100), parseColor(this.spec.colors.bg) ?? DEFAULT_COLOR, this.mono ? BOLD : 0);
-      this.cache.set(ck, v);
+      steps[step] = v;
     }
     return v;
   }
