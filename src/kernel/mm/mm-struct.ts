@@ -91,14 +91,17 @@ export class PfnList {
   }
 }
 
-/** The anon page list of a file mapping, which never holds one (reads only; frozen so a push would throw). */
+/** The empty anon page list that file mappings share until one of them gets a private page (frozen: a push throws). */
 const NO_ANON = Object.freeze(new PfnList()) as PfnList;
 
 export type VmaKind = 'anon' | 'stack' | 'file' | 'exe' | 'lib';
 
 export class Vma {
-  /** Anonymous pages present in memory (for anon/stack VMAs; file mappings share an empty one). */
-  readonly anon: PfnList;
+  /**
+   * Anonymous pages present in memory: an anon or stack mapping's pages, or a file mapping's private copies
+   * (written pages of a MAP_PRIVATE mapping). File mappings share one empty list until they get one (anonList).
+   */
+  private anonPages: PfnList;
   /** Anon pages that were written to swap. */
   swapped = 0;
   /** File pages mapped (for file/exe/lib VMAs): counted, owned by the page cache. */
@@ -115,7 +118,18 @@ export class Vma {
     public committed: number,
     readonly file: string | null = null,
   ) {
-    this.anon = kind === 'anon' || kind === 'stack' ? new PfnList() : NO_ANON;
+    this.anonPages = kind === 'anon' || kind === 'stack' ? new PfnList() : NO_ANON;
+  }
+
+  /** The anonymous pages, to read or to take pages from. */
+  get anon(): PfnList {
+    return this.anonPages;
+  }
+
+  /** The anonymous pages, to add pages to. */
+  anonList(): PfnList {
+    if (this.anonPages === NO_ANON) this.anonPages = new PfnList();
+    return this.anonPages;
   }
 
   get resident(): number {

@@ -443,7 +443,7 @@ export class MemoryManager {
     for (const v of [stack, heap]) {
       const obj = this.kmemAlloc('vm_area_struct');
       if (obj !== null) ko.addVma(obj);
-      this.allocPagesInto(v === stack ? 4 : 16, Owner.Anon, v.anon);
+      this.allocPagesInto(v === stack ? 4 : 16, Owner.Anon, v.anonList());
     }
     // Trimmed to its four mappings: the pushes reserved 17 slots, and every process holds this array.
     mm.vmas = mm.vmas.slice();

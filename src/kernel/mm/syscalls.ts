@@ -69,7 +69,7 @@ function* faultIn(k: Kernel, p: Task, mm: Mm, v: Vma, n: number): Generator<User
     const chunk = Math.min(64, left);
     let got = 0;
     yield kcall(chunk * MEM_COST.faultPerPage, 'handle_mm_fault', () => {
-      got = k.mm.allocPagesInto(chunk, Owner.Anon, v.anon);
+      got = k.mm.allocPagesInto(chunk, Owner.Anon, v.anonList());
       mm.minflt += got;
       k.mm.reclaimStats.pgfault += got;
       k.mm.syncPageTables(mm);
