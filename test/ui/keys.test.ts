@@ -173,6 +173,25 @@ describe('task actions', () => {
 });
 
 describe('pacing', () => {
+  it('paused with less history than two columns, the auto zoom spreads the history over the timeline', async () => {
+    dash = await startDashboard({ scenario: small, cols: 120, rows: 40 });
+    await dash.advance(100);
+    await dash.press(' ');
+    await dash.advance(200);
+    const t = dash.session.k.now;
+    expect(t).toBeLessThan(200_000_000);
+    const lines = dash.tty.lines();
+    const title = lines.find((l) => l.includes('Timeline')) ?? '';
+    // About 0.1 s over ~116 columns: 1 ms per column, not the live 100 ms (which would show one column or none).
+    expect(title).toContain('1.00ms/col auto');
+    const lane0 = lines.find((l) => /^\S\s+0 /.test(l)) ?? '';
+    expect(lane0.replace(/[^A-Za-z]/g, '').length).toBeGreaterThan(50);
+    // Running again, the zoom is the live one.
+    await dash.press(' ');
+    await dash.advance(300);
+    expect(dash.tty.lines().find((l) => l.includes('Timeline'))).toContain('100.0ms/col auto');
+  });
+
   it('space pauses virtual time; + and - change the speed; . steps one event', async () => {
     dash = await startDashboard({ scenario: small });
     await dash.advance(1000);

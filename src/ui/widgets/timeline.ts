@@ -191,13 +191,28 @@ export class TimelineWidget implements Widget {
       for (const pid of this.comms.keys()) if (!keep.has(pid)) this.comms.delete(pid);
     }
     this.nowNs = s.nowNs;
-    const want = this.zoomNs ?? niceStep(Math.max(1_000_000, (frame.sim.speed * 1e9) / Math.max(1, frame.sim.fps)));
+    const want = this.zoomNs ?? this.autoColNs(frame);
     if (want !== this.colNs) {
       this.colNs = want;
       this.rebuildSweep();
     }
     this.advanceSweep();
     return true;
+  }
+
+  /**
+   * The auto zoom: what one frame adds at this speed. Paused with less history than two such columns (a short
+   * imported trace played to its end, a machine paused soon after boot), the timeline would be next to empty,
+   * so the history is spread over the width instead (never finer than the manual zoom's 100 us).
+   */
+  private autoColNs(frame: Frame): number {
+    const live = niceStep(Math.max(1_000_000, (frame.sim.speed * 1e9) / Math.max(1, frame.sim.fps)));
+    if (!frame.sim.paused) return live;
+    let first = this.nowNs;
+    for (const r of this.rings) first = Math.min(first, r.firstNs);
+    const span = this.nowNs - first;
+    if (span <= 0 || span >= 2 * live) return live;
+    return niceStep(Math.max(100_000, span / this.plotWidth()));
   }
 
   /** Compute one column's occupants. */
