@@ -71,6 +71,32 @@ describe('kernsim in tmux', () => {
     expect(readFileSync(join(dir, 'err'), 'utf8')).toBe('');
   }, 60_000);
 
+  it('shows an imported trace: a short one spread over the timeline, no memory or OOM numbers it does not have', async () => {
+    const exitFile = join(dir, 'exit-import');
+    const trace = join(ROOT, 'test', 'golden', 'trace-small.txt');
+    const cmd = `cd ${ROOT} && TERM=xterm-256color LANG=C.UTF-8 node bin/kernsim.mjs import ${trace} 2>${join(dir, 'err-import')}; echo $? > ${exitFile}; sleep 30`;
+    try {
+      tmux('kill-session', '-t', 'k');
+    } catch {
+      // No earlier session.
+    }
+    tmux('new-session', '-d', '-s', 'k', '-x', '120', '-y', '40', cmd);
+    // The 5 ms trace ends paused; the auto zoom fits it to the width (one 100 ms column would show nothing).
+    let s = await waitFor((x) => x.includes('end of the trace'), 'the end of the trace');
+    expect(s).toContain('us/col auto');
+    const lane0 = s.split('\n').find((l) => /^\S\s+0 /.test(l)) ?? '';
+    expect(lane0.replace(/[^A-Za-z]/g, '').length).toBeGreaterThan(20);
+    tmux('send-keys', '-t', 'k', '3');
+    s = await waitFor((x) => x.includes('memory state is not in a scheduler trace'), 'the memory screen');
+    expect(s).not.toMatch(/Memory \S+ total/);
+    expect(s).toContain('OOM kills ');
+    expect(s).not.toContain('OOM kills (');
+    tmux('send-keys', '-t', 'k', 'q');
+    await waitFor(() => existsSync(exitFile), 'the program to exit');
+    expect(readFileSync(exitFile, 'utf8').trim()).toBe('0');
+    expect(readFileSync(join(dir, 'err-import'), 'utf8')).toBe('');
+  }, 60_000);
+
   it('with no terminal it says to use headless, with status 2', () => {
     let err = '';
     let status = 0;

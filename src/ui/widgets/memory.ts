@@ -15,7 +15,8 @@ export class MemoryWidget implements Widget {
 
   title(): string {
     const m = this.snap?.mem;
-    return m === undefined ? 'Memory' : `Memory ${fmtPages(m.memTotal)} total, ${fmtPages(m.memAvailable)} available`;
+    // A scheduler trace has no memory state: no "0K total" in the title.
+    return m === undefined || this.snap?.source === 'trace' ? 'Memory' : `Memory ${fmtPages(m.memTotal)} total, ${fmtPages(m.memAvailable)} available`;
   }
 
   update(frame: Frame): boolean {

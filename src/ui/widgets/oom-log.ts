@@ -14,12 +14,15 @@ export class OomLogWidget implements Widget {
   kills: OomSnapshot[] = [];
   total = 0;
   private sel = 0;
+  /** A scheduler trace has no OOM state: no count in the title, not even 0. */
+  private fromTrace = false;
 
   title(): string {
-    return `OOM kills (${this.total})`;
+    return this.fromTrace ? 'OOM kills' : `OOM kills (${this.total})`;
   }
 
   update(frame: Frame): boolean {
+    this.fromTrace = frame.snapshot.source === 'trace';
     const before = this.kills.length;
     this.kills = [...frame.snapshot.oomKills].reverse();
     this.total = frame.snapshot.oomKillsTotal;
