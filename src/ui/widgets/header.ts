@@ -254,7 +254,8 @@ export class HeaderWidget implements Widget {
   private drawRight(s: Surface, v: HeaderView, pal: Palette, bar: string): void {
     const w = s.width;
     if (v.trace) {
-      s.put(0, 0, fit('Memory, printk and SysRq state are not in a scheduler trace.', w), pal.inactive);
+      const note = ['Memory, printk and SysRq state are not in a scheduler trace.', 'No memory, printk or SysRq state in a trace.', 'No memory state in a trace.'];
+      s.put(0, 0, fit(note.find((n) => n.length <= w) ?? (note[note.length - 1] as string), w), pal.inactive);
       s.put(0, 1, fit(`Tasks: ${v.tasks.total} seen, ${v.tasks.running} runnable now`, w), pal.text);
       return;
     }
