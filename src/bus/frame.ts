@@ -6,38 +6,18 @@
 import type { KernelEvent, KernelSnapshot } from '../kernel/index.js';
 import type { ActionRecord } from '../sim/session.js';
 
-/** A stretch of time one task held one CPU (pid 0: idle). */
-export interface RunSpan {
-  pid: number;
-  comm: string;
-  /** Kernel prio of the task (-1 deadline, 0-99 rt, 100-139 fair). */
-  prio: number;
-  startNs: number;
-  endNs: number;
-}
-
 /**
- * One CPU's run spans of a frame, column by column (span i held the CPU from starts[i] to ends[i]), oldest
- * first: a frame at 64 CPUs carries a few thousand spans, and five arrays per CPU cost the garbage collector far
- * less than an object per span. (Plain arrays: V8 keeps numbers in them unboxed, and makes one far faster than
- * a typed array, which needs an ArrayBuffer of its own.)
+ * One CPU's run spans of a frame, column by column (span i: task pids[i], called comms[i], at kernel prio
+ * prios[i] (-1 deadline, 0-99 rt, 100-139 fair; pid 0 is idle), held the CPU from starts[i] to ends[i] ns),
+ * oldest first. A frame at 64 CPUs carries a few thousand spans: five arrays per CPU cost the garbage collector
+ * far less than an object per span.
  */
 export interface SpanBatch {
-  readonly length: number;
   readonly pids: readonly number[];
   readonly prios: readonly number[];
   readonly starts: readonly number[];
   readonly ends: readonly number[];
   readonly comms: readonly string[];
-}
-
-/** A batch's spans as objects (for tests and for readers that want them one by one). */
-export function spanList(b: SpanBatch): RunSpan[] {
-  const out: RunSpan[] = [];
-  for (let i = 0; i < b.length; i++) {
-    out.push({ pid: b.pids[i] as number, comm: b.comms[i] as string, prio: b.prios[i] as number, startNs: b.starts[i] as number, endNs: b.ends[i] as number });
-  }
-  return out;
 }
 
 export interface PrintkLine {

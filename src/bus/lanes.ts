@@ -3,18 +3,12 @@
  * gets a few spans per CPU per frame instead of every event (scxtop aggregates per dispatch queue the same way).
  * Bounded: at most maxSpansPerCpu spans per CPU per drain; beyond that, short spans are merged into the last.
  *
- * A switch only writes numbers into its CPU's columns (no object per switch: at 64 CPUs that is some 23 000
- * objects a second, each living until the frame drains them, and the garbage collector copying them was a
- * third of the simulation's cost), and a drain hands each CPU's columns over as one SpanBatch.
+ * A switch only appends to its CPU's columns (no object per switch: at 64 CPUs that is some 23 000 objects a
+ * second, each living until the frame drains them, and the garbage collector copying them was a third of the
+ * simulation's cost), and a drain hands each CPU's columns over as one SpanBatch.
  */
 import type { KernelEvent } from '../kernel/index.js';
 import type { SpanBatch } from './frame.js';
-
-/** `to` with `from` copied into its start. */
-function copied<A extends Int32Array | Float64Array>(to: A, from: A): A {
-  to.set(from);
-  return to;
-}
 
 /** One CPU: its open span and the closed spans since the last drain, column by column. */
 class Lane {
@@ -22,12 +16,11 @@ class Lane {
   comm: string;
   prio: number;
   startNs: number;
-  n = 0;
-  pids = new Int32Array(16);
-  prios = new Int32Array(16);
-  starts = new Float64Array(16);
-  ends = new Float64Array(16);
-  comms: string[] = [];
+  private pids: number[] = [];
+  private prios: number[] = [];
+  private starts: number[] = [];
+  private ends: number[] = [];
+  private comms: string[] = [];
 
   constructor(pid: number, comm: string, prio: number, startNs: number) {
     this.pid = pid;
@@ -38,44 +31,28 @@ class Lane {
 
   /** Close a span; merged into the previous one when the same task continues, or when the lane is full. */
   add(pid: number, comm: string, prio: number, startNs: number, endNs: number, max: number): void {
-    const n = this.n;
+    const n = this.pids.length;
     if (n > 0 && (n >= max || (this.pids[n - 1] === pid && this.ends[n - 1] === startNs))) {
       // Over budget: the remainder of this frame is credited to the last span (the UI draws coarser).
       this.ends[n - 1] = endNs;
       return;
     }
-    if (n === this.pids.length) this.grow();
-    this.pids[n] = pid;
-    this.prios[n] = prio;
-    this.starts[n] = startNs;
-    this.ends[n] = endNs;
-    this.comms[n] = comm;
-    this.n = n + 1;
+    this.pids.push(pid);
+    this.prios.push(prio);
+    this.starts.push(startNs);
+    this.ends.push(endNs);
+    this.comms.push(comm);
   }
 
-  private grow(): void {
-    const c = 2 * this.pids.length;
-    this.pids = copied(new Int32Array(c), this.pids);
-    this.prios = copied(new Int32Array(c), this.prios);
-    this.starts = copied(new Float64Array(c), this.starts);
-    this.ends = copied(new Float64Array(c), this.ends);
-  }
-
-  /** The closed spans as a batch of their own (copies: the lane's columns are reused). */
+  /** The closed spans, handed over as they are; the lane starts new columns. */
   take(): SpanBatch {
-    const n = this.n;
-    this.n = 0;
-    const pids = new Array<number>(n);
-    const prios = new Array<number>(n);
-    const starts = new Array<number>(n);
-    const ends = new Array<number>(n);
-    for (let i = 0; i < n; i++) {
-      pids[i] = this.pids[i] as number;
-      prios[i] = this.prios[i] as number;
-      starts[i] = this.starts[i] as number;
-      ends[i] = this.ends[i] as number;
-    }
-    return { length: n, pids, prios, starts, ends, comms: this.comms.slice(0, n) };
+    const b: SpanBatch = { pids: this.pids, prios: this.prios, starts: this.starts, ends: this.ends, comms: this.comms };
+    this.pids = [];
+    this.prios = [];
+    this.starts = [];
+    this.ends = [];
+    this.comms = [];
+    return b;
   }
 }
 

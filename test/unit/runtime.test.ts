@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { KernelBus, ofKind } from '../../src/bus/bus.js';
-import { spanList, type Frame, type SpanBatch } from '../../src/bus/frame.js';
+import type { Frame, SpanBatch } from '../../src/bus/frame.js';
 import { LaneBuilder } from '../../src/bus/lanes.js';
 import { machineHooks } from '../../src/cli/hooks.js';
 import type { KernelEvent } from '../../src/kernel/index.js';
@@ -14,6 +14,19 @@ import { ManualClock, Pacer, type WallClock } from '../../src/runtime/pacing.js'
 import { DEFAULT_RUNNER, Runner } from '../../src/runtime/runner.js';
 import { parseScenarioText } from '../../src/sim/config.js';
 import { Session } from '../../src/sim/session.js';
+
+interface RunSpan {
+  pid: number;
+  comm: string;
+  prio: number;
+  startNs: number;
+  endNs: number;
+}
+
+/** A batch's spans as objects, to assert on. */
+function spanList(b: SpanBatch): RunSpan[] {
+  return b.pids.map((pid, i) => ({ pid, comm: b.comms[i] as string, prio: b.prios[i] as number, startNs: b.starts[i] as number, endNs: b.ends[i] as number }));
+}
 
 const scenario = {
   name: 'runtime',

@@ -180,7 +180,7 @@ export class TimelineWidget implements Widget {
     frame.spans.forEach((b, cpu) => {
       const ring = this.rings[cpu];
       if (ring === undefined) return;
-      for (let i = 0; i < b.length; i++) {
+      for (let i = 0; i < b.pids.length; i++) {
         const pid = b.pids[i] as number;
         ring.push(pid, b.prios[i] as number, b.starts[i] as number, b.ends[i] as number);
         if (pid !== 0) this.comms.set(pid, b.comms[i] as string);
