@@ -72,6 +72,11 @@ export function fit(s: string, w: number, ellipsis = '~'): string {
   return w === 1 ? s.slice(0, 1) : s.slice(0, w - 1) + ellipsis;
 }
 
+/** The first of forms (longest first) that fits in w, else the last one cut to w. */
+export function fitFirst(forms: readonly string[], w: number): string {
+  return forms.find((f) => f.length <= w) ?? fit(forms[forms.length - 1] ?? '', w);
+}
+
 /** ps's CLS column for a policy. */
 export function policyShort(policy: string): string {
   switch (policy) {

@@ -7,7 +7,7 @@
 import type { Frame } from '../../bus/frame.js';
 import type { FairNode, FairRqSnapshot } from '../../kernel/index.js';
 import type { Surface } from '../canvas.js';
-import { fit, padL } from '../format.js';
+import { fit, fitFirst, padL } from '../format.js';
 import type { UiState } from '../ui-state.js';
 import { Reaction, type DrawCtx, type KeyEvent, type Widget, clearPane } from './widget.js';
 
@@ -69,13 +69,12 @@ export class FairTreeWidget implements Widget {
     const c = rq.curr;
     const currText = c === null ? '' : `${c.pid} ${c.comm} ${eevdf ? `lag ${ms(c.lag)}` : `v ${ms(c.vruntime - base)}`}${rq.nextPid === c.pid ? ' *' : ''}`;
     const parts: [string, string][] = [[eevdf ? 'V ' : 'min_vruntime ', `${ms(base)}ms`]];
-    const minV: [string, string] = ['min_v ', ms(rq.minVruntime - base)];
-    const load: [string, string] = ['load ', String(rq.loadWeight)];
-    const width = (ps: [string, string][]): number => ps.reduce((a, [l, v]) => a + l.length + v.length + 2, 0) + (c === null ? 0 : 5 + currText.length);
-    const optional = eevdf ? [minV, load] : [load];
-    while (optional.length > 0 && width([...parts, ...optional]) > s.width) optional.shift();
+    if (eevdf) parts.push(['min_v ', ms(rq.minVruntime - base)]);
+    parts.push(['load ', String(rq.loadWeight)]);
+    const width = (): number => parts.reduce((a, [l, v]) => a + l.length + v.length + 2, 0) + (c === null ? 0 : 5 + currText.length);
+    while (parts.length > 1 && width() > s.width) parts.splice(1, 1);
     let x = -2;
-    for (const [label, value] of [...parts, ...optional]) {
+    for (const [label, value] of parts) {
       x = s.put(x + 2, 0, label, pal.hi);
       x = s.put(x, 0, value, pal.text);
     }
@@ -86,12 +85,11 @@ export class FairTreeWidget implements Widget {
     const legends = eevdf
       ? ['* next pick  ~ not eligible  keys: lag, deadline rel. to V (ms)', '* next pick  ~ not eligible  keys: lag, deadline-V ms', '* next  ~ ineligible  lag, deadline-V ms']
       : ['* next pick  keys: vruntime rel. to min_vruntime (ms)', '* next pick  keys: vruntime-min_vruntime ms', '* next  vruntime-min_v ms'];
-    const legend = legends.find((l) => l.length <= s.width) ?? (legends[legends.length - 1] as string);
     const tableRows = s.height >= 12 ? Math.min(rq.ordered.length + 1, Math.floor((s.height - 2) / 2)) : 0;
     const treeRows = s.height - 1 - tableRows - 1;
     this.drawTree(s.sub(0, 1, s.width, treeRows), rq, ctx);
     if (tableRows > 0) this.drawTable(s.sub(0, 1 + treeRows, s.width, tableRows), rq, base, ctx);
-    s.put(0, s.height - 1, fit(legend, s.width), pal.inactive);
+    s.put(0, s.height - 1, fitFirst(legends, s.width), pal.inactive);
   }
 
   private drawTree(s: Surface, rq: FairRqSnapshot, ctx: DrawCtx): void {

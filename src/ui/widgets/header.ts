@@ -6,7 +6,7 @@
 import type { Frame } from '../../bus/frame.js';
 import type { CpuSnapshot } from '../../kernel/index.js';
 import type { Surface } from '../canvas.js';
-import { fit, fmtBytesRate, fmtCount, fmtKb, fmtSpeed, fmtUptime, padL } from '../format.js';
+import { fit, fitFirst, fmtBytesRate, fmtCount, fmtKb, fmtSpeed, fmtUptime, padL } from '../format.js';
 import type { Palette } from '../palette.js';
 import type { DrawCtx, Widget } from './widget.js';
 
@@ -254,8 +254,7 @@ export class HeaderWidget implements Widget {
   private drawRight(s: Surface, v: HeaderView, pal: Palette, bar: string): void {
     const w = s.width;
     if (v.trace) {
-      const note = ['Memory, printk and SysRq state are not in a scheduler trace.', 'No memory, printk or SysRq state in a trace.', 'No memory state in a trace.'];
-      s.put(0, 0, fit(note.find((n) => n.length <= w) ?? (note[note.length - 1] as string), w), pal.inactive);
+      s.put(0, 0, fitFirst(['Memory, printk and SysRq state are not in a scheduler trace.', 'No memory, printk or SysRq state in a trace.', 'No memory state in a trace.'], w), pal.inactive);
       s.put(0, 1, fit(`Tasks: ${v.tasks.total} seen, ${v.tasks.running} runnable now`, w), pal.text);
       return;
     }
