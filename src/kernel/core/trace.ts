@@ -128,11 +128,3 @@ export class EventCounts {
     return [...HOT_KINDS.filter((k, i) => (this.hot[i] as number) > 0), ...this.other.keys()].sort();
   }
 }
-
-/** Counts events by kind (the JSON's eventCounts). */
-export class CountingSink implements TraceSink {
-  readonly counts = new Map<string, number>();
-  emit(ev: KernelEvent): void {
-    this.counts.set(ev.kind, (this.counts.get(ev.kind) ?? 0) + 1);
-  }
-}
