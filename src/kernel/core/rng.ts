@@ -76,7 +76,9 @@ export class Xoshiro128 implements Rng {
       const limit = TWO32 - (TWO32 % bound);
       for (;;) {
         const x = this.nextU32();
-        if (x < limit) return x % bound;
+        // | 0 keeps a small result a small integer: x is often above 2^31, and a double that escapes into a
+        // task's field (a priority, a nice) turns that field into a boxed double for every task.
+        if (x < limit) return bound <= 0x80000000 ? (x % bound) | 0 : x % bound;
       }
     }
     const TWO53 = 2 ** 53;
