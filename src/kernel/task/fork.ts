@@ -55,7 +55,6 @@ export function copyProcess(k: Kernel, req: NewTask): Task | string {
   p.se.load = parent.se.load;
   const err = k.forkMm(parent, p, req.thread === true);
   if (err !== null) {
-    k.freePid(pid);
     return err;
   }
   (parent.children ??= new Set()).add(p);
@@ -64,7 +63,10 @@ export function copyProcess(k: Kernel, req: NewTask): Task | string {
     const n = k.commInstances.get(p.comm) ?? 0;
     k.commInstances.set(p.comm, n + 1);
     const rng = k.rng.fork(`task:${p.comm}#${n}`);
-    p.program = req.program({ pid, comm: p.comm, rng, now: () => k.now });
+    // Called unbound: a method call would make the request object the generator's receiver, kept as long as
+    // the program runs (64 B a task).
+    const program = req.program;
+    p.program = program({ pid, comm: p.comm, rng, now: () => k.now });
   }
   p.schedClass.taskFork?.(p);
   k.traceFork(parent, p);
