@@ -96,7 +96,6 @@ export class Kernel {
   /** CPU time of the reaped tasks dropped from `exited` (so CPU time still adds up). */
   exitedDroppedCpuNs = 0;
   private lastPid = 0;
-  readonly usedPids = new Set<number>();
   /** Tasks created per comm, for stable per-task random streams. */
   readonly commInstances = new Map<string, number>();
 
@@ -264,24 +263,23 @@ export class Kernel {
 
   /* ------------------------------------------------------------ pids and task lifetime */
 
-  /** alloc_pid(): the next free pid after the last one, wrapping at pid_max to 300 (RESERVED_PIDS). */
+  /**
+   * alloc_pid(): the next free pid after the last one, wrapping at pid_max to 300 (RESERVED_PIDS). A pid is
+   * in use while its task is in `tasks` (copy_process() adds it before anything else can fork; release_task()
+   * removes it), so no set of used pids is kept beside it.
+   */
   allocPid(): number {
     const max = this.sysctl.pidMax;
     let pid = this.lastPid;
     for (let i = 0; i < max; i++) {
       pid++;
       if (pid >= max) pid = 300;
-      if (!this.usedPids.has(pid)) {
-        this.usedPids.add(pid);
+      if (!this.tasks.has(pid)) {
         this.lastPid = pid;
         return pid;
       }
     }
     return -1;
-  }
-
-  freePid(pid: number): void {
-    this.usedPids.delete(pid);
   }
 
   get lastAllocatedPid(): number {
@@ -297,7 +295,6 @@ export class Kernel {
   releaseTask(p: Task): void {
     if (!this.tasks.has(p.pid) || this.tasks.get(p.pid) !== p) return;
     this.tasks.delete(p.pid);
-    this.freePid(p.pid);
     p.parent?.children?.delete(p);
     this.mm.releaseTask(p);
     this.event({ kind: 'sched_process_free', pid: p.pid, comm: p.comm, prio: p.prio });
