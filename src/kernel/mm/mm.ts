@@ -17,9 +17,9 @@ import { calculateMinFreeKbytes, Owner, PageAllocator, PAGE_SIZE } from './page-
 import { kswapdProgram, reclaimPages, registerCoreShrinkers, dropCaches as dropCachesImpl, wakeKswapd } from './reclaim.js';
 import type { Shrinker } from './shrinker.js';
 import { KMALLOC_SIZES, kmallocCacheName, SlabAllocator, type KmemCache, type SlabObject } from './slab.js';
-import { Kobj, TaskKobjs } from './task-kobjs.js';
+import { Kobj, KOBJ_CACHES, STACK_PAGES, TaskKobjs, taskKobjs, VMA_CACHE, type KobjCaches } from './task-kobjs.js';
 import { memSyscall } from './syscalls.js';
-import { VmallocSpace, vmAreaSize, type VmArea } from './vmalloc.js';
+import { VmallocSpace, type VmArea } from './vmalloc.js';
 
 /** Named caches a 6.x kernel creates at boot: name, object size, alignment, reclaimable. */
 const CORE_CACHES: readonly [string, number, number, boolean][] = [
@@ -99,9 +99,10 @@ export class MemoryManager {
   /** Where a slab cache gets its pages: made once, not a closure per kmem_cache_alloc (a dentry storm makes 240k). */
   private readonly slabPages = (order: number): number => this.allocKernelPages(order, Owner.Slab);
   reserved = { kernelPages: 0, memmapPages: 0, percpuPages: 0, firmwarePages: 0 };
-  private readonly kobjs = new Map<Task, TaskKobjs>();
   readonly moduleAllocs = new Map<Task, Map<string, ModuleAlloc[]>>();
   readonly kernelCalls = new Map<Task, KernelCallRecord[]>();
+  /** The caches a task's kernel objects go back to (TaskKobjs), looked up once at boot. */
+  private kobjCaches: KobjCaches = [];
   /** Rate limit of the __vm_enough_memory warning (pr_warn_ratelimited: 10 per 5 s). */
   private warnBurst: { start: number; n: number } = { start: -1, n: 0 };
   reclaimStats = { kswapdReclaimed: 0, directReclaimed: 0, kswapdScanned: 0, directScanned: 0, slabFreed: 0, slabsScanned: 0, swappedOut: 0, allocstall: 0, pgfault: 0 };
@@ -138,6 +139,7 @@ export class MemoryManager {
     sysctl.adminReserveKbytes = Math.min(Math.floor(freeKb / 32), 1 << 13);
     for (const size of KMALLOC_SIZES) this.slab.create(kmallocCacheName(size), size, 8);
     for (const [name, size, align, recl] of CORE_CACHES) this.slab.create(name, size, align, { reclaimable: recl });
+    this.kobjCaches = [...KOBJ_CACHES, VMA_CACHE].map((name) => this.slab.get(name));
     this.populateBoot();
     registerCoreShrinkers(this.k);
   }
@@ -391,9 +393,9 @@ export class MemoryManager {
   /** copy_process(): the child's kernel objects, and for a new process (not a thread) its mm. */
   fork(parent: Task, child: Task, thread: boolean): string | null {
     const ts = this.kmemAlloc('task_struct');
-    // Sized literals, not push(): a pushed-to [] reserves 17 slots, and every task holds these arrays.
+    // A sized literal, not push(): a pushed-to [] reserves 17 slots.
     const stackPages = [-1, -1, -1, -1];
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < STACK_PAGES; i++) {
       const pfn = this.allocKernelPages(0, Owner.Vmalloc);
       if (pfn < 0) {
         stackPages.length = i;
@@ -410,8 +412,8 @@ export class MemoryManager {
       for (const p of stackPages) this.pages.free(p, 0);
       return 'ENOMEM';
     };
-    if (ts === null || pid === null || cred === null || stackPages.length < 4) return fail();
-    const ko = new TaskKobjs(this.vmalloc.add({ size: vmAreaSize(16384), caller: 'dup_task_struct+0x5b/0x1d0', pages: stackPages, kind: 'vmalloc' }));
+    if (ts === null || pid === null || cred === null || stackPages.length < STACK_PAGES) return fail();
+    const ko = this.vmalloc.place(new TaskKobjs(stackPages));
     ko.set(Kobj.TaskStruct, ts);
     ko.set(Kobj.Pid, pid);
     ko.set(Kobj.Cred, cred);
@@ -422,7 +424,7 @@ export class MemoryManager {
       ko.set(Kobj.Files, this.kmemAlloc('files_cache'));
       ko.set(Kobj.Fs, this.kmemAlloc('fs_cache'));
     }
-    this.kobjs.set(child, ko);
+    child.kobjs = ko;
     if (child.isKthread) return null;
     if (thread && parent.mm !== null) {
       (parent.mm as Mm).users++;
@@ -441,7 +443,7 @@ export class MemoryManager {
     mm.vmas.push(stack, heap);
     this.committedAs += 65;
     for (const v of [stack, heap]) {
-      const obj = this.kmemAlloc('vm_area_struct');
+      const obj = this.kmemAlloc(VMA_CACHE);
       if (obj !== null) ko.addVma(obj);
       this.allocPagesInto(v === stack ? 4 : 16, Owner.Anon, v.anonList());
     }
@@ -457,9 +459,9 @@ export class MemoryManager {
     const pages = Math.ceil(bytes / PAGE_SIZE);
     const vma = new Vma(kind, tag, pages, 0, path);
     mm.vmas.push(vma);
-    const ko = this.kobjs.get(t);
-    const obj = this.kmemAlloc('vm_area_struct');
-    if (ko !== undefined && obj !== null) ko.addVma(obj);
+    const ko = taskKobjs(t);
+    const obj = this.kmemAlloc(VMA_CACHE);
+    if (ko !== null && obj !== null) ko.addVma(obj);
     this.cacheFile(path, residentBytes, false);
     const f = this.files.file(path);
     f.mapCount++;
@@ -500,19 +502,19 @@ export class MemoryManager {
   /** exit_mm(), exit_files(), exit_fs(). */
   exit(p: Task): void {
     const mm = taskMm(p);
-    const ko = this.kobjs.get(p);
+    const ko = taskKobjs(p);
     if (mm !== null) {
       p.mm = null;
       mm.users--;
       if (mm.users === 0) this.freeMm(mm);
-      if (ko !== undefined) {
-        ko.free(Kobj.MmStruct);
-        ko.freeVmas();
+      if (ko !== null) {
+        ko.free(Kobj.MmStruct, this.kobjCaches);
+        ko.freeVmas(this.kobjCaches);
       }
     }
-    if (ko !== undefined) {
-      ko.free(Kobj.Files);
-      ko.free(Kobj.Fs);
+    if (ko !== null) {
+      ko.free(Kobj.Files, this.kobjCaches);
+      ko.free(Kobj.Fs, this.kobjCaches);
     }
     this.freeModuleAllocs(p);
     this.oomVictims.delete(p);
@@ -536,12 +538,12 @@ export class MemoryManager {
 
   /** release_task(): the last kernel objects go (task_struct, stack, pid, cred, signal, sighand). */
   releaseTask(p: Task): void {
-    const ko = this.kobjs.get(p);
-    if (ko === undefined) return;
-    this.kobjs.delete(p);
-    ko.freeAll();
-    for (const pfn of ko.stack.pages) this.pages.free(pfn, 0);
-    this.vmalloc.remove(ko.stack);
+    const ko = taskKobjs(p);
+    if (ko === null) return;
+    p.kobjs = null;
+    ko.freeAll(this.kobjCaches);
+    for (const pfn of ko.pages) this.pages.free(pfn, 0);
+    this.vmalloc.remove(ko);
     this.kernelStacks--;
     this.kernelCalls.delete(p);
   }

@@ -79,6 +79,15 @@ export interface SlabObject {
   readonly index: number;
 }
 
+/**
+ * A slab object as one number, for holders of many objects (a task's dozen): its slab's first page frame and
+ * its slot. The holder knows the cache; KmemCache.freeRef() turns the number back into the slot.
+ */
+const SLOTS_PER_REF = 65536;
+export function slabRef(o: SlabObject): number {
+  return o.slab.pfn * SLOTS_PER_REF + o.index;
+}
+
 export function objectAddress(o: SlabObject): string {
   const addr = 0xffff888000000000n + BigInt(o.slab.pfn) * 4096n + BigInt(o.index * o.slab.cache.size);
   return addr.toString(16);
@@ -97,8 +106,8 @@ export class KmemCache {
   readonly minPartial: number;
   /** Slabs with free objects, most recent first at the end. */
   private readonly partial: Slab[] = [];
-  /** Every slab of the cache (for verification and slab walks). */
-  readonly slabs = new Set<Slab>();
+  /** Every slab of the cache by its first page frame (for slab refs, verification and slab walks). */
+  readonly slabs = new Map<number, Slab>();
   nrSlabs = 0;
   totalObjects = 0;
   activeObjects = 0;
@@ -136,7 +145,7 @@ export class KmemCache {
       const pfn = allocPages(this.order);
       if (pfn < 0) return null;
       slab = new Slab(this, pfn, this.objPerSlab);
-      this.slabs.add(slab);
+      this.slabs.set(pfn, slab);
       this.nrSlabs++;
       this.totalObjects += this.objPerSlab;
       slab.onPartial = true;
@@ -157,6 +166,13 @@ export class KmemCache {
   /** kmem_cache_free(): back to its slab; an empty slab beyond min_partial goes back to the buddy allocator. */
   free(o: SlabObject): void {
     this.freeSlot(o.slab, o.index);
+  }
+
+  /** kmem_cache_free() of the object a slabRef() names. */
+  freeRef(ref: number): void {
+    const slab = this.slabs.get(Math.floor(ref / SLOTS_PER_REF));
+    if (slab === undefined) throw new Error(`${this.name}: no slab for object ref ${ref}`);
+    this.freeSlot(slab, ref % SLOTS_PER_REF);
   }
 
   /** kmem_cache_free() of the object in this slot of this slab. */
@@ -183,7 +199,7 @@ export class KmemCache {
     const i = this.partial.indexOf(slab);
     if (i >= 0) this.partial.splice(i, 1);
     slab.onPartial = false;
-    this.slabs.delete(slab);
+    this.slabs.delete(slab.pfn);
     this.nrSlabs--;
     this.totalObjects -= this.objPerSlab;
     this.pages.free(slab.pfn, this.order);
@@ -218,7 +234,7 @@ export class KmemCache {
   verify(): string | null {
     for (const s of this.partial) if (s.nrFree === 0) return `${this.name}: full slab on the partial list`;
     let inuse = 0;
-    for (const s of this.slabs) {
+    for (const s of this.slabs.values()) {
       if (s.inuse + s.nrFree !== s.objects) return `${this.name}: slab at pfn ${s.pfn} has ${s.inuse} used + ${s.nrFree} free != ${s.objects}`;
       if (s.nrFree > 0 && !s.onPartial) return `${this.name}: slab with free objects is not on the partial list`;
       inuse += s.inuse;

@@ -1,67 +1,100 @@
 /**
  * The kernel objects a task holds (copy_process() allocates them, exit and release_task() free them):
  * task_struct, pid, cred, signal_struct, sighand_struct, files_struct, fs_struct, mm_struct, one vm_area_struct
- * per mapping, and the vmalloc'ed kernel stack. Each slab object is kept as a (slab, slot) pair in one flat
- * array rather than as a SlabObject: with 10 000 tasks the twelve-odd objects per task were some 500 B of heap.
+ * per mapping, and the vmalloc'ed kernel stack.
+ *
+ * With 10 000 tasks every byte here is ten kilobytes, so the record is flat: one array of numbers holds the
+ * stack's page frames, then each slab object as a slab ref (its slab's page frame and slot in one number; the
+ * cache is known from the object's kind), and the record itself is the stack's vmalloc area.
  */
-import type { VmArea } from './vmalloc.js';
-import type { Slab, SlabObject } from './slab.js';
+import type { Task } from '../task/task.js';
+import { PAGE_SIZE } from './page-alloc.js';
+import { slabRef, type KmemCache, type SlabObject } from './slab.js';
+import { vmAreaSize, type VmArea } from './vmalloc.js';
 
 /** The named objects, in the order release_task() frees them. */
 export const Kobj = { TaskStruct: 0, Pid: 1, Cred: 2, Signal: 3, Sighand: 4, Files: 5, Fs: 6, MmStruct: 7 } as const;
 export type Kobj = (typeof Kobj)[keyof typeof Kobj];
-const NAMED = 8;
+/** The cache of each named object, by Kobj; the mappings' objects are vm_area_structs. */
+export const KOBJ_CACHES = ['task_struct', 'pid', 'cred_jar', 'signal_cache', 'sighand_cache', 'files_cache', 'fs_cache', 'mm_struct'] as const;
+export const VMA_CACHE = 'vm_area_struct';
+
+/** THREAD_SIZE on x86-64: 16 KiB, four pages. */
+export const STACK_PAGES = 16384 / PAGE_SIZE;
+const STACK_AREA_SIZE = vmAreaSize(16384);
+const NAMED = KOBJ_CACHES.length;
 /** Room for the usual four mappings (exe, libc, stack, heap) without growing. */
 const VMAS_RESERVED = 4;
+const NONE = -1;
 
-export class TaskKobjs {
-  /** [slab, slot] pairs: the named objects by Kobj, then the vm_area_structs. A null slab is no object. */
-  private refs: (Slab | number | null)[];
+/** The caches a TaskKobjs frees to: KOBJ_CACHES in order, then vm_area_struct. */
+export type KobjCaches = readonly KmemCache[];
+
+/** The kernel objects of a task (null for a task released or not yet forked). */
+export function taskKobjs(t: Task): TaskKobjs | null {
+  return t.kobjs as TaskKobjs | null;
+}
+
+export class TaskKobjs implements VmArea {
+  /** Set by VmallocSpace when the stack's area is placed. */
+  offset = 0;
+  /** [stack page frames..., named objects by Kobj..., vm_area_structs...]; NONE where there is no object. */
+  private readonly refs: number[];
   private nVmas = 0;
 
-  constructor(public stack: VmArea) {
-    const n = 2 * (NAMED + VMAS_RESERVED);
-    // A sized array, not pushes: a pushed-to [] reserves 17 slots, and every task holds one of these.
-    this.refs = new Array<Slab | number | null>(n);
-    for (let i = 0; i < n; i += 2) {
-      this.refs[i] = null;
-      this.refs[i + 1] = 0;
-    }
+  /** The stack's pages (the caller allocated all STACK_PAGES of them). */
+  constructor(stackPages: readonly number[]) {
+    const n = STACK_PAGES + NAMED + VMAS_RESERVED;
+    // A sized array, not pushes: a pushed-to [] reserves 17 slots.
+    this.refs = new Array<number>(n).fill(NONE);
+    for (let i = 0; i < STACK_PAGES; i++) this.refs[i] = stackPages[i] as number;
+  }
+
+  /* The stack as a vmalloc area (the same for every task, so not stored). */
+  get size(): number {
+    return STACK_AREA_SIZE;
+  }
+  get caller(): string {
+    return 'dup_task_struct+0x5b/0x1d0';
+  }
+  get kind(): 'vmalloc' {
+    return 'vmalloc';
+  }
+  get pages(): number[] {
+    return this.refs.slice(0, STACK_PAGES);
   }
 
   set(which: Kobj, o: SlabObject | null): void {
-    this.refs[2 * which] = o?.slab ?? null;
-    this.refs[2 * which + 1] = o?.index ?? 0;
+    this.refs[STACK_PAGES + which] = o === null ? NONE : slabRef(o);
   }
 
   /** kmem_cache_free() of a named object, if the task holds it. */
-  free(which: Kobj): void {
-    this.freeAt(2 * which);
+  free(which: Kobj, caches: KobjCaches): void {
+    this.freeAt(STACK_PAGES + which, caches[which] as KmemCache);
   }
 
   addVma(o: SlabObject): void {
-    const i = 2 * (NAMED + this.nVmas);
-    this.refs[i] = o.slab;
-    this.refs[i + 1] = o.index;
+    this.refs[STACK_PAGES + NAMED + this.nVmas] = slabRef(o);
     this.nVmas++;
   }
 
   /** Free every vm_area_struct, in the order they were added. */
-  freeVmas(): void {
-    for (let v = 0; v < this.nVmas; v++) this.freeAt(2 * (NAMED + v));
+  freeVmas(caches: KobjCaches): void {
+    const cache = caches[NAMED] as KmemCache;
+    for (let v = 0; v < this.nVmas; v++) this.freeAt(STACK_PAGES + NAMED + v, cache);
     this.nVmas = 0;
   }
 
   /** release_task(): every object still held, named ones in Kobj order, then the vm_area_structs. */
-  freeAll(): void {
-    for (let w = 0; w < NAMED; w++) this.freeAt(2 * w);
-    this.freeVmas();
+  freeAll(caches: KobjCaches): void {
+    for (let w = 0; w < NAMED; w++) this.freeAt(STACK_PAGES + w, caches[w] as KmemCache);
+    this.freeVmas(caches);
   }
 
-  private freeAt(i: number): void {
-    const slab = this.refs[i] as Slab | null;
-    if (slab === null || slab === undefined) return;
-    slab.cache.freeSlot(slab, this.refs[i + 1] as number);
-    this.refs[i] = null;
+  private freeAt(i: number, cache: KmemCache): void {
+    const ref = this.refs[i] as number;
+    if (ref === NONE) return;
+    cache.freeRef(ref);
+    this.refs[i] = NONE;
   }
 }

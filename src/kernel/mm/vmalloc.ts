@@ -46,9 +46,15 @@ export class VmallocSpace {
   }
 
   add(a: Omit<VmArea, 'offset'>): VmArea {
-    // A literal, not { ...a }: V8 gave every spread copy a hidden class of its own (72 B per task's stack).
-    const area: VmArea = { offset: this.reserve(a.size), size: a.size, caller: a.caller, pages: a.pages, kind: a.kind };
+    // A literal, not { ...a }: V8 gave every spread copy a hidden class of its own.
+    const area: VmArea = { offset: 0, size: a.size, caller: a.caller, pages: a.pages, kind: a.kind };
     if (a.phys !== undefined) area.phys = a.phys;
+    return this.place(area);
+  }
+
+  /** Add an area object the caller built (a task's kernel stack is its TaskKobjs): gives it its offset. */
+  place<A extends VmArea>(area: A): A {
+    area.offset = this.reserve(area.size);
     this.areas.push(area);
     this.nrPages += area.pages.length;
     return area;

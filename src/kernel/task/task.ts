@@ -297,6 +297,7 @@ export class Task {
 
   /** Opaque per-subsystem attachments (memory, files) set by their owners. */
   mm: unknown = null;
+  kobjs: unknown = null;
   oomScoreAdj = 0;
   uid = 0;
   /** Scenario template name that created the task (for "comm" selection of spawned tasks). */
