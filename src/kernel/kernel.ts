@@ -182,6 +182,9 @@ export class Kernel {
     return this.engine.nowNs;
   }
 
+  /** The virtual clock as a function: one for every program's context rather than a closure each. */
+  readonly clock = (): number => this.engine.nowNs;
+
   /** jiffies since boot on the 64-bit kernel's scale. */
   get jiffies(): number {
     return initialJiffies(this.config.hz) + Math.floor(this.now / this.tickNs);

@@ -457,7 +457,9 @@ export class MemoryManager {
   /** Map (part of) a file: its pages come into the page cache and count in RssFile. */
   mapFile(t: Task, mm: Mm, tag: string, path: string, bytes: number, kind: 'file' | 'exe' | 'lib', residentBytes = bytes): Vma {
     const pages = Math.ceil(bytes / PAGE_SIZE);
-    const vma = new Vma(kind, tag, pages, 0, path);
+    // The cached file's own path string, not the caller's copy: every process maps libc and its exe, and a
+    // string each was 32 B a task. (file() is what cacheFile() below starts with.)
+    const vma = new Vma(kind, tag, pages, 0, this.files.file(path).path);
     mm.vmas.push(vma);
     const ko = taskKobjs(t);
     const obj = this.kmemAlloc(VMA_CACHE);

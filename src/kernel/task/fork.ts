@@ -66,7 +66,7 @@ export function copyProcess(k: Kernel, req: NewTask): Task | string {
     // Called unbound: a method call would make the request object the generator's receiver, kept as long as
     // the program runs (64 B a task).
     const program = req.program;
-    p.program = program({ pid, comm: p.comm, rng, now: () => k.now });
+    p.program = program({ pid, comm: p.comm, rng, now: k.clock });
   }
   p.schedClass.taskFork?.(p);
   k.traceFork(parent, p);
