@@ -97,8 +97,8 @@ export class InvariantChecker {
   private checkTaskQueued(t: Task, bad: (s: string) => void): void {
     const rq = this.k.rqs[t.cpu] as Rq;
     const inFair = t.se.rbOnTree || rq.cfs.curr === t.se;
-    const inRt = t.rt.onList;
-    const inDl = t.dl.rbOnTree;
+    const inRt = t.rtIfAny?.onList === true;
+    const inDl = t.dlIfAny?.rbOnTree === true;
     const inStop = rq.stop === t && t.onRq !== 0;
     const n = (inFair ? 1 : 0) + (inRt ? 1 : 0) + (inDl ? 1 : 0) + (inStop ? 1 : 0);
     if (t.onRq === 0) {
@@ -106,7 +106,7 @@ export class InvariantChecker {
       return;
     }
     // Queued: exactly one class structure, the one of its class; a throttled DL task is off its tree.
-    const throttled = t.schedClass === this.k.classes.dl && t.dl.throttled;
+    const throttled = t.schedClass === this.k.classes.dl && t.dlIfAny?.throttled === true;
     if (throttled) {
       if (n !== 0) bad(`throttled DL pid ${t.pid} is still queued`);
       return;

@@ -69,7 +69,9 @@ export class DlClass implements SchedClass {
 
   /** sched_dl_overflow(): admission control for p becoming (or staying) SCHED_DEADLINE with params. */
   admit(p: Task, params: DlParams | null): string | null {
-    const oldBw = p.dl.admitted ? p.dl.dlBw : 0;
+    // dlIfAny: a policy change between the other classes asks too, and must not give the task a DlEntity.
+    const d = p.dlIfAny;
+    const oldBw = d !== null && d.admitted ? d.dlBw : 0;
     const newBw = params === null ? 0 : toRatio(params.periodNs === 0 ? params.deadlineNs : params.periodNs, params.runtimeNs);
     if (newBw === oldBw) return null;
     if (newBw > oldBw && this.overflow(oldBw, newBw)) return 'EBUSY';
