@@ -133,7 +133,7 @@ describe('slab slots', () => {
         const o = live.splice(rng.intBelow(live.length), 1)[0] as { slab: Slab; index: number };
         // A slab emptied beyond min_partial goes back to the buddy allocator; a new one starts a new stack.
         cache.free(o);
-        if (o.slab.inuse === 0 && cache.slabs.get(o.slab.pfn) !== o.slab) stacks.delete(o.slab);
+        if (o.slab.inuse === 0 && cache.slabById(o.slab.id) !== o.slab) stacks.delete(o.slab);
         else stacks.get(o.slab)?.push(o.index);
       } else alloc();
     }

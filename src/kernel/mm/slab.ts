@@ -51,6 +51,8 @@ export class Slab {
   onPartial = false;
   constructor(
     readonly cache: KmemCache,
+    /** Index in its cache's slab table (a slab ref names the slab by it). */
+    readonly id: number,
     readonly pfn: number,
     readonly objects: number,
   ) {
@@ -80,12 +82,13 @@ export interface SlabObject {
 }
 
 /**
- * A slab object as one number, for holders of many objects (a task's dozen): its slab's first page frame and
- * its slot. The holder knows the cache; KmemCache.freeRef() turns the number back into the slot.
+ * A slab object as one number, for holders of many objects (a task's dozen): its slab's id in its cache and
+ * its slot (below 2^12: at most 4096 objects in an order-3 slab). The holder knows the cache;
+ * KmemCache.freeRef() turns the number back into the slot.
  */
-const SLOTS_PER_REF = 65536;
+const SLOTS_PER_REF = 4096;
 export function slabRef(o: SlabObject): number {
-  return o.slab.pfn * SLOTS_PER_REF + o.index;
+  return o.slab.id * SLOTS_PER_REF + o.index;
 }
 
 export function objectAddress(o: SlabObject): string {
@@ -106,8 +109,12 @@ export class KmemCache {
   readonly minPartial: number;
   /** Slabs with free objects, most recent first at the end. */
   private readonly partial: Slab[] = [];
-  /** Every slab of the cache by its first page frame (for slab refs, verification and slab walks). */
-  readonly slabs = new Map<number, Slab>();
+  /**
+   * Every slab of the cache by id (null: a free id, reused last-freed first). A table rather than a Map keyed
+   * by page frame: 16 B a slab instead of some 80, and a 10 000-task machine has 6 600 slabs.
+   */
+  private readonly slabTable: (Slab | null)[] = [];
+  private readonly freeIds: number[] = [];
   nrSlabs = 0;
   totalObjects = 0;
   activeObjects = 0;
@@ -129,6 +136,7 @@ export class KmemCache {
   ) {
     this.order = calculateOrder(size, nrCpus);
     this.objPerSlab = orderObjects(this.order, size);
+    if (this.objPerSlab > SLOTS_PER_REF) throw new Error(`${name}: ${this.objPerSlab} objects per slab do not fit a slab ref`);
     this.minPartial = Math.min(10, Math.max(5, (fls(size) - 1) >> 1));
     this.reclaimable = flags.reclaimable === true;
     this.module = flags.module === true;
@@ -144,8 +152,9 @@ export class KmemCache {
     if (slab === undefined) {
       const pfn = allocPages(this.order);
       if (pfn < 0) return null;
-      slab = new Slab(this, pfn, this.objPerSlab);
-      this.slabs.set(pfn, slab);
+      const id = this.freeIds.pop() ?? this.slabTable.length;
+      slab = new Slab(this, id, pfn, this.objPerSlab);
+      this.slabTable[id] = slab;
       this.nrSlabs++;
       this.totalObjects += this.objPerSlab;
       slab.onPartial = true;
@@ -168,10 +177,15 @@ export class KmemCache {
     this.freeSlot(o.slab, o.index);
   }
 
+  /** The live slab with this id, if any. */
+  slabById(id: number): Slab | null {
+    return this.slabTable[id] ?? null;
+  }
+
   /** kmem_cache_free() of the object a slabRef() names. */
   freeRef(ref: number): void {
-    const slab = this.slabs.get(Math.floor(ref / SLOTS_PER_REF));
-    if (slab === undefined) throw new Error(`${this.name}: no slab for object ref ${ref}`);
+    const slab = this.slabTable[Math.floor(ref / SLOTS_PER_REF)];
+    if (slab === undefined || slab === null) throw new Error(`${this.name}: no slab for object ref ${ref}`);
     this.freeSlot(slab, ref % SLOTS_PER_REF);
   }
 
@@ -199,7 +213,8 @@ export class KmemCache {
     const i = this.partial.indexOf(slab);
     if (i >= 0) this.partial.splice(i, 1);
     slab.onPartial = false;
-    this.slabs.delete(slab.pfn);
+    this.slabTable[slab.id] = null;
+    this.freeIds.push(slab.id);
     this.nrSlabs--;
     this.totalObjects -= this.objPerSlab;
     this.pages.free(slab.pfn, this.order);
@@ -234,14 +249,18 @@ export class KmemCache {
   verify(): string | null {
     for (const s of this.partial) if (s.nrFree === 0) return `${this.name}: full slab on the partial list`;
     let inuse = 0;
-    for (const s of this.slabs.values()) {
+    let known = 0;
+    for (const [id, s] of this.slabTable.entries()) {
+      if (s === null) continue;
+      known++;
+      if (s.id !== id) return `${this.name}: slab ${s.id} in table slot ${id}`;
       if (s.inuse + s.nrFree !== s.objects) return `${this.name}: slab at pfn ${s.pfn} has ${s.inuse} used + ${s.nrFree} free != ${s.objects}`;
       if (s.nrFree > 0 && !s.onPartial) return `${this.name}: slab with free objects is not on the partial list`;
       inuse += s.inuse;
     }
     if (inuse !== this.activeObjects) return `${this.name}: slabs hold ${inuse} objects, active_objs says ${this.activeObjects}`;
     if (this.allocs - this.frees !== this.activeObjects) return `${this.name}: ${this.allocs} allocs - ${this.frees} frees != ${this.activeObjects}`;
-    if (this.slabs.size !== this.nrSlabs) return `${this.name}: ${this.slabs.size} slabs known, nr_slabs ${this.nrSlabs}`;
+    if (known !== this.nrSlabs) return `${this.name}: ${known} slabs known, nr_slabs ${this.nrSlabs}`;
     if (this.totalObjects !== this.nrSlabs * this.objPerSlab) return `${this.name}: ${this.totalObjects} objects in ${this.nrSlabs} slabs`;
     if (this.activeObjects < 0 || this.activeObjects > this.totalObjects) return `${this.name}: ${this.activeObjects} active of ${this.totalObjects}`;
     return null;
