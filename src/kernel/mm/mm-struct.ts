@@ -19,10 +19,14 @@ const CHUNK_MASK = CHUNK - 1;
  * second and the freed buffers fragmented the C heap by some 50 MB, while equal-sized chunks are reused as
  * they are.
  */
+const NOT_RUN = -1;
+
 export class PfnList {
-  /** The run mode: entries are runStart, runStart + 1, ... (runLen of them, the whole list). 0 otherwise. */
-  private runStart = 0;
-  private runLen = 0;
+  /**
+   * The run mode: the entries are runStart, runStart + 1, ... (all `length` of them). NOT_RUN when the entries
+   * are in the arrays. (No separate run length: it would always equal length, 8 B in every list.)
+   */
+  private runStart = NOT_RUN;
   private first: number[] | null = null;
   /** Chunks for entries CHUNK and up; null until the list first grows past CHUNK. */
   private rest: Int32Array[] | null = null;
@@ -32,12 +36,12 @@ export class PfnList {
     const n = this.length;
     if (n === 0) {
       this.runStart = pfn;
-      this.runLen = this.length = 1;
+      this.length = 1;
       return;
     }
-    if (this.runLen !== 0) {
+    if (this.runStart !== NOT_RUN) {
       if (pfn === this.runStart + n) {
-        this.runLen = this.length = n + 1;
+        this.length = n + 1;
         return;
       }
       this.spill();
@@ -49,10 +53,7 @@ export class PfnList {
   pop(): number {
     if (this.length === 0) return -1;
     const i = --this.length;
-    if (this.runLen !== 0) {
-      this.runLen = i;
-      return this.runStart + i;
-    }
+    if (this.runStart !== NOT_RUN) return this.runStart + i;
     if (i < CHUNK) {
       if (this.rest !== null && this.rest.length > 1) this.rest.length = 1;
       return (this.first as number[])[i] as number;
@@ -66,9 +67,9 @@ export class PfnList {
 
   /** Leave the run mode: write the run's entries into the array storage. */
   private spill(): void {
-    const n = this.runLen;
+    const n = this.length;
     for (let i = 0; i < n; i++) this.store(i, this.runStart + i);
-    this.runLen = 0;
+    this.runStart = NOT_RUN;
   }
 
   private store(n: number, pfn: number): void {
