@@ -55,13 +55,11 @@ export function setUserNice(k: Kernel, p: Task, niceIn: number): string | null {
   const rq = rqOf(k, p);
   // RT and DL tasks only record the nice value; it matters once they return to SCHED_NORMAL.
   if (p.policy !== SCHED_NORMAL && p.policy !== SCHED_BATCH && p.policy !== SCHED_IDLE) {
-    p.nice = nice;
     p.staticPrio = 120 + nice;
     return null;
   }
   const oldPrio = p.prio;
   withTaskDequeued(k, p, () => {
-    p.nice = nice;
     p.staticPrio = 120 + nice;
     setLoadWeight(k, p);
     p.normalPrio = normalPrio(p);
@@ -112,7 +110,6 @@ export function schedSetscheduler(k: Kernel, p: Task, attr: SchedAttr): string |
       p.policy = policy;
       p.rtPriority = rtPrio;
       if (attr.nice !== undefined) {
-        p.nice = attr.nice;
         p.staticPrio = 120 + attr.nice;
       }
       if (policy === SCHED_DEADLINE) k.classes.dl.setParams(p, attr.dl as DlParams);

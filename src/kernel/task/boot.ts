@@ -79,7 +79,6 @@ function makeKthread(k: Kernel, parent: Task, s: KthreadSpec): Task {
     t.wakeCpu = s.cpu;
   }
   if (s.nice !== undefined) {
-    t.nice = s.nice;
     t.staticPrio = 120 + s.nice;
     t.normalPrio = t.prio = t.staticPrio;
     t.se.load = weightOfNice(s.nice);

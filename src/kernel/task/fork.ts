@@ -41,12 +41,10 @@ export function copyProcess(k: Kernel, req: NewTask): Task | string {
   });
   p.state = TASK_NEW;
   p.parent = parent;
-  p.uid = parent.uid;
   p.oomScoreAdj = req.oomScoreAdj ?? parent.oomScoreAdj;
   p.debug = req.debug ?? parent.debug;
   // sched_fork(): inherit the scheduling attributes (no SCHED_RESET_ON_FORK here).
   p.policy = parent.policy === SCHED_DEADLINE ? 0 : parent.policy;
-  p.nice = parent.nice;
   p.staticPrio = parent.staticPrio;
   p.normalPrio = parent.normalPrio;
   p.prio = parent.normalPrio;

@@ -54,6 +54,11 @@ export function policyKernelName(policy: number): string {
 export const MAX_RT_PRIO = 100;
 export const MAX_PRIO = 140;
 export const DEFAULT_PRIO = 120;
+/**
+ * The CPU-time pairs of a task that has not run yet: shared, and never written (addCpuTime() replaces it with
+ * a new array on the first charge), so that a task costs no array until it runs.
+ */
+const NO_CPU_TIME: number[] = [];
 
 /** Task state bits (p->__state) and exit states (p->exit_state). */
 export const TASK_RUNNING = 0x0;
@@ -223,7 +228,6 @@ export class Task {
   flags: number;
 
   policy = SCHED_NORMAL;
-  nice = 0;
   staticPrio = DEFAULT_PRIO;
   normalPrio = DEFAULT_PRIO;
   prio = DEFAULT_PRIO;
@@ -267,7 +271,7 @@ export class Task {
    * CPU time per CPU id, as flat [cpu, ns, cpu, ns, ...] pairs (for the JSON's cpuTimeByCpuNs): a task runs on
    * few CPUs, and a Map cost ~180 bytes per task.
    */
-  cpuTimeByCpu: number[] = [];
+  private cpuTimeByCpu: number[] = NO_CPU_TIME;
   /** Index in cpuTimeByCpu of the pair charged last. */
   private cpuTimeHint = 0;
   startTimeNs: number;
@@ -292,14 +296,11 @@ export class Task {
   waitingForChild = false;
   /** Last action, for sysrq backtraces and the dashboard ("run", "sleep", "fork", ...). */
   lastOp: UserAction['op'] | 'none' = 'none';
-  /** Stack of frames the program reported (for SysRq-l / -t backtraces). */
-  kthreadFn: string | null = null;
 
   /** Opaque per-subsystem attachments (memory, files) set by their owners. */
   mm: unknown = null;
   kobjs: unknown = null;
   oomScoreAdj = 0;
-  uid = 0;
   /** Scenario template name that created the task (for "comm" selection of spawned tasks). */
   debug = false;
   /** What the program wrote to stderr before exiting (rare: null until then). */
@@ -352,12 +353,31 @@ export class Task {
     this.se = new SchedEntity(this, init.load, init.sliceNs);
   }
 
+  /** task_nice(): PRIO_TO_NICE(static_prio); the nice value is not stored apart from static_prio. */
+  get nice(): number {
+    return this.staticPrio - DEFAULT_PRIO;
+  }
+
+  /** Every task runs as root: the simulated user is root (and uid 0 is what /proc and the OOM report show). */
+  get uid(): number {
+    return 0;
+  }
+
   get rt(): RtEntity {
     return (this.rtEntity ??= new RtEntity(this));
   }
 
   get dl(): DlEntity {
     return (this.dlEntity ??= new DlEntity(this));
+  }
+
+  /** The class entities if the task ever needed them; readers that only look use these, not rt / dl. */
+  get rtIfAny(): RtEntity | null {
+    return this.rtEntity;
+  }
+
+  get dlIfAny(): DlEntity | null {
+    return this.dlEntity;
   }
 
   get isKthread(): boolean {
