@@ -48,25 +48,23 @@ export class Xoshiro128 implements Rng {
     readonly path = '',
   ) {
     const st = { s: fnv1a(`${seed}|${path}`) ^ (seed >>> 0) };
-    this.a = splitmix32(st);
-    this.b = splitmix32(st);
-    this.c = splitmix32(st);
-    this.d = splitmix32(st);
+    // The state words are kept as int32 (the same bits): a uint32 above 2^31 is a boxed double in a field.
+    this.a = splitmix32(st) | 0;
+    this.b = splitmix32(st) | 0;
+    this.c = splitmix32(st) | 0;
+    this.d = splitmix32(st) | 0;
     if ((this.a | this.b | this.c | this.d) === 0) this.a = 1;
   }
 
   nextU32(): number {
-    const result = Math.imul(rotl(Math.imul(this.b, 5) >>> 0, 7), 9) >>> 0;
-    const t = (this.b << 9) >>> 0;
+    const result = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
+    const t = this.b << 9;
     this.c ^= this.a;
     this.d ^= this.b;
     this.b ^= this.c;
     this.a ^= this.d;
     this.c ^= t;
     this.d = rotl(this.d, 11);
-    this.a >>>= 0;
-    this.b >>>= 0;
-    this.c >>>= 0;
     return result;
   }
 
@@ -108,8 +106,9 @@ export class Xoshiro128 implements Rng {
   }
 }
 
+/** Rotate the 32 bits of x left by k; the result as an int32. */
 function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
+  return (x << k) | (x >>> (32 - k));
 }
 
 const LN2 = 0.6931471805599453;
