@@ -54,9 +54,13 @@ export class Slab {
     /** Index in its cache's slab table (a slab ref names the slab by it). */
     readonly id: number,
     readonly pfn: number,
-    readonly objects: number,
   ) {
-    this.fresh = objects;
+    this.fresh = cache.objPerSlab;
+  }
+
+  /** Objects in the slab: every slab of a cache has the same number (not stored: 8 B a slab). */
+  get objects(): number {
+    return this.cache.objPerSlab;
   }
 
   get nrFree(): number {
@@ -153,7 +157,7 @@ export class KmemCache {
       const pfn = allocPages(this.order);
       if (pfn < 0) return null;
       const id = this.freeIds.pop() ?? this.slabTable.length;
-      slab = new Slab(this, id, pfn, this.objPerSlab);
+      slab = new Slab(this, id, pfn);
       this.slabTable[id] = slab;
       this.nrSlabs++;
       this.totalObjects += this.objPerSlab;
