@@ -5,7 +5,6 @@
  */
 import type { Kernel } from '../kernel.js';
 import {
-  MAX_RT_PRIO,
   PF_NO_SETAFFINITY,
   POLICY_BY_NAME,
   SCHED_BATCH,
@@ -40,13 +39,6 @@ function setLoadWeight(k: Kernel, p: Task): void {
   k.classes.fair.reweightTask(p, lw);
 }
 
-/** normal_prio(). */
-function normalPrio(p: Task): number {
-  if (p.policy === SCHED_DEADLINE) return -1;
-  if (p.policy === 1 || p.policy === 2) return MAX_RT_PRIO - 1 - p.rtPriority;
-  return p.staticPrio;
-}
-
 /** set_user_nice(): nice is clamped to -20..19 as setpriority() does. */
 export function setUserNice(k: Kernel, p: Task, niceIn: number): string | null {
   if (!Number.isInteger(niceIn)) return 'EINVAL';
@@ -62,7 +54,6 @@ export function setUserNice(k: Kernel, p: Task, niceIn: number): string | null {
   withTaskDequeued(k, p, () => {
     p.staticPrio = 120 + nice;
     setLoadWeight(k, p);
-    p.normalPrio = normalPrio(p);
     p.prio = p.normalPrio;
   });
   p.schedClass.prioChanged?.(rq, p, oldPrio);
@@ -114,7 +105,6 @@ export function schedSetscheduler(k: Kernel, p: Task, attr: SchedAttr): string |
       }
       if (policy === SCHED_DEADLINE) k.classes.dl.setParams(p, attr.dl as DlParams);
       setLoadWeight(k, p);
-      p.normalPrio = normalPrio(p);
       p.prio = p.normalPrio;
       p.schedClass = k.classForPolicy(policy);
     },

@@ -80,13 +80,13 @@ function makeKthread(k: Kernel, parent: Task, s: KthreadSpec): Task {
   }
   if (s.nice !== undefined) {
     t.staticPrio = 120 + s.nice;
-    t.normalPrio = t.prio = t.staticPrio;
+    t.prio = t.staticPrio;
     t.se.load = weightOfNice(s.nice);
   }
   if (s.fifo !== undefined) {
     t.policy = SCHED_FIFO;
     t.rtPriority = s.fifo;
-    t.normalPrio = t.prio = 99 - s.fifo;
+    t.prio = t.normalPrio;
     t.schedClass = k.classes.rt;
   }
   if (s.stop === true && s.cpu !== undefined) {

@@ -46,7 +46,6 @@ export function copyProcess(k: Kernel, req: NewTask): Task | string {
   // sched_fork(): inherit the scheduling attributes (no SCHED_RESET_ON_FORK here).
   p.policy = parent.policy === SCHED_DEADLINE ? 0 : parent.policy;
   p.staticPrio = parent.staticPrio;
-  p.normalPrio = parent.normalPrio;
   p.prio = parent.normalPrio;
   p.rtPriority = parent.rtPriority;
   p.schedClass = k.classForPolicy(p.policy);

@@ -84,8 +84,41 @@ export const PF_NO_SETAFFINITY = 0x04000000;
 
 export type StateLetter = 'R' | 'S' | 'D' | 'T' | 't' | 'X' | 'Z' | 'P' | 'I';
 
-/** Fair scheduling entity (struct sched_entity); also the fair tree's node. */
-export class SchedEntity implements RbNode<SchedEntity> {
+/** Per-task schedstats (struct sched_statistics), the fields /proc/PID/sched prints. */
+export class SchedStats {
+  waitStartNs = 0;
+  waitMaxNs = 0;
+  waitSumNs = 0;
+  waitCount = 0;
+  sleepStartNs = 0;
+  blockStartNs = 0;
+  sumSleepRuntimeNs = 0;
+  sumBlockRuntimeNs = 0;
+  sleepMaxNs = 0;
+  blockMaxNs = 0;
+  execMaxNs = 0;
+  sliceMaxNs = 0;
+  iowaitSumNs = 0;
+  iowaitCount = 0;
+  nrMigrationsCold = 0;
+  nrFailedMigrationsAffine = 0;
+  nrFailedMigrationsRunning = 0;
+  nrFailedMigrationsHot = 0;
+  nrForcedMigrations = 0;
+  nrWakeups = 0;
+  nrWakeupsSync = 0;
+  nrWakeupsMigrate = 0;
+  nrWakeupsLocal = 0;
+  nrWakeupsRemote = 0;
+  nrWakeupsAffine = 0;
+  nrWakeupsIdle = 0;
+}
+
+/**
+ * Fair scheduling entity (struct sched_entity); also the fair tree's node. The schedstats are part of it, as
+ * se.statistics was in Linux before 5.19: a base class rather than an object of their own (32 B a task).
+ */
+export class SchedEntity extends SchedStats implements RbNode<SchedEntity> {
   rbParent: SchedEntity | null = null;
   rbLeft: SchedEntity | null = null;
   rbRight: SchedEntity | null = null;
@@ -119,6 +152,7 @@ export class SchedEntity implements RbNode<SchedEntity> {
     load: LoadWeight,
     sliceNs: number,
   ) {
+    super();
     this.load = load;
     this.sliceNs = sliceNs;
   }
@@ -188,35 +222,6 @@ export interface Burst {
   totalNs: number;
 }
 
-/** Per-task schedstats (struct sched_statistics), the fields /proc/PID/sched prints. */
-export class SchedStats {
-  waitStartNs = 0;
-  waitMaxNs = 0;
-  waitSumNs = 0;
-  waitCount = 0;
-  sleepStartNs = 0;
-  blockStartNs = 0;
-  sumSleepRuntimeNs = 0;
-  sumBlockRuntimeNs = 0;
-  sleepMaxNs = 0;
-  blockMaxNs = 0;
-  execMaxNs = 0;
-  sliceMaxNs = 0;
-  iowaitSumNs = 0;
-  iowaitCount = 0;
-  nrMigrationsCold = 0;
-  nrFailedMigrationsAffine = 0;
-  nrFailedMigrationsRunning = 0;
-  nrFailedMigrationsHot = 0;
-  nrForcedMigrations = 0;
-  nrWakeups = 0;
-  nrWakeupsSync = 0;
-  nrWakeupsMigrate = 0;
-  nrWakeupsLocal = 0;
-  nrWakeupsRemote = 0;
-  nrWakeupsAffine = 0;
-  nrWakeupsIdle = 0;
-}
 
 export class Task {
   readonly pid: number;
@@ -229,7 +234,6 @@ export class Task {
 
   policy = SCHED_NORMAL;
   staticPrio = DEFAULT_PRIO;
-  normalPrio = DEFAULT_PRIO;
   prio = DEFAULT_PRIO;
   rtPriority = 0;
   schedClass!: SchedClass;
@@ -241,7 +245,6 @@ export class Task {
   wakeCpu: number;
   state = TASK_RUNNING;
   exitState = 0;
-  exitCode = 0;
   /** p->on_rq: queued on a runqueue (1) or being migrated (2); 0 when blocked. */
   onRq = 0;
   /** p->on_cpu: it is some rq's curr. */
@@ -254,7 +257,10 @@ export class Task {
   /** The rt and dl entities are made at first use: most tasks never touch them (256 B each spared). */
   private rtEntity: RtEntity | null = null;
   private dlEntity: DlEntity | null = null;
-  readonly stats = new SchedStats();
+  /** The task's schedstats, which live in its sched entity. */
+  get stats(): SchedStats {
+    return this.se;
+  }
 
   sumExecRuntimeNs = 0;
   /** Nanoseconds spent in kernel mode (the rest of sumExecRuntimeNs is user time). */
@@ -275,11 +281,8 @@ export class Task {
   /** Index in cpuTimeByCpu of the pair charged last. */
   private cpuTimeHint = 0;
   startTimeNs: number;
-  exitTimeNs = -1;
-  /** Why the task ended: "exit", "signal", "oom-kill", "enomem"... */
-  exitReason: string | null = null;
-  /** Error given when the task's creation or policy change was refused (EBUSY, EINVAL). */
-  error: string | null = null;
+  /** How the task ended, and errors: rare, so kept apart (null until one is set). */
+  private end: TaskEnd | null = null;
 
   /** User-space program and its in-flight step. Null for kernel threads that only wait for work. */
   program: UserProgram | null = null;
@@ -303,8 +306,6 @@ export class Task {
   oomScoreAdj = 0;
   /** Scenario template name that created the task (for "comm" selection of spawned tasks). */
   debug = false;
-  /** What the program wrote to stderr before exiting (rare: null until then). */
-  stderr: string[] | null = null;
 
   /** [cpu, ns] for every CPU the task ran on, in the order it first ran there. */
   cpuTimes(): [number, number][] {
@@ -353,9 +354,55 @@ export class Task {
     this.se = new SchedEntity(this, init.load, init.sliceNs);
   }
 
+  private get ended(): TaskEnd {
+    return (this.end ??= new TaskEnd());
+  }
+  /** exit_code. */
+  get exitCode(): number {
+    return this.end?.code ?? 0;
+  }
+  set exitCode(v: number) {
+    this.ended.code = v;
+  }
+  /** When the task exited (-1: not yet). */
+  get exitTimeNs(): number {
+    return this.end?.timeNs ?? -1;
+  }
+  set exitTimeNs(v: number) {
+    this.ended.timeNs = v;
+  }
+  /** Why the task ended: "exit", "signal", "oom-kill", "enomem"... */
+  get exitReason(): string | null {
+    return this.end?.reason ?? null;
+  }
+  set exitReason(v: string | null) {
+    this.ended.reason = v;
+  }
+  /** Error given when the task's creation or policy change was refused (EBUSY, EINVAL). */
+  get error(): string | null {
+    return this.end?.error ?? null;
+  }
+  set error(v: string | null) {
+    this.ended.error = v;
+  }
+  /** What the program wrote to stderr. */
+  get stderr(): string[] | null {
+    return this.end?.stderr ?? null;
+  }
+  set stderr(v: string[] | null) {
+    this.ended.stderr = v;
+  }
+
   /** task_nice(): PRIO_TO_NICE(static_prio); the nice value is not stored apart from static_prio. */
   get nice(): number {
     return this.staticPrio - DEFAULT_PRIO;
+  }
+
+  /** normal_prio(): the priority the policy gives, before any boost (computed, as the kernel does on change). */
+  get normalPrio(): number {
+    if (this.policy === SCHED_DEADLINE) return -1;
+    if (this.policy === SCHED_FIFO || this.policy === SCHED_RR) return MAX_RT_PRIO - 1 - this.rtPriority;
+    return this.staticPrio;
   }
 
   /** Every task runs as root: the simulated user is root (and uid 0 is what /proc and the OOM report show). */
@@ -394,6 +441,15 @@ export class Task {
 }
 
 /** task_state_index() + task_index_to_char(): the one-letter state ps, top and /proc show. */
+/** The rare end-of-life fields of a task, apart: every task carried these five (40 B) though few ever set one. */
+class TaskEnd {
+  code = 0;
+  timeNs = -1;
+  reason: string | null = null;
+  error: string | null = null;
+  stderr: string[] | null = null;
+}
+
 export function taskStateLetter(p: Task): StateLetter {
   if (p.exitState & EXIT_DEAD) return 'X';
   if (p.exitState & EXIT_ZOMBIE) return 'Z';
