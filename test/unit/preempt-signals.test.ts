@@ -171,3 +171,23 @@ describe('load average', () => {
     expect(r.ok && r.text.split(' ')[0]).toBe(LoadAvg.format(load));
   });
 });
+
+describe('/proc/PID/sched', () => {
+  it('wait_start is when the waiting task was queued, and 0 for the one on the CPU', () => {
+    const k = machine({ nrCpus: 1 });
+    const a = spawn(k, { comm: 'a' });
+    const b = spawn(k, { comm: 'b' });
+    k.engine.runUntil(1 * SEC + 123_456);
+    const [running, waiting] = a.onCpu ? [a, b] : [b, a];
+    expect(waiting.lastQueuedNs).toBeGreaterThan(0);
+    const field = (t: typeof a, name: string): string => {
+      const r = k.proc.read(`/proc/${t.pid}/sched`);
+      if (!r.ok) throw new Error(r.error);
+      return r.text.split('\n').find((l) => l.startsWith(`${name} `))?.split(':')[1]?.trim() ?? '';
+    };
+    const ms = (ns: number): string => `${Math.floor(ns / 1e6)}.${String(ns % 1e6).padStart(6, '0')}`;
+    expect(field(waiting, 'wait_start')).toBe(ms(waiting.lastQueuedNs));
+    expect(field(running, 'wait_start')).toBe('0.000000');
+    expect(field(waiting, 'nr_wakeups_sync')).toBe('0');
+  });
+});

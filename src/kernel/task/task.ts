@@ -84,9 +84,11 @@ export const PF_NO_SETAFFINITY = 0x04000000;
 
 export type StateLetter = 'R' | 'S' | 'D' | 'T' | 't' | 'X' | 'Z' | 'P' | 'I';
 
-/** Per-task schedstats (struct sched_statistics), the fields /proc/PID/sched prints. */
+/**
+ * Per-task schedstats (struct sched_statistics), the fields /proc/PID/sched prints. The ones the simulation
+ * does not model (slice_max, nr_wakeups_sync/affine, nr_migrations_cold) are not stored: they print as 0.
+ */
 export class SchedStats {
-  waitStartNs = 0;
   waitMaxNs = 0;
   waitSumNs = 0;
   waitCount = 0;
@@ -97,20 +99,16 @@ export class SchedStats {
   sleepMaxNs = 0;
   blockMaxNs = 0;
   execMaxNs = 0;
-  sliceMaxNs = 0;
   iowaitSumNs = 0;
   iowaitCount = 0;
-  nrMigrationsCold = 0;
   nrFailedMigrationsAffine = 0;
   nrFailedMigrationsRunning = 0;
   nrFailedMigrationsHot = 0;
   nrForcedMigrations = 0;
   nrWakeups = 0;
-  nrWakeupsSync = 0;
   nrWakeupsMigrate = 0;
   nrWakeupsLocal = 0;
   nrWakeupsRemote = 0;
-  nrWakeupsAffine = 0;
   nrWakeupsIdle = 0;
 }
 
