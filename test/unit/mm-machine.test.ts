@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkMemory } from '../../src/kernel/debug/mm-invariants.js';
 import { memCounters } from '../../src/kernel/mm/meminfo.js';
-import { PfnList, Vma } from '../../src/kernel/mm/mm-struct.js';
+import { AnonVma, FileVma, PfnList } from '../../src/kernel/mm/mm-struct.js';
 import { Owner } from '../../src/kernel/mm/page-alloc.js';
 import type { Slab } from '../../src/kernel/mm/slab.js';
 import { Xoshiro128 } from '../../src/kernel/core/rng.js';
@@ -361,14 +361,19 @@ describe('PfnList against a plain array stack', () => {
   });
 
   it('file mappings share one empty anon list that refuses pages, until one of them gets a private page', () => {
-    const v = new Vma('exe', 'exe', 16, 0, '/usr/bin/x');
+    const v = new FileVma('exe', 'exe', 16, 0, '/usr/bin/x');
     expect(v.anon.length).toBe(0);
     expect(v.anon.pop()).toBe(-1);
     expect(() => v.anon.push(1)).toThrow(TypeError);
-    expect(new Vma('lib', 'libc', 16, 0, '/usr/lib/libc.so.6').anon).toBe(v.anon);
-    expect(new Vma('anon', 'brk', 16, 16).anon).not.toBe(v.anon);
+    expect(new FileVma('lib', 'libc', 16, 0, '/usr/lib/libc.so.6').anon).toBe(v.anon);
+    const heap = new AnonVma('anon', 'brk', 16, 16);
+    expect(heap.anon).not.toBe(v.anon);
+    // An anonymous mapping's resident pages are the mapping's own list.
+    heap.anonList().push(7);
+    expect(heap.anon.length).toBe(1);
+    expect(heap.resident).toBe(1);
     // A private page of a file mapping gets the mapping a list of its own; the shared one stays empty.
-    const w = new Vma('lib', 'libc', 16, 0, '/usr/lib/libc.so.6');
+    const w = new FileVma('lib', 'libc', 16, 0, '/usr/lib/libc.so.6');
     w.anonList().push(5);
     expect(w.anon.length).toBe(1);
     expect(v.anon.length).toBe(0);

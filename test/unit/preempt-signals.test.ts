@@ -182,7 +182,7 @@ describe('/proc/PID/sched', () => {
     expect(waiting.lastQueuedNs).toBeGreaterThan(0);
     const field = (t: typeof a, name: string): string => {
       const r = k.proc.read(`/proc/${t.pid}/sched`);
-      if (!r.ok) throw new Error(r.error);
+      if (!r.ok) throw new Error(r.errno);
       return r.text.split('\n').find((l) => l.startsWith(`${name} `))?.split(':')[1]?.trim() ?? '';
     };
     const ms = (ns: number): string => `${Math.floor(ns / 1e6)}.${String(ns % 1e6).padStart(6, '0')}`;

@@ -97,46 +97,90 @@ const NO_ANON = Object.freeze(new PfnList()) as PfnList;
 
 export type VmaKind = 'anon' | 'stack' | 'file' | 'exe' | 'lib';
 
-export class Vma {
-  /**
-   * Anonymous pages present in memory: an anon or stack mapping's pages, or a file mapping's private copies
-   * (written pages of a MAP_PRIVATE mapping). File mappings share one empty list until they get one (anonList).
-   */
-  private anonPages: PfnList;
+/**
+ * An anonymous mapping (heap, stack, mmap'ed memory). As far as memory goes it is its list of resident
+ * pages, so it is that list (a PfnList subclass) rather than holding one: every process has two of these,
+ * and a list object of its own was 56 B each.
+ */
+export class AnonVma extends PfnList {
   /** Anon pages that were written to swap. */
   swapped = 0;
-  /** File pages mapped (for file/exe/lib VMAs): counted, owned by the page cache. */
-  fileMapped = 0;
   /** Pages touched a second time (promoted to the active LRU). */
   activePages = 0;
 
   constructor(
-    readonly kind: VmaKind,
+    readonly kind: 'anon' | 'stack',
     readonly tag: string,
     /** Mapped size in pages. */
     public pages: number,
     /** Pages charged to Committed_AS (private writable mappings). */
     public committed: number,
-    readonly file: string | null = null,
   ) {
-    this.anonPages = kind === 'anon' || kind === 'stack' ? new PfnList() : NO_ANON;
+    super();
   }
 
-  /** The anonymous pages, to read or to take pages from. */
+  /** The resident anonymous pages, to read, take from or add to. */
+  get anon(): PfnList {
+    return this;
+  }
+
+  anonList(): PfnList {
+    return this;
+  }
+
+  /** No file behind it. */
+  get file(): null {
+    return null;
+  }
+
+  get fileMapped(): number {
+    return 0;
+  }
+
+  get resident(): number {
+    return this.length;
+  }
+}
+
+/** A file mapping (an executable, a library, mmap of a file): its pages are the page cache's. */
+export class FileVma {
+  /** Private copies (written pages of a MAP_PRIVATE mapping): the shared empty list until the first (anonList). */
+  private anonPages: PfnList = NO_ANON;
+  /** Private copies that were written to swap. */
+  swapped = 0;
+  /** File pages mapped: counted, owned by the page cache. */
+  fileMapped = 0;
+  /** Private copies touched a second time (promoted to the active LRU). */
+  activePages = 0;
+
+  constructor(
+    readonly kind: 'file' | 'exe' | 'lib',
+    readonly tag: string,
+    /** Mapped size in pages. */
+    public pages: number,
+    /** Pages charged to Committed_AS (none for a shared or read-only file mapping). */
+    public committed: number,
+    readonly file: string,
+  ) {}
+
+  /** The private copies, to read or to take pages from. */
   get anon(): PfnList {
     return this.anonPages;
   }
 
-  /** The anonymous pages, to add pages to. */
+  /** The private copies, to add pages to. */
   anonList(): PfnList {
     if (this.anonPages === NO_ANON) this.anonPages = new PfnList();
     return this.anonPages;
   }
 
   get resident(): number {
-    return this.anon.length + this.fileMapped;
+    return this.anonPages.length + this.fileMapped;
   }
 }
+
+/** A mapping (struct vm_area_struct): anonymous or file-backed. */
+export type Vma = AnonVma | FileVma;
 
 export class Mm {
   users = 1;

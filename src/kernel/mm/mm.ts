@@ -10,7 +10,7 @@ import type { Task } from '../task/task.js';
 import type { MemCall } from '../task/user.js';
 import { DcacheEntry, FileCache, type CachedFile } from './files.js';
 import { renderMeminfo, renderVmstat, renderZoneinfo } from './meminfo.js';
-import { Mm, Vma, type PfnList } from './mm-struct.js';
+import { AnonVma, FileVma, Mm, type PfnList, type Vma } from './mm-struct.js';
 import { oomBadness, oomScoreFromBadness, taskMm, type OomKillRecord } from './oom.js';
 import { commitLimitPages, vmEnoughMemory } from './overcommit.js';
 import { calculateMinFreeKbytes, Owner, PageAllocator, PAGE_SIZE } from './page-alloc.js';
@@ -438,8 +438,8 @@ export class MemoryManager {
     const exe = `/usr/bin/${child.comm.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
     this.mapFile(child, mm, 'exe', exe, 64 * 1024, 'exe');
     this.mapFile(child, mm, 'libc', '/usr/lib/x86_64-linux-gnu/libc.so.6', 2 * 1024 ** 2, 'lib', 1024 ** 2);
-    const stack = new Vma('stack', 'stack', 33, 33);
-    const heap = new Vma('anon', 'brk', 32, 32);
+    const stack = new AnonVma('stack', 'stack', 33, 33);
+    const heap = new AnonVma('anon', 'brk', 32, 32);
     mm.vmas.push(stack, heap);
     this.committedAs += 65;
     for (const v of [stack, heap]) {
@@ -455,11 +455,11 @@ export class MemoryManager {
   }
 
   /** Map (part of) a file: its pages come into the page cache and count in RssFile. */
-  mapFile(t: Task, mm: Mm, tag: string, path: string, bytes: number, kind: 'file' | 'exe' | 'lib', residentBytes = bytes): Vma {
+  mapFile(t: Task, mm: Mm, tag: string, path: string, bytes: number, kind: 'file' | 'exe' | 'lib', residentBytes = bytes): FileVma {
     const pages = Math.ceil(bytes / PAGE_SIZE);
     // The cached file's own path string, not the caller's copy: every process maps libc and its exe, and a
     // string each was 32 B a task. (file() is what cacheFile() below starts with.)
-    const vma = new Vma(kind, tag, pages, 0, this.files.file(path).path);
+    const vma = new FileVma(kind, tag, pages, 0, this.files.file(path).path);
     mm.vmas.push(vma);
     const ko = taskKobjs(t);
     const obj = this.kmemAlloc(VMA_CACHE);

@@ -10,7 +10,7 @@ import type { Task } from '../task/task.js';
 import type { MemCall, UserAction, UserResult } from '../task/user.js';
 import { DISK_LATENCY_NS, DISK_NS_PER_PAGE } from './files.js';
 import type { ModuleAlloc } from './mm.js';
-import { Vma, type Mm } from './mm-struct.js';
+import { AnonVma, FileVma, type Mm, type Vma } from './mm-struct.js';
 import { outOfMemory, taskMm } from './oom.js';
 import { getOrder, MAX_PAGE_ORDER, Owner, PAGE_SIZE } from './page-alloc.js';
 import { directReclaim, SWAP_CLUSTER_MAX } from './reclaim.js';
@@ -116,10 +116,10 @@ function* sysMmap(k: Kernel, p: Task, bytes: number, touch: boolean, tag: string
   const mm = needMm(p);
   if (mm === null) return { ok: false, errno: 'EFAULT' };
   const pages = Math.ceil(bytes / PAGE_SIZE);
-  let vma: Vma | null = null;
+  let vma: AnonVma | null = null;
   const r = yield kcall(MEM_COST.syscall, 'do_mmap', () => {
     if (!k.mm.chargeCommit(p, pages)) return ENOMEM;
-    vma = new Vma('anon', tag, pages, pages);
+    vma = new AnonVma('anon', tag, pages, pages);
     mm.vmas.push(vma);
     mm.noteHiwater();
     return OK;
@@ -240,7 +240,7 @@ function* sysFile(k: Kernel, p: Task, path: string, bytes: number, how: 'read' |
   const m = needMm(p);
   if (m === null) return { ok: false, errno: 'EFAULT' };
   return (yield kcall(MEM_COST.syscall + want * 100, 'do_mmap', () => {
-    const v = new Vma('file', path, want, 0, path);
+    const v = new FileVma('file', path, want, 0, path);
     m.vmas.push(v);
     f.mapCount++;
     v.fileMapped = Math.min(want, f.pages.length);
