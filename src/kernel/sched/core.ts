@@ -288,7 +288,6 @@ function contextSwitch(k: Kernel, rq: Rq, prev: Task, next: Task): void {
       addRunDelay(next, k.now - next.lastQueuedNs);
       next.lastQueuedNs = -1;
     }
-    next.lastArrivalNs = k.now;
     next.pcount++;
   }
   prev.onCpu = false;
@@ -387,7 +386,6 @@ export function tryToWakeUp(k: Kernel, p: Task, stateMask: number, wakeFlags = 0
   }
   const rq = k.rqs[cpu] as Rq;
   const s = p.stats;
-  s.nrWakeups++;
   if (cpu !== prevCpu) s.nrWakeupsMigrate++;
   if (k.currentCpu === cpu) {
     s.nrWakeupsLocal++;

@@ -54,6 +54,16 @@ export function policyKernelName(policy: number): string {
 export const MAX_RT_PRIO = 100;
 export const MAX_PRIO = 140;
 export const DEFAULT_PRIO = 120;
+/** Bits of SchedEntity.seFlags. */
+const SE_CUSTOM_SLICE = 1;
+const SE_REL_DEADLINE = 2;
+const SE_SCHED_DELAYED = 4;
+/** Bits of Task.bits. */
+const T_CONTRIBUTES_TO_LOAD = 1;
+const T_IN_IOWAIT = 2;
+const T_WAITING_FOR_CHILD = 4;
+const T_DEBUG = 8;
+
 /**
  * The CPU-time pairs of a task that has not run yet: shared, and never written (addCpuTime() replaces it with
  * a new array on the first charge), so that a task costs no array until it runs.
@@ -105,11 +115,15 @@ export class SchedStats {
   nrFailedMigrationsRunning = 0;
   nrFailedMigrationsHot = 0;
   nrForcedMigrations = 0;
-  nrWakeups = 0;
   nrWakeupsMigrate = 0;
   nrWakeupsLocal = 0;
   nrWakeupsRemote = 0;
   nrWakeupsIdle = 0;
+
+  /** Every wakeup is counted as local or remote (ttwu_stat()), so their sum is nr_wakeups. */
+  get nrWakeups(): number {
+    return this.nrWakeupsLocal + this.nrWakeupsRemote;
+  }
 }
 
 /**
@@ -137,10 +151,8 @@ export class SchedEntity extends SchedStats implements RbNode<SchedEntity> {
   /** Slice protection limit (vprot, 6.16+). */
   vprot = 0;
   sliceNs: number;
-  customSlice = false;
-  relDeadline = false;
-  /** DELAY_DEQUEUE: still queued after going to sleep while not eligible. */
-  schedDelayed = false;
+  /** custom_slice, rel_deadline and sched_delayed: one bit each (SE_*), one field for the three. */
+  private seFlags = 0;
   execStartNs = 0;
   prevSumExecRuntimeNs = 0;
   nrMigrations = 0;
@@ -153,6 +165,28 @@ export class SchedEntity extends SchedStats implements RbNode<SchedEntity> {
     super();
     this.load = load;
     this.sliceNs = sliceNs;
+  }
+
+  /** The slice was set by sched_setattr() (sched_attr.sched_runtime), not the default. */
+  get customSlice(): boolean {
+    return (this.seFlags & SE_CUSTOM_SLICE) !== 0;
+  }
+  set customSlice(v: boolean) {
+    this.seFlags = v ? this.seFlags | SE_CUSTOM_SLICE : this.seFlags & ~SE_CUSTOM_SLICE;
+  }
+  /** vruntime/deadline are relative (the entity left its queue and keeps its lag for the next one). */
+  get relDeadline(): boolean {
+    return (this.seFlags & SE_REL_DEADLINE) !== 0;
+  }
+  set relDeadline(v: boolean) {
+    this.seFlags = v ? this.seFlags | SE_REL_DEADLINE : this.seFlags & ~SE_REL_DEADLINE;
+  }
+  /** DELAY_DEQUEUE: still queued after going to sleep while not eligible. */
+  get schedDelayed(): boolean {
+    return (this.seFlags & SE_SCHED_DELAYED) !== 0;
+  }
+  set schedDelayed(v: boolean) {
+    this.seFlags = v ? this.seFlags | SE_SCHED_DELAYED : this.seFlags & ~SE_SCHED_DELAYED;
   }
 }
 
@@ -247,9 +281,8 @@ export class Task {
   onRq = 0;
   /** p->on_cpu: it is some rq's curr. */
   onCpu = false;
-  /** TASK_UNINTERRUPTIBLE sleep that counted toward the load average. */
-  contributesToLoad = false;
-  inIowait = false;
+  /** One-bit flags (T_*), as the kernel keeps them in bitfields: sched_contributes_to_load, in_iowait, ... */
+  private bits = 0;
 
   readonly se: SchedEntity;
   /** The rt and dl entities are made at first use: most tasks never touch them (256 B each spared). */
@@ -269,7 +302,6 @@ export class Task {
   runDelayNs = 0;
   maxRunDelayNs = 0;
   lastQueuedNs = -1;
-  lastArrivalNs = 0;
   pcount = 0;
   /**
    * CPU time per CPU id, as flat [cpu, ns, cpu, ns, ...] pairs (for the JSON's cpuTimeByCpuNs): a task runs on
@@ -293,8 +325,6 @@ export class Task {
   sleepTimer: Timer | null = null;
   /** Pending signals (bit per signal number). */
   sigPending = 0;
-  /** Waiting in wait4() for a child. */
-  waitingForChild = false;
   /** Last action, for sysrq backtraces and the dashboard ("run", "sleep", "fork", ...). */
   lastOp: UserAction['op'] | 'none' = 'none';
 
@@ -302,8 +332,6 @@ export class Task {
   mm: unknown = null;
   kobjs: unknown = null;
   oomScoreAdj = 0;
-  /** Scenario template name that created the task (for "comm" selection of spawned tasks). */
-  debug = false;
 
   /** [cpu, ns] for every CPU the task ran on, in the order it first ran there. */
   cpuTimes(): [number, number][] {
@@ -389,6 +417,35 @@ export class Task {
   }
   set stderr(v: string[] | null) {
     this.ended.stderr = v;
+  }
+
+  /** sched_contributes_to_load: a TASK_UNINTERRUPTIBLE sleep that counts toward the load average. */
+  get contributesToLoad(): boolean {
+    return (this.bits & T_CONTRIBUTES_TO_LOAD) !== 0;
+  }
+  set contributesToLoad(v: boolean) {
+    this.bits = v ? this.bits | T_CONTRIBUTES_TO_LOAD : this.bits & ~T_CONTRIBUTES_TO_LOAD;
+  }
+  /** in_iowait: sleeping on I/O (iowait time on its CPU). */
+  get inIowait(): boolean {
+    return (this.bits & T_IN_IOWAIT) !== 0;
+  }
+  set inIowait(v: boolean) {
+    this.bits = v ? this.bits | T_IN_IOWAIT : this.bits & ~T_IN_IOWAIT;
+  }
+  /** Waiting in wait4() for a child. */
+  get waitingForChild(): boolean {
+    return (this.bits & T_WAITING_FOR_CHILD) !== 0;
+  }
+  set waitingForChild(v: boolean) {
+    this.bits = v ? this.bits | T_WAITING_FOR_CHILD : this.bits & ~T_WAITING_FOR_CHILD;
+  }
+  /** The scenario asked for this task's debug output. */
+  get debug(): boolean {
+    return (this.bits & T_DEBUG) !== 0;
+  }
+  set debug(v: boolean) {
+    this.bits = v ? this.bits | T_DEBUG : this.bits & ~T_DEBUG;
   }
 
   /** task_nice(): PRIO_TO_NICE(static_prio); the nice value is not stored apart from static_prio. */
