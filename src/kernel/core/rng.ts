@@ -102,7 +102,9 @@ export class Xoshiro128 implements Rng {
   }
 
   fork(label: string): Rng {
-    return new Xoshiro128(this.seed, this.path === '' ? label : `${this.path}/${label}`);
+    // join(), not a template: one flat string, where concatenation keeps a chain of string pieces alive for
+    // the life of the stream (a task's stream lives as long as the task).
+    return new Xoshiro128(this.seed, this.path === '' ? label : [this.path, label].join('/'));
   }
 }
 

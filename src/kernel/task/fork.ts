@@ -59,7 +59,8 @@ export function copyProcess(k: Kernel, req: NewTask): Task | string {
   if (req.program !== null) {
     const n = k.commInstances.get(p.comm) ?? 0;
     k.commInstances.set(p.comm, n + 1);
-    const rng = k.rng.fork(`task:${p.comm}#${n}`);
+    // A joined label is one flat string; a template's pieces would stay chained for the task's life.
+    const rng = k.rng.fork(['task:', p.comm, '#', n].join(''));
     // Called unbound: a method call would make the request object the generator's receiver, kept as long as
     // the program runs (64 B a task).
     const program = req.program;
