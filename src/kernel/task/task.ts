@@ -98,7 +98,63 @@ export type StateLetter = 'R' | 'S' | 'D' | 'T' | 't' | 'X' | 'Z' | 'P' | 'I';
  * Per-task schedstats (struct sched_statistics), the fields /proc/PID/sched prints. The ones the simulation
  * does not model (slice_max, nr_wakeups_sync/affine, nr_migrations_cold) are not stored: they print as 0.
  */
-export class SchedStats {
+export interface SchedStats {
+  waitMaxNs: number;
+  waitSumNs: number;
+  waitCount: number;
+  sleepStartNs: number;
+  blockStartNs: number;
+  sumSleepRuntimeNs: number;
+  sumBlockRuntimeNs: number;
+  sleepMaxNs: number;
+  blockMaxNs: number;
+  execMaxNs: number;
+  iowaitSumNs: number;
+  iowaitCount: number;
+  nrFailedMigrationsAffine: number;
+  nrFailedMigrationsRunning: number;
+  nrFailedMigrationsHot: number;
+  nrForcedMigrations: number;
+  readonly nrWakeups: number;
+  nrWakeupsMigrate: number;
+  nrWakeupsLocal: number;
+  nrWakeupsRemote: number;
+  nrWakeupsIdle: number;
+}
+
+/**
+ * Fair scheduling entity (struct sched_entity); also the fair tree's node. The schedstats are part of it, as
+ * se.statistics was in Linux before 5.19, rather than an object of their own (32 B a task); they come after
+ * the tree links and keys, which a tree walk reads from every node it passes, so that those stay together.
+ */
+export class SchedEntity implements RbNode<SchedEntity>, SchedStats {
+  rbParent: SchedEntity | null = null;
+  rbLeft: SchedEntity | null = null;
+  rbRight: SchedEntity | null = null;
+  rbRed = false;
+  rbOnTree = false;
+  /** Augmented subtree minimum of vruntime and of slice (EEVDF). */
+  minVruntime = 0;
+  minSlice = 0;
+  vruntime = 0;
+  deadline = 0;
+  sliceNs: number;
+
+  /** Shared per nice level (weights.ts): replaced, never written through. */
+  load: LoadWeight;
+  /** On a cfs_rq (queued or curr), including delayed. */
+  onRq = false;
+  /** Saved lag V - v in virtual ns (EEVDF), clamped at dequeue. */
+  vlag = 0;
+  /** Slice protection limit (vprot, 6.16+). */
+  vprot = 0;
+  /** custom_slice, rel_deadline and sched_delayed: one bit each (SE_*), one field for the three. */
+  private seFlags = 0;
+  execStartNs = 0;
+  prevSumExecRuntimeNs = 0;
+  nrMigrations = 0;
+
+  /* The schedstats (SchedStats). */
   waitMaxNs = 0;
   waitSumNs = 0;
   waitCount = 0;
@@ -120,51 +176,18 @@ export class SchedStats {
   nrWakeupsRemote = 0;
   nrWakeupsIdle = 0;
 
-  /** Every wakeup is counted as local or remote (ttwu_stat()), so their sum is nr_wakeups. */
-  get nrWakeups(): number {
-    return this.nrWakeupsLocal + this.nrWakeupsRemote;
-  }
-}
-
-/**
- * Fair scheduling entity (struct sched_entity); also the fair tree's node. The schedstats are part of it, as
- * se.statistics was in Linux before 5.19: a base class rather than an object of their own (32 B a task).
- */
-export class SchedEntity extends SchedStats implements RbNode<SchedEntity> {
-  rbParent: SchedEntity | null = null;
-  rbLeft: SchedEntity | null = null;
-  rbRight: SchedEntity | null = null;
-  rbRed = false;
-  rbOnTree = false;
-  /** Augmented subtree minimum of vruntime and of slice (EEVDF). */
-  minVruntime = 0;
-  minSlice = 0;
-
-  /** Shared per nice level (weights.ts): replaced, never written through. */
-  load: LoadWeight;
-  /** On a cfs_rq (queued or curr), including delayed. */
-  onRq = false;
-  vruntime = 0;
-  deadline = 0;
-  /** Saved lag V - v in virtual ns (EEVDF), clamped at dequeue. */
-  vlag = 0;
-  /** Slice protection limit (vprot, 6.16+). */
-  vprot = 0;
-  sliceNs: number;
-  /** custom_slice, rel_deadline and sched_delayed: one bit each (SE_*), one field for the three. */
-  private seFlags = 0;
-  execStartNs = 0;
-  prevSumExecRuntimeNs = 0;
-  nrMigrations = 0;
-
   constructor(
     readonly task: Task,
     load: LoadWeight,
     sliceNs: number,
   ) {
-    super();
     this.load = load;
     this.sliceNs = sliceNs;
+  }
+
+  /** Every wakeup is counted as local or remote (ttwu_stat()), so their sum is nr_wakeups. */
+  get nrWakeups(): number {
+    return this.nrWakeupsLocal + this.nrWakeupsRemote;
   }
 
   /** The slice was set by sched_setattr() (sched_attr.sched_runtime), not the default. */
