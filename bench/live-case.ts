@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bigScenario } from './big-scenario.js';
-import { sleep, startProgram } from './live-program.js';
+import { launcherPath, sleep, startProgram } from './live-program.js';
 
 const [cols, rows, cpus, fps, seconds] = process.argv.slice(2, 7).map(Number) as [number, number, number, number, number];
 let scenarioArg = '';
@@ -20,6 +20,7 @@ if (cpus !== 8) {
   writeFileSync(file, bigScenario(cpus));
   scenarioArg = `--scenario ${file}`;
 }
+const launcher = launcherPath();
 const p = startProgram(cols, rows, `${scenarioArg} --speed 1 --fps ${fps} --exit-after ${seconds + 15}s`);
 const t0 = performance.now();
 const windows: number[] = [];
@@ -39,6 +40,6 @@ const rss = p.rssMb();
 const lagging = p.screen().includes('lagging');
 p.stop();
 process.stdout.write(
-  `live cols=${cols} rows=${rows} cpus=${cpus} fps=${fps} seconds=${seconds} cpu_pct=${((cpu / wall) * 100).toFixed(1)} cpu_pct_last_window=${(windows[windows.length - 1] ?? 0).toFixed(1)} ` +
+  `live cols=${cols} rows=${rows} cpus=${cpus} fps=${fps} seconds=${seconds} launcher=${launcher} cpu_pct=${((cpu / wall) * 100).toFixed(1)} cpu_pct_last_window=${(windows[windows.length - 1] ?? 0).toFixed(1)} ` +
     `cpu_pct_per_15s=${windows.map((w) => w.toFixed(0)).join(',')} rss_mb=${rss.toFixed(0)} lagging=${lagging}\n`,
 );

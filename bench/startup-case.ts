@@ -7,8 +7,8 @@
  * for comparison, the TypeScript sources through tsx.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { launcherPath } from './live-program.js';
 
 const root = join(import.meta.dirname, '..');
 const runs = Number(process.argv[2] ?? 5);
@@ -37,8 +37,7 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] as number;
 }
 
-const dist = join(root, 'dist', 'kernsim.mjs');
-const fresh = existsSync(dist) && statSync(dist).mtimeMs >= statSync(join(root, 'src', 'cli', 'main.ts')).mtimeMs;
+const fresh = launcherPath() === 'dist';
 const launcher: number[] = [];
 const tsx: number[] = [];
 for (let i = 0; i < runs; i++) launcher.push(await once('node bin/kernsim.mjs'));
