@@ -197,7 +197,7 @@ export class SchedEntity implements RbNode<SchedEntity>, SchedStats {
   set customSlice(v: boolean) {
     this.seFlags = v ? this.seFlags | SE_CUSTOM_SLICE : this.seFlags & ~SE_CUSTOM_SLICE;
   }
-  /** vruntime/deadline are relative (the entity left its queue and keeps its lag for the next one). */
+  /** rel_deadline: the deadline is kept relative to vruntime while off a queue (PLACE_REL_DEADLINE). */
   get relDeadline(): boolean {
     return (this.seFlags & SE_REL_DEADLINE) !== 0;
   }
