@@ -430,17 +430,21 @@ export class FairClass implements SchedClass {
   }
 
   private selectIdleSibling(p: Task, prev: number, target: number): number {
-    const ok = (c: number): boolean => p.cpusAllowed.has(c) && (this.availableIdle(c) || this.schedIdleCpu(c));
-    if (ok(target)) return target;
-    if (prev !== target && ok(prev)) return prev;
+    if (this.idleFor(p, target)) return target;
+    if (prev !== target && this.idleFor(p, prev)) return prev;
     // select_idle_cpu(): scan the LLC from target+1, wrapping. SIS_UTIL: a fully busy LLC is not scanned.
     const n = this.k.nrCpus;
     if (this.k.nrIdleCpus === 0 && this.k.tunables.features.SIS_UTIL) return target;
     for (let i = 1; i < n; i++) {
       const c = (target + i) % n;
-      if (ok(c)) return c;
+      if (this.idleFor(p, c)) return c;
     }
     return target;
+  }
+
+  /** An idle (or SCHED_IDLE-only) CPU that p may run on. A method, not a closure per wakeup. */
+  private idleFor(p: Task, c: number): boolean {
+    return p.cpusAllowed.has(c) && (this.availableIdle(c) || this.schedIdleCpu(c));
   }
 
   /** The slow path of fork/exec: an idle CPU (the most recently idled), else the least loaded one. */
