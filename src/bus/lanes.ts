@@ -78,14 +78,18 @@ export class LaneBuilder {
 
   /** A TraceSink's emit: only sched_switch matters here. */
   emit(ev: KernelEvent): void {
-    if (ev.kind !== 'sched_switch') return;
-    const l = this.lanes[ev.cpu];
+    if (ev.kind === 'sched_switch') this.switchTo(ev.cpu, ev.tNs, ev.nextPid, ev.nextComm, ev.nextPrio);
+  }
+
+  /** A sched_switch on cpu at tNs: the running span ends, next's begins. */
+  switchTo(cpu: number, tNs: number, nextPid: number, nextComm: string, nextPrio: number): void {
+    const l = this.lanes[cpu];
     if (l === undefined) return;
-    if (ev.tNs > l.startNs) l.add(l.pid, l.comm, l.prio, l.startNs, ev.tNs, this.maxSpansPerCpu);
-    l.pid = ev.nextPid;
-    l.comm = ev.nextComm;
-    l.prio = ev.nextPrio;
-    l.startNs = ev.tNs;
+    if (tNs > l.startNs) l.add(l.pid, l.comm, l.prio, l.startNs, tNs, this.maxSpansPerCpu);
+    l.pid = nextPid;
+    l.comm = nextComm;
+    l.prio = nextPrio;
+    l.startNs = tNs;
   }
 
   /** The spans since the last drain, each CPU's open span cut at nowNs (and continued from there). */

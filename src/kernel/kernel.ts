@@ -226,6 +226,20 @@ export class Kernel {
     this.eventCounts.add(kind);
   }
 
+  /** Emit an already-counted sched_switch: as arguments to the sinks that take them, else as an event. */
+  emitSwitch(cpu: number, prev: Task, next: Task, prevState: string): void {
+    const seq = this.traceSeq++;
+    const tNs = this.now;
+    let ev: KernelEvent | null = null;
+    for (const s of this.sinks) {
+      if (s.schedSwitch !== undefined) s.schedSwitch(seq, tNs, cpu, prev.pid, prev.comm, prev.prio, prevState, next.pid, next.comm, next.prio);
+      else {
+        ev ??= { kind: 'sched_switch', seq, tNs, cpu, prevPid: prev.pid, prevComm: prev.comm, prevPrio: prev.prio, prevState, nextPid: next.pid, nextComm: next.comm, nextPrio: next.prio };
+        s.emit(ev);
+      }
+    }
+  }
+
   /** Emit an already-counted event; fills in the trace sequence number. */
   emit(ev: KernelEvent): void {
     ev.seq = this.traceSeq++;

@@ -42,8 +42,10 @@ class FrameSink {
     );
   }
   emit(ev: KernelEvent): void {
-    if (ev.kind === 'sched_switch') this.lanes.emit(ev);
-    else if (!HIGH_RATE_KINDS.has(ev.kind) && this.events.length < 10_000) this.events.push(ev);
+    if (!HIGH_RATE_KINDS.has(ev.kind) && this.events.length < 10_000) this.events.push(ev);
+  }
+  schedSwitch(_seq: number, tNs: number, cpu: number, _pp: number, _pc: string, _ppr: number, _ps: string, nextPid: number, nextComm: string, nextPrio: number): void {
+    this.lanes.switchTo(cpu, tNs, nextPid, nextComm, nextPrio);
   }
 }
 

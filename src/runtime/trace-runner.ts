@@ -7,7 +7,7 @@
 import type { KernelBus } from '../bus/bus.js';
 import type { Frame } from '../bus/frame.js';
 import { LaneBuilder } from '../bus/lanes.js';
-import type { CpuSnapshot, KernelEvent, KernelSnapshot, MemCounters, TaskSnapshot } from '../kernel/index.js';
+import type { CpuSnapshot, KernelSnapshot, MemCounters, TaskSnapshot } from '../kernel/index.js';
 import type { TraceFeeder } from '../trace/import.js';
 import { classOfPrio, type TraceModel } from '../trace/model.js';
 import { Pacer, TickLoop, type WallClock } from './pacing.js';
@@ -143,9 +143,8 @@ export class TraceRunner {
     const m = this.feeder.model;
     this.lanes.ensure(m.cpus.length, 0);
     if (e.kind !== 'sched_switch') return;
-    const s = e as unknown as { prevPid: number; prevComm: string; prevPrio: number; prevState: string; nextPid: number; nextComm: string; nextPrio: number };
-    const ev: KernelEvent = { kind: 'sched_switch', seq: 0, tNs: e.tNs - m.firstNs, cpu: e.cpu, prevPid: s.prevPid, prevComm: s.prevComm, prevPrio: s.prevPrio, prevState: s.prevState, nextPid: s.nextPid, nextComm: s.nextComm, nextPrio: s.nextPrio };
-    this.lanes.emit(ev);
+    const s = e as unknown as { nextPid: number; nextComm: string; nextPrio: number };
+    this.lanes.switchTo(e.cpu, e.tNs - m.firstNs, s.nextPid, s.nextComm, s.nextPrio);
   };
 
   start(): void {

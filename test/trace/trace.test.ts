@@ -188,3 +188,31 @@ describe('import: the layouts real machines write', () => {
     expect(compared).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe('sched_switch to sinks', () => {
+  it('a sink with the schedSwitch() fast path gets exactly the switches an emit() sink gets as events', async () => {
+    const { machine, spawn, MS } = await import('../helpers/machine.js');
+    const k = machine({ nrCpus: 2 });
+    for (let i = 0; i < 4; i++) spawn(k, { comm: `hog${i}` });
+    const asEvents: string[] = [];
+    const asArgs: string[] = [];
+    const other: string[] = [];
+    k.addSink({
+      emit(ev) {
+        if (ev.kind === 'sched_switch') asEvents.push([ev.seq, ev.tNs, ev.cpu, ev.prevPid, ev.prevComm, ev.prevPrio, ev.prevState, ev.nextPid, ev.nextComm, ev.nextPrio].join(' '));
+      },
+    });
+    k.addSink({
+      emit(ev) {
+        other.push(ev.kind);
+      },
+      schedSwitch(...a) {
+        asArgs.push(a.join(' '));
+      },
+    });
+    k.engine.runUntil(200 * MS);
+    expect(asEvents.length).toBeGreaterThan(50);
+    expect(asArgs).toEqual(asEvents);
+    expect(other).not.toContain('sched_switch');
+  });
+});

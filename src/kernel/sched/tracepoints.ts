@@ -27,19 +27,7 @@ export function stateTraceText(p: Task, state: number): string {
 export function traceSwitch(k: Kernel, rq: Rq, prev: Task, next: Task, prevState: string): void {
   k.countEvent('sched_switch');
   if (!k.tracing) return;
-  k.emit({
-    kind: 'sched_switch',
-    seq: 0,
-    tNs: k.now,
-    cpu: rq.cpu,
-    prevPid: prev.pid,
-    prevComm: prev.comm,
-    prevPrio: prev.prio,
-    prevState,
-    nextPid: next.pid,
-    nextComm: next.comm,
-    nextPrio: next.prio,
-  });
+  k.emitSwitch(rq.cpu, prev, next, prevState);
 }
 
 export function traceWake(k: Kernel, kind: 'sched_waking' | 'sched_wakeup' | 'sched_wakeup_new', p: Task, targetCpu: number): void {
