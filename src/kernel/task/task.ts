@@ -64,6 +64,11 @@ const T_IN_IOWAIT = 2;
 const T_WAITING_FOR_CHILD = 4;
 const T_DEBUG = 8;
 
+/** flags with mask set (on) or cleared. */
+function withBit(flags: number, mask: number, on: boolean): number {
+  return on ? flags | mask : flags & ~mask;
+}
+
 /**
  * The CPU-time pairs of a task that has not run yet: shared, and never written (addCpuTime() replaces it with
  * a new array on the first charge), so that a task costs no array until it runs.
@@ -195,21 +200,21 @@ export class SchedEntity implements RbNode<SchedEntity>, SchedStats {
     return (this.seFlags & SE_CUSTOM_SLICE) !== 0;
   }
   set customSlice(v: boolean) {
-    this.seFlags = v ? this.seFlags | SE_CUSTOM_SLICE : this.seFlags & ~SE_CUSTOM_SLICE;
+    this.seFlags = withBit(this.seFlags, SE_CUSTOM_SLICE, v);
   }
   /** rel_deadline: the deadline is kept relative to vruntime while off a queue (PLACE_REL_DEADLINE). */
   get relDeadline(): boolean {
     return (this.seFlags & SE_REL_DEADLINE) !== 0;
   }
   set relDeadline(v: boolean) {
-    this.seFlags = v ? this.seFlags | SE_REL_DEADLINE : this.seFlags & ~SE_REL_DEADLINE;
+    this.seFlags = withBit(this.seFlags, SE_REL_DEADLINE, v);
   }
   /** DELAY_DEQUEUE: still queued after going to sleep while not eligible. */
   get schedDelayed(): boolean {
     return (this.seFlags & SE_SCHED_DELAYED) !== 0;
   }
   set schedDelayed(v: boolean) {
-    this.seFlags = v ? this.seFlags | SE_SCHED_DELAYED : this.seFlags & ~SE_SCHED_DELAYED;
+    this.seFlags = withBit(this.seFlags, SE_SCHED_DELAYED, v);
   }
 }
 
@@ -447,28 +452,28 @@ export class Task {
     return (this.bits & T_CONTRIBUTES_TO_LOAD) !== 0;
   }
   set contributesToLoad(v: boolean) {
-    this.bits = v ? this.bits | T_CONTRIBUTES_TO_LOAD : this.bits & ~T_CONTRIBUTES_TO_LOAD;
+    this.bits = withBit(this.bits, T_CONTRIBUTES_TO_LOAD, v);
   }
   /** in_iowait: sleeping on I/O (iowait time on its CPU). */
   get inIowait(): boolean {
     return (this.bits & T_IN_IOWAIT) !== 0;
   }
   set inIowait(v: boolean) {
-    this.bits = v ? this.bits | T_IN_IOWAIT : this.bits & ~T_IN_IOWAIT;
+    this.bits = withBit(this.bits, T_IN_IOWAIT, v);
   }
   /** Waiting in wait4() for a child. */
   get waitingForChild(): boolean {
     return (this.bits & T_WAITING_FOR_CHILD) !== 0;
   }
   set waitingForChild(v: boolean) {
-    this.bits = v ? this.bits | T_WAITING_FOR_CHILD : this.bits & ~T_WAITING_FOR_CHILD;
+    this.bits = withBit(this.bits, T_WAITING_FOR_CHILD, v);
   }
   /** The scenario asked for this task's debug output. */
   get debug(): boolean {
     return (this.bits & T_DEBUG) !== 0;
   }
   set debug(v: boolean) {
-    this.bits = v ? this.bits | T_DEBUG : this.bits & ~T_DEBUG;
+    this.bits = withBit(this.bits, T_DEBUG, v);
   }
 
   /** task_nice(): PRIO_TO_NICE(static_prio); the nice value is not stored apart from static_prio. */
