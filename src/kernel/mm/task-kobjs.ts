@@ -4,8 +4,8 @@
  * per mapping, and the vmalloc'ed kernel stack.
  *
  * With 10 000 tasks every byte here is ten kilobytes, so the record is flat: one array of numbers holds the
- * stack's page frames, then each slab object as a slab ref (its slab's page frame and slot in one number; the
- * cache is known from the object's kind), and the record itself is the stack's vmalloc area.
+ * stack's page frames, then each slab object as a slab ref (its slab's id in its cache and its slot in one
+ * number; the cache is known from the object's kind), and the record itself is the stack's vmalloc area.
  */
 import type { Task } from '../task/task.js';
 import { PAGE_SIZE } from './page-alloc.js';
