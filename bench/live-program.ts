@@ -3,28 +3,18 @@
  * CPU): start `node bin/kernsim.mjs ARGS` at COLSxROWS, find the node process, read its /proc figures.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { distIsFresh } from '../bin/dist-fresh.mjs';
 
 const root = join(import.meta.dirname, '..');
-
-function newestTsMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestTsMtime(p));
-    else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
 
 /**
  * What `node bin/kernsim.mjs` runs, by the launcher's own rule: the bundle when it is newer than every source
  * file, else the sources through tsx (slower to start, some 50 MB more RSS). Printed with each figure.
  */
 export function launcherPath(): 'dist' | 'tsx' {
-  const dist = join(root, 'dist', 'kernsim.mjs');
-  return existsSync(dist) && statSync(dist).mtimeMs >= newestTsMtime(join(root, 'src')) ? 'dist' : 'tsx';
+  return distIsFresh() ? 'dist' : 'tsx';
 }
 
 export interface LiveProgram {
