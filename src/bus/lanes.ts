@@ -7,7 +7,6 @@
  * second, each living until the frame drains them, and the garbage collector copying them was a third of the
  * simulation's cost), and a drain hands each CPU's columns over as one SpanBatch.
  */
-import type { KernelEvent } from '../kernel/index.js';
 import type { SpanBatch } from './frame.js';
 
 /** One CPU: its open span and the closed spans since the last drain, column by column. */
@@ -74,11 +73,6 @@ export class LaneBuilder {
   /** Grow to n CPUs (a trace reveals its CPUs as it is read); new CPUs start idle at startNs. */
   ensure(n: number, startNs: number): void {
     while (this.lanes.length < n) this.lanes.push(new Lane(0, 'swapper', 120, startNs));
-  }
-
-  /** A TraceSink's emit: only sched_switch matters here. */
-  emit(ev: KernelEvent): void {
-    if (ev.kind === 'sched_switch') this.switchTo(ev.cpu, ev.tNs, ev.nextPid, ev.nextComm, ev.nextPrio);
   }
 
   /** A sched_switch on cpu at tNs: the running span ends, next's begins. */

@@ -9,7 +9,6 @@ import { KernelBus, ofKind } from '../../src/bus/bus.js';
 import type { Frame, SpanBatch } from '../../src/bus/frame.js';
 import { LaneBuilder } from '../../src/bus/lanes.js';
 import { machineHooks } from '../../src/cli/hooks.js';
-import type { KernelEvent } from '../../src/kernel/index.js';
 import { ManualClock, Pacer, type WallClock } from '../../src/runtime/pacing.js';
 import { DEFAULT_RUNNER, Runner } from '../../src/runtime/runner.js';
 import { parseScenarioText } from '../../src/sim/config.js';
@@ -188,10 +187,10 @@ describe('bus', () => {
 
   it('lane builder: switches become spans, merged when contiguous, cut at drain', () => {
     const lb = new LaneBuilder(1, () => ({ pid: 0, comm: 'swapper/0', prio: 120 }), 0);
-    const sw = (t: number, next: number): KernelEvent => ({ kind: 'sched_switch', seq: 0, tNs: t, cpu: 0, prevPid: 0, prevComm: '', prevPrio: 120, prevState: 'R', nextPid: next, nextComm: `p${next}`, nextPrio: 120 });
-    lb.emit(sw(10, 5));
-    lb.emit(sw(30, 6));
-    lb.emit(sw(30, 5));
+    const sw = (t: number, next: number): void => lb.switchTo(0, t, next, `p${next}`, 120);
+    sw(10, 5);
+    sw(30, 6);
+    sw(30, 5);
     const d = lb.drain(50);
     // The zero-length run of 6 at t=30 leaves no span; 5 before and after it is one span.
     expect(spanList(d[0] as SpanBatch).map((s) => [s.pid, s.startNs, s.endNs])).toEqual([
@@ -202,15 +201,15 @@ describe('bus', () => {
   });
 
   it('lane builder: a lane keeps every span past its first columns, and credits the rest of a full frame to its last span', () => {
-    const sw = (t: number, next: number): KernelEvent => ({ kind: 'sched_switch', seq: 0, tNs: t, cpu: 0, prevPid: 0, prevComm: '', prevPrio: 120, prevState: 'R', nextPid: next, nextComm: `p${next}`, nextPrio: 100 + (next % 40) });
+    const sw = (lb: LaneBuilder, t: number, next: number): void => lb.switchTo(0, t, next, `p${next}`, 100 + (next % 40));
     const wide = new LaneBuilder(1, () => ({ pid: 0, comm: 'swapper/0', prio: 120 }), 0);
-    for (let i = 1; i <= 100; i++) wide.emit(sw(i * 10, i));
+    for (let i = 1; i <= 100; i++) sw(wide, i * 10, i);
     const all = spanList(wide.drain(2000)[0] as SpanBatch);
     expect(all).toHaveLength(101);
     expect(all[37]).toEqual({ pid: 37, comm: 'p37', prio: 137, startNs: 370, endNs: 380 });
     expect(all[100]).toEqual({ pid: 100, comm: 'p100', prio: 120, startNs: 1000, endNs: 2000 });
     const capped = new LaneBuilder(1, () => ({ pid: 0, comm: 'swapper/0', prio: 120 }), 0, 4);
-    for (let i = 1; i <= 10; i++) capped.emit(sw(i * 10, i));
+    for (let i = 1; i <= 10; i++) sw(capped, i * 10, i);
     expect(spanList(capped.drain(200)[0] as SpanBatch).map((s) => [s.pid, s.startNs, s.endNs])).toEqual([
       [0, 0, 10],
       [1, 10, 20],
