@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lnDet, Xoshiro128 } from '../../src/kernel/core/rng.js';
 import { Engine, EventPrio, Timer } from '../../src/kernel/core/engine.js';
+import { machine, spawn } from '../helpers/machine.js';
 
 describe('Xoshiro128 PRNG', () => {
   it('produces the golden sequence for seed 1 (our determinism depends on it)', () => {
@@ -105,3 +106,32 @@ describe('Engine', () => {
 
 // Cross-checked against an independent Python transcription of xoshiro128** with the same splitmix32 seeding.
 const GOLDEN_SEED1: number[] = [1375927995, 2305166981, 981011818, 774817454, 1659767692, 2934108711];
+
+describe('time fields', () => {
+  /** Every number reachable from root through own properties that is -0, by path. */
+  function negativeZeros(root: object): string[] {
+    const seen = new Set<object>();
+    const found: string[] = [];
+    const walk = (o: object, path: string): void => {
+      if (seen.has(o) || seen.size > 200_000) return;
+      seen.add(o);
+      for (const [key, v] of Object.entries(o)) {
+        if (typeof v === 'number' && Object.is(v, -0)) found.push(`${path}.${key}`);
+        else if (typeof v === 'object' && v !== null && !ArrayBuffer.isView(v)) walk(v, `${path}.${key}`);
+      }
+    };
+    walk(root, 'kernel');
+    return found;
+  }
+
+  it('are declared -0 for their layout but read as 0: nothing reachable from a kernel is -0', () => {
+    const k = machine({ nrCpus: 2 });
+    spawn(k, { comm: 'fresh' });
+    spawn(k, { comm: 'dl', policy: 'deadline', dl: { runtimeNs: 1_000_000, deadlineNs: 10_000_000, periodNs: 10_000_000 } });
+    expect(negativeZeros(k)).toEqual([]);
+    expect(Object.is(new Engine().nowNs, 0)).toBe(true);
+    expect(Object.is(new Timer('t', EventPrio.Normal, () => {}).atNs, 0)).toBe(true);
+    k.engine.runUntil(k.now + 50_000_000);
+    expect(negativeZeros(k)).toEqual([]);
+  });
+});

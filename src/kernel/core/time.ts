@@ -87,3 +87,17 @@ export function splitNs(ns: number): string {
   const rem = a - ms * NSEC_PER_MSEC;
   return `${neg ? '-' : ''}${ms}.${String(rem).padStart(6, '0')}`;
 }
+
+/**
+ * A class's time fields are declared with -0 and zeroed by its constructor (zeroTimeFields). V8 lays an object's
+ * field out for the first value stored in it: a small integer (Smi, below 2^31) for a plain 0. Times pass 2^31 ns
+ * after 2.1 s of virtual time (a task's runtime or vruntime later), and each field that does is then widened to a
+ * double: a new layout that deoptimizes every function optimized against the old one, each field at its own
+ * moment. In the dashboard's first 45 s that was over a third of V8's deoptimizations and 0.5 s of background
+ * recompilation. -0 is a double from the first store; zeroing it makes it a plain 0 (-0 would show in Object.is
+ * and util.inspect) and keeps the double layout.
+ */
+export function zeroTimeFields<T extends object>(o: T, fields: readonly (keyof T & string)[]): void {
+  const r = o as Record<string, unknown>;
+  for (const f of fields) r[f] = 0;
+}

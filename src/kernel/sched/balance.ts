@@ -31,7 +31,7 @@ const MAX_PINNED_INTERVAL_MS = 512;
 export class Balancer {
   readonly domain: SchedDomain;
   /** nohz.next_balance: when a busy CPU should next kick idle balancing. */
-  private nohzNextBalanceNs = 0;
+  private nohzNextBalanceNs = -0;
   private nohzKickPending = false;
   /** Counters for /proc/schedstat-like reporting and tests. */
   nrBalances = 0;
@@ -39,6 +39,7 @@ export class Balancer {
   nrActiveBalances = 0;
 
   constructor(private readonly k: Kernel) {
+    this.nohzNextBalanceNs = 0; // declared -0: time.ts, zeroTimeFields
     const n = k.nrCpus;
     this.domain = {
       name: 'MC',

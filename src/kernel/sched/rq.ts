@@ -9,16 +9,20 @@ import type { DlEntity, Task } from '../task/task.js';
 import { DlRq } from './dl/dl-rq.js';
 import { CfsRq, type FairMode } from './fair/cfs-rq.js';
 import { RtRq } from './rt/rt-rq.js';
+import { zeroTimeFields } from '../core/time.js';
 
 /** /proc/stat columns, accumulated in ns. */
 export class CpuStat {
-  user = 0;
-  nice = 0;
-  system = 0;
-  idle = 0;
-  iowait = 0;
-  irq = 0;
-  softirq = 0;
+  user = -0;
+  nice = -0;
+  system = -0;
+  idle = -0;
+  iowait = -0;
+  irq = -0;
+  softirq = -0;
+  constructor() {
+    zeroTimeFields(this, ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq']);
+  }
 }
 
 export class Rq {
@@ -65,17 +69,17 @@ export class Rq {
   condReschedTimer: Timer | null = null;
 
   /** Load balancing state (per CPU, single domain level). */
-  nextBalanceNs = 0;
+  nextBalanceNs = -0;
   balanceIntervalMs = 1;
   nrBalanceFailed = 0;
   /** avg_idle and the time the CPU went idle (idle_stamp). */
   avgIdleNs: number;
-  idleStampNs = 0;
+  idleStampNs = -0;
   /** Active balance in progress (push of the running task by migration/N). */
   activeBalance = false;
 
   /** Accounting up to accountedNs. busyNsByClass index = class rank (stop, dl, rt, fair, idle). */
-  accountedNs = 0;
+  accountedNs = -0;
   readonly busyNsByClass = [0, 0, 0, 0, 0];
   readonly cpustat = new CpuStat();
   /** schedstats of the rq (sched_debug). */
@@ -85,7 +89,7 @@ export class Rq {
   schedCount = 0;
   schedGoidle = 0;
   /** Time the last switch happened (for the timeline). */
-  lastSwitchNs = 0;
+  lastSwitchNs = -0;
 
   constructor(
     readonly cpu: number,
@@ -99,6 +103,7 @@ export class Rq {
     this.rt = new RtRq();
     this.dl = new DlRq();
     this.avgIdleNs = 2 * migrationCostNs;
+    zeroTimeFields(this, ['nextBalanceNs', 'idleStampNs', 'accountedNs', 'lastSwitchNs']);
   }
 
   get isIdle(): boolean {

@@ -29,8 +29,12 @@ export class RunqueueWidget implements Widget {
   /** One history column per SAMPLE_NS of virtual time: the mean depth over it. */
   private acc: number[] = [];
   private accN = 0;
-  private sampleStartNs = 0;
+  private sampleStartNs = -0;
   static readonly SAMPLE_NS = 500_000_000;
+
+  constructor() {
+    this.sampleStartNs = 0; // declared -0: kernel/core/time.ts, zeroTimeFields
+  }
 
   title(ui: UiState): string {
     const total = this.rows.reduce((a, r) => a + r.dl + r.rt + r.fair, 0);

@@ -145,16 +145,20 @@ export class TimelineWidget implements Widget {
   /** Sweep buffer: one column per screen column. */
   private slots: (Column | null)[] = [];
   private writePos = 0;
-  private sweepEndNs = 0;
+  private sweepEndNs = -0;
   private width = 0;
   /** null = live; else the end of the window shown (scrolled back). */
   viewEndNs: number | null = null;
-  private nowNs = 0;
+  private nowNs = -0;
   private cpuTop = 0;
   private nrCpus = 0;
   private readonly scratch = { pid: EMPTY, prio: 120 };
 
-  constructor(private readonly spanCapacity = 4096) {}
+  constructor(private readonly spanCapacity = 4096) {
+    // Declared -0 (kernel/core/time.ts, zeroTimeFields): the frame's virtual times are doubles from the start.
+    this.sweepEndNs = 0;
+    this.nowNs = 0;
+  }
 
   title(): string {
     const mode = this.viewEndNs === null ? 'live' : `at ${(this.viewEndNs / 1e9).toFixed(2)}s`;
