@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { distIsFresh, distMain, root } from './dist-fresh.mjs';
 
-// Keep V8's young generation at its first size while the program loads (src/cli/heap-tuning.ts: the dashboard
+// Keep V8's young generation at its first size while the program loads (src/cli/v8-tuning.ts: the dashboard
 // keeps it there; headless runs let it grow again). Loading would otherwise grow it to 8 MB of resident pages.
 setFlagsFromString('--semi-space-growth-factor=1');
 

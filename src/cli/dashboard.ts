@@ -16,7 +16,7 @@ import { parseColor, toRgb } from '../ui/color.js';
 import { loadUiConfig, configPath, type UiConfig } from '../config/ui-config.js';
 import { listThemes, resolveTheme } from '../config/theme-file.js';
 import { SYSRQ_TABLE } from '../kernel/sysrq/sysrq.js';
-import { tuneHeapForLongRun } from './heap-tuning.js';
+import { tuneV8ForLongRun } from './v8-tuning.js';
 import { systemClock } from '../runtime/pacing.js';
 import { DEFAULT_RUNNER, Runner } from '../runtime/runner.js';
 import { TraceRunner } from '../runtime/trace-runner.js';
@@ -105,7 +105,7 @@ export interface DashboardImport {
 
 export function runDashboard(o: DashboardOptions, io: DashboardIo, replay: DashboardReplay | null = null, imported: DashboardImport | null = null): Promise<number> {
   // Before the machine boots: booting is most of the start-up allocation.
-  tuneHeapForLongRun();
+  tuneV8ForLongRun();
   const loaded = replay === null && imported === null ? loadScenarioFile(o.scenario) : null;
   if (imported !== null && o.journal !== undefined) throw new UsageError('--journal records a simulation; an imported trace has nothing to journal');
   const seed = parseSeed(o.seed);

@@ -6,7 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { KernelBug } from '../lib/assert.js';
 import { InputError, UsageError } from './errors.js';
 import { runDashboard, type DashboardIo, type DashboardOptions } from './dashboard.js';
-import { tuneHeapForThroughput } from './heap-tuning.js';
+import { tuneV8ForThroughput } from './v8-tuning.js';
 import { runHeadless } from './headless.js';
 import { runImportDashboard, runImportHeadless, type ImportOptions } from './import.js';
 import { runReplayDashboard, runReplayHeadless, type ReplayOptions } from './replay.js';
@@ -40,7 +40,7 @@ export function buildProgram(out: { write(s: string): void; err(s: string): void
     .option('--console', 'print what the console showed (records below console_loglevel)')
     .option('--trace <file>', 'write a trace: FILE.json (Perfetto) or FILE.txt (ftrace); repeatable', collect, [])
     .action((o: { scenario?: string; duration?: string; seed?: string; json?: boolean; cat: string[]; sh: string[]; dmesg?: boolean; console?: boolean; trace: string[] }) => {
-      tuneHeapForThroughput();
+      tuneV8ForThroughput();
       const r = runHeadless({ ...o, scenario: o.scenario ?? DEFAULT_SCENARIO });
       out.write(r.stdout);
       out.exit(r.exitCode);
@@ -87,7 +87,7 @@ export function buildProgram(out: { write(s: string): void; err(s: string): void
       .option('--cast-format <v2|v3>', 'asciicast version for --record (default v2)')
       .action((file: string, o: ReplayOptions & ImportOptions) => {
         if (o.headless === true) {
-          tuneHeapForThroughput();
+          tuneV8ForThroughput();
           const r = run.headless(file, o);
           out.write(r.stdout);
           if (r.stderr !== '') out.err(r.stderr);
