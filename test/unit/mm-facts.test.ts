@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { memAvailablePages } from '../../src/kernel/mm/meminfo.js';
 import { oomScoreFromBadness } from '../../src/kernel/mm/oom.js';
 import { commitLimitPages, vmEnoughMemory } from '../../src/kernel/mm/overcommit.js';
+import { Xoshiro128 } from '../../src/kernel/core/rng.js';
+import { PfnList } from '../../src/kernel/mm/mm-struct.js';
 import { Owner, PageAllocator } from '../../src/kernel/mm/page-alloc.js';
 import { shrinkTarget } from '../../src/kernel/mm/shrinker.js';
 import { calculateOrder, kmallocClass, SlabAllocator } from '../../src/kernel/mm/slab.js';
@@ -35,6 +37,53 @@ describe('buddy allocator', () => {
   });
   it('the buddy of pfn 0x1234 at order 3 is 0x123C', () => {
     expect(0x1234 ^ (1 << 3)).toBe(0x123c);
+  });
+  it('bulk allocation and freeing leave exactly what page-at-a-time rmqueue() and free() leave', () => {
+    // Two zones with a boundary that is not block-aligned, lists that interleave, partial frees.
+    const layout: [ 'DMA' | 'Normal', number, number][] = [['DMA', 0, 1000], ['Normal', 1000, 9000]];
+    const bulk = new PageAllocator(9000, layout);
+    const ref = new PageAllocator(9000, layout);
+    bulk.freeRange(0, 9000);
+    ref.freeRange(0, 9000);
+    const rng = new Xoshiro128(7);
+    const bulkLists: PfnList[] = [];
+    const refLists: PfnList[] = [];
+    const contents = (l: PfnList): number[] => {
+      const out: number[] = [];
+      while (l.length > 0) out.push(l.pop());
+      return out;
+    };
+    for (let step = 0; step < 400; step++) {
+      const zi = rng.intBelow(2);
+      if (bulkLists.length === 0 || rng.chance(1, 2)) {
+        const i = rng.intBelow(bulkLists.length + 1);
+        if (i === bulkLists.length) {
+          bulkLists.push(new PfnList());
+          refLists.push(new PfnList());
+        }
+        const n = rng.chance(1, 3) ? rng.intBelow(8) : rng.intBelow(700);
+        const got = bulk.rmqueueBulk(bulk.zones[zi]!, n, Owner.Anon, bulkLists[i]!);
+        let refGot = 0;
+        for (; refGot < n; refGot++) {
+          const pfn = ref.rmqueue(ref.zones[zi]!, 0, Owner.Anon);
+          if (pfn < 0) break;
+          refLists[i]!.push(pfn);
+        }
+        expect(got).toBe(refGot);
+      } else {
+        const i = rng.intBelow(bulkLists.length);
+        const k = rng.intBelow(bulkLists[i]!.length + 1);
+        bulk.freeListTail(bulkLists[i]!, k);
+        for (let j = 0; j < k; j++) ref.free(refLists[i]!.pop(), 0);
+      }
+      expect(bulk.zones.map((z) => z.nrFree)).toEqual(ref.zones.map((z) => z.nrFree));
+    }
+    expect(bulkLists.map(contents)).toEqual(refLists.map(contents));
+    expect(bulk.verify()).toBeNull();
+    expect(ref.verify()).toBeNull();
+    // The same free lists, in the same order: page-at-a-time allocation drains both alike.
+    const drain = (pa: PageAllocator): number[] => pa.zones.flatMap((z) => Array.from({ length: z.freePages }, () => pa.rmqueue(z, 0, Owner.Anon)));
+    expect(drain(bulk)).toEqual(drain(ref));
   });
   it('/proc/buddyinfo rows: 11 columns of %6lu and a trailing space', () => {
     const pa = zone64M();

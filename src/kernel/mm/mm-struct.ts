@@ -65,6 +65,38 @@ export class PfnList {
     return (rest[ci] as Int32Array)[i & CHUNK_MASK] as number;
   }
 
+  /** n pushes of start, start + 1, ..., start + n - 1 (a run stays a run). */
+  pushRun(start: number, n: number): void {
+    if (this.length === 0) this.runStart = start;
+    else if (this.runStart === NOT_RUN || start !== this.runStart + this.length) {
+      for (let i = 0; i < n; i++) this.push(start + i);
+      return;
+    }
+    this.length += n;
+  }
+
+  /**
+   * How many entries, at most max, end the list as consecutive pfns (x, x + 1, ..., last): the next pops return
+   * them last-first.
+   */
+  tailRunLength(max: number): number {
+    const n = this.length;
+    if (this.runStart !== NOT_RUN || n <= 1) return Math.min(n, max);
+    const lo = Math.max(0, n - max);
+    let i = n - 1;
+    let v = this.at(i);
+    while (i > lo && this.at(i - 1) === v - 1) {
+      i--;
+      v--;
+    }
+    return n - i;
+  }
+
+  private at(i: number): number {
+    if (i < CHUNK) return (this.first as number[])[i] as number;
+    return ((this.rest as Int32Array[])[(i >> CHUNK_SHIFT) - 1] as Int32Array)[i & CHUNK_MASK] as number;
+  }
+
   /** Leave the run mode: write the run's entries into the array storage. */
   private spill(): void {
     const n = this.length;

@@ -258,10 +258,7 @@ export class MemoryManager {
       const z = zs[i];
       if (z === undefined) continue;
       const room = z.freePages - z.wmarkLow - (z.lowmemReserve[classZone] ?? 0);
-      for (let j = 0; j < room && got < n; j++) {
-        list.push(this.pages.rmqueue(z, 0, owner));
-        got++;
-      }
+      if (room > 0) got += this.pages.rmqueueBulk(z, Math.min(room, n - got), owner, list);
     }
     // kswapd is woken at most once (wakeKswapd is idempotent), and nothing between here and the pages above
     // depends on whether it was woken after one page or after all of them.
@@ -376,15 +373,10 @@ export class MemoryManager {
   /** Drop up to n clean, unmapped pages of a file from the page cache. Returns pages freed. */
   dropFilePages(f: CachedFile, n: number): number {
     if (f.mapCount > 0) return 0;
-    let freed = 0;
-    const clean = f.pages.length - f.dirty;
-    while (freed < n && freed < clean && f.pages.length > 0) {
-      const pfn = f.pages.pop();
-      this.pages.free(pfn, 0);
-      this.files.nrPages--;
-      if (f.active) this.files.activePages--;
-      freed++;
-    }
+    const freed = Math.max(0, Math.min(n, f.pages.length - f.dirty));
+    this.pages.freeListTail(f.pages, freed);
+    this.files.nrPages -= freed;
+    if (f.active) this.files.activePages -= freed;
     return freed;
   }
 
@@ -485,7 +477,7 @@ export class MemoryManager {
 
   /** Free one VMA's memory (munmap, exit). */
   unmapVma(mm: Mm, v: Vma): void {
-    while (v.anon.length > 0) this.pages.free(v.anon.pop(), 0);
+    this.pages.freeListTail(v.anon, v.anon.length);
     this.activeAnonPages -= Math.min(this.activeAnonPages, v.activePages);
     v.activePages = 0;
     this.swapUsed -= v.swapped;
@@ -524,13 +516,13 @@ export class MemoryManager {
 
   private freeMm(mm: Mm): void {
     for (const v of [...mm.vmas]) this.unmapVma(mm, v);
-    while (mm.ptPages.length > 0) this.pages.free(mm.ptPages.pop(), 0);
+    this.pages.freeListTail(mm.ptPages, mm.ptPages.length);
   }
 
   /** The OOM reaper: free the anonymous memory of a victim that is slow to exit. */
   reapMm(mm: Mm): void {
     for (const v of mm.vmas) {
-      while (v.anon.length > 0) this.pages.free(v.anon.pop(), 0);
+      this.pages.freeListTail(v.anon, v.anon.length);
       this.activeAnonPages -= Math.min(this.activeAnonPages, v.activePages);
       v.activePages = 0;
     }

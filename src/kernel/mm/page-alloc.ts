@@ -6,6 +6,7 @@
  * bytes per page and allocates nothing per call. Every page has an owner tag, so that memory adds up.
  */
 import { intSqrt } from '../core/time.js';
+import type { PfnList } from './mm-struct.js';
 
 export const PAGE_SIZE = 4096;
 export const PAGE_SHIFT = 12;
@@ -190,6 +191,67 @@ export class PageAllocator {
       return pfn;
     }
     return -1;
+  }
+
+  /**
+   * Up to n order-0 pages of zone z pushed onto list: the pages n calls of rmqueue(z, 0, owner) would return, in
+   * their order, and the free lists as those calls would leave them. When the smallest free block has order k > 0
+   * and 2^k or more pages are wanted, those calls would split it and hand out its pages in ascending order (each
+   * split puts the upper halves on lower lists that were empty, and the next calls take them back): the block
+   * is taken whole instead. Returns the number of pages taken (fewer than n only when the zone runs out).
+   */
+  rmqueueBulk(z: Zone, n: number, owner: Owner, list: PfnList): number {
+    let got = 0;
+    while (got < n) {
+      let cur = 0;
+      while (cur <= MAX_PAGE_ORDER && (z.freeHead[cur] as number) < 0) cur++;
+      if (cur > MAX_PAGE_ORDER) break;
+      if (cur === 0 || 1 << cur > n - got) {
+        list.push(this.rmqueue(z, 0, owner));
+        got++;
+        continue;
+      }
+      const pfn = z.freeHead[cur] as number;
+      const size = 1 << cur;
+      this.listDel(z, pfn, cur);
+      this.owner.fill(owner, pfn, pfn + size);
+      this.ownerPages[Owner.Free] = (this.ownerPages[Owner.Free] as number) - size;
+      this.ownerPages[owner] = (this.ownerPages[owner] as number) + size;
+      list.pushRun(pfn, size);
+      got += size;
+    }
+    return got;
+  }
+
+  /**
+   * Free the last k pages of list: what k pops, each followed by free(pfn, 0), would do, in fewer steps. Pages
+   * that the pops return as a descending run of consecutive pfns are freed as aligned blocks from the run's top:
+   * freeing a block's pages one by one merges them into exactly that block (the buddy of each part smaller than
+   * the block is inside it), which then merges on as free(block, order) would.
+   */
+  freeListTail(list: PfnList, k: number): void {
+    while (k > 0 && list.length > 0) {
+      const n = list.tailRunLength(k);
+      let start = 0;
+      for (let i = 0; i < n; i++) start = list.pop();
+      let end = start + n;
+      while (end > start) {
+        const z = this.zoneAt(end - 1);
+        let order = 0;
+        while (order < MAX_PAGE_ORDER && end % (2 << order) === 0 && end - (2 << order) >= Math.max(start, z.startPfn)) order++;
+        const pfn = end - (1 << order);
+        for (let p = pfn; p < end; p++) {
+          const o = this.owner[p] as number;
+          if (o === Owner.Free) throw new Error(`double free of pfn ${p}`);
+          this.owner[p] = Owner.Free;
+          this.ownerPages[o] = (this.ownerPages[o] as number) - 1;
+        }
+        this.ownerPages[Owner.Free] = (this.ownerPages[Owner.Free] as number) + (1 << order);
+        this.freeBlock(pfn, order);
+        end = pfn;
+      }
+      k -= n;
+    }
   }
 
   /** __free_pages(): return a block of 2^order pages. */
