@@ -214,7 +214,8 @@ export class PageAllocator {
       const pfn = z.freeHead[cur] as number;
       const size = 1 << cur;
       this.listDel(z, pfn, cur);
-      this.owner.fill(owner, pfn, pfn + size);
+      // Most blocks are a few pages (a fragmented zone): a loop beats fill()'s call.
+      for (let p = pfn; p < pfn + size; p++) this.owner[p] = owner;
       this.ownerPages[Owner.Free] = (this.ownerPages[Owner.Free] as number) - size;
       this.ownerPages[owner] = (this.ownerPages[owner] as number) + size;
       list.pushRun(pfn, size);
@@ -236,9 +237,9 @@ export class PageAllocator {
       for (let i = 0; i < n; i++) start = list.pop();
       let end = start + n;
       while (end > start) {
-        const z = this.zoneAt(end - 1);
-        let order = 0;
-        while (order < MAX_PAGE_ORDER && end % (2 << order) === 0 && end - (2 << order) >= Math.max(start, z.startPfn)) order++;
+        const lo = Math.max(start, this.zoneAt(end - 1).startPfn);
+        // The largest order whose block ends at end, is aligned (end's trailing zero bits) and fits above lo.
+        const order = Math.min(MAX_PAGE_ORDER, 31 - Math.clz32(end & -end), 31 - Math.clz32(end - lo));
         const pfn = end - (1 << order);
         for (let p = pfn; p < end; p++) {
           const o = this.owner[p] as number;
