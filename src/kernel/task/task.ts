@@ -9,7 +9,6 @@ import type { LoadWeight } from '../sched/fair/weights.js';
 import type { SchedClass } from '../sched/sched-class.js';
 import type { CpuMask } from '../sched/topology.js';
 import type { UserAction, UserProgram, UserResult } from './user.js';
-import { zeroTimeFields } from '../core/time.js';
 
 /** Scheduling policies, as numbered by the uAPI (include/uapi/linux/sched.h). */
 export const SCHED_NORMAL = 0;
@@ -133,13 +132,6 @@ export interface SchedStats {
  * se.statistics was in Linux before 5.19, rather than an object of their own (32 B a task); they come after
  * the tree links and keys, which a tree walk reads from every node it passes, so that those stay together.
  */
-/** The entity's times, declared -0 (time.ts: zeroTimeFields); vruntime, deadline and vlag are virtual ns. */
-const SE_TIME_FIELDS = [
-  'minVruntime', 'vruntime', 'deadline', 'vlag', 'vprot', 'execStartNs', 'prevSumExecRuntimeNs', 'waitMaxNs',
-  'waitSumNs', 'sleepStartNs', 'blockStartNs', 'sumSleepRuntimeNs', 'sumBlockRuntimeNs', 'sleepMaxNs', 'blockMaxNs',
-  'execMaxNs', 'iowaitSumNs',
-] as const;
-
 export class SchedEntity implements RbNode<SchedEntity>, SchedStats {
   rbParent: SchedEntity | null = null;
   rbLeft: SchedEntity | null = null;
@@ -147,10 +139,10 @@ export class SchedEntity implements RbNode<SchedEntity>, SchedStats {
   rbRed = false;
   rbOnTree = false;
   /** Augmented subtree minimum of vruntime and of slice (EEVDF). */
-  minVruntime = -0;
+  minVruntime = 0;
   minSlice = 0;
-  vruntime = -0;
-  deadline = -0;
+  vruntime = 0;
+  deadline = 0;
   sliceNs: number;
 
   /** Shared per nice level (weights.ts): replaced, never written through. */
@@ -158,27 +150,27 @@ export class SchedEntity implements RbNode<SchedEntity>, SchedStats {
   /** On a cfs_rq (queued or curr), including delayed. */
   onRq = false;
   /** Saved lag V - v in virtual ns (EEVDF), clamped at dequeue. */
-  vlag = -0;
+  vlag = 0;
   /** Slice protection limit (vprot, 6.16+). */
-  vprot = -0;
+  vprot = 0;
   /** custom_slice, rel_deadline and sched_delayed: one bit each (SE_*), one field for the three. */
   private seFlags = 0;
-  execStartNs = -0;
-  prevSumExecRuntimeNs = -0;
+  execStartNs = 0;
+  prevSumExecRuntimeNs = 0;
   nrMigrations = 0;
 
   /* The schedstats (SchedStats). */
-  waitMaxNs = -0;
-  waitSumNs = -0;
+  waitMaxNs = 0;
+  waitSumNs = 0;
   waitCount = 0;
-  sleepStartNs = -0;
-  blockStartNs = -0;
-  sumSleepRuntimeNs = -0;
-  sumBlockRuntimeNs = -0;
-  sleepMaxNs = -0;
-  blockMaxNs = -0;
-  execMaxNs = -0;
-  iowaitSumNs = -0;
+  sleepStartNs = 0;
+  blockStartNs = 0;
+  sumSleepRuntimeNs = 0;
+  sumBlockRuntimeNs = 0;
+  sleepMaxNs = 0;
+  blockMaxNs = 0;
+  execMaxNs = 0;
+  iowaitSumNs = 0;
   iowaitCount = 0;
   nrFailedMigrationsAffine = 0;
   nrFailedMigrationsRunning = 0;
@@ -196,7 +188,6 @@ export class SchedEntity implements RbNode<SchedEntity>, SchedStats {
   ) {
     this.load = load;
     this.sliceNs = sliceNs;
-    zeroTimeFields(this, SE_TIME_FIELDS);
   }
 
   /** Every wakeup is counted as local or remote (ttwu_stat()), so their sum is nr_wakeups. */
@@ -250,9 +241,9 @@ export class DlEntity implements RbNode<DlEntity> {
   dlBw = 0;
   dlDensity = 0;
   /** Remaining runtime in this instance (may go negative on overrun). */
-  runtimeNs = -0;
+  runtimeNs = 0;
   /** Absolute deadline of the current instance. */
-  deadlineNs = -0;
+  deadlineNs = 0;
   throttled = false;
   /** Throttled with work left in its job (a budget overrun). */
   overran = false;
@@ -261,11 +252,11 @@ export class DlEntity implements RbNode<DlEntity> {
   /** Number of instances that ended after their absolute deadline (deadline misses). */
   nrMisses = 0;
   /** Largest overrun of runtime seen (ns past zero). */
-  maxOverrunNs = -0;
+  maxOverrunNs = 0;
   /** Admitted into the root domain's bandwidth. */
   admitted = false;
   /** Start of the current instance's period (for the overrun / miss bookkeeping). */
-  periodStartNs = -0;
+  periodStartNs = 0;
   /**
    * task is null for a per-CPU dl_server (the 6.12+ fair server), which has no task of its own: when
    * picked it runs the fair class's pick on its CPU.
@@ -273,9 +264,7 @@ export class DlEntity implements RbNode<DlEntity> {
   constructor(
     readonly task: Task | null,
     readonly serverCpu = -1,
-  ) {
-    zeroTimeFields(this, ['runtimeNs', 'deadlineNs', 'maxOverrunNs', 'periodStartNs']);
-  }
+  ) {}
   /** Tie-break key for the EDF tree: the pid, or a negative id for servers. */
   get key(): number {
     return this.task !== null ? this.task.pid : -1 - this.serverCpu;
@@ -332,15 +321,15 @@ export class Task {
     return this.se;
   }
 
-  sumExecRuntimeNs = -0;
+  sumExecRuntimeNs = 0;
   /** Nanoseconds spent in kernel mode (the rest of sumExecRuntimeNs is user time). */
-  systemTimeNs = -0;
+  systemTimeNs = 0;
   nvcsw = 0;
   nivcsw = 0;
   /** sched_info: run delay (runnable but waiting) and when it was last queued. */
-  runDelayNs = -0;
-  maxRunDelayNs = -0;
-  lastQueuedNs = -0;
+  runDelayNs = 0;
+  maxRunDelayNs = 0;
+  lastQueuedNs = -1;
   pcount = 0;
   /**
    * CPU time per CPU id, as flat [cpu, ns, cpu, ns, ...] pairs (for the JSON's cpuTimeByCpuNs): a task runs on
@@ -417,8 +406,6 @@ export class Task {
     this.wakeCpu = init.cpu;
     this.startTimeNs = init.nowNs;
     this.se = new SchedEntity(this, init.load, init.sliceNs);
-    zeroTimeFields(this, ['sumExecRuntimeNs', 'systemTimeNs', 'runDelayNs', 'maxRunDelayNs']);
-    this.lastQueuedNs = -1;
   }
 
   private get ended(): TaskEnd {
