@@ -11,7 +11,7 @@ export const EventPrio = { Urgent: 0, Normal: 1 } as const;
 export type EventPrio = (typeof EventPrio)[keyof typeof EventPrio];
 
 export class Timer {
-  atNs: Ns = -0;
+  atNs: Ns = 0;
   /** Arming order: FIFO among timers due at the same time with the same priority. */
   seq = 0;
   /** Slot in the engine's heap, -1 while not queued. */
@@ -20,9 +20,7 @@ export class Timer {
     readonly kind: string,
     readonly prio: EventPrio,
     readonly fire: () => void,
-  ) {
-    this.atNs = 0; // declared -0: time.ts, zeroTimeFields
-  }
+  ) {}
   get pending(): boolean {
     return this.index >= 0;
   }
@@ -45,7 +43,7 @@ export interface RunResult {
 }
 
 export class Engine {
-  nowNs: Ns = -0;
+  nowNs: Ns = 0;
   /** Total events fired since boot. */
   processed = 0;
   private seq = 0;
@@ -55,10 +53,6 @@ export class Engine {
   afterEvent: (() => void) | null = null;
   /** Set by the kernel: a panic or power-off stops the engine for good. */
   halted = false;
-
-  constructor() {
-    this.nowNs = 0; // declared -0: time.ts, zeroTimeFields
-  }
 
   /** Arm a new one-shot timer delayNs from now. delayNs must be a non-negative integer. */
   at(delayNs: Ns, prio: EventPrio, kind: string, fire: () => void): Timer {

@@ -95,9 +95,11 @@ export function splitNs(ns: number): string {
  * double: a new layout that deoptimizes every function optimized against the old one, each field at its own
  * moment. In the dashboard's first 45 s that was over a third of V8's deoptimizations and 0.5 s of background
  * recompilation. -0 is a double from the first store; zeroing it makes it a plain 0 (-0 would show in Object.is
- * and util.inspect) and keeps the double layout. Only for classes with few instances (run queues, the engine,
- * timers, widgets): a double field is a 16 B box of its own in every instance, and for tasks that was 340 B
- * each (the 10 000-task bench: 1 955 -> 2 321 B a task), more than the recompilation was worth.
+ * and util.inspect) and keeps the double layout. Only for classes with few instances whose fields the hot paths read (run
+ * queues and their CPU stats, the balancer, the timeline and runqueue widgets): a double field is a 16 B box of
+ * its own in every instance, and for tasks that was 340 B each (the 10 000-task bench: 1 955 -> 2 321 B a task),
+ * more than the recompilation was worth. The engine, its timers, the cfs_rq and the page cache's files gained
+ * nothing measurable from it and cost some 60 B a task, so they keep plain 0s too.
  */
 export function zeroTimeFields<T extends object>(o: T, fields: readonly (keyof T & string)[]): void {
   const r = o as Record<string, unknown>;

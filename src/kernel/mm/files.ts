@@ -21,10 +21,8 @@ export class CachedFile {
   /** Processes mapping it (mmap-file): mapped pages are not reclaimed. */
   mapCount = 0;
   mappedPages = 0;
-  lastAccessNs = -0;
-  constructor(readonly path: string) {
-    this.lastAccessNs = 0; // declared -0: time.ts, zeroTimeFields
-  }
+  lastAccessNs = 0;
+  constructor(readonly path: string) {}
 }
 
 /**

@@ -6,7 +6,7 @@
  * weights, exactly as kernel/sched/fair.c does, so V and eligibility need no division on the hot path.
  */
 import { RbTree } from '../../../lib/rbtree.js';
-import { divFloor, zeroTimeFields } from '../../core/time.js';
+import { divFloor } from '../../core/time.js';
 import type { SchedEntity } from '../../task/task.js';
 
 export type FairMode = 'eevdf' | 'cfs';
@@ -51,9 +51,9 @@ export class CfsRq {
   /** Sum of the weights of queued entities (cfs_rq->load.weight, unscaled). */
   loadWeight = 0;
   /** Base of the avg_vruntime keys; monotonic (min_vruntime, renamed zero_vruntime in 6.19). */
-  minVruntime = -0;
+  minVruntime = 0;
   /** sum w_i * (v_i - minVruntime) over tree entities (cfs_rq->avg_vruntime). */
-  avgVruntimeSum = -0;
+  avgVruntimeSum = 0;
   /** sum w_i over tree entities (cfs_rq->avg_load). */
   avgLoad = 0;
   /** Buddies: next (wakeup), last (preempted; CFS), skip (yield; CFS). */
@@ -63,7 +63,6 @@ export class CfsRq {
 
   constructor(readonly mode: FairMode) {
     this.tree = new RbTree<SchedEntity>({ less: mode === 'eevdf' ? lessDeadline : lessVruntime, augment });
-    zeroTimeFields(this, ['minVruntime', 'avgVruntimeSum']);
   }
 
   /** entity_before(): tree order. */
