@@ -54,15 +54,10 @@ export class PfnList {
     if (this.length === 0) return -1;
     const i = --this.length;
     if (this.runStart !== NOT_RUN) return this.runStart + i;
-    if (i < CHUNK) {
-      if (this.rest !== null && this.rest.length > 1) this.rest.length = 1;
-      return (this.first as number[])[i] as number;
-    }
-    const rest = this.rest as Int32Array[];
-    const ci = (i >> CHUNK_SHIFT) - 1;
     // Keep one empty chunk beyond the last used one, so a list hovering at a chunk boundary does not reallocate.
-    if (rest.length > ci + 2) rest.length = ci + 2;
-    return (rest[ci] as Int32Array)[i & CHUNK_MASK] as number;
+    const rest = this.rest;
+    if (rest !== null && rest.length > (i >> CHUNK_SHIFT) + 1) rest.length = (i >> CHUNK_SHIFT) + 1;
+    return this.at(i);
   }
 
   /** n pushes of start, start + 1, ..., start + n - 1 (a run stays a run). */
