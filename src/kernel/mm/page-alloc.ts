@@ -184,10 +184,7 @@ export class PageAllocator {
         high--;
         this.listAdd(z, pfn + (1 << high), high);
       }
-      const n = 1 << order;
-      for (let i = 0; i < n; i++) this.owner[pfn + i] = owner;
-      this.ownerPages[Owner.Free] = (this.ownerPages[Owner.Free] as number) - n;
-      this.ownerPages[owner] = (this.ownerPages[owner] as number) + n;
+      this.retag(pfn, order, owner);
       return pfn;
     }
     return -1;
@@ -212,14 +209,10 @@ export class PageAllocator {
         continue;
       }
       const pfn = z.freeHead[cur] as number;
-      const size = 1 << cur;
       this.listDel(z, pfn, cur);
-      // Most blocks are a few pages (a fragmented zone): a loop beats fill()'s call.
-      for (let p = pfn; p < pfn + size; p++) this.owner[p] = owner;
-      this.ownerPages[Owner.Free] = (this.ownerPages[Owner.Free] as number) - size;
-      this.ownerPages[owner] = (this.ownerPages[owner] as number) + size;
-      list.pushRun(pfn, size);
-      got += size;
+      this.retag(pfn, cur, owner);
+      list.pushRun(pfn, 1 << cur);
+      got += 1 << cur;
     }
     return got;
   }
@@ -266,7 +259,10 @@ export class PageAllocator {
     this.freeBlock(pfn, order);
   }
 
-  /** Change the owner tag of an allocated block (e.g. pages that move from a module to a slab). */
+  /**
+   * Change the owner tag of a block (pages that move from a module to a slab; a free block being handed out).
+   * A loop, not fill(): most blocks are a few pages, and fill()'s call costs more.
+   */
   retag(pfn: number, order: number, owner: Owner): void {
     const n = 1 << order;
     const old = this.owner[pfn] as number;
