@@ -89,17 +89,18 @@ export function splitNs(ns: number): string {
 }
 
 /**
- * A class's time fields are declared with -0 and zeroed by its constructor (zeroTimeFields). V8 lays an object's
- * field out for the first value stored in it: a small integer (Smi, below 2^31) for a plain 0. Times pass 2^31 ns
- * after 2.1 s of virtual time (a task's runtime or vruntime later), and each field that does is then widened to a
- * double: a new layout that deoptimizes every function optimized against the old one, each field at its own
- * moment. In the dashboard's first 45 s that was over a third of V8's deoptimizations and 0.5 s of background
- * recompilation. -0 is a double from the first store; zeroing it makes it a plain 0 (-0 would show in Object.is
- * and util.inspect) and keeps the double layout. Only for classes with few instances whose fields the hot paths read (run
- * queues and their CPU stats, the balancer, the timeline and runqueue widgets): a double field is a 16 B box of
- * its own in every instance, and for tasks that was 340 B each (the 10 000-task bench: 1 955 -> 2 321 B a task),
- * more than the recompilation was worth. The engine, its timers, the cfs_rq and the page cache's files gained
- * nothing measurable from it and cost some 60 B a task, so they keep plain 0s too.
+ * A class's time fields are declared with -0 and zeroed by its constructor (zeroTimeFields, or one assignment
+ * for a private field). V8 lays an object's field out for the first value stored in it: a small integer (Smi,
+ * below 2^31) for a plain 0. Times pass 2^31 ns after 2.1 s of virtual time, and each field that does is then
+ * widened to a double: a new layout that deoptimizes every function optimized against the old one, each field
+ * at its own moment. -0 is a double from the first store; zeroing it makes it a plain 0 (-0 would show in
+ * Object.is and util.inspect) and keeps the double layout. In the dashboard's first 45 s this took V8's
+ * deoptimizations from 122 to 84-85.
+ *
+ * Only for a few objects whose fields the hot paths read: run queues and their CPU stats, the balancer, the
+ * timeline and runqueue widgets. A double field is a 16 B box of its own in every instance: for tasks that was
+ * 340 B each (the 10 000-task bench: 1 955 -> 2 321 B a task) for 12 more deoptimizations saved, and the engine's
+ * timers, the cfs_rq and cached files saved none for some 60 B a task, so they keep plain 0s.
  */
 export function zeroTimeFields<T extends object>(o: T, fields: readonly (keyof T & string)[]): void {
   const r = o as Record<string, unknown>;
