@@ -94,7 +94,7 @@ export class Kernel {
   maxExited = 100_000;
   exitedDropped = 0;
   /** CPU time of the reaped tasks dropped from `exited` (so CPU time still adds up). */
-  exitedDroppedCpuNs = 0;
+  exitedDroppedCpuNs = -0;
   private lastPid = 0;
   /** Tasks created per comm, for stable per-task random streams. */
   readonly commInstances = new Map<string, number>();
@@ -130,6 +130,7 @@ export class Kernel {
   private readonly balanceCallbacks = new Map<number, (() => void)[]>();
 
   constructor(config: KernelConfig) {
+    this.exitedDroppedCpuNs = 0; // declared -0: time.ts, zeroTimeFields
     this.config = config;
     this.rng = new Xoshiro128(config.seed);
     this.nrCpus = config.nrCpus;

@@ -97,8 +97,10 @@ export function splitNs(ns: number): string {
  * Object.is and util.inspect) and keeps the double layout. In the dashboard's first 45 s this took V8's
  * deoptimizations from 122 to 84-85.
  *
- * Only for a few objects whose fields the hot paths read: run queues and their CPU stats, the balancer, the
- * timeline and runqueue widgets. A double field is a 16 B box of its own in every instance: for tasks that was
+ * Only for a few objects whose fields the hot paths read: the kernel (the dashboard keeps 256 exited tasks, so
+ * exitedDroppedCpuNs passes 2^31 early, and a new layout of the Kernel object deoptimizes nearly everything: it
+ * alone is 35-70 of those deoptimizations), run queues and their CPU stats, the balancer, the timeline and
+ * runqueue widgets. A double field is a 16 B box of its own in every instance: for tasks that was
  * 340 B each (the 10 000-task bench: 1 955 -> 2 321 B a task) for 12 more deoptimizations saved, and the engine's
  * timers, the cfs_rq and cached files saved none for some 60 B a task, so they keep plain 0s.
  */
