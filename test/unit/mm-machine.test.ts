@@ -341,8 +341,22 @@ describe('PfnList against a plain array stack', () => {
     const oracle: number[] = [];
     let next = 1000;
     for (let step = 0; step < 40_000; step++) {
-      const r = rng.intBelow(10);
-      if (r < 6) {
+      const r = rng.intBelow(12);
+      if (r === 10) {
+        // pushRun: n consecutive pfns in one call, continuing the top or not, across chunk boundaries.
+        const n = rng.intBelow(1500);
+        const start = rng.intBelow(2) === 0 ? next : rng.intBelow(1 << 20);
+        l.pushRun(start, n);
+        for (let i = 0; i < n; i++) oracle.push(start + i);
+        next = start + n;
+      } else if (r === 11) {
+        // popMany: what n pops would do, returning the last of them.
+        if (oracle.length === 0) continue;
+        const n = 1 + rng.intBelow(Math.min(oracle.length, 1500));
+        const want = oracle.splice(oracle.length - n, n)[0] as number;
+        expect(l.popMany(n)).toBe(want);
+        next = want;
+      } else if (r < 6) {
         // Mostly consecutive pfns (a run), sometimes a jump (breaks the run), sometimes the pfn just below.
         const j = rng.intBelow(8);
         next = j === 0 ? rng.intBelow(1 << 20) : j === 1 ? Math.max(0, next - 2) : next;
@@ -356,7 +370,9 @@ describe('PfnList against a plain array stack', () => {
       }
       expect(l.length).toBe(oracle.length);
     }
-    while (oracle.length > 0) expect(l.pop()).toBe(oracle.pop());
+    const drained: number[] = [];
+    while (l.length > 0) drained.push(l.pop());
+    expect(drained).toEqual(oracle.reverse());
     expect(l.pop()).toBe(-1);
   });
 

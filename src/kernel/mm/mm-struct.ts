@@ -51,8 +51,13 @@ export class PfnList {
   }
 
   pop(): number {
-    if (this.length === 0) return -1;
-    const i = --this.length;
+    return this.length === 0 ? -1 : this.popMany(1);
+  }
+
+  /** n pops at once (0 < n <= length): returns what the last of them would, the entry n below the top. */
+  popMany(n: number): number {
+    const i = this.length - n;
+    this.length = i;
     if (this.runStart !== NOT_RUN) return this.runStart + i;
     // Keep one empty chunk beyond the last used one, so a list hovering at a chunk boundary does not reallocate.
     const rest = this.rest;
@@ -62,12 +67,13 @@ export class PfnList {
 
   /** n pushes of start, start + 1, ..., start + n - 1 (a run stays a run). */
   pushRun(start: number, n: number): void {
-    if (this.length === 0) this.runStart = start;
-    else if (this.runStart === NOT_RUN || start !== this.runStart + this.length) {
-      for (let i = 0; i < n; i++) this.push(start + i);
-      return;
+    const len = this.length;
+    if (len === 0) this.runStart = start;
+    else if (this.runStart === NOT_RUN || start !== this.runStart + len) {
+      if (this.runStart !== NOT_RUN) this.spill();
+      for (let i = 0; i < n; i++) this.store(len + i, start + i);
     }
-    this.length += n;
+    this.length = len + n;
   }
 
   /**

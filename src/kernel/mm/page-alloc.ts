@@ -226,8 +226,7 @@ export class PageAllocator {
   freeListTail(list: PfnList, k: number): void {
     while (k > 0 && list.length > 0) {
       const n = list.tailRunLength(k);
-      let start = 0;
-      for (let i = 0; i < n; i++) start = list.pop();
+      const start = list.popMany(n);
       let end = start + n;
       while (end > start) {
         const lo = Math.max(start, this.zoneAt(end - 1).startPfn);
