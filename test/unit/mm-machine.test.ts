@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkMemory } from '../../src/kernel/debug/mm-invariants.js';
 import { memCounters } from '../../src/kernel/mm/meminfo.js';
+import { isStem, nameSplit } from '../../src/kernel/mm/files.js';
 import { AnonVma, FileVma, PfnList } from '../../src/kernel/mm/mm-struct.js';
 import { Owner } from '../../src/kernel/mm/page-alloc.js';
 import type { Slab } from '../../src/kernel/mm/slab.js';
@@ -258,6 +259,47 @@ describe('page cache, dentries, shrinkers and drop_caches', () => {
     expect(k.proc.write('/proc/sys/vm/drop_caches', '1')).toBeNull();
     expect(memCounters(k).cached).toBeLessThan(cachedBefore / 10);
     expect(k.printkRing.all().some((r) => /^\S+ \(\d+\): drop_caches: 1$/.test(r.text))).toBe(true);
+    assertMemory(k);
+    meminfoAddsUp(k);
+  });
+
+  it('names are one namespace however they are looked up: by number under a prefix, or by path', () => {
+    // Prefix + counter names go by number under the prefix; the same names read by path must meet the same
+    // entries, a leading zero makes another name, and a prefix that ends in a digit still meets its names.
+    expect([nameSplit('/tmp/f12'), nameSplit('/tmp/f0'), nameSplit('/tmp/f03'), nameSplit('/tmp/f'), nameSplit('/x/1234567890'), nameSplit('libc.so.6')]).toEqual([6, 6, -1, -1, -1, 8]);
+    expect([isStem('/tmp/f'), isStem('/tmp/g1'), isStem('')]).toEqual([true, false, false]);
+    const k = machine({ nrCpus: 1 });
+    const dentry = k.mm.slab.get('dentry');
+    /** Dentries a task doing this one thing adds. */
+    const run = (action: UserAction): number => {
+      const before = dentry.activeObjects;
+      spawn(k, { comm: 'find', program: function* (): Gen { yield action; } });
+      k.engine.runUntil(k.now + SEC);
+      return dentry.activeObjects - before;
+    };
+    const openFiles = (prefix: string, count: number): number => run({ op: 'mem', call: { fn: 'open_files', count, prefix } });
+    const readFile = (file: string): number => run({ op: 'mem', call: { fn: 'read_file', file, bytes: 1024 ** 2 } });
+    // The first task named find caches the dentry of /usr/bin/find.
+    expect(run({ op: 'sleep', ns: 1 })).toBe(1);
+    const base = k.mm.files.named;
+    expect(openFiles('/tmp/f', 10)).toBe(10);
+    expect(k.mm.files.named - base).toBe(10);
+    expect(readFile(`/tmp/f${base + 3}`)).toBe(0);
+    expect(readFile(`/tmp/f0${base + 3}`)).toBe(1);
+    expect(k.mm.files.lookup(`/tmp/f${base + 9}`)?.path).toBe(`/tmp/f${base + 9}`);
+    expect(k.mm.files.lookup(`/tmp/f${base + 10}`)).toBeUndefined();
+    const base2 = k.mm.files.named;
+    expect(openFiles('/tmp/g1', 3)).toBe(3);
+    expect(readFile(`/tmp/g1${base2 + 2}`)).toBe(0);
+    expect(k.mm.files.lookup(`/tmp/g1${base2}`)?.path).toBe(`/tmp/g1${base2}`);
+    // Files whose names end in a number lose their page cache with their dentry, as any other file does.
+    expect(readFile('/var/log/syslog.1')).toBe(1);
+    const files = [`/tmp/f${base + 3}`, `/tmp/g1${base2 + 2}`, '/var/log/syslog.1'].map((p) => k.mm.files.files.get(p));
+    expect(files.map((f) => f?.pages.length)).toEqual([256, 256, 256]);
+    expect(k.proc.write('/proc/sys/vm/drop_caches', '2')).toBeNull();
+    expect(k.mm.files.lookup('/var/log/syslog.1')).toBeUndefined();
+    expect(k.mm.files.lookup(`/tmp/f${base}`)).toBeUndefined();
+    expect(files.map((f) => f?.pages.length)).toEqual([0, 0, 0]);
     assertMemory(k);
     meminfoAddsUp(k);
   });

@@ -28,6 +28,8 @@ export class CachedFile {
 /**
  * A dentry (and its inode, for a positive dentry) in the dcache. The two slab objects are held as slab + slot
  * rather than as SlabObjects: a file indexer makes 100k of these, and the inline form is half their heap.
+ * The name is stem + seq for a name that ends in a number (see nameSplit), else stem alone (seq -1): an
+ * indexer's names are one prefix and a counter, and no string of their own is built or kept.
  */
 export class DcacheEntry {
   constructor(
@@ -36,12 +38,44 @@ export class DcacheEntry {
     /** Null for a negative dentry (a name looked up that does not exist). */
     readonly inodeSlab: Slab | null,
     readonly inodeSlot: number,
-    readonly path: string | null,
+    /** Null for the anonymous boot-time dentries, which no lookup reaches. */
+    readonly stem: string | null,
+    readonly seq: number,
   ) {}
 
   get positive(): boolean {
     return this.inodeSlab !== null;
   }
+
+  get path(): string | null {
+    return this.stem === null || this.seq < 0 ? this.stem : this.stem + String(this.seq);
+  }
+}
+
+/** Longest number suffix filed under its stem: below 10^9, so a small integer. */
+const MAX_SEQ_DIGITS = 9;
+
+/**
+ * Where a name's canonical number suffix starts: the maximal run of trailing digits, 1 to 9 of them, without a
+ * leading zero (unless it is "0"). -1 when the name has none: it is filed whole. Every name splits one way
+ * only (a stem never ends in a digit), so "/tmp/f12" is always ("/tmp/f", 12) however it was looked up.
+ */
+export function nameSplit(path: string): number {
+  let i = path.length;
+  while (i > 0) {
+    const c = path.charCodeAt(i - 1);
+    if (c < 48 || c > 57) break;
+    i--;
+  }
+  const digits = path.length - i;
+  if (digits === 0 || digits > MAX_SEQ_DIGITS || (digits > 1 && path.charCodeAt(i) === 48)) return -1;
+  return i;
+}
+
+/** Can names stem + n (n >= 0) be filed under stem without splitting stem + String(n) again? */
+export function isStem(stem: string): boolean {
+  const c = stem.charCodeAt(stem.length - 1);
+  return stem.length > 0 && !(c >= 48 && c <= 57);
 }
 
 export class FileCache {
@@ -50,8 +84,17 @@ export class FileCache {
   private readonly unused = new Deque<DcacheEntry>();
   /** How many unused entries carry an inode (positive dentries). */
   private unusedInodes = 0;
-  /** Entries by path (positive dentries of our files). */
-  readonly byPath = new Map<string, DcacheEntry>();
+  /**
+   * The dcache's hash of named entries: names without a number suffix by path, the others per stem by number
+   * (d_lookup by parent and name, with the stem for the parent). Number keys hash as themselves; the path
+   * strings they replace cost a string, its hash and a string compare per lookup, and 40 B each in the heap.
+   */
+  private readonly byPath = new Map<string, DcacheEntry>();
+  private readonly byStem = new Map<string, Map<number, DcacheEntry>>();
+  /** Named entries in the dcache. */
+  named = 0;
+  /** Stems of the files whose names end in a number: a dentry under any other stem has no file. */
+  private readonly fileStems = new Set<string>();
   /** Pinned entries: in use (open, cwd, mounted, a system file) - never reclaimed. */
   pinned: DcacheEntry[] = [];
   nrPages = 0;
@@ -66,8 +109,54 @@ export class FileCache {
     if (f === undefined) {
       f = new CachedFile(path);
       this.files.set(path, f);
+      const i = nameSplit(path);
+      if (i >= 0) this.fileStems.add(path.slice(0, i));
     }
     return f;
+  }
+
+  /** The file whose inode this entry is, if its pages were ever cached. */
+  fileOf(e: DcacheEntry): CachedFile | undefined {
+    if (e.stem === null || (e.seq >= 0 && !this.fileStems.has(e.stem))) return undefined;
+    return this.files.get(e.path as string);
+  }
+
+  /** d_lookup(): the entry for this name, if cached. */
+  lookup(path: string): DcacheEntry | undefined {
+    const i = nameSplit(path);
+    if (i < 0) return this.byPath.get(path);
+    return this.byStem.get(path.slice(0, i))?.get(Number(path.slice(i)));
+  }
+
+  /** Stem and number of a name, for newDentry (stem alone and -1 when it has no number suffix). */
+  nameOf(path: string): [string, number] {
+    const i = nameSplit(path);
+    return i < 0 ? [path, -1] : [path.slice(0, i), Number(path.slice(i))];
+  }
+
+  /** The entries named stem + n, by n (isStem(stem) must hold): a lookup loop's one map. */
+  stemDir(stem: string): Map<number, DcacheEntry> {
+    let dir = this.byStem.get(stem);
+    if (dir === undefined) {
+      dir = new Map();
+      this.byStem.set(stem, dir);
+    }
+    return dir;
+  }
+
+  /** d_add(): hash a new named entry (one that lookup() does not find yet). */
+  addNamed(e: DcacheEntry): void {
+    if (e.stem === null) return;
+    if (e.seq < 0) this.byPath.set(e.stem, e);
+    else this.stemDir(e.stem).set(e.seq, e);
+    this.named++;
+  }
+
+  /** d_drop(): unhash an entry being freed. */
+  dropNamed(e: DcacheEntry): void {
+    if (e.stem === null) return;
+    const gone = e.seq < 0 ? this.byPath.delete(e.stem) : (this.byStem.get(e.stem)?.delete(e.seq) ?? false);
+    if (gone) this.named--;
   }
 
   /** Move a file to the young end of the file LRU. */

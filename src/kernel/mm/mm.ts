@@ -155,7 +155,7 @@ export class MemoryManager {
     const dentries = Math.round(12000 * scale);
     for (let i = 0; i < dentries; i++) {
       const positive = i % 3 !== 2;
-      const e = this.newDentry(null, positive);
+      const e = this.newDentry(null, -1, positive);
       if (e === null) break;
       if (i < dentries / 3) fc.pinned.push(e);
       else fc.addUnused(e);
@@ -304,7 +304,8 @@ export class MemoryManager {
     if (o !== null) o.slab.cache.free(o);
   }
 
-  newDentry(path: string | null, positive: boolean): DcacheEntry | null {
+  /** d_alloc() (and an inode for a positive dentry): the slab objects of a dentry named stem + seq (see DcacheEntry). */
+  newDentry(stem: string | null, seq: number, positive: boolean): DcacheEntry | null {
     const d = this.kmemAlloc('dentry');
     if (d === null) return null;
     let inode: SlabObject | null = null;
@@ -315,18 +316,16 @@ export class MemoryManager {
         return null;
       }
     }
-    return new DcacheEntry(d.slab, d.index, inode?.slab ?? null, inode?.index ?? 0, path);
+    return new DcacheEntry(d.slab, d.index, inode?.slab ?? null, inode?.index ?? 0, stem, seq);
   }
 
   freeDentry(e: DcacheEntry): void {
     e.dentrySlab.cache.freeSlot(e.dentrySlab, e.dentrySlot);
     if (e.inodeSlab !== null) e.inodeSlab.cache.freeSlot(e.inodeSlab, e.inodeSlot);
-    if (e.path !== null) {
-      this.files.byPath.delete(e.path);
-      // Evicting the inode truncates its page cache.
-      const f = this.files.files.get(e.path);
-      if (f !== undefined && f.mapCount === 0) this.dropFilePages(f, Infinity);
-    }
+    this.files.dropNamed(e);
+    // Evicting the inode truncates its page cache.
+    const f = this.files.fileOf(e);
+    if (f !== undefined && f.mapCount === 0) this.dropFilePages(f, Infinity);
   }
 
   /** add_to_page_cache_lru() of up to n new pages of f: allocated as tryAllocPages would, listed and counted. */
@@ -355,10 +354,11 @@ export class MemoryManager {
       this.countPageCache(f, 1);
     }
     if (active && !f.active) this.activateFile(f);
-    if (!this.files.byPath.has(path)) {
-      const e = this.newDentry(path, true);
+    if (this.files.lookup(path) === undefined) {
+      const [stem, seq] = this.files.nameOf(path);
+      const e = this.newDentry(stem, seq, true);
       if (e !== null) {
-        this.files.byPath.set(path, e);
+        this.files.addNamed(e);
         this.files.addUnused(e);
       }
     }

@@ -8,7 +8,7 @@
 import type { Kernel } from '../kernel.js';
 import type { Task } from '../task/task.js';
 import type { MemCall, UserAction, UserResult } from '../task/user.js';
-import { DISK_LATENCY_NS, DISK_NS_PER_PAGE } from './files.js';
+import { DISK_LATENCY_NS, DISK_NS_PER_PAGE, isStem } from './files.js';
 import type { ModuleAlloc } from './mm.js';
 import { AnonVma, FileVma, type Mm, type Vma } from './mm-struct.js';
 import { outOfMemory, taskMm } from './oom.js';
@@ -194,10 +194,17 @@ function* sysMunmap(k: Kernel, p: Task, bytes: number, tag: string): Sys {
 /** Path lookup: the file's dentry and inode come from the dcache, or are allocated (and stay cached). */
 function lookup(k: Kernel, path: string): boolean {
   const fc = k.mm.files;
-  if (fc.byPath.has(path)) return true;
-  const e = k.mm.newDentry(path, true);
+  if (fc.lookup(path) !== undefined) return true;
+  const [stem, seq] = fc.nameOf(path);
+  return addDentry(k, stem, seq);
+}
+
+/** d_alloc() and d_add() of a new positive dentry and its inode, onto the dcache LRU. False on ENOMEM. */
+function addDentry(k: Kernel, stem: string, seq: number): boolean {
+  const fc = k.mm.files;
+  const e = k.mm.newDentry(stem, seq, true);
   if (e === null) return false;
-  fc.byPath.set(path, e);
+  fc.addNamed(e);
   fc.addUnused(e);
   return true;
 }
@@ -286,12 +293,24 @@ function* sysWrite(k: Kernel, p: Task, path: string, bytes: number): Sys {
 /** Open (and close) many files: each path lookup leaves a dentry and an inode in the caches. */
 function* sysOpenFiles(k: Kernel, p: Task, count: number, prefix: string): Sys {
   let done = 0;
-  const base = k.mm.files.byPath.size;
+  const fc = k.mm.files;
+  const base = fc.named;
+  // The names are prefix + a number: looked up by number under the prefix, unless the prefix itself ends in a
+  // digit or the numbers grow past the stems' range (then prefix + n splits elsewhere, and goes by its path).
+  const byNumber = isStem(prefix) && base + count <= 1e9;
   while (done < count) {
     const n = Math.min(256, count - done);
     const r = yield kcall(n * MEM_COST.lookup, 'do_filp_open', () => {
-      // join() builds a flat string; a template literal would keep a cons string alive beside it in byPath.
-      for (let i = 0; i < n; i++) if (!lookup(k, [prefix, base + done + i].join(''))) return ENOMEM;
+      if (byNumber) {
+        const dir = fc.stemDir(prefix);
+        for (let i = 0; i < n; i++) {
+          const seq = base + done + i;
+          if (!dir.has(seq) && !addDentry(k, prefix, seq)) return ENOMEM;
+        }
+      } else {
+        // join() builds a flat string; a template literal would keep a cons string alive beside it in the dcache.
+        for (let i = 0; i < n; i++) if (!lookup(k, [prefix, base + done + i].join(''))) return ENOMEM;
+      }
       return OK;
     });
     if (r === undefined || !r.ok) return r ?? ENOMEM;
