@@ -192,10 +192,12 @@ export class PageAllocator {
 
   /**
    * Up to n order-0 pages of zone z pushed onto list: the pages n calls of rmqueue(z, 0, owner) would return, in
-   * their order, and the free lists as those calls would leave them. When the smallest free block has order k > 0
-   * and 2^k or more pages are wanted, those calls would split it and hand out its pages in ascending order (each
-   * split puts the upper halves on lower lists that were empty, and the next calls take them back): the block
-   * is taken whole instead. Returns the number of pages taken (fewer than n only when the zone runs out).
+   * their order, and the free lists as those calls would leave them. When the smallest free block has order k > 0,
+   * those calls split it and hand out its pages in ascending order: each split puts the upper halves on the lower
+   * lists, which were empty, and the next calls take them back from there. So the first m pages of the block are
+   * taken at once (m = 2^k, or what is still wanted if that is fewer), and what the calls would leave of it, the
+   * rest of the block as aligned blocks (one per set bit of 2^k - m), goes on those empty lists. Returns the number
+   * of pages taken (fewer than n only when the zone runs out).
    */
   rmqueueBulk(z: Zone, n: number, owner: Owner, list: PfnList): number {
     let got = 0;
@@ -203,16 +205,18 @@ export class PageAllocator {
       let cur = 0;
       while (cur <= MAX_PAGE_ORDER && (z.freeHead[cur] as number) < 0) cur++;
       if (cur > MAX_PAGE_ORDER) break;
-      if (cur === 0 || 1 << cur > n - got) {
-        list.push(this.rmqueue(z, 0, owner));
-        got++;
-        continue;
-      }
       const pfn = z.freeHead[cur] as number;
       this.listDel(z, pfn, cur);
-      this.retag(pfn, cur, owner);
-      list.pushRun(pfn, 1 << cur);
-      got += 1 << cur;
+      const m = Math.min(n - got, 1 << cur);
+      // The remainder [pfn + m, pfn + 2^k), from its bottom: each block is as large as its alignment allows.
+      for (let at = m; at < 1 << cur; ) {
+        const order = 31 - Math.clz32(at & -at);
+        this.listAdd(z, pfn + at, order);
+        at += 1 << order;
+      }
+      this.retagRange(pfn, m, owner);
+      list.pushRun(pfn, m);
+      got += m;
     }
     return got;
   }
@@ -263,7 +267,11 @@ export class PageAllocator {
    * A loop, not fill(): most blocks are a few pages, and fill()'s call costs more.
    */
   retag(pfn: number, order: number, owner: Owner): void {
-    const n = 1 << order;
+    this.retagRange(pfn, 1 << order, owner);
+  }
+
+  /** retag() of n pages from pfn that have one owner (part of one block). */
+  private retagRange(pfn: number, n: number, owner: Owner): void {
     const old = this.owner[pfn] as number;
     for (let i = 0; i < n; i++) this.owner[pfn + i] = owner;
     this.ownerPages[old] = (this.ownerPages[old] as number) - n;
