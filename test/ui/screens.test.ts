@@ -53,6 +53,23 @@ describe.each([
   });
 });
 
+it('at 80x24 the runqueue pane shows which way the CPUs that do not fit are, and follows the fair tree CPU', async () => {
+  dash = await startDashboard({ cols: 80, rows: 24 });
+  await dash.advance(3000);
+  await dash.press('2');
+  const rq = (): string[] => dash!.tty.lines().map((l) => l.slice(0, 32)).filter((l) => /^│ {2}\d {2,3}\d+ /.test(l));
+  let rows = rq();
+  expect(rows.length).toBeLessThan(8);
+  expect(rows[0]).toMatch(/^│ {2}0 .*[^▲]│$/);
+  expect(rows[rows.length - 1]).toMatch(/▼│$/);
+  // } selects the next CPU for the fair tree; the pane scrolls to keep it in view.
+  for (let i = 0; i < 8 && !dash.text().includes('cfs_rq cpu7 '); i++) await dash.press('}');
+  expect(dash.text()).toContain('cfs_rq cpu7 ');
+  rows = rq();
+  expect(rows[rows.length - 1]).toMatch(/^│ {2}7 .*[^▼]│$/);
+  expect(rows[0]).toMatch(/▲│$/);
+});
+
 it('the task table puts the busiest tasks first, with real %CPU', async () => {
   dash = await startDashboard();
   await dash.advance(5000);

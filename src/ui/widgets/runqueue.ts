@@ -137,6 +137,11 @@ export class RunqueueWidget implements Widget {
         }
       }
     }
+    // More CPUs than rows (8 CPUs at 80x24): a mark at the right edge says which way the others are.
+    if (s.width > 0 && visible > 0) {
+      if (this.top > 0) s.cell(s.width - 1, 0, g.up, pal.hi);
+      if (this.top + visible < this.rows.length) s.cell(s.width - 1, visible - 1, g.down, pal.hi);
+    }
   }
 
   onKey(key: KeyEvent, ui: UiState): Reaction {
