@@ -319,6 +319,22 @@ export class MemoryManager {
     return new DcacheEntry(d.slab, d.index, inode?.slab ?? null, inode?.index ?? 0, stem, seq);
   }
 
+  /** Path lookup: the file's dentry and inode come from the dcache, or are allocated (and stay cached). False on ENOMEM. */
+  pathLookup(path: string): boolean {
+    if (this.files.lookup(path) !== undefined) return true;
+    const [stem, seq] = this.files.nameOf(path);
+    return this.addDentry(stem, seq);
+  }
+
+  /** d_alloc() and d_add() of a new positive dentry named stem + seq, onto the dcache LRU. False on ENOMEM. */
+  addDentry(stem: string, seq: number): boolean {
+    const e = this.newDentry(stem, seq, true);
+    if (e === null) return false;
+    this.files.addNamed(e);
+    this.files.addUnused(e);
+    return true;
+  }
+
   freeDentry(e: DcacheEntry): void {
     e.dentrySlab.cache.freeSlot(e.dentrySlab, e.dentrySlot);
     if (e.inodeSlab !== null) e.inodeSlab.cache.freeSlot(e.inodeSlab, e.inodeSlot);
@@ -354,14 +370,8 @@ export class MemoryManager {
       this.countPageCache(f, 1);
     }
     if (active && !f.active) this.activateFile(f);
-    if (this.files.lookup(path) === undefined) {
-      const [stem, seq] = this.files.nameOf(path);
-      const e = this.newDentry(stem, seq, true);
-      if (e !== null) {
-        this.files.addNamed(e);
-        this.files.addUnused(e);
-      }
-    }
+    // Its dentry (none when the slab allocator is out of memory: the pages stay cached all the same).
+    this.pathLookup(path);
   }
 
   activateFile(f: { active: boolean; pages: { length: number } }): void {

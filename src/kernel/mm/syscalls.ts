@@ -191,28 +191,10 @@ function* sysMunmap(k: Kernel, p: Task, bytes: number, tag: string): Sys {
   })) ?? OK;
 }
 
-/** Path lookup: the file's dentry and inode come from the dcache, or are allocated (and stay cached). */
-function lookup(k: Kernel, path: string): boolean {
-  const fc = k.mm.files;
-  if (fc.lookup(path) !== undefined) return true;
-  const [stem, seq] = fc.nameOf(path);
-  return addDentry(k, stem, seq);
-}
-
-/** d_alloc() and d_add() of a new positive dentry and its inode, onto the dcache LRU. False on ENOMEM. */
-function addDentry(k: Kernel, stem: string, seq: number): boolean {
-  const fc = k.mm.files;
-  const e = k.mm.newDentry(stem, seq, true);
-  if (e === null) return false;
-  fc.addNamed(e);
-  fc.addUnused(e);
-  return true;
-}
-
 /** Read or map a file: lookup, disk I/O for what is not cached, then copy (read) or map (mmap). */
 function* sysFile(k: Kernel, p: Task, path: string, bytes: number, how: 'read' | 'map'): Sys {
   const mm = k.mm;
-  const r = yield kcall(MEM_COST.lookup, 'path_lookupat', () => (lookup(k, path) ? OK : ENOMEM));
+  const r = yield kcall(MEM_COST.lookup, 'path_lookupat', () => (mm.pathLookup(path) ? OK : ENOMEM));
   if (r === undefined || !r.ok) return r ?? ENOMEM;
   const f = mm.files.file(path);
   const want = Math.ceil(bytes / PAGE_SIZE);
@@ -261,7 +243,7 @@ function* sysFile(k: Kernel, p: Task, path: string, bytes: number, how: 'read' |
 function* sysWrite(k: Kernel, p: Task, path: string, bytes: number): Sys {
   const mm = k.mm;
   if (mm.files.readOnly) return { ok: false, errno: 'EROFS' };
-  const r = yield kcall(MEM_COST.lookup, 'path_lookupat', () => (lookup(k, path) ? OK : ENOMEM));
+  const r = yield kcall(MEM_COST.lookup, 'path_lookupat', () => (mm.pathLookup(path) ? OK : ENOMEM));
   if (r === undefined || !r.ok) return r ?? ENOMEM;
   const f = mm.files.file(path);
   const pages = Math.ceil(bytes / PAGE_SIZE);
@@ -305,11 +287,11 @@ function* sysOpenFiles(k: Kernel, p: Task, count: number, prefix: string): Sys {
         const dir = fc.stemDir(prefix);
         for (let i = 0; i < n; i++) {
           const seq = base + done + i;
-          if (!dir.has(seq) && !addDentry(k, prefix, seq)) return ENOMEM;
+          if (!dir.has(seq) && !k.mm.addDentry(prefix, seq)) return ENOMEM;
         }
       } else {
         // join() builds a flat string; a template literal would keep a cons string alive beside it in the dcache.
-        for (let i = 0; i < n; i++) if (!lookup(k, [prefix, base + done + i].join(''))) return ENOMEM;
+        for (let i = 0; i < n; i++) if (!k.mm.pathLookup([prefix, base + done + i].join(''))) return ENOMEM;
       }
       return OK;
     });
