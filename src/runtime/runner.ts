@@ -10,11 +10,11 @@ import { takeSnapshot, type Kernel, type KernelEvent } from '../kernel/index.js'
 import { HIGH_RATE_KINDS } from '../kernel/core/trace.js';
 import type { ActionRecord, Session } from '../sim/session.js';
 import { Driver, type DriverHooks } from './driver.js';
-import { Pacer, TickLoop, type StepRequest, type WallClock } from './pacing.js';
+import { Pacer, simHzFor, TickLoop, type StepRequest, type WallClock } from './pacing.js';
 
 export interface RunnerOptions {
   fps: number;
-  /** Simulation steps per second (independent of fps). */
+  /** Simulation steps per second, at least: never fewer than fps (simHzFor). */
   simHz: number;
   /** Share of each simulation step's wall time the simulation may use; beyond it, virtual time lags. */
   simBudget: number;
@@ -26,7 +26,7 @@ export interface RunnerOptions {
   maxPrintkPerFrame: number;
 }
 
-export const DEFAULT_RUNNER: RunnerOptions = { fps: 10, simHz: 50, simBudget: 0.5, speed: 1, paused: false, chunkEvents: 4000, maxPrintkPerFrame: 2000 };
+export const DEFAULT_RUNNER: RunnerOptions = { fps: 10, simHz: 10, simBudget: 0.5, speed: 1, paused: false, chunkEvents: 4000, maxPrintkPerFrame: 2000 };
 
 class FrameSink {
   lanes: LaneBuilder;
@@ -54,6 +54,8 @@ export class Runner {
   private sink!: FrameSink;
   private detach: (() => void) | null = null;
   private readonly loop: TickLoop;
+  /** Wall time between simulation steps. */
+  private readonly stepMs: number;
   private frameNo = 0;
   private lastFrameMs = 0;
   private printkSeq = 0;
@@ -80,7 +82,8 @@ export class Runner {
     hooks: DriverHooks = { checkpointNs: null },
   ) {
     this.pacer = new Pacer(opts.speed, opts.paused);
-    this.loop = new TickLoop(clock, 1000 / opts.simHz, () => this.tick());
+    this.stepMs = 1000 / simHzFor(opts.fps, opts.simHz);
+    this.loop = new TickLoop(clock, this.stepMs, () => this.tick());
     this.driver = new Driver(session, hooks);
     this.readOnly = hooks.script !== undefined;
     this.attach(session.k);
@@ -145,7 +148,7 @@ export class Runner {
 
   /** Run toward targetNs within the time budget; if the budget runs out, virtual time lags (never piles up). */
   private runPaced(targetNs: number, t0: number): void {
-    const budgetMs = (1000 / this.opts.simHz) * this.opts.simBudget;
+    const budgetMs = this.stepMs * this.opts.simBudget;
     let reached = false;
     const boot = this.session.boots;
     while (!reached && !this.driver.stopped) {

@@ -10,7 +10,7 @@ import { LaneBuilder } from '../bus/lanes.js';
 import type { CpuSnapshot, KernelSnapshot, MemCounters, TaskSnapshot } from '../kernel/index.js';
 import type { TraceFeeder } from '../trace/import.js';
 import { classOfPrio, type TraceModel } from '../trace/model.js';
-import { Pacer, TickLoop, type WallClock } from './pacing.js';
+import { Pacer, simHzFor, TickLoop, type WallClock } from './pacing.js';
 
 const ZERO_MEM: MemCounters = {
   memTotal: 0, memFree: 0, memAvailable: 0, buffers: 0, cached: 0, swapCached: 0, active: 0, inactive: 0, activeAnon: 0, inactiveAnon: 0,
@@ -136,7 +136,7 @@ export class TraceRunner {
     readonly opts: { fps: number; simHz: number; speed: number; paused: boolean },
   ) {
     this.pacer = new Pacer(opts.speed, opts.paused);
-    this.loop = new TickLoop(clock, 1000 / opts.simHz, () => this.tick());
+    this.loop = new TickLoop(clock, 1000 / simHzFor(opts.fps, opts.simHz), () => this.tick());
   }
 
   private onEvent = (e: { kind: string; cpu: number; tNs: number }): void => {

@@ -204,14 +204,15 @@ describe('pacing', () => {
     expect(dash.tty.lines()[0]).toContain('paused');
     const events = dash.session.k.engine.processed;
     await dash.press('.');
-    await dash.advance(50);
+    // The step is taken at the runner's next simulation step (one per frame at 10 fps).
+    await dash.advance(100);
     expect(dash.session.k.engine.processed).toBe(events + 1);
     await dash.press(' ', '+');
     await dash.advance(1000);
     expect(dash.runner.pacer.speed).toBe(2);
     expect(dash.tty.lines()[0]).toContain('x2');
     await dash.press('-', '-');
-    await dash.advance(50);
+    await dash.advance(100);
     expect(dash.runner.pacer.speed).toBe(0.5);
   });
 });

@@ -9,7 +9,7 @@ import { KernelBus, ofKind } from '../../src/bus/bus.js';
 import type { Frame, SpanBatch } from '../../src/bus/frame.js';
 import { LaneBuilder } from '../../src/bus/lanes.js';
 import { machineHooks } from '../../src/cli/hooks.js';
-import { ManualClock, Pacer, type WallClock } from '../../src/runtime/pacing.js';
+import { ManualClock, Pacer, simHzFor, TickLoop, type WallClock } from '../../src/runtime/pacing.js';
 import { DEFAULT_RUNNER, Runner } from '../../src/runtime/runner.js';
 import { parseScenarioText } from '../../src/sim/config.js';
 import { Session } from '../../src/sim/session.js';
@@ -45,6 +45,43 @@ function setup(clock: WallClock = new ManualClock(), fps = 10): { session: Sessi
   bus.frames$.subscribe((f) => frames.push(f));
   return { session, bus, runner, frames };
 }
+
+describe('tick loop', () => {
+  it('keeps a fixed rate whatever each step takes, and after a stall goes on from now without catching up', () => {
+    // A clock whose time moves only when a step "works": each step takes `cost` ms.
+    let t = 0;
+    let pending: (() => void) | null = null;
+    const delays: number[] = [];
+    const clock: WallClock = {
+      nowMs: () => t,
+      setTimer: (fn, ms) => {
+        delays.push(ms);
+        pending = () => {
+          t += ms;
+          fn();
+        };
+        return 1;
+      },
+      clearTimer: () => {
+        pending = null;
+      },
+    };
+    const costs = [5, 5, 250, 5, 5];
+    const starts: number[] = [];
+    const loop = new TickLoop(clock, 100, () => {
+      starts.push(t);
+      t += costs[starts.length - 1] ?? 0;
+    });
+    loop.start();
+    for (let i = 0; i < costs.length; i++) (pending as unknown as () => void)();
+    loop.stop();
+    expect(starts).toEqual([100, 200, 300, 550, 650]);
+    expect(delays).toEqual([100, 95, 95, 0, 95, 95]);
+  });
+  it('steps at least as often as frames are drawn, and at least 10 times a second', () => {
+    expect([simHzFor(10, DEFAULT_RUNNER.simHz), simHzFor(30, DEFAULT_RUNNER.simHz), simHzFor(1, DEFAULT_RUNNER.simHz)]).toEqual([10, 30, 10]);
+  });
+});
 
 describe('pacer', () => {
   it('credits wall time times speed, nothing while paused, at most maxGapMs per call', () => {
