@@ -7,7 +7,7 @@
  * than the rest.
  *   live-case.ts COLS ROWS CPUS FPS SECONDS
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bigScenario } from './big-scenario.js';
@@ -39,6 +39,7 @@ const wall = (lastT - t0) / 1000;
 const rss = p.rssMb();
 const lagging = p.screen().includes('lagging');
 p.stop();
+if (scenarioArg !== '') rmSync(scenarioArg.slice('--scenario '.length), { force: true });
 process.stdout.write(
   `live cols=${cols} rows=${rows} cpus=${cpus} fps=${fps} seconds=${seconds} launcher=${launcher} cpu_pct=${((cpu / wall) * 100).toFixed(1)} cpu_pct_last_window=${(windows[windows.length - 1] ?? 0).toFixed(1)} ` +
     `cpu_pct_per_15s=${windows.map((w) => w.toFixed(0)).join(',')} rss_mb=${rss.toFixed(0)} lagging=${lagging}\n`,

@@ -263,6 +263,25 @@ describe('page cache, dentries, shrinkers and drop_caches', () => {
     meminfoAddsUp(k);
   });
 
+  it('a partial munmap of touched-again pages takes them off Active(anon) too', () => {
+    const k = machine({ nrCpus: 1 });
+    const active0 = memCounters(k).activeAnon;
+    spawn(k, {
+      comm: 'app',
+      program: function* (): Gen {
+        yield { op: 'mem', call: { fn: 'mmap', bytes: 8 * 1024 ** 2, touch: true, tag: 'heap2' } };
+        yield { op: 'mem', call: { fn: 'touch', bytes: 8 * 1024 ** 2, tag: 'heap2' } };
+        yield { op: 'mem', call: { fn: 'munmap', bytes: 6 * 1024 ** 2, tag: 'heap2' } };
+        yield { op: 'sleep', ns: Infinity };
+      },
+    });
+    k.engine.runUntil(k.now + SEC);
+    // 2048 pages mapped and touched twice (active), 1536 unmapped: 512 stay, all active.
+    expect(memCounters(k).activeAnon - active0).toBe(512);
+    assertMemory(k);
+    meminfoAddsUp(k);
+  });
+
   it('names are one namespace however they are looked up: by number under a prefix, or by path', () => {
     // Prefix + counter names go by number under the prefix; the same names read by path must meet the same
     // entries, a leading zero makes another name, and a prefix that ends in a digit still meets its names.

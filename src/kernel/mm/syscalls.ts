@@ -179,7 +179,9 @@ function* sysMunmap(k: Kernel, p: Task, bytes: number, tag: string): Sys {
       // Shrink from the end: resident pages go first.
       const drop = pages;
       for (let i = 0; i < drop && v.anon.length > 0; i++) k.mm.freePages(v.anon.pop(), 0);
-      v.activePages = Math.min(v.activePages, v.anon.length);
+      const active = Math.min(v.activePages, v.anon.length);
+      k.mm.activeAnonPages -= v.activePages - active;
+      v.activePages = active;
       v.pages -= drop;
       const uncharge = Math.min(v.committed, drop);
       v.committed -= uncharge;
