@@ -143,7 +143,12 @@ export class Runner {
       this.onHalt?.(this.k.halted);
       return;
     }
-    if (step !== null || now - this.lastFrameMs >= 1000 / this.opts.fps - 1) this.publish();
+    if (step !== null || now - this.lastFrameMs >= 1000 / this.opts.fps - 1) {
+      this.publish();
+      // A frame is due by when its step began, not by when the last one was published: with steps at a fixed
+      // rate, the simulation time before each publish would otherwise leave every other frame just short.
+      this.lastFrameMs = now;
+    }
   }
 
   /** Run toward targetNs within the time budget; if the budget runs out, virtual time lags (never piles up). */

@@ -190,7 +190,11 @@ export class TraceRunner {
         this.onEnd?.();
       }
     }
-    if (stepEvents > 0 || stepNs > 0 || now - this.lastFrameMs >= 1000 / this.opts.fps - 1) this.publish();
+    if (stepEvents > 0 || stepNs > 0 || now - this.lastFrameMs >= 1000 / this.opts.fps - 1) {
+      this.publish();
+      // Due by when the step began (see Runner.tick).
+      this.lastFrameMs = now;
+    }
   }
 
   publish(): void {

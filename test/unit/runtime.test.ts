@@ -126,6 +126,29 @@ describe('runner', () => {
     runner.stop();
   });
 
+  it('keeps the frame rate when each step spends wall time simulating before it publishes', () => {
+    const clock = new ManualClock();
+    const { runner, frames, session } = setup(clock, 10);
+    // Every kernel event the sink sees costs 0.2 ms of wall time: several ms of simulation per 100 ms step.
+    let spent = 0;
+    session.k.addSink({
+      emit: () => {
+        clock.spend(0.2);
+        spent += 0.2;
+      },
+      schedSwitch: () => {
+        clock.spend(0.2);
+        spent += 0.2;
+      },
+    });
+    runner.start();
+    clock.advance(2000);
+    expect(spent).toBeGreaterThan(20 * 2);
+    expect(frames.length).toBeGreaterThanOrEqual(20);
+    expect(frames.length).toBeLessThanOrEqual(22);
+    runner.stop();
+  });
+
   it('applies commands at its next step, and their output comes back in a frame', () => {
     const clock = new ManualClock();
     const { runner, bus, frames, session } = setup(clock);
