@@ -143,10 +143,11 @@ export class Runner {
       this.onHalt?.(this.k.halted);
       return;
     }
-    if (step !== null || now - this.lastFrameMs >= 1000 / this.opts.fps - 1) {
+    if (step !== null || now - this.lastFrameMs >= 1000 / this.opts.fps - this.stepMs / 2) {
       this.publish();
-      // A frame is due by when its step began, not by when the last one was published: with steps at a fixed
-      // rate, the simulation time before each publish would otherwise leave every other frame just short.
+      // A frame is due by when its step began, not by when the last one was published (the simulation time
+      // before each publish would leave every other frame just short), give or take half a step (a timer that
+      // fires late shortens the next period of a fixed-rate loop).
       this.lastFrameMs = now;
     }
   }

@@ -121,6 +121,8 @@ export class TraceRunner {
   private readonly loop: TickLoop;
   private frameNo = 0;
   private lastFrameMs = 0;
+  /** Wall time between steps. */
+  private readonly stepMs: number;
   private relNs = 0;
   private readonly lanes = new LaneBuilder(0, () => ({ pid: 0, comm: 'swapper', prio: 120 }), 0);
   private renderMs = 0;
@@ -136,7 +138,8 @@ export class TraceRunner {
     readonly opts: { fps: number; simHz: number; speed: number; paused: boolean },
   ) {
     this.pacer = new Pacer(opts.speed, opts.paused);
-    this.loop = new TickLoop(clock, 1000 / simHzFor(opts.fps, opts.simHz), () => this.tick());
+    this.stepMs = 1000 / simHzFor(opts.fps, opts.simHz);
+    this.loop = new TickLoop(clock, this.stepMs, () => this.tick());
   }
 
   private onEvent = (e: { kind: string; cpu: number; tNs: number }): void => {
@@ -190,7 +193,7 @@ export class TraceRunner {
         this.onEnd?.();
       }
     }
-    if (stepEvents > 0 || stepNs > 0 || now - this.lastFrameMs >= 1000 / this.opts.fps - 1) {
+    if (stepEvents > 0 || stepNs > 0 || now - this.lastFrameMs >= 1000 / this.opts.fps - this.stepMs / 2) {
       this.publish();
       // Due by when the step began (see Runner.tick).
       this.lastFrameMs = now;

@@ -149,6 +149,23 @@ describe('runner', () => {
     runner.stop();
   });
 
+  it('keeps the frame rate when other work makes its steps fire late', () => {
+    const clock = new ManualClock();
+    const { runner, frames } = setup(clock, 10);
+    runner.start();
+    // Other work on the event loop (input, writes) takes 6 ms just before every other step is due, so that step
+    // fires 5 ms late and the fixed-rate loop's next period is 95 ms.
+    const busy = (): void => {
+      clock.spend(6);
+      clock.setTimer(busy, 194);
+    };
+    clock.setTimer(busy, 199);
+    clock.advance(2000);
+    expect(frames.length).toBeGreaterThanOrEqual(20);
+    expect(frames.length).toBeLessThanOrEqual(22);
+    runner.stop();
+  });
+
   it('applies commands at its next step, and their output comes back in a frame', () => {
     const clock = new ManualClock();
     const { runner, bus, frames, session } = setup(clock);
