@@ -8,6 +8,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Xoshiro128 } from '../../src/kernel/core/rng.js';
+import { KernelBus } from '../../src/bus/bus.js';
+import { ManualClock } from '../../src/runtime/pacing.js';
+import { DEFAULT_RUNNER } from '../../src/runtime/runner.js';
+import { TraceRunner } from '../../src/runtime/trace-runner.js';
 import { TraceFeeder, importSummary } from '../../src/trace/import.js';
 import { parseTraceLine } from '../../src/trace/parse.js';
 import { cli, tempFile } from '../helpers/cli.js';
@@ -214,5 +218,27 @@ describe('sched_switch to sinks', () => {
     expect(asEvents.length).toBeGreaterThan(50);
     expect(asArgs).toEqual(asEvents);
     expect(other).not.toContain('sched_switch');
+  });
+});
+
+describe('the trace runner', () => {
+  it('draws at the frame rate, also when other work makes its steps fire late', () => {
+    const clock = new ManualClock();
+    const bus = new KernelBus();
+    let frames = 0;
+    bus.frames$.subscribe(() => frames++);
+    const runner = new TraceRunner(new TraceFeeder(GOLDEN), 'trace-small.txt', bus, clock, { ...DEFAULT_RUNNER, fps: 10 });
+    runner.start();
+    const before = frames;
+    // 6 ms of other work just before every other step is due (see the runner's test of the same rule).
+    const busy = (): void => {
+      clock.spend(6);
+      clock.setTimer(busy, 194);
+    };
+    clock.setTimer(busy, 199);
+    clock.advance(2000);
+    expect(frames - before).toBeGreaterThanOrEqual(20);
+    expect(frames - before).toBeLessThanOrEqual(22);
+    runner.stop();
   });
 });
