@@ -30,6 +30,16 @@ export function simHzFor(fps: number, simHz: number): number {
 }
 
 /**
+ * Is a frame due at a step that began at nowMs, the last frame having been drawn at the step that began at
+ * lastFrameMs? By step start, not by when the last frame was published (the simulation time before each publish
+ * would leave every other frame just short), give or take half a step (a timer that fires late shortens the
+ * next period of a fixed-rate loop).
+ */
+export function frameDue(nowMs: number, lastFrameMs: number, fps: number, stepMs: number): boolean {
+  return nowMs - lastFrameMs >= 1000 / fps - stepMs / 2;
+}
+
+/**
  * Calls `fn` every `ms` of wall time until stopped, at a fixed rate: each call is due one period after the
  * previous one was due, not after it returned (a 5 ms step would otherwise stretch every 100 ms period to 105).
  * After a stall longer than a period it goes on from now rather than catching up.

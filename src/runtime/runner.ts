@@ -10,7 +10,7 @@ import { takeSnapshot, type Kernel, type KernelEvent } from '../kernel/index.js'
 import { HIGH_RATE_KINDS } from '../kernel/core/trace.js';
 import type { ActionRecord, Session } from '../sim/session.js';
 import { Driver, type DriverHooks } from './driver.js';
-import { Pacer, simHzFor, TickLoop, type StepRequest, type WallClock } from './pacing.js';
+import { frameDue, Pacer, simHzFor, TickLoop, type StepRequest, type WallClock } from './pacing.js';
 
 export interface RunnerOptions {
   fps: number;
@@ -143,11 +143,8 @@ export class Runner {
       this.onHalt?.(this.k.halted);
       return;
     }
-    if (step !== null || now - this.lastFrameMs >= 1000 / this.opts.fps - this.stepMs / 2) {
+    if (step !== null || frameDue(now, this.lastFrameMs, this.opts.fps, this.stepMs)) {
       this.publish();
-      // A frame is due by when its step began, not by when the last one was published (the simulation time
-      // before each publish would leave every other frame just short), give or take half a step (a timer that
-      // fires late shortens the next period of a fixed-rate loop).
       this.lastFrameMs = now;
     }
   }

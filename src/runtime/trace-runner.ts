@@ -10,7 +10,7 @@ import { LaneBuilder } from '../bus/lanes.js';
 import type { CpuSnapshot, KernelSnapshot, MemCounters, TaskSnapshot } from '../kernel/index.js';
 import type { TraceFeeder } from '../trace/import.js';
 import { classOfPrio, type TraceModel } from '../trace/model.js';
-import { Pacer, simHzFor, TickLoop, type WallClock } from './pacing.js';
+import { frameDue, Pacer, simHzFor, TickLoop, type WallClock } from './pacing.js';
 
 const ZERO_MEM: MemCounters = {
   memTotal: 0, memFree: 0, memAvailable: 0, buffers: 0, cached: 0, swapCached: 0, active: 0, inactive: 0, activeAnon: 0, inactiveAnon: 0,
@@ -193,9 +193,8 @@ export class TraceRunner {
         this.onEnd?.();
       }
     }
-    if (stepEvents > 0 || stepNs > 0 || now - this.lastFrameMs >= 1000 / this.opts.fps - this.stepMs / 2) {
+    if (stepEvents > 0 || stepNs > 0 || frameDue(now, this.lastFrameMs, this.opts.fps, this.stepMs)) {
       this.publish();
-      // Due by when the step began (see Runner.tick).
       this.lastFrameMs = now;
     }
   }
