@@ -41,6 +41,7 @@ import {
 import type { MemCall, UserResult } from './task/user.js';
 import { sendSignal, signalName } from './task/signal.js';
 import type { Rq as RqType } from './sched/rq.js';
+import { TaskRows } from './task/rows.js';
 
 export interface SchedClasses {
   stop: StopClass;
@@ -88,6 +89,8 @@ export class Kernel {
 
   /** Live tasks (running, sleeping, zombies) by pid; the idle tasks (pid 0) are rqs[n].idle. */
   readonly tasks = new Map<number, Task>();
+  /** Rows of the tasks' nanosecond fields (task/rows.ts). */
+  readonly taskRows = new TaskRows();
   /** Tasks that were reaped, oldest first (bounded), for reports. */
   /** Reaped tasks, oldest first, for reports: at most maxExited (a dashboard keeps few, a report many). */
   readonly exited = new Deque<Task>();
@@ -165,6 +168,7 @@ export class Kernel {
         nowNs: 0,
         load: weightOfNice(0),
         sliceNs: this.tunables.baseSliceNs,
+        rows: this.taskRows,
       });
       idle.schedClass = this.classes.idle;
       idle.onCpu = true;
@@ -322,6 +326,7 @@ export class Kernel {
     p.burst = null;
     p.pendingResult = undefined;
     p.sleepTimer = null;
+    this.taskRows.release([p, p.se]);
     this.exited.push(p);
     while (this.exited.length > this.maxExited) {
       const old = this.exited.shift() as Task;

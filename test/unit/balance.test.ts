@@ -9,6 +9,7 @@ import { Xoshiro128 } from '../../src/kernel/core/rng.js';
 import { weightOfNice } from '../../src/kernel/sched/fair/weights.js';
 import { CpuMask } from '../../src/kernel/sched/topology.js';
 import { Task } from '../../src/kernel/task/task.js';
+import { TaskRows } from '../../src/kernel/task/rows.js';
 
 for (const mode of ['eevdf', 'cfs'] as const) {
   describe(`load balancing (${mode})`, () => {
@@ -91,7 +92,7 @@ describe('affinity changes and the stop class', () => {
 
 describe('per-CPU CPU time (cpuTimeByCpuNs)', () => {
   it('charges each CPU its own sum, pairs in the order the task first ran there', () => {
-    const t = new Task({ pid: 7, comm: 't', flags: 0, cpusAllowed: CpuMask.all(64), cpu: 0, nowNs: 0, load: weightOfNice(0), sliceNs: 750_000 });
+    const t = new Task({ pid: 7, comm: 't', flags: 0, cpusAllowed: CpuMask.all(64), cpu: 0, nowNs: 0, load: weightOfNice(0), sliceNs: 750_000, rows: new TaskRows() });
     const rng = new Xoshiro128(5, 'cputime');
     const oracle = new Map<number, number>();
     let cpu = 0;

@@ -10,6 +10,7 @@ import { calcDeltaFair, weightOfNice } from '../../src/kernel/sched/fair/weights
 import { makeTunables, sysctlFactor } from '../../src/kernel/sched/features.js';
 import { ENQUEUE_INITIAL } from '../../src/kernel/sched/sched-class.js';
 import { Task } from '../../src/kernel/task/task.js';
+import { TaskRows } from '../../src/kernel/task/rows.js';
 import { CpuMask } from '../../src/kernel/sched/topology.js';
 import { fls, mulU64U32Shr } from '../../src/kernel/core/time.js';
 import { Xoshiro128 } from '../../src/kernel/core/rng.js';
@@ -17,7 +18,7 @@ import { Xoshiro128 } from '../../src/kernel/core/rng.js';
 const MS = 1_000_000;
 
 function entity(pid: number, nice = 0): Task {
-  return new Task({ pid, comm: `t${pid}`, flags: 0, cpusAllowed: CpuMask.all(1), cpu: 0, nowNs: 0, load: weightOfNice(nice), sliceNs: 750_000 });
+  return new Task({ pid, comm: `t${pid}`, flags: 0, cpusAllowed: CpuMask.all(1), cpu: 0, nowNs: 0, load: weightOfNice(nice), sliceNs: 750_000, rows: new TaskRows() });
 }
 
 function queue(cfs: CfsRq, t: Task, v: number, deadline: number): void {

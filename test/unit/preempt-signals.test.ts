@@ -143,6 +143,36 @@ describe('renice, fork, wait and zombies', () => {
     expect(k.tasks.has(childPid)).toBe(false);
     expect(parent.children?.size).toBe(0);
   });
+
+  it("a reaped task keeps its numbers in the report while its row serves the next fork, which starts at zero", () => {
+    const k = machine({ nrCpus: 1 });
+    const pids: number[] = [];
+    // Two children one after the other: the second is forked after the first was reaped.
+    spawn(k, {
+      comm: 'parent',
+      program: function* (): Generator<UserAction, void, UserResult | undefined> {
+        for (const ms of [30, 5]) {
+          const r = yield { op: 'fork', child: { comm: `c${ms}`, program: function* () { yield { op: 'run', ns: ms * MS }; } } };
+          pids.push(r?.value ?? 0);
+          yield { op: 'wait' };
+        }
+        yield { op: 'sleep', ns: Infinity };
+      },
+    });
+    const rowsBefore = k.taskRows.inUse;
+    k.engine.runUntil(20 * MS);
+    const first = k.tasks.get(pids[0] ?? -1);
+    expect(first).toBeDefined();
+    k.engine.runUntil(200 * MS);
+    const second = [...k.exited].find((t) => t.pid === pids[1]);
+    expect(second).toBeDefined();
+    // One row each while alive, none once both are reaped: the second child took the first one's row.
+    expect(k.taskRows.inUse).toBe(rowsBefore);
+    expect(first?.sumExecRuntimeNs).toBe(30 * MS);
+    expect(first?.se.vruntime).toBeGreaterThan(0);
+    expect(second?.sumExecRuntimeNs).toBe(5 * MS);
+    expect(first?.startTimeNs).toBeLessThan(second?.startTimeNs ?? 0);
+  });
 });
 
 describe('load average', () => {

@@ -38,6 +38,7 @@ export function copyProcess(k: Kernel, req: NewTask): Task | string {
     nowNs: k.now,
     load: weightOfNice(parent.nice),
     sliceNs: k.tunables.baseSliceNs,
+    rows: k.taskRows,
   });
   p.state = TASK_NEW;
   p.parent = parent;
@@ -52,6 +53,7 @@ export function copyProcess(k: Kernel, req: NewTask): Task | string {
   p.se.load = parent.se.load;
   const err = k.forkMm(parent, p, req.thread === true);
   if (err !== null) {
+    k.taskRows.release([p, p.se]);
     return err;
   }
   (parent.children ??= new Set()).add(p);

@@ -9,6 +9,7 @@ import type { LoadWeight } from '../sched/fair/weights.js';
 import type { SchedClass } from '../sched/sched-class.js';
 import type { CpuMask } from '../sched/topology.js';
 import type { UserAction, UserProgram, UserResult } from './user.js';
+import { defineRowFields, SE_ROW_FIELDS, TASK_ROW_FIELDS, type TaskRows } from './rows.js';
 
 /** Scheduling policies, as numbered by the uAPI (include/uapi/linux/sched.h). */
 export const SCHED_NORMAL = 0;
@@ -129,8 +130,9 @@ export interface SchedStats {
 
 /**
  * Fair scheduling entity (struct sched_entity); also the fair tree's node. The schedstats are part of it, as
- * se.statistics was in Linux before 5.19, rather than an object of their own (32 B a task); they come after
- * the tree links and keys, which a tree walk reads from every node it passes, so that those stay together.
+ * se.statistics was in Linux before 5.19, rather than an object of their own (32 B a task). The fields in
+ * nanoseconds (`declare`d here) live in the task's row (rows.ts): the tree keys share a cache line there, and
+ * the tree links stay first in the object, so a tree walk touches two lines per node it passes.
  */
 export class SchedEntity implements RbNode<SchedEntity>, SchedStats {
   rbParent: SchedEntity | null = null;
@@ -138,11 +140,14 @@ export class SchedEntity implements RbNode<SchedEntity>, SchedStats {
   rbRight: SchedEntity | null = null;
   rbRed = false;
   rbOnTree = false;
+  /** The row holding this entity's nanosecond fields (rows.ts), shared with its task. */
+  buf!: Float64Array;
+  off = 0;
   /** Augmented subtree minimum of vruntime and of slice (EEVDF). */
-  minVruntime = 0;
+  declare minVruntime: number;
   minSlice = 0;
-  vruntime = 0;
-  deadline = 0;
+  declare vruntime: number;
+  declare deadline: number;
   sliceNs: number;
 
   /** Shared per nice level (weights.ts): replaced, never written through. */
@@ -150,27 +155,27 @@ export class SchedEntity implements RbNode<SchedEntity>, SchedStats {
   /** On a cfs_rq (queued or curr), including delayed. */
   onRq = false;
   /** Saved lag V - v in virtual ns (EEVDF), clamped at dequeue. */
-  vlag = 0;
+  declare vlag: number;
   /** Slice protection limit (vprot, 6.16+). */
-  vprot = 0;
+  declare vprot: number;
   /** custom_slice, rel_deadline and sched_delayed: one bit each (SE_*), one field for the three. */
   private seFlags = 0;
-  execStartNs = 0;
-  prevSumExecRuntimeNs = 0;
+  declare execStartNs: number;
+  declare prevSumExecRuntimeNs: number;
   nrMigrations = 0;
 
   /* The schedstats (SchedStats). */
-  waitMaxNs = 0;
-  waitSumNs = 0;
+  declare waitMaxNs: number;
+  declare waitSumNs: number;
   waitCount = 0;
-  sleepStartNs = 0;
-  blockStartNs = 0;
-  sumSleepRuntimeNs = 0;
-  sumBlockRuntimeNs = 0;
-  sleepMaxNs = 0;
-  blockMaxNs = 0;
-  execMaxNs = 0;
-  iowaitSumNs = 0;
+  declare sleepStartNs: number;
+  declare blockStartNs: number;
+  declare sumSleepRuntimeNs: number;
+  declare sumBlockRuntimeNs: number;
+  declare sleepMaxNs: number;
+  declare blockMaxNs: number;
+  declare execMaxNs: number;
+  declare iowaitSumNs: number;
   iowaitCount = 0;
   nrFailedMigrationsAffine = 0;
   nrFailedMigrationsRunning = 0;
@@ -185,9 +190,11 @@ export class SchedEntity implements RbNode<SchedEntity>, SchedStats {
     readonly task: Task,
     load: LoadWeight,
     sliceNs: number,
+    rows: TaskRows,
   ) {
     this.load = load;
     this.sliceNs = sliceNs;
+    rows.place(this);
   }
 
   /** Every wakeup is counted as local or remote (ttwu_stat()), so their sum is nr_wakeups. */
@@ -313,6 +320,9 @@ export class Task {
   private bits = 0;
 
   readonly se: SchedEntity;
+  /** The row of nanosecond fields, the same one as se's (rows.ts). */
+  buf: Float64Array;
+  off: number;
   /** The rt and dl entities are made at first use: most tasks never touch them (256 B each spared). */
   private rtEntity: RtEntity | null = null;
   private dlEntity: DlEntity | null = null;
@@ -321,15 +331,15 @@ export class Task {
     return this.se;
   }
 
-  sumExecRuntimeNs = 0;
+  declare sumExecRuntimeNs: number;
   /** Nanoseconds spent in kernel mode (the rest of sumExecRuntimeNs is user time). */
-  systemTimeNs = 0;
+  declare systemTimeNs: number;
   nvcsw = 0;
   nivcsw = 0;
   /** sched_info: run delay (runnable but waiting) and when it was last queued. */
-  runDelayNs = 0;
-  maxRunDelayNs = 0;
-  lastQueuedNs = -1;
+  declare runDelayNs: number;
+  declare maxRunDelayNs: number;
+  declare lastQueuedNs: number;
   pcount = 0;
   /**
    * CPU time per CPU id, as flat [cpu, ns, cpu, ns, ...] pairs (for the JSON's cpuTimeByCpuNs): a task runs on
@@ -338,7 +348,7 @@ export class Task {
   private cpuTimeByCpu: number[] = NO_CPU_TIME;
   /** Index in cpuTimeByCpu of the pair charged last. */
   private cpuTimeHint = 0;
-  startTimeNs: number;
+  declare startTimeNs: number;
   /** How the task ended, and errors: rare, so kept apart (null until one is set). */
   private end: TaskEnd | null = null;
 
@@ -396,6 +406,7 @@ export class Task {
     nowNs: number;
     load: LoadWeight;
     sliceNs: number;
+    rows: TaskRows;
   }) {
     this.pid = init.pid;
     this.tgid = init.tgid ?? init.pid;
@@ -404,8 +415,11 @@ export class Task {
     this.cpusAllowed = init.cpusAllowed;
     this.cpu = init.cpu;
     this.wakeCpu = init.cpu;
+    this.se = new SchedEntity(this, init.load, init.sliceNs, init.rows);
+    this.buf = this.se.buf;
+    this.off = this.se.off;
     this.startTimeNs = init.nowNs;
-    this.se = new SchedEntity(this, init.load, init.sliceNs);
+    this.lastQueuedNs = -1;
   }
 
   private get ended(): TaskEnd {
@@ -565,3 +579,6 @@ export function isRtPolicy(policy: number): boolean {
 export function isFairPolicy(policy: number): boolean {
   return policy === SCHED_NORMAL || policy === SCHED_BATCH || policy === SCHED_IDLE;
 }
+
+defineRowFields(SchedEntity.prototype, SE_ROW_FIELDS, 0);
+defineRowFields(Task.prototype, TASK_ROW_FIELDS, SE_ROW_FIELDS.length);
