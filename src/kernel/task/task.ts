@@ -342,8 +342,8 @@ export class Task {
   declare lastQueuedNs: number;
   pcount = 0;
   /**
-   * CPU time per CPU id, as flat [cpu, ns, cpu, ns, ...] pairs (for the JSON's cpuTimeByCpuNs): a task runs on
-   * few CPUs, and a Map cost ~180 bytes per task.
+   * CPU time per CPU id, as flat [cpu, ns, cpu, ns, ...] pairs in CPU order (for the JSON's cpuTimeByCpuNs): a
+   * task runs on few CPUs, and a Map cost ~180 bytes per task.
    */
   private cpuTimeByCpu: number[] = NO_CPU_TIME;
   /** Index in cpuTimeByCpu of the pair charged last. */
@@ -371,7 +371,7 @@ export class Task {
   kobjs: unknown = null;
   oomScoreAdj = 0;
 
-  /** [cpu, ns] for every CPU the task ran on, in the order it first ran there. */
+  /** [cpu, ns] for every CPU the task ran on, in CPU order. */
   cpuTimes(): [number, number][] {
     const out: [number, number][] = [];
     for (let i = 0; i < this.cpuTimeByCpu.length; i += 2) out.push([this.cpuTimeByCpu[i] as number, this.cpuTimeByCpu[i + 1] as number]);
@@ -382,14 +382,22 @@ export class Task {
   addCpuTime(cpu: number, ns: number): void {
     const a = this.cpuTimeByCpu;
     let i = this.cpuTimeHint;
-    // Most charges are for the CPU charged last; a hog that has run on 20 CPUs would otherwise scan 10 pairs.
+    // Most charges are for the CPU charged last. Else a binary search of the pairs, which are kept in CPU order:
+    // a task that wakes wherever a CPU is idle on a 64-CPU machine has run on most of them, and a scan from the
+    // start at each wakeup took a tenth of the simulation's time there.
     if (a[i] !== cpu) {
-      i = 0;
-      while (i < a.length && a[i] !== cpu) i += 2;
+      let lo = 0;
+      let hi = a.length >> 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if ((a[mid << 1] as number) < cpu) lo = mid + 1;
+        else hi = mid;
+      }
+      i = lo << 1;
       this.cpuTimeHint = i;
-      if (i === a.length) {
-        // A new CPU (migrations are rare next to accounting): grow to the exact size.
-        this.cpuTimeByCpu = a.concat(cpu, ns);
+      if (a[i] !== cpu) {
+        // A new CPU (migrations are rare next to accounting): grow to the exact size, in order.
+        this.cpuTimeByCpu = [...a.slice(0, i), cpu, ns, ...a.slice(i)];
         return;
       }
     }
