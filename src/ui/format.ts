@@ -138,3 +138,22 @@ export function expandTabs(s: string): string {
 export function strcmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * Items packed onto lines of at most width columns, sep between two on a line (words with ' ', a pane's
+ * fields with two spaces); an item longer than a line gets a line of its own, for the caller to fit.
+ */
+export function wrapItems(items: readonly string[], width: number, sep = '  '): string[] {
+  const rows: string[] = [];
+  let row = '';
+  for (const it of items) {
+    if (row === '') row = it;
+    else if (row.length + sep.length + it.length <= width) row += sep + it;
+    else {
+      rows.push(row);
+      row = it;
+    }
+  }
+  if (row !== '' || rows.length === 0) rows.push(row);
+  return rows;
+}

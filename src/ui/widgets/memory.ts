@@ -6,7 +6,7 @@
 import type { Frame } from '../../bus/frame.js';
 import type { KernelSnapshot } from '../../kernel/index.js';
 import type { Surface } from '../canvas.js';
-import { fit, fmtCount, fmtPages, padL } from '../format.js';
+import { fit, fmtCount, fmtPages, padL, wrapItems } from '../format.js';
 import { type DrawCtx, type Widget, clearPane } from './widget.js';
 
 export class MemoryWidget implements Widget {
@@ -53,19 +53,37 @@ export class MemoryWidget implements Widget {
     x = s.put(x, 1, 'free ', pal.hi);
     s.put(x, 1, fmtPages(m.memFree), pal.text);
     let y = 2;
-    const line = (label: string, text: string, attr = pal.text): void => {
+    // A line of items: what does not fit goes on to the next line under the first item, not cut off.
+    const line = (label: string, items: string[], attr = pal.text): void => {
       if (y >= s.height) return;
-      const xx = s.put(0, y, label, pal.hi);
-      s.put(xx, y, fit(text, s.width - xx), attr);
-      y++;
+      const x0 = s.put(0, y, label, pal.hi);
+      for (const row of wrapItems(items, s.width - x0)) {
+        if (y >= s.height) return;
+        s.put(x0, y, fit(row, s.width - x0), attr);
+        y++;
+      }
     };
     const pct = Math.round((m.committedAs * 100) / Math.max(1, m.commitLimit));
-    line('Commit  ', `${fmtPages(m.committedAs)} of CommitLimit ${fmtPages(m.commitLimit)} (${pct}%), overcommit_memory=${snap.overcommitMemory}`, pct > 100 ? pal.warn : pal.text);
-    line('Kernel  ', `slab ${fmtPages(m.slab)} (unreclaimable ${fmtPages(m.sUnreclaim)})  page tables ${fmtPages(m.pageTables)}  stacks ${fmtPages(m.kernelStackKb / 4)}  vmalloc ${fmtPages(m.vmallocUsed)}`);
-    line('Swap    ', snap.swapTotalPages === 0 ? 'none' : `${fmtPages(snap.swapUsedPages)} used of ${fmtPages(snap.swapTotalPages)}`);
+    line('Commit  ', [`${fmtPages(m.committedAs)} of CommitLimit ${fmtPages(m.commitLimit)} (${pct}%)`, `overcommit_memory=${snap.overcommitMemory}`], pct > 100 ? pal.warn : pal.text);
+    line('Kernel  ', [
+      `slab ${fmtPages(m.slab)} (unreclaimable ${fmtPages(m.sUnreclaim)})`,
+      `page tables ${fmtPages(m.pageTables)}`,
+      `stacks ${fmtPages(m.kernelStackKb / 4)}`,
+      `vmalloc ${fmtPages(m.vmallocUsed)}`,
+    ]);
+    line('Swap    ', [snap.swapTotalPages === 0 ? 'none' : `${fmtPages(snap.swapUsedPages)} used of ${fmtPages(snap.swapTotalPages)}`]);
     const r = snap.reclaim;
-    line('Reclaim ', `kswapd ${fmtCount(r.kswapdReclaimed)} pg  direct ${fmtCount(r.directReclaimed)} pg (${r.allocstall} stalls)  slab objs ${fmtCount(r.slabFreed)}  OOM kills ${snap.oomKillsTotal}`);
-    y++;
+    line('Reclaim ', [
+      `kswapd ${fmtCount(r.kswapdReclaimed)} pg`,
+      `direct ${fmtCount(r.directReclaimed)} pg (${r.allocstall} stalls)`,
+      `slab objs ${fmtCount(r.slabFreed)}`,
+      `OOM kills ${snap.oomKillsTotal}`,
+    ]);
+    // The zones, their legend and the buddy table below them; a blank line above each of the two blocks when
+    // the pane has rows to spare (a busy machine's reclaim figures can take a second line).
+    const zones = snap.zones.length;
+    const spare = s.height - (y + zones + 1 + 1 + zones);
+    if (spare >= 1) y++;
     // Zones against their watermarks.
     for (const z of snap.zones) {
       if (y >= s.height || z.managedPages === 0) continue;
@@ -83,8 +101,8 @@ export class MemoryWidget implements Widget {
       s.put(label.length + barW + 1, y, fit(`free ${fmtPages(z.freePages)}`, 22), pal.text);
       y++;
     }
-    if (y < s.height) s.put(0, y++, fit('         m/l/h = min/low/high watermarks (kswapd wakes below low)', s.width), pal.inactive);
-    y++;
+    line('        ', ['m/l/h = min/low/high watermark (kswapd wakes below l)'], pal.inactive);
+    if (spare >= 2) y++;
     // Buddy free lists (buddyinfo).
     if (y + 1 < s.height) {
       const orders = snap.zones[0]?.nrFree.length ?? 11;
@@ -103,3 +121,4 @@ export class MemoryWidget implements Widget {
     }
   }
 }
+

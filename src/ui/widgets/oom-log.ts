@@ -5,7 +5,7 @@
 import type { Frame } from '../../bus/frame.js';
 import type { OomSnapshot } from '../../kernel/index.js';
 import type { Surface } from '../canvas.js';
-import { fit, fmtPages, padL } from '../format.js';
+import { fit, fmtPages, padL, wrapItems } from '../format.js';
 import type { UiState } from '../ui-state.js';
 import { Reaction, type DrawCtx, type KeyEvent, type Widget, clearPane } from './widget.js';
 
@@ -38,7 +38,10 @@ export class OomLogWidget implements Widget {
     const { pal, ui } = ctx;
     if (!clearPane(s, ctx, 'OOM kills are not in a scheduler trace')) return;
     if (this.kills.length === 0) {
-      s.put(0, 0, fit('No OOM kill yet. The OOM killer runs when an allocation fails after reclaim.', s.width), pal.inactive);
+      const msg = 'No OOM kill yet. The OOM killer runs when an allocation fails after reclaim.';
+      wrapItems(msg.split(' '), s.width, ' ').forEach((row, y) => {
+        if (y < s.height) s.put(0, y, fit(row, s.width), pal.inactive);
+      });
       return;
     }
     const listRows = Math.min(this.kills.length, Math.max(1, Math.floor(s.height / 3)));
