@@ -101,8 +101,10 @@ export class RunqueueWidget implements Widget {
     this.scale = Math.max(this.scale, 4, ...this.rows.map((r) => r.dl + r.rt + r.fair));
     const maxDepth = this.scale;
     const barW = Math.min(16, Math.max(4, Math.floor(s.width / 5)));
-    const currW = Math.min(16, Math.max(6, Math.floor(s.width / 5)));
-    const sparkX = 4 + 3 + barW + 1 + currW + 1;
+    // Room for most comms (15 characters at most) before the history takes the rest.
+    const currW = Math.min(15, Math.max(6, Math.floor(s.width / 4)));
+    // cpu (4) depth (3) space, bar, space, curr, space.
+    const sparkX = 4 + 3 + 1 + barW + 1 + currW + 1;
     const sparkW = Math.max(0, s.width - sparkX);
     const visible = Math.min(this.rows.length, s.height);
     if (ui.treeCpu < this.top) this.top = ui.treeCpu;
