@@ -201,4 +201,50 @@ describe('vmalloc', () => {
     const line = v.render();
     expect(line).toMatch(/^0xffffc90000000000-0xffffc90000004000   16384 mod_init\+0x1a\/0x40 \[mod\] pages=3 vmalloc N0=3\n$/);
   });
+
+  it('address space: the lowest freed range that fits, freed ranges coalesced, as a sorted list of holes does it', () => {
+    // The oracle: holes in a sorted array, first fit from the lowest address, neighbours merged on free.
+    let holes: [number, number][] = [];
+    let top = 0;
+    const oracleReserve = (size: number): number => {
+      const i = holes.findIndex(([, sz]) => sz >= size);
+      if (i < 0) return (top += size) - size;
+      const h = holes[i] as [number, number];
+      const off = h[0];
+      if (h[1] === size) holes.splice(i, 1);
+      else holes[i] = [off + size, h[1] - size];
+      return off;
+    };
+    const oracleRelease = (off: number, size: number): void => {
+      holes.push([off, size]);
+      holes.sort((a, b) => a[0] - b[0]);
+      const merged: [number, number][] = [];
+      for (const [o, sz] of holes) {
+        const last = merged[merged.length - 1];
+        if (last !== undefined && last[0] + last[1] === o) last[1] += sz;
+        else merged.push([o, sz]);
+      }
+      holes = merged;
+    };
+    const v = new VmallocSpace();
+    const rng = new Xoshiro128(9, 'vmalloc');
+    const live: { area: ReturnType<VmallocSpace['add']>; oracleOff: number }[] = [];
+    for (let step = 0; step < 4000; step++) {
+      if (live.length > 0 && rng.intBelow(100) < 48) {
+        const j = rng.intBelow(live.length);
+        const { area } = live[j] as (typeof live)[number];
+        live.splice(j, 1);
+        v.remove(area);
+        oracleRelease(area.offset, area.size);
+      } else {
+        const size = (1 + rng.intBelow(rng.chance(1, 8) ? 64 : 4)) * 4096;
+        const area = v.add({ size, caller: 'bench', pages: [], kind: 'vmalloc' });
+        live.push({ area, oracleOff: oracleReserve(size) });
+        expect(area.offset).toBe(live[live.length - 1]?.oracleOff);
+      }
+      expect(v.verify()).toBeNull();
+      expect(v.freeRanges()).toEqual(holes);
+    }
+    expect(v.count).toBe(live.length);
+  });
 });
