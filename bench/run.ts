@@ -68,6 +68,17 @@ if (want('sim')) {
     if (a !== undefined && b !== undefined) line(`sim-scaling cpus=${cpus} cost_ratio_10000_vs_100=${(b / a).toFixed(2)}`);
   }
   line(runBundled('sim-case.ts', ['64', '10000', budget, 'all-classes']));
+  // Memory-heavy (issue 4): every program step allocates or frees (mmap + faults, munmap, kmalloc/kfree,
+  // vmalloc/vfree, page cache reads, fork + exit), beside hogs; the same targets and the same scaling ratio.
+  for (const cpus of quick ? [64] : [8, 64]) {
+    const a = runBundled('sim-case.ts', [String(cpus), '100', budget, 'memory']);
+    const b = runBundled('sim-case.ts', [String(cpus), '10000', budget, 'memory']);
+    line(a);
+    line(b);
+    const na = /ns_per_event=([\d.]+)/.exec(a);
+    const nb = /ns_per_event=([\d.]+)/.exec(b);
+    if (na && nb) line(`sim-scaling mix=memory cpus=${cpus} cost_ratio_10000_vs_100=${(Number(nb[1]) / Number(na[1])).toFixed(2)}`);
+  }
 }
 
 if (want('render')) {

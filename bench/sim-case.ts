@@ -31,16 +31,72 @@ const rtPeriodic: ProgramFactory = function* (ctx): Gen {
   }
 };
 
+/* The memory-heavy mix: every step below is an allocation or a free in one of the allocators. */
+const KB = 1024;
+const mapper: ProgramFactory = function* (ctx): Gen {
+  // Anonymous memory: mmap and fault in 64 KiB-1 MiB (page allocator, page tables, VMAs), use it, unmap it.
+  for (;;) {
+    yield { op: 'mem', call: { fn: 'mmap', bytes: (16 + ctx.rng.intBelow(241)) * 4 * KB, touch: true, tag: 'buf' } };
+    yield { op: 'run', ns: ctx.rng.expInt(500_000) };
+    yield { op: 'mem', call: { fn: 'munmap', bytes: Infinity, tag: 'buf' } };
+    yield { op: 'sleep', ns: ctx.rng.intBetween(2_000_000, 10_000_000) };
+  }
+};
+const slabUser: ProgramFactory = function* (ctx): Gen {
+  // kmalloc size classes 8 B-4 KiB (SLUB), as a driver's buffers.
+  for (;;) {
+    yield { op: 'mem', call: { fn: 'kmalloc', bytes: 8 << ctx.rng.intBelow(10), zero: false, tag: 'k' } };
+    yield { op: 'run', ns: ctx.rng.expInt(200_000) };
+    yield { op: 'mem', call: { fn: 'kfree', tag: 'k' } };
+    yield { op: 'sleep', ns: ctx.rng.intBetween(1_000_000, 5_000_000) };
+  }
+};
+const reader: ProgramFactory = function* (ctx): Gen {
+  // Page cache and the dcache: 64 files per reader task, 16-128 KiB a read.
+  for (let i = 0; ; i++) {
+    yield { op: 'mem', call: { fn: 'read_file', file: `/data/${ctx.pid}/f${i % 64}`, bytes: (16 + ctx.rng.intBelow(113)) * KB } };
+    yield { op: 'run', ns: ctx.rng.expInt(300_000) };
+    yield { op: 'io', ns: ctx.rng.intBetween(1_000_000, 8_000_000) };
+  }
+};
+const child: ProgramFactory = function* (ctx): Gen {
+  yield { op: 'mem', call: { fn: 'mmap', bytes: 256 * KB, touch: true } };
+  yield { op: 'run', ns: ctx.rng.expInt(1_000_000) };
+};
+const forker: ProgramFactory = function* (ctx): Gen {
+  // fork + exit: task_struct, mm_struct, vm_area_struct, files, signal, cred and pid slabs, the new mm's pages.
+  for (;;) {
+    yield { op: 'fork', child: { comm: 'child', program: child } };
+    yield { op: 'wait' };
+    yield { op: 'sleep', ns: ctx.rng.intBetween(5_000_000, 20_000_000) };
+  }
+};
+const vmallocer: ProgramFactory = function* (ctx): Gen {
+  for (;;) {
+    yield { op: 'mem', call: { fn: 'vmalloc', bytes: (4 + ctx.rng.intBelow(61)) * 4 * KB, zero: false, tag: 'v' } };
+    yield { op: 'run', ns: ctx.rng.expInt(300_000) };
+    yield { op: 'mem', call: { fn: 'vfree', tag: 'v' } };
+    yield { op: 'sleep', ns: ctx.rng.intBetween(2_000_000, 10_000_000) };
+  }
+};
+
+export type Mix = 'mixed' | 'all-classes' | 'memory';
+
 export function bootMachine(cpus: number, seed = 1): ReturnType<typeof bootKernel> {
   return bootKernel({ ...DEFAULT_CONFIG, seed, nrCpus: cpus, hz: 250, memoryBytes: 64 * 1024 ** 3 });
 }
 
-export function spawnMix(k: ReturnType<typeof bootKernel>, tasks: number, seed = 1, mix: 'mixed' | 'all-classes' = 'mixed'): void {
+export function spawnMix(k: ReturnType<typeof bootKernel>, tasks: number, seed = 1, mix: Mix = 'mixed'): void {
   const rng = new Xoshiro128(seed, 'bench');
   for (let i = 0; i < tasks; i++) {
     const r = rng.intBelow(100);
     let spec: SpawnSpec;
-    if (r < 55) spec = { comm: 'hog', policy: 'normal', nice: rng.intBelow(11) - 5, rtPriority: 0, program: hog };
+    if (mix === 'memory') {
+      // A third hogs (the CPUs stay busy), the rest allocating and freeing.
+      const program = r < 35 ? hog : r < 55 ? mapper : r < 70 ? slabUser : r < 85 ? reader : r < 95 ? forker : vmallocer;
+      const comm = r < 35 ? 'hog' : r < 55 ? 'mapper' : r < 70 ? 'slab' : r < 85 ? 'reader' : r < 95 ? 'forker' : 'vmalloc';
+      spec = { comm, policy: 'normal', nice: 0, rtPriority: 0, program };
+    } else if (r < 55) spec = { comm: 'hog', policy: 'normal', nice: rng.intBelow(11) - 5, rtPriority: 0, program: hog };
     else if (r < 80) spec = { comm: 'sleeper', policy: 'normal', nice: 0, rtPriority: 0, program: sleeper };
     else if (r < 90) spec = { comm: 'batch', policy: 'batch', nice: 5, rtPriority: 0, program: hog };
     else if (r < 97) spec = { comm: 'io', policy: 'normal', nice: 0, rtPriority: 0, program: io };
@@ -54,7 +110,7 @@ function main(): void {
   const cpus = Number(process.argv[2] ?? 8);
   const tasks = Number(process.argv[3] ?? 1000);
   const budgetMs = Number(process.argv[4] ?? 1500);
-  const mix = (process.argv[5] ?? 'mixed') as 'mixed' | 'all-classes';
+  const mix = (process.argv[5] ?? 'mixed') as Mix;
   const gc = (globalThis as { gc?: () => void }).gc;
   // Memory per task: what spawning the tasks adds to a booted machine (the boot-time slab, dcache and page
   // cache of a 64 GiB machine are not the tasks' cost).
