@@ -362,6 +362,28 @@ describe('the kernel memory API (a task acting as a module)', () => {
     expect(k.mm.slab.get('mydrv_req').activeObjects).toBe(0);
     assertMemory(k);
   });
+
+  it('what a module task never frees stays allocated after it exits, and the task itself is let go', () => {
+    const k = machine({ nrCpus: 2 });
+    const mod = spawn(k, {
+      comm: 'leakdrv',
+      program: function* (): Gen {
+        yield { op: 'mem', call: { fn: 'kmalloc', bytes: 3000, zero: false, tag: 'a' } };
+        yield { op: 'mem', call: { fn: 'vmalloc', bytes: 10000, zero: false, tag: 'v' } };
+        yield { op: 'exit', code: 0 };
+      },
+    });
+    const kmalloc4k = (): number => k.mm.slab.get('kmalloc-4k').activeObjects;
+    const before = kmalloc4k();
+    k.engine.runUntil(1 * SEC);
+    expect(mod.alive).toBe(false);
+    expect(k.mm.moduleAllocs.has(mod)).toBe(false);
+    expect(k.mm.leakedModuleAllocs.map((a) => a.kind)).toEqual(['slab', 'vmalloc']);
+    expect(kmalloc4k()).toBe(before + 1);
+    const vm = k.proc.read('/proc/vmallocinfo');
+    expect(vm.ok && vm.text).toContain('leakdrv_init+0x2a/0x60 [leakdrv] pages=3 vmalloc N0=3');
+    assertMemory(k);
+  });
 });
 
 describe('memory invariants under random workloads with leaks, forks and exits', () => {

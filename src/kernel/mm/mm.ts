@@ -100,6 +100,8 @@ export class MemoryManager {
   private readonly slabPages = (order: number): number => this.allocKernelPages(order, Owner.Slab);
   reserved = { kernelPages: 0, memmapPages: 0, percpuPages: 0, firmwarePages: 0 };
   readonly moduleAllocs = new Map<Task, Map<string, ModuleAlloc[]>>();
+  /** What module-like tasks allocated and never freed before they exited: still allocated, owned by nobody. */
+  readonly leakedModuleAllocs: ModuleAlloc[] = [];
   readonly kernelCalls = new Map<Task, KernelCallRecord[]>();
   /** The caches a task's kernel objects go back to (TaskKobjs), looked up once at boot. */
   private kobjCaches: KobjCaches = [];
@@ -556,8 +558,10 @@ export class MemoryManager {
     const m = this.moduleAllocs.get(p);
     if (m === undefined) return;
     // A "module" task's allocations are not freed when it exits: like a module that forgot its kfree, the
-    // memory stays allocated (a kernel memory leak you can see in slabinfo / vmallocinfo).
-    void m;
+    // memory stays allocated (a kernel memory leak you can see in slabinfo / vmallocinfo). They are kept owned
+    // by no task, so that the dead task itself is not kept reachable.
+    this.moduleAllocs.delete(p);
+    for (const list of m.values()) for (const a of list) this.leakedModuleAllocs.push(a);
   }
 
   /* ------------------------------------------------------------ system calls */
