@@ -335,6 +335,7 @@ export class App {
   private relayout(W: number, H: number, nCpus: number): void {
     this.layoutKey = `${this.ui.screen}/${W}x${H}/${nCpus}`;
     const hh = Math.min(HeaderWidget.height(W, H, nCpus), Math.floor(H / 3));
+    this.header.small = HeaderWidget.isSmall(W, H);
     const body: Rect = { x: 0, y: hh, w: W, h: H - hh - 1 };
     const preset = LAYOUTS[this.ui.screen];
     this.rects = place(isLarge(W, H) ? preset.large : preset.small, body, nCpus);

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDashboard, type Dash } from '../helpers/dashboard.js';
+import { bigScenario } from '../../bench/big-scenario.js';
 
 const GOLDEN = join(import.meta.dirname, '../golden/ui');
 
@@ -68,6 +69,23 @@ it('at 80x24 the runqueue pane shows which way the CPUs that do not fit are, and
   rows = rq();
   expect(rows[rows.length - 1]).toMatch(/^│ {2}7 .*[^▼]│$/);
   expect(rows[0]).toMatch(/▲│$/);
+});
+
+it('a 256-CPU machine shows every CPU in the header, as a grid of glyphs under row labels, and keeps every pane', async () => {
+  dash = await startDashboard({ scenario: JSON.parse(bigScenario(256)) as object, cols: 120, rows: 40 });
+  await dash.advance(2000);
+  let lines = dash.tty.lines();
+  // 48 CPUs a row (six groups of 8) beside the memory meters: rows 0, 48, ..., 240, the last with 16.
+  expect(lines.slice(1, 7).map((l) => l.slice(0, 4))).toEqual(['  0 ', ' 48 ', ' 96 ', '144 ', '192 ', '240 ']);
+  expect(lines[1]).toMatch(/^ {2}0 (\S{8} ){6}/);
+  expect(lines[6]?.slice(4, 22)).toMatch(/^\S{8} \S{8}$/);
+  const text = dash.text();
+  for (const pane of ['Timeline', 'Tasks 2', 'Runqueues', 'cfs_rq cpu', 'dmesg']) expect(text).toContain(pane);
+  await dash.resize(80, 24);
+  lines = dash.tty.lines();
+  // The small layout: 64 a row over the whole width, and the memory meters on the line below.
+  expect(lines.slice(1, 5).map((l) => l.slice(0, 4))).toEqual(['  0 ', ' 64 ', '128 ', '192 ']);
+  expect(lines[5]).toMatch(/^Mem\[/);
 });
 
 it('the task table puts the busiest tasks first, with real %CPU', async () => {

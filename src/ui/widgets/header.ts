@@ -121,6 +121,8 @@ export class HeaderWidget implements Widget {
   readonly id = 'header' as const;
   private prev: { cpus: readonly CpuSnapshot[]; nowNs: number } | null = null;
   view: HeaderView | null = null;
+  /** Set by the app with the layout (isSmall of the terminal). */
+  small = false;
 
   title(): string {
     return '';
@@ -153,15 +155,23 @@ export class HeaderWidget implements Widget {
     this.lastMeterFrame = -Infinity;
   }
 
-  /** Rows the header needs at this width for n CPUs. */
-  static height(width: number, termHeight: number, nCpus: number): number {
-    const small = termHeight < 30 || width < 100;
-    if (small) return 1 + Math.max(2, HeaderWidget.cpuRows(width, nCpus, true));
-    return 1 + Math.max(5, HeaderWidget.cpuRows(width, nCpus, false));
+  /** A terminal too small for meters beside the CPUs: they go on one line below them. */
+  static isSmall(width: number, termHeight: number): boolean {
+    return termHeight < 30 || width < 100;
   }
 
-  static cpuRows(width: number, n: number, small: boolean): number {
-    if (n > 16 || small) return Math.ceil(n / Math.max(1, Math.floor((width / (small ? 1 : 2)) / 7)));
+  /** Rows the header needs at this width for n CPUs (the app gives it at most a third of the terminal). */
+  static height(width: number, termHeight: number, nCpus: number): number {
+    const small = HeaderWidget.isSmall(width, termHeight);
+    // Small: the status line, the CPUs, then one line of memory meters. Else the meters sit beside the CPUs.
+    const cap = Math.floor(termHeight / 3);
+    if (small) return 1 + HeaderWidget.cpuRows(width, nCpus, true, Math.max(1, cap - 2)) + 1;
+    return 1 + Math.max(5, HeaderWidget.cpuRows(width, nCpus, false, Math.max(1, cap - 1)));
+  }
+
+  static cpuRows(width: number, n: number, small: boolean, maxRows: number): number {
+    const w = small ? width : Math.floor(width / 2);
+    if (n > 16 || small) return cpuGrid(w, n, maxRows).rows;
     const cols = n <= 4 ? 1 : n <= 8 ? 2 : 4;
     return Math.ceil(n / cols);
   }
@@ -172,11 +182,12 @@ export class HeaderWidget implements Widget {
     const { pal, g } = ctx;
     s.fill(0, 0, s.width, s.height, ' ', pal.text);
     this.drawStatus(s, v, ctx);
-    const small = s.height <= 4 || s.width < 100;
+    const small = this.small;
     const cpuW = small ? s.width : Math.floor(s.width / 2);
-    if (v.cpus.length > 16 || small) this.drawCompactCpus(s.sub(0, 1, cpuW, s.height - 1), v, ctx);
+    const grid = cpuGrid(cpuW, v.cpus.length, Math.max(1, s.height - (small ? 2 : 1)));
+    if (v.cpus.length > 16 || small) this.drawCompactCpus(s.sub(0, 1, cpuW, s.height - 1), v, ctx, grid);
     else this.drawCpuMeters(s.sub(0, 1, cpuW, s.height - 1), v, ctx);
-    if (small) this.drawSmallRight(s, v, ctx, 1 + HeaderWidget.cpuRows(s.width, v.cpus.length, true));
+    if (small) this.drawSmallRight(s, v, ctx, 1 + grid.rows);
     else this.drawRight(s.sub(cpuW + 1, 1, s.width - cpuW - 1, s.height - 1), v, pal, g.meter);
   }
 
@@ -226,17 +237,28 @@ export class HeaderWidget implements Widget {
     });
   }
 
-  /** Many CPUs or a small terminal: one block glyph per CPU, coloured by its busiest class. */
-  private drawCompactCpus(s: Surface, v: HeaderView, ctx: DrawCtx): void {
+  /**
+   * Many CPUs or a small terminal: one block glyph per CPU, coloured by its busiest class, with its number and
+   * percentage; when even that does not fit (256 CPUs), a grid of bare glyphs in groups of 8, each row headed by
+   * its first CPU's number, as htop and btop do for big machines.
+   */
+  private drawCompactCpus(s: Surface, v: HeaderView, ctx: DrawCtx, grid: CpuGrid): void {
     const { pal, g } = ctx;
-    const per = Math.max(1, Math.floor(s.width / 7));
+    const labelW = String(Math.max(0, v.cpus.length - 1)).length;
     v.cpus.forEach((c, i) => {
-      const row = Math.floor(i / per);
-      const x = (i % per) * 7;
+      const row = Math.floor(i / grid.perRow);
+      const k = i % grid.perRow;
       const busy = Math.min(1, c[0] + c[1] + c[2] + c[3]);
       const cls = c[1] > 0 && c[1] >= c[2] && c[1] >= c[3] ? 'dl' : c[2] > c[3] ? 'rt' : c[0] > c[3] ? 'stop' : 'fair';
-      s.put(x, row, padL(i, 2), pal.hi);
       const level = Math.round(busy * 8);
+      if (grid.dense) {
+        if (k === 0) s.put(0, row, padL(i, labelW), pal.hi);
+        const x = labelW + 1 + k + Math.floor(k / 8);
+        s.cell(x, row, level === 0 ? g.idle : (g.spark[level] as string), level === 0 ? pal.inactive : pal.cls(cls));
+        return;
+      }
+      const x = k * 7;
+      s.put(x, row, padL(i, 2), pal.hi);
       s.cell(x + 2, row, g.spark[level] ?? ' ', busy > 0 ? pal.cls(cls) : pal.inactive);
       s.put(x + 3, row, padL(Math.round(busy * 100), 3), pal.text);
     });
@@ -294,4 +316,23 @@ export class HeaderWidget implements Widget {
     const cfrac = v.commit.asKb / Math.max(1, v.commit.limitKb);
     drawMeter(s, half, y, s.width - half, 'Cmt', [{ frac: Math.min(1, cfrac), attr: pal.gradient('mem', Math.min(1, cfrac)) }], `${fmtKb(v.commit.asKb)}/${fmtKb(v.commit.limitKb)}`, pal, g.meter);
   }
+}
+
+export interface CpuGrid {
+  /** Bare glyphs in groups of 8 under a row label, rather than number + glyph + percentage per CPU. */
+  dense: boolean;
+  perRow: number;
+  rows: number;
+}
+
+/** How n CPUs lay out in width columns and at most maxRows rows: 7 columns each if that fits, else dense. */
+export function cpuGrid(width: number, n: number, maxRows: number): CpuGrid {
+  const per = Math.max(1, Math.floor(width / 7));
+  const rows = Math.ceil(n / per);
+  if (rows <= maxRows) return { dense: false, perRow: per, rows };
+  // Dense: "NNN " then groups of 8 glyphs and a space.
+  const labelW = String(Math.max(0, n - 1)).length + 1;
+  const groups = Math.max(1, Math.floor((width - labelW + 1) / 9));
+  const perRow = groups * 8;
+  return { dense: true, perRow, rows: Math.ceil(n / perRow) };
 }
