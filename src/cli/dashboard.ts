@@ -16,7 +16,7 @@ import { parseColor, toRgb } from '../ui/color.js';
 import { loadUiConfig, configPath, type UiConfig } from '../config/ui-config.js';
 import { listThemes, resolveTheme } from '../config/theme-file.js';
 import { SYSRQ_TABLE } from '../kernel/sysrq/sysrq.js';
-import { tuneV8ForLongRun } from './v8-tuning.js';
+import { tuneV8ForBigMachine, tuneV8ForLongRun } from './v8-tuning.js';
 import { systemClock } from '../runtime/pacing.js';
 import { DEFAULT_RUNNER, Runner } from '../runtime/runner.js';
 import { TraceRunner } from '../runtime/trace-runner.js';
@@ -122,6 +122,7 @@ export function runDashboard(o: DashboardOptions, io: DashboardIo, replay: Dashb
   }
   const caps = detectTerm(io.env, { ascii: cfg.ascii, color: cfg.color });
   const session = imported !== null ? null : (replay?.session ?? new Session(loaded as LoadedScenario, { ...(seed !== undefined ? { seed } : {}), ...machineHooks() }));
+  if (session !== null && session.k.nrCpus > 16) tuneV8ForBigMachine();
   const journal = o.journal !== undefined && session !== null ? openJournal(o.journal, session) : null;
   const hooks: DriverHooks = replay?.hooks ?? {
     checkpointNs: CHECKPOINT_NS,
