@@ -198,8 +198,11 @@ export class App {
         if (wantPager || lines.length > 1) this.overlay = new Pager(`$ ${line}`, lines.map((text) => ({ text })));
         else this.say(lines[0] ?? '', a.error !== null);
       } else if (a.action.startsWith('sysrq ')) {
+        // Every SysRq key prints "sysrq: ..." first; a first line that is not that one means the output was
+        // larger than the printk ring and its start was overwritten (SysRq t on a big machine), as in dmesg.
         const first = (a.output ?? '').split('\n')[0] ?? '';
-        this.say(`${first !== '' ? first : a.action} (the rest is in dmesg)`);
+        if (first === '' || first.startsWith('sysrq:')) this.say(`${first !== '' ? first : a.action} (the rest is in dmesg)`);
+        else this.say(`${a.action}: more output than the printk ring holds; its start was overwritten (the rest is in dmesg)`);
       }
     }
   }

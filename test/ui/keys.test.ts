@@ -41,6 +41,20 @@ describe('magic SysRq from the keyboard', () => {
     expect(dash.tty.lines()[39]).toContain('sysrq: Show State');
   });
 
+  it('SysRq t on a 64-CPU machine outgrows the printk ring: the footer says its start was overwritten', async () => {
+    const tasks = [{ comm: 'hog', count: 64, program: [{ run: 'forever' }] }];
+    dash = await startDashboard({ scenario: { name: 'big', seed: 1, machine: { cpus: 64, memory: '8G' }, tasks }, cols: 120, rows: 40 });
+    await dash.advance(500);
+    await dash.press('!', 't');
+    await dash.advance(200);
+    // The ring (128 KiB) kept the end of the dump (the runqueues of sched_debug), as dmesg would; the task list
+    // and "sysrq: Show State" before it were overwritten.
+    const log = await dmesgTexts(dash);
+    expect(log).not.toContain('sysrq: Show State');
+    expect(log).toContain('cpu#63, 2400.000 MHz');
+    expect(dash.tty.lines()[39]).toContain('sysrq t: more output than the printk ring holds; its start was overwritten');
+  });
+
   it('Alt-s is the other prefix; h prints the kernel help line', async () => {
     dash = await startDashboard({ scenario: small });
     await dash.advance(200);
