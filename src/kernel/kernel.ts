@@ -326,7 +326,7 @@ export class Kernel {
     p.burst = null;
     p.pendingResult = undefined;
     p.sleepTimer = null;
-    this.taskRows.release([p, p.se]);
+    p.releaseRow(this.taskRows);
     this.exited.push(p);
     while (this.exited.length > this.maxExited) {
       const old = this.exited.shift() as Task;

@@ -201,8 +201,8 @@ export class App {
         // Every SysRq key prints "sysrq: ..." first; a first line that is not that one means the output was
         // larger than the printk ring and its start was overwritten (SysRq t on a big machine), as in dmesg.
         const first = (a.output ?? '').split('\n')[0] ?? '';
-        if (first === '' || first.startsWith('sysrq:')) this.say(`${first !== '' ? first : a.action} (the rest is in dmesg)`);
-        else this.say(`${a.action}: more output than the printk ring holds; its start was overwritten (the rest is in dmesg)`);
+        const head = first === '' ? a.action : first.startsWith('sysrq:') ? first : `${a.action}: more output than the printk ring holds; its start was overwritten`;
+        this.say(`${head} (the rest is in dmesg)`);
       }
     }
   }

@@ -53,7 +53,7 @@ export function copyProcess(k: Kernel, req: NewTask): Task | string {
   p.se.load = parent.se.load;
   const err = k.forkMm(parent, p, req.thread === true);
   if (err !== null) {
-    k.taskRows.release([p, p.se]);
+    p.releaseRow(k.taskRows);
     return err;
   }
   (parent.children ??= new Set()).add(p);

@@ -371,6 +371,11 @@ export class Task {
   kobjs: unknown = null;
   oomScoreAdj = 0;
 
+  /** The task is reaped (or never born): it and its entity keep a private copy of their row, which rows reuses. */
+  releaseRow(rows: TaskRows): void {
+    rows.release([this, this.se]);
+  }
+
   /** [cpu, ns] for every CPU the task ran on, in CPU order. */
   cpuTimes(): [number, number][] {
     const out: [number, number][] = [];
