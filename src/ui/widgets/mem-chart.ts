@@ -3,6 +3,8 @@
  * reclaimable slab and Committed_AS, one sample per second of virtual time, the last two minutes. The contrib
  * widget is loaded on first use (a deep import; the whole package costs a quarter second at startup) and rebuilt
  * when its pane moves or resizes (contrib canvases size themselves only when attached).
+ * The series are named in the pane's title, each in its line's colour: contrib's legend box sits in the top
+ * right corner of the plot, over the newest samples, which are the ones a user is watching.
  */
 import type { Frame } from '../../bus/frame.js';
 import type { ThemeSpec } from '../../config/theme-spec.js';
@@ -19,6 +21,22 @@ interface Sample {
   cacheMb: number;
   slabMb: number;
   commitMb: number;
+}
+
+/** The lines, each with its place on the theme's memory gradient. */
+const SERIES: readonly { title: string; key: Exclude<keyof Sample, 'tNs'>; t: number }[] = [
+  { title: 'used', key: 'usedMb', t: 0 },
+  { title: 'slab', key: 'slabMb', t: 0.5 },
+  { title: 'cache', key: 'cacheMb', t: 1 },
+  { title: 'commit', key: 'commitMb', t: 0.25 },
+];
+
+function seriesColor(theme: ThemeSpec, t: number): [number, number, number] {
+  return toRgb(gradientAt(theme.gradients.mem.map((v) => parseColor(v) ?? DEFAULT_COLOR), t)) ?? [200, 200, 200];
+}
+
+function hex(rgb: readonly number[]): string {
+  return `#${rgb.map((c) => c.toString(16).padStart(2, '0')).join('')}`;
 }
 
 export class MemChart {
@@ -86,31 +104,32 @@ export class MemChart {
       this.destroy();
       this.rect = rect;
       const border = toRgb(parseColor(theme.colors.border) ?? DEFAULT_COLOR) ?? [128, 128, 128];
+      const names = SERIES.map((d) => `{${hex(seriesColor(theme, d.t))}-fg}${d.title}{/}`).join(' ');
+      const plain = SERIES.map((d) => d.title).join(' ');
+      // The longest title that fits on the top border (a longer one wraps into the plot).
+      const label = [`Memory, last 2 min (MiB): `, `Memory MiB, 2 min: `, `MiB: `].find((head) => head.length + plain.length + 2 <= rect.w - 4);
+      const title = label !== undefined ? ` ${label}${names} ` : ' Memory (MiB) ';
       // Appended after construction: the contrib canvas creates its drawing context on 'attach'.
       this.el = this.factory({
         top: rect.y,
         left: rect.x,
         width: rect.w,
         height: rect.h,
-        label: ' Memory, last 2 min (MiB) ',
+        label: title,
+        tags: true,
         border: { type: 'line' },
-        showLegend: rect.w >= 40,
-        legend: { width: 12 },
+        showLegend: false,
         wholeNumbersOnly: true,
         xLabelPadding: 3,
         xPadding: 5,
-        style: { line: 'yellow', text: 'white', baseline: 'white', border: { fg: `#${border.map((c) => c.toString(16).padStart(2, '0')).join('')}` } },
+        style: { line: 'yellow', text: 'white', baseline: 'white', border: { fg: hex(border) } },
       });
       screen.append(this.el);
       this.dirty = true;
     }
     if (this.dirty && this.el !== null && this.samples.length > 1) {
       const x = this.samples.map((p) => `${Math.round(p.tNs / 1e9)}s`);
-      const series = (title: string, key: keyof Sample, t: number): { title: string; x: string[]; y: number[]; style: { line: number[] } } => {
-        const c = toRgb(gradientAt(theme.gradients.mem.map((v) => parseColor(v) ?? DEFAULT_COLOR), t)) ?? [200, 200, 200];
-        return { title, x, y: this.samples.map((p) => p[key] as number), style: { line: [...c] } };
-      };
-      this.el.setData([series('used', 'usedMb', 0), series('slab', 'slabMb', 0.5), series('cache', 'cacheMb', 1), series('commit', 'commitMb', 0.25)]);
+      this.el.setData(SERIES.map((d) => ({ title: d.title, x, y: this.samples.map((p) => p[d.key]), style: { line: [...seriesColor(theme, d.t)] } })));
       this.dirty = false;
     }
   }
