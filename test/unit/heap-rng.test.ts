@@ -62,7 +62,15 @@ describe('Engine', () => {
     expect(e.nowNs).toBe(100);
   });
 
-  it('fires in (time, prio, arming order) against a sorted oracle under random arming, re-arming and cancelling', () => {
+  // Delays on every scale the calendar has: now (the sorted run), within a bucket, across the ring, beyond it
+  // (the far heap, which must move into the ring as it turns), and clock jumps that skip whole laps.
+  const scales: Record<string, number[]> = { 'one bucket': [1000], 'every scale': [0, 1000, 300_000, 5_000_000, 70_000_000, 2_000_000_000] };
+  it.each(Object.keys(scales))('fires in (time, prio, arming order) against a sorted oracle under random arming, re-arming and cancelling (%s)', (scale) => {
+    const spans = scales[scale] as number[];
+    const span = (r: Xoshiro128): number => {
+      const s = spans[r.intBelow(spans.length)] as number;
+      return s === 0 ? 0 : r.intBelow(s);
+    };
     const rng = new Xoshiro128(9);
     const e = new Engine();
     const fired: number[] = [];
@@ -79,20 +87,64 @@ describe('Engine', () => {
           e.cancel(t);
           armed.delete(i);
         } else {
-          const at = e.nowNs + rng.intBelow(1000);
+          const at = e.nowNs + span(rng);
           e.start(t, at);
           armed.set(i, { at, prio: t.prio, seq: seq++ });
         }
         expect(t.pending).toBe(armed.has(i));
       }
       expect(e.pendingCount).toBe(armed.size);
-      const until = e.nowNs + rng.intBelow(800);
+      const until = e.nowNs + (spans.length === 1 ? rng.intBelow(800) : span(rng));
       const due = [...armed].filter(([, k]) => k.at <= until).sort(([, x], [, y]) => x.at - y.at || x.prio - y.prio || x.seq - y.seq);
       fired.length = 0;
       e.runUntil(until);
       expect(fired).toEqual(due.map(([i]) => i));
       for (const [i] of due) armed.delete(i);
     }
+  });
+
+  it('keeps the order when timers are armed and cancelled between events of the same instant', () => {
+    // What a handler does: arm an IPI now, re-arm a tick, cancel a burst. The step-by-step drain checks each event.
+    const rng = new Xoshiro128(11);
+    const spans = [0, 0, 1000, 300_000, 5_000_000, 70_000_000, 400_000_000];
+    const e = new Engine();
+    let fired = -1;
+    const timers: Timer[] = [];
+    for (let i = 0; i < 200; i++) timers.push(new Timer('t', i % 3 === 0 ? EventPrio.Urgent : EventPrio.Normal, () => (fired = i)));
+    const armed = new Map<number, { at: number; prio: number; seq: number }>();
+    let seq = 0;
+    const randomOp = (): void => {
+      const i = rng.intBelow(timers.length);
+      const t = timers[i] as Timer;
+      if (rng.chance(1, 4)) {
+        e.cancel(t);
+        armed.delete(i);
+      } else {
+        const s = spans[rng.intBelow(spans.length)] as number;
+        const at = e.nowNs + (s === 0 ? 0 : rng.intBelow(s));
+        e.start(t, at);
+        armed.set(i, { at, prio: t.prio, seq: seq++ });
+      }
+    };
+    let events = 0;
+    for (let round = 0; round < 60; round++) {
+      for (let j = 0; j < 50; j++) randomOp();
+      const until = e.nowNs + rng.intBelow(50_000_000);
+      for (;;) {
+        const due = [...armed].filter(([, k]) => k.at <= until).sort(([, x], [, y]) => x.at - y.at || x.prio - y.prio || x.seq - y.seq);
+        fired = -1;
+        const stepped = e.step(until);
+        expect(stepped).toBe(due.length > 0);
+        if (!stepped) break;
+        expect(fired).toBe(due[0]?.[0]);
+        armed.delete(fired);
+        events++;
+        for (let j = rng.intBelow(3); j > 0; j--) randomOp();
+      }
+      expect(e.runUntil(until).reached).toBe(true);
+      expect(e.pendingCount).toBe(armed.size);
+    }
+    expect(events).toBeGreaterThan(1000);
   });
 
   it('stops at the event budget without advancing past the last event', () => {
