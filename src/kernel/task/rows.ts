@@ -10,7 +10,7 @@
  * row back for the next fork.
  */
 
-/** Doubles per row: the 23 fields below, padded to whole 64-byte lines. */
+/** Doubles per row: the 24 fields below, three whole 64-byte lines. */
 export const ROW_DOUBLES = 24;
 const CHUNK_ROWS = 1024;
 
@@ -41,7 +41,7 @@ export const SE_ROW_FIELDS = [
   'iowaitSumNs',
 ] as const;
 /** The task's own fields, after the entity's in the same row. */
-export const TASK_ROW_FIELDS = ['sumExecRuntimeNs', 'lastQueuedNs', 'runDelayNs', 'systemTimeNs', 'maxRunDelayNs', 'startTimeNs'] as const;
+export const TASK_ROW_FIELDS = ['sumExecRuntimeNs', 'lastQueuedNs', 'runDelayNs', 'systemTimeNs', 'maxRunDelayNs', 'startTimeNs', 'cpuAccNs'] as const;
 
 /**
  * Make each name an accessor of proto over the owner's row, from column base on. The class declares the

@@ -343,11 +343,16 @@ export class Task {
   pcount = 0;
   /**
    * CPU time per CPU id, as flat [cpu, ns, cpu, ns, ...] pairs in CPU order (for the JSON's cpuTimeByCpuNs): a
-   * task runs on few CPUs, and a Map cost ~180 bytes per task.
+   * task runs on few CPUs, and a Map cost ~180 bytes per task. The time on the CPU charged last accumulates in
+   * the row (cpuAccNs, for cpuAccCpu) beside sum_exec_runtime and goes into the pairs when the task is charged
+   * on another CPU: every accounting touched the array, a cache miss of its own at 10 000 tasks.
    */
   private cpuTimeByCpu: number[] = NO_CPU_TIME;
   /** Index in cpuTimeByCpu of the pair charged last. */
   private cpuTimeHint = 0;
+  /** The CPU whose time is in cpuAccNs, -1 for none. */
+  private cpuAccCpu = -1;
+  declare private cpuAccNs: number;
   declare startTimeNs: number;
   /** How the task ended, and errors: rare, so kept apart (null until one is set). */
   private end: TaskEnd | null = null;
@@ -378,18 +383,34 @@ export class Task {
 
   /** [cpu, ns] for every CPU the task ran on, in CPU order. */
   cpuTimes(): [number, number][] {
+    this.flushCpuTime();
     const out: [number, number][] = [];
     for (let i = 0; i < this.cpuTimeByCpu.length; i += 2) out.push([this.cpuTimeByCpu[i] as number, this.cpuTimeByCpu[i + 1] as number]);
     return out;
   }
 
-  /** Charge ns of CPU time on cpu to cpuTimeByCpu. */
+  /** Charge ns of CPU time on cpu. */
   addCpuTime(cpu: number, ns: number): void {
+    if (cpu === this.cpuAccCpu) {
+      this.cpuAccNs += ns;
+      return;
+    }
+    this.flushCpuTime();
+    this.cpuAccCpu = cpu;
+    this.cpuAccNs = ns;
+  }
+
+  /** Move the accumulated time into its CPU's pair. */
+  private flushCpuTime(): void {
+    const cpu = this.cpuAccCpu;
+    if (cpu < 0) return;
+    const ns = this.cpuAccNs;
+    this.cpuAccCpu = -1;
+    this.cpuAccNs = 0;
     const a = this.cpuTimeByCpu;
     let i = this.cpuTimeHint;
-    // Most charges are for the CPU charged last. Else a binary search of the pairs, which are kept in CPU order:
-    // a task that wakes wherever a CPU is idle on a 64-CPU machine has run on most of them, and a scan from the
-    // start at each wakeup took a tenth of the simulation's time there.
+    // A binary search of the pairs, which are kept in CPU order: a task that wakes wherever a CPU is idle on a
+    // 64-CPU machine has run on most of them.
     if (a[i] !== cpu) {
       let lo = 0;
       let hi = a.length >> 1;
@@ -401,7 +422,7 @@ export class Task {
       i = lo << 1;
       this.cpuTimeHint = i;
       if (a[i] !== cpu) {
-        // A new CPU (migrations are rare next to accounting): grow to the exact size, in order.
+        // A new CPU: grow to the exact size, in order.
         this.cpuTimeByCpu = [...a.slice(0, i), cpu, ns, ...a.slice(i)];
         return;
       }
