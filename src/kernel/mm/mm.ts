@@ -74,6 +74,9 @@ export type ModuleAlloc =
   | { kind: 'pages'; pfn: number; order: number; bytes: number; pageCount: number }
   | { kind: 'vmalloc'; area: VmArea; bytes: number };
 
+/** Kernel calls kept per task (logKernelCall). */
+export const KERNEL_CALLS_KEPT = 50;
+
 export interface KernelCallRecord {
   t: number;
   call: string;
@@ -597,6 +600,10 @@ export class MemoryManager {
     return false;
   }
 
+  /**
+   * Record a module-like task's kernel memory call and its result, the last KERNEL_CALLS_KEPT per task (what the
+   * JSON report shows): 200 a task made a 10 000-task machine's live heap several times larger.
+   */
   logKernelCall(p: Task, call: string, result: string): void {
     let list = this.kernelCalls.get(p);
     if (list === undefined) {
@@ -604,7 +611,7 @@ export class MemoryManager {
       this.kernelCalls.set(p, list);
     }
     list.push({ t: this.k.now, call, result });
-    if (list.length > 200) list.shift();
+    if (list.length > KERNEL_CALLS_KEPT) list.shift();
   }
 
   moduleAllocList(p: Task, tag: string): ModuleAlloc[] {
@@ -700,7 +707,7 @@ export class MemoryManager {
       oomScoreAdj: t.oomScoreAdj,
     };
     const calls = this.kernelCalls.get(t);
-    if (calls !== undefined) out.kernelCalls = calls.slice(-50);
+    if (calls !== undefined) out.kernelCalls = calls.slice();
     return out;
   }
 
