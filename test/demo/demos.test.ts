@@ -95,6 +95,27 @@ describe('demos do what their descriptions say', () => {
     expect(srecl(at(15e9))).toBeLessThan(srecl(at(7e9)) * 0.7);
   });
 
+  it('module-memory: size classes, the page allocator past 8k, vmalloc behind kvmalloc, a refused destroy; all as pr_debug', () => {
+    const j = run('module-memory.json');
+    const debug = j.dmesg.filter((r) => r.level === 7 && r.text.startsWith('mydrv: ')).map((r) => r.text.slice('mydrv: '.length));
+    const result = (call: string): string => debug.find((d) => d.startsWith(`${call} -> `))?.slice(call.length + 4) ?? '';
+    expect(result('kmalloc(100, GFP_KERNEL)')).toMatch(/^ffff8880[0-9a-f]{8} \(kmalloc-128, ksize 128\)$/);
+    expect(result('ksize(small)')).toBe('128');
+    expect(result('kmalloc(200, GFP_KERNEL)')).toContain('(kmalloc-256, ksize 256)');
+    expect(result('kzalloc(3000, GFP_KERNEL)')).toContain('(kmalloc-4k, ksize 4096)');
+    expect(result('kmalloc(20000, GFP_KERNEL)')).toContain('(8 pages, order 3)');
+    expect(result('kvmalloc(8388608, GFP_KERNEL)')).toMatch(/^ffffc900[0-9a-f]{8} \(vmalloc, 2048 pages\)$/);
+    expect(result('vmalloc(10000)')).toContain('(vmalloc, 3 pages)');
+    expect(result('kmem_cache_destroy("mydrv_req")')).toBe('refused: 500 objects still allocated');
+    expect(debug.filter((d) => d.includes('-> freed '))).toHaveLength(6);
+    expect(j.dmesg.some((r) => r.level === 4 && r.text.startsWith('kmem_cache_destroy mydrv_req: Slab cache still has objects'))).toBe(true);
+    const out = (t: number, what: string): string => j.actions.find((a) => a.t === t && a.action.includes(what))?.output ?? '';
+    expect(out(1e9, 'slabinfo')).toMatch(/^mydrv_req\s+500\s+500\s+200\s+20\s+1 : tunables\s+0\s+0\s+0 : slabdata\s+25\s+25\s+0$/m);
+    expect(out(4e9, 'slabinfo')).not.toContain('mydrv_req');
+    expect(out(1e9, 'vmallocinfo').split('\n').filter((l) => l.includes('[mydrv]'))).toHaveLength(2);
+    expect(out(4e9, 'vmallocinfo')).toBe('no vmalloc area of mydrv left\n');
+  });
+
   it('oom-protect: +800 dies first, -1000 never does', () => {
     const j = run('oom-protect.json');
     expect(j.oomKills.map((o) => o.victimComm)).toEqual(['batch-job', 'leaky']);

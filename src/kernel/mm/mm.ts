@@ -602,9 +602,12 @@ export class MemoryManager {
 
   /**
    * Record a module-like task's kernel memory call and its result, the last KERNEL_CALLS_KEPT per task (what the
-   * JSON report shows): 200 a task made a 10 000-task machine's live heap several times larger.
+   * JSON report shows): 200 a task made a 10 000-task machine's live heap several times larger. A task built with
+   * -DDEBUG (the scenario's `"debug": true`) also says it with pr_debug(), as a module author's debug output
+   * would, so the calls show in dmesg and on the dashboard.
    */
   logKernelCall(p: Task, call: string, result: string): void {
+    if (p.debug) this.k.printk(7, `${p.comm}: ${call} -> ${result}`, { pid: p.pid });
     let list = this.kernelCalls.get(p);
     if (list === undefined) {
       list = [];
