@@ -62,87 +62,87 @@ describe('Engine', () => {
     expect(e.nowNs).toBe(100);
   });
 
+  /** An engine beside an oracle: the key each arming gave each armed timer, and so the order they must fire in. */
+  class Oracle {
+    readonly e = new Engine();
+    readonly fired: number[] = [];
+    readonly timers: Timer[];
+    readonly armed = new Map<number, { at: number; prio: number; seq: number }>();
+    private seq = 0;
+    constructor(n: number, prio: (i: number) => EventPrio) {
+      this.timers = Array.from({ length: n }, (_, i) => new Timer('t', prio(i), () => this.fired.push(i)));
+    }
+    /** Cancel a random timer (one time in cancelOneIn) or (re-)arm it delay(rng) from now; returns its number. */
+    randomOp(rng: Xoshiro128, cancelOneIn: number, delay: (r: Xoshiro128) => number): number {
+      const i = rng.intBelow(this.timers.length);
+      const t = this.timers[i] as Timer;
+      if (rng.chance(1, cancelOneIn)) {
+        this.e.cancel(t);
+        this.armed.delete(i);
+      } else {
+        const at = this.e.nowNs + delay(rng);
+        this.e.start(t, at);
+        this.armed.set(i, { at, prio: t.prio, seq: this.seq++ });
+      }
+      return i;
+    }
+    /** The armed timers due by until, in (time, prio, arming order). */
+    due(until: number): number[] {
+      return [...this.armed].filter(([, k]) => k.at <= until).sort(([, x], [, y]) => x.at - y.at || x.prio - y.prio || x.seq - y.seq).map(([i]) => i);
+    }
+  }
+
+  /** A delay from one of the spans, picked at random (0: now). */
+  const delayIn = (spans: readonly number[]) => (r: Xoshiro128): number => {
+    const s = spans[r.intBelow(spans.length)] as number;
+    return s === 0 ? 0 : r.intBelow(s);
+  };
+
   // Delays on every scale the calendar has: now (the sorted run), within a bucket, across the ring, beyond it
   // (the far heap, which must move into the ring as it turns), and clock jumps that skip whole laps.
   const scales: Record<string, number[]> = { 'one bucket': [1000], 'every scale': [0, 1000, 300_000, 5_000_000, 70_000_000, 2_000_000_000] };
   it.each(Object.keys(scales))('fires in (time, prio, arming order) against a sorted oracle under random arming, re-arming and cancelling (%s)', (scale) => {
     const spans = scales[scale] as number[];
-    const span = (r: Xoshiro128): number => {
-      const s = spans[r.intBelow(spans.length)] as number;
-      return s === 0 ? 0 : r.intBelow(s);
-    };
+    const delay = delayIn(spans);
     const rng = new Xoshiro128(9);
-    const e = new Engine();
-    const fired: number[] = [];
-    const timers: Timer[] = [];
-    for (let i = 0; i < 300; i++) timers.push(new Timer('t', i % 2 === 0 ? EventPrio.Normal : EventPrio.Urgent, () => fired.push(i)));
-    // The oracle: what is armed, with the key each arming gave it.
-    const armed = new Map<number, { at: number; prio: number; seq: number }>();
-    let seq = 0;
+    const o = new Oracle(300, (i) => (i % 2 === 0 ? EventPrio.Normal : EventPrio.Urgent));
     for (let round = 0; round < 40; round++) {
       for (let j = 0; j < 200; j++) {
-        const i = rng.intBelow(timers.length);
-        const t = timers[i] as Timer;
-        if (rng.chance(1, 5)) {
-          e.cancel(t);
-          armed.delete(i);
-        } else {
-          const at = e.nowNs + span(rng);
-          e.start(t, at);
-          armed.set(i, { at, prio: t.prio, seq: seq++ });
-        }
-        expect(t.pending).toBe(armed.has(i));
+        const i = o.randomOp(rng, 5, delay);
+        expect(o.timers[i]?.pending).toBe(o.armed.has(i));
       }
-      expect(e.pendingCount).toBe(armed.size);
-      const until = e.nowNs + (spans.length === 1 ? rng.intBelow(800) : span(rng));
-      const due = [...armed].filter(([, k]) => k.at <= until).sort(([, x], [, y]) => x.at - y.at || x.prio - y.prio || x.seq - y.seq);
-      fired.length = 0;
-      e.runUntil(until);
-      expect(fired).toEqual(due.map(([i]) => i));
-      for (const [i] of due) armed.delete(i);
+      expect(o.e.pendingCount).toBe(o.armed.size);
+      const until = o.e.nowNs + (spans.length === 1 ? rng.intBelow(800) : delay(rng));
+      const due = o.due(until);
+      o.fired.length = 0;
+      o.e.runUntil(until);
+      expect(o.fired).toEqual(due);
+      for (const i of due) o.armed.delete(i);
     }
   });
 
   it('keeps the order when timers are armed and cancelled between events of the same instant', () => {
     // What a handler does: arm an IPI now, re-arm a tick, cancel a burst. The step-by-step drain checks each event.
     const rng = new Xoshiro128(11);
-    const spans = [0, 0, 1000, 300_000, 5_000_000, 70_000_000, 400_000_000];
-    const e = new Engine();
-    let fired = -1;
-    const timers: Timer[] = [];
-    for (let i = 0; i < 200; i++) timers.push(new Timer('t', i % 3 === 0 ? EventPrio.Urgent : EventPrio.Normal, () => (fired = i)));
-    const armed = new Map<number, { at: number; prio: number; seq: number }>();
-    let seq = 0;
-    const randomOp = (): void => {
-      const i = rng.intBelow(timers.length);
-      const t = timers[i] as Timer;
-      if (rng.chance(1, 4)) {
-        e.cancel(t);
-        armed.delete(i);
-      } else {
-        const s = spans[rng.intBelow(spans.length)] as number;
-        const at = e.nowNs + (s === 0 ? 0 : rng.intBelow(s));
-        e.start(t, at);
-        armed.set(i, { at, prio: t.prio, seq: seq++ });
-      }
-    };
+    const delay = delayIn([0, 0, 1000, 300_000, 5_000_000, 70_000_000, 400_000_000]);
+    const o = new Oracle(200, (i) => (i % 3 === 0 ? EventPrio.Urgent : EventPrio.Normal));
     let events = 0;
     for (let round = 0; round < 60; round++) {
-      for (let j = 0; j < 50; j++) randomOp();
-      const until = e.nowNs + rng.intBelow(50_000_000);
+      for (let j = 0; j < 50; j++) o.randomOp(rng, 4, delay);
+      const until = o.e.nowNs + rng.intBelow(50_000_000);
       for (;;) {
-        const due = [...armed].filter(([, k]) => k.at <= until).sort(([, x], [, y]) => x.at - y.at || x.prio - y.prio || x.seq - y.seq);
-        fired = -1;
-        const stepped = e.step(until);
+        const due = o.due(until);
+        o.fired.length = 0;
+        const stepped = o.e.step(until);
         expect(stepped).toBe(due.length > 0);
         if (!stepped) break;
-        expect(fired).toBe(due[0]?.[0]);
-        armed.delete(fired);
+        expect(o.fired).toEqual([due[0]]);
+        o.armed.delete(due[0] as number);
         events++;
-        for (let j = rng.intBelow(3); j > 0; j--) randomOp();
+        for (let j = rng.intBelow(3); j > 0; j--) o.randomOp(rng, 4, delay);
       }
-      expect(e.runUntil(until).reached).toBe(true);
-      expect(e.pendingCount).toBe(armed.size);
+      expect(o.e.runUntil(until).reached).toBe(true);
+      expect(o.e.pendingCount).toBe(o.armed.size);
     }
     expect(events).toBeGreaterThan(1000);
   });
