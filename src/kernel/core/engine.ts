@@ -45,7 +45,7 @@ export function isArmed(t: Timer | null): t is Timer {
   return t !== null && t.where !== NOWHERE;
 }
 
-/** Bucket width (2^18 ns) and the number of buckets in the ring (a power of two, at least 32: one bit each in 32-bit words). */
+/** Bucket width (2^18 ns); buckets in the ring (a power of two, at least 32: a bit each in 32-bit words). */
 const BUCKET_NS = 2 ** 18;
 const NR_BUCKETS = 256;
 const BUCKET_MASK = NR_BUCKETS - 1;
