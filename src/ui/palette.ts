@@ -124,13 +124,18 @@ export class Palette {
     return this.key(`class.${name}`, this.mono && name !== 'fair' && name !== 'idle' ? BOLD : 0);
   }
 
-  /** Class colour as a cell background (the timeline's class view). */
-  clsCell(name: 'stop' | 'dl' | 'rt' | 'fair' | 'idle'): number {
-    const ck = `cell/${name}`;
+  /**
+   * Class colour as a cell background (the timeline's class view); shared: the colour on the letter only (the
+   * class led a slice it did not hold most of), underlined in monochrome.
+   */
+  clsCell(name: 'stop' | 'dl' | 'rt' | 'fair' | 'idle', shared = false): number {
+    const ck = `cell/${name}/${shared ? 1 : 0}`;
     let v = this.cache.get(ck);
     if (v === undefined) {
-      const bg = parseColor(this.spec.colors[`class.${name}`]) ?? DEFAULT_COLOR;
-      v = this.mono ? this.attr(null, null, name === 'rt' || name === 'dl' || name === 'stop' ? BOLD : 0) : this.attr(contrastOn(bg), bg);
+      const c = parseColor(this.spec.colors[`class.${name}`]) ?? DEFAULT_COLOR;
+      const strong = name === 'rt' || name === 'dl' || name === 'stop' ? BOLD : 0;
+      if (this.mono) v = this.attr(null, null, strong | (shared ? UNDERLINE : 0));
+      else v = shared ? this.attr(c, parseColor(this.spec.colors.bg) ?? DEFAULT_COLOR) : this.attr(contrastOn(c), c);
       this.cache.set(ck, v);
     }
     return v;
@@ -149,15 +154,20 @@ export class Palette {
     return this.key(`printk.${n}`, this.mono && level <= 3 ? BOLD : 0);
   }
 
-  /** The timeline cell of a task: its colour as background, a readable letter on it. */
-  taskCell(pid: number, selected: boolean): number {
+  /**
+   * The timeline cell of a task: its colour as background, a readable letter on it; shared (the task led a slice
+   * it did not hold most of): the letter alone in its colour, underlined in monochrome.
+   */
+  taskCell(pid: number, selected: boolean, shared = false): number {
     // Cached by number, not by a string key: the timeline and the tables ask per cell, every frame.
-    const i = 2 * (pid % this.spec.tasks.length) + (selected ? 1 : 0);
+    const i = 4 * (pid % this.spec.tasks.length) + (selected ? 1 : 0) + (shared ? 2 : 0);
     let v = this.taskCells[i];
     if (v === undefined) {
-      const bg = parseColor(this.spec.tasks[pid % this.spec.tasks.length]) ?? DEFAULT_COLOR;
-      if (this.mono) v = this.attr(null, null, selected ? INVERSE : 0);
-      else v = this.attr(contrastOn(bg), bg, selected ? BOLD | UNDERLINE : 0);
+      const c = parseColor(this.spec.tasks[pid % this.spec.tasks.length]) ?? DEFAULT_COLOR;
+      const bg = parseColor(this.spec.colors.bg) ?? DEFAULT_COLOR;
+      if (this.mono) v = this.attr(null, null, (selected ? INVERSE : 0) | (shared ? UNDERLINE : 0));
+      else if (shared) v = this.attr(c, bg, selected ? BOLD | UNDERLINE : BOLD);
+      else v = this.attr(contrastOn(c), c, selected ? BOLD | UNDERLINE : 0);
       this.taskCells[i] = v;
     }
     return v;

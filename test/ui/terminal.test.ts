@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_THEME } from '../../src/config/theme-spec.js';
 import { rgbTo16, rgbTo256 } from '../../src/ui/color.js';
 import { detectTerm } from '../../src/ui/terminal.js';
+import { SpanRing } from '../../src/ui/widgets/timeline.js';
 import { Xoshiro128 } from '../../src/kernel/core/rng.js';
 import { KEYS, startDashboard, type Dash } from '../helpers/dashboard.js';
 
@@ -52,6 +53,26 @@ describe('terminal capabilities', () => {
   });
 });
 
+describe('the timeline\'s columns', () => {
+  it('name the task that ran longest, and say when it held less than half of the slice', () => {
+    const col = (spans: [number, number, number][]): { pid: number; prio: number; shared: boolean } => {
+      const r = new SpanRing(16);
+      for (const [pid, start, end] of spans) r.push(pid, 120, start, end);
+      const out = { pid: -1, prio: 0, shared: false };
+      r.dominant(0, 100, out);
+      return out;
+    };
+    expect(col([[7, 0, 40], [8, 40, 70], [9, 70, 100]])).toMatchObject({ pid: 7, shared: true });
+    expect(col([[7, 0, 60], [8, 60, 100]])).toMatchObject({ pid: 7, shared: false });
+    // Exactly half is not less than half; idle counts as time (a task that ran 30 of 100 ns shares with idle).
+    expect(col([[7, 0, 50], [8, 50, 100]])).toMatchObject({ pid: 7, shared: false });
+    expect(col([[7, 0, 30], [0, 30, 100]])).toMatchObject({ pid: 0, shared: false });
+    expect(col([[7, 0, 45], [0, 45, 80], [8, 80, 100]])).toMatchObject({ pid: 7, shared: true });
+    // A column only partly recorded (the live one): shares of what was recorded.
+    expect(col([[7, 0, 30], [8, 30, 40]])).toMatchObject({ pid: 7, shared: false });
+  });
+});
+
 describe('what the terminal receives', () => {
   it('256 colours: task cells in the timeline have palette backgrounds, the selected row its colour', async () => {
     dash = await startDashboard({ scenario, theme: DEFAULT_THEME });
@@ -63,6 +84,25 @@ describe('what the terminal receives', () => {
     const cell = dash.tty.cell(x, y);
     expect(cell.bgMode).toBe('palette');
     expect(cell.bg).toBeGreaterThanOrEqual(16);
+  });
+
+  it('a slice no task held most of shows its leader as a letter alone, coloured, with no block behind it', async () => {
+    // Three equal hogs on one CPU: each holds about a third of every 100 ms column.
+    const three = { name: 'shared', seed: 1, machine: { cpus: 1, memory: '1G' }, tasks: [{ comm: 'hog', count: 3, program: [{ run: 'forever' }] }] };
+    const d = await startDashboard({ scenario: three, theme: DEFAULT_THEME });
+    dash = d;
+    await d.advance(3000);
+    const lines = d.tty.lines();
+    const y = lines.findIndex((l) => /^│ {2}0 /.test(l));
+    const xs = [...(lines[y] ?? '')].flatMap((ch, x) => (x > 4 && /[A-Z]/.test(ch) ? [x] : []));
+    expect(xs.length).toBeGreaterThan(10);
+    // The first columns are the tasks' start, before the three share the CPU; the rest are shared slices.
+    const cells = xs.slice(5).map((x) => d.tty.cell(x, y));
+    for (const c of cells) {
+      expect(c.bgMode).toBe('default');
+      expect(c.fgMode).toBe('palette');
+    }
+    expect(d.text()).toContain('letter alone: led a shared slice (<50%)');
   });
 
   it('truecolor: RGB cells when COLORTERM=truecolor', async () => {

@@ -67,10 +67,14 @@ export class SpanRing {
     return this.length > 0 ? (this.start[this.idx(0)] as number) : Infinity;
   }
 
-  /** The task that ran longest in [t0, t1): pid (0 idle, EMPTY if no data) and its prio. */
-  dominant(t0: number, t1: number, out: { pid: number; prio: number }): void {
+  /**
+   * The task that ran longest in [t0, t1): pid (0 idle, EMPTY if no data), its prio, and whether it held less
+   * than half of the recorded time there (shared: several tasks took turns and none had most of the slice).
+   */
+  dominant(t0: number, t1: number, out: { pid: number; prio: number; shared: boolean }): void {
     out.pid = EMPTY;
     out.prio = 120;
+    out.shared = false;
     if (this.length === 0 || t1 <= this.firstNs) return;
     // Binary search for the first span ending after t0.
     let lo = 0;
@@ -103,9 +107,11 @@ export class SpanRing {
       }
       ns[k] = (ns[k] as number) + d;
     }
+    let total = 0;
     for (let k = 0; k < pids.length; k++) {
       const p = pids[k] as number;
       const d = ns[k] as number;
+      total += d;
       // Running beats idle on a tie; lower pid breaks other ties (a stable picture).
       if (d > bestNs || (d === bestNs && best !== EMPTY && ((best === 0 && p !== 0) || (p !== 0 && p < best)))) {
         best = p;
@@ -115,6 +121,7 @@ export class SpanRing {
     }
     out.pid = best;
     out.prio = bestPrio;
+    out.shared = 2 * bestNs < total;
   }
 }
 
@@ -129,6 +136,8 @@ interface Column {
   startNs: number;
   pids: Int32Array;
   prios: Int16Array;
+  /** 1 where the task shown held less than half of the slice. */
+  shared: Uint8Array;
 }
 
 export class TimelineWidget implements Widget {
@@ -152,7 +161,7 @@ export class TimelineWidget implements Widget {
   private nowNs = -0;
   private cpuTop = 0;
   private nrCpus = 0;
-  private readonly scratch = { pid: EMPTY, prio: 120 };
+  private readonly scratch = { pid: EMPTY, prio: 120, shared: false };
 
   constructor(private readonly spanCapacity = 4096) {
     // Declared -0 (kernel/core/time.ts, zeroTimeFields): the frame's virtual times are doubles from the start.
@@ -222,11 +231,12 @@ export class TimelineWidget implements Widget {
   /** Compute one column's occupants. */
   private column(startNs: number): Column {
     const n = this.rings.length;
-    const col: Column = { startNs, pids: new Int32Array(n), prios: new Int16Array(n) };
+    const col: Column = { startNs, pids: new Int32Array(n), prios: new Int16Array(n), shared: new Uint8Array(n) };
     for (let c = 0; c < n; c++) {
       (this.rings[c] as SpanRing).dominant(startNs, startNs + this.colNs, this.scratch);
       col.pids[c] = this.scratch.pid;
       col.prios[c] = this.scratch.prio;
+      col.shared[c] = this.scratch.shared ? 1 : 0;
     }
     return col;
   }
@@ -316,6 +326,7 @@ export class TimelineWidget implements Widget {
     this.cpuTop = Math.max(0, Math.min(this.cpuTop, this.nrCpus - lanes));
     const cols = this.visibleColumns();
     const counts = new Map<number, number>();
+    let anyShared = false;
     for (let row = 0; row < lanes && this.cpuTop + row < this.nrCpus; row++) {
       const cpu = this.cpuTop + row;
       s.put(0, row, `${String(cpu).padStart(3)} `, ui.snapshot?.cpus[cpu]?.rtThrottled === true ? pal.warn : pal.hi);
@@ -332,14 +343,18 @@ export class TimelineWidget implements Widget {
           counts.set(pid, (counts.get(pid) ?? 0) + 1);
           const letter = this.letterOf(pid, col.startNs);
           const sel = pid === ui.selectedPid;
-          const attr = this.colorBy === 'class' && !sel ? pal.clsCell(prioClass(pid, col.prios[cpu] as number)) : pal.taskCell(pid, sel);
+          // A solid block: the task had most of the slice; its letter alone: it led a slice others shared.
+          const shared = col.shared[cpu] === 1;
+          if (shared) anyShared = true;
+          const attr =
+            this.colorBy === 'class' && !sel ? pal.clsCell(prioClass(pid, col.prios[cpu] as number), shared) : pal.taskCell(pid, sel, shared);
           s.cell(x, row, letter, attr);
         }
       });
     }
     if (this.nrCpus > lanes) s.put(0, lanes - 1, `+${this.nrCpus - lanes}`.padEnd(LABEL_W), pal.warn);
     this.drawAxis(s, lanes, cols, pal, g.teeUp);
-    if (legendRows > 0) this.drawLegend(s, lanes + 1, legendRows, counts, pal, ui);
+    if (legendRows > 0) this.drawLegend(s, lanes + 1, legendRows, counts, pal, ui, anyShared);
   }
 
   private drawAxis(s: Surface, y: number, cols: (Column | null)[], pal: Palette, tick: string): void {
@@ -363,7 +378,7 @@ export class TimelineWidget implements Widget {
     });
   }
 
-  private drawLegend(s: Surface, y: number, rows: number, counts: Map<number, number>, pal: Palette, ui: UiState): void {
+  private drawLegend(s: Surface, y: number, rows: number, counts: Map<number, number>, pal: Palette, ui: UiState, anyShared: boolean): void {
     // One entry per command name (its letter), the busiest first until the rows are full, shown in letter order
     // so the legend does not reshuffle every frame. A single task shows its pid; several show their number.
     const byComm = new Map<string, { cols: number; pids: number[] }>();
@@ -401,6 +416,15 @@ export class TimelineWidget implements Widget {
       s.cell(x, y + row, l, pal.taskCell(e.pids[0] as number, sel));
       s.put(x + 2, y + row, fit(text, s.width - x - 2), sel ? pal.hi : pal.text);
       x += need;
+    }
+    // What a letter without its colour block means, when one is on screen and the names left room for it.
+    const note = `${pal.mono ? 'underlined' : 'letter alone'}: led a shared slice (<50%)`;
+    if (anyShared && row < rows) {
+      if (x + note.length > s.width) {
+        row++;
+        x = 0;
+      }
+      if (row < rows && note.length <= s.width) s.put(x, y + row, note, pal.inactive);
     }
   }
 
