@@ -109,6 +109,8 @@ export function helpOverlay(km: Keymap, sysrq: readonly { key: string; help: str
   lines.push({ text: '' });
   lines.push({ text: 'In a pane: arrows, PgUp/PgDn, Home/End scroll or select; the timeline scrolls back in time with', attr: 'inactive' });
   lines.push({ text: 'left/right (End returns to live); the mouse selects rows and panes (Ctrl-O turns it off).', attr: 'inactive' });
+  lines.push({ text: 'A timeline column shows the task that ran longest in it: on a block of its colour when it held most', attr: 'inactive' });
+  lines.push({ text: 'of the slice, its letter alone (underlined without colour) when others shared it: zoom in with z.', attr: 'inactive' });
   return new Pager('Help', lines);
 }
 
