@@ -88,6 +88,20 @@ it('a 256-CPU machine shows every CPU in the header, as a grid of glyphs under r
   expect(lines[5]).toMatch(/^Mem\[/);
 });
 
+it('a fair tree pane one row high keeps its header whole (no legend over it)', async () => {
+  // One CPU: the scheduler screen's runqueue row, and the tree pane beside it, have one row inside.
+  const one = { name: 'one cpu', seed: 1, machine: { cpus: 1, memory: '1G' }, tasks: [{ comm: 'hog', count: 3, program: [{ run: 'forever' }] }] };
+  dash = await startDashboard({ scenario: one, cols: 120, rows: 40 });
+  await dash.advance(2000);
+  await dash.press('2');
+  const lines = dash.tty.lines();
+  const top = lines.findIndex((l) => l.includes('cfs_rq cpu0 '));
+  const pane = (l: string | undefined): string => (l ?? '').slice((lines[top] ?? '').indexOf('┌─ cfs_rq'));
+  expect(pane(lines[top + 2])).toMatch(/^└/);
+  expect(pane(lines[top + 1])).toMatch(/^│V \S+ms {2}min_v \S+ {2}load \d+ {2}curr \d+ hog lag \S+( \*)? *│$/);
+  expect(pane(lines[top + 1])).not.toContain('next pick');
+});
+
 it('the task table puts the busiest tasks first, with real %CPU', async () => {
   dash = await startDashboard();
   await dash.advance(5000);

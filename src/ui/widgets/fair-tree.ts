@@ -85,11 +85,14 @@ export class FairTreeWidget implements Widget {
     const legends = eevdf
       ? ['* next pick  ~ not eligible  keys: lag, deadline rel. to V (ms)', '* next pick  ~ not eligible  keys: lag, deadline-V ms', '* next  ~ ineligible  lag, deadline-V ms']
       : ['* next pick  keys: vruntime rel. to min_vruntime (ms)', '* next pick  keys: vruntime-min_vruntime ms', '* next  vruntime-min_v ms'];
+    // Rows from the top: the header, the tree, the table when tall enough, the legend when there is a third row
+    // (in a pane of one or two rows the legend would cover the header or the tree).
+    const legendRows = s.height >= 3 ? 1 : 0;
     const tableRows = s.height >= 12 ? Math.min(rq.ordered.length + 1, Math.floor((s.height - 2) / 2)) : 0;
-    const treeRows = s.height - 1 - tableRows - 1;
-    this.drawTree(s.sub(0, 1, s.width, treeRows), rq, ctx);
+    const treeRows = s.height - 1 - tableRows - legendRows;
+    if (treeRows > 0) this.drawTree(s.sub(0, 1, s.width, treeRows), rq, ctx);
     if (tableRows > 0) this.drawTable(s.sub(0, 1 + treeRows, s.width, tableRows), rq, base, ctx);
-    s.put(0, s.height - 1, fitFirst(legends, s.width), pal.inactive);
+    if (legendRows > 0) s.put(0, s.height - 1, fitFirst(legends, s.width), pal.inactive);
   }
 
   private drawTree(s: Surface, rq: FairRqSnapshot, ctx: DrawCtx): void {
