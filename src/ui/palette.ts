@@ -4,7 +4,7 @@
  * xterm's 256 colours leave free: the screen's colour hook (screen.ts) writes them as 38;2;r;g;b.
  */
 import type { ThemeColorKey, ThemeGradientKey, ThemeSpec } from '../config/theme-spec.js';
-import { contrastOn, DEFAULT_COLOR, gradientAt, indexToRgb, parseColor, rgbTo16, rgbTo256, type Color } from './color.js';
+import { contrastOn, DEFAULT_COLOR, gradientAt, indexToRgb, parseColor, rgbTo16, rgbTo256, toRgb, type Color } from './color.js';
 import type { ColorDepth } from './terminal.js';
 
 export const BOLD = 1;
@@ -135,7 +135,7 @@ export class Palette {
       const c = parseColor(this.spec.colors[`class.${name}`]) ?? DEFAULT_COLOR;
       const strong = name === 'rt' || name === 'dl' || name === 'stop' ? BOLD : 0;
       if (this.mono) v = this.attr(null, null, strong | (shared ? UNDERLINE : 0));
-      else v = shared ? this.attr(c, parseColor(this.spec.colors.bg) ?? DEFAULT_COLOR) : this.attr(contrastOn(c), c);
+      else v = shared ? this.attr(this.asText(c), parseColor(this.spec.colors.bg) ?? DEFAULT_COLOR) : this.attr(contrastOn(c), c);
       this.cache.set(ck, v);
     }
     return v;
@@ -166,11 +166,22 @@ export class Palette {
       const c = parseColor(this.spec.tasks[pid % this.spec.tasks.length]) ?? DEFAULT_COLOR;
       const bg = parseColor(this.spec.colors.bg) ?? DEFAULT_COLOR;
       if (this.mono) v = this.attr(null, null, (selected ? INVERSE : 0) | (shared ? UNDERLINE : 0));
-      else if (shared) v = this.attr(c, bg, selected ? BOLD | UNDERLINE : BOLD);
+      else if (shared) v = this.attr(this.asText(c), bg, selected ? BOLD | UNDERLINE : BOLD);
       else v = this.attr(contrastOn(c), c, selected ? BOLD | UNDERLINE : 0);
       this.taskCells[i] = v;
     }
     return v;
+  }
+
+  /**
+   * A cell colour used for text: as it is on a dark theme; darkened on a light one (dark text), where the pastel
+   * task colours made for backgrounds would not read as letters.
+   */
+  private asText(c: Color): Color {
+    const fg = toRgb(parseColor(this.spec.colors.fg) ?? DEFAULT_COLOR);
+    const rgb = toRgb(c);
+    if (fg === null || rgb === null || 0.299 * fg[0] + 0.587 * fg[1] + 0.114 * fg[2] >= 128) return c;
+    return { kind: 'rgb', r: Math.round(rgb[0] * 0.45), g: Math.round(rgb[1] * 0.45), b: Math.round(rgb[2] * 0.45) };
   }
 
   /** A foreground from a gradient at t in [0, 1] (101 steps, as btop). */

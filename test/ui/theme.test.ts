@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { loadThemeFile, resolveTheme, ThemeError, themeFromBtop, themeFromJson } from '../../src/config/theme-file.js';
 import { DEFAULT_THEME, MONO_THEME, THEME_COLOR_KEYS } from '../../src/config/theme-spec.js';
 import { Palette, TrueColorSlots } from '../../src/ui/palette.js';
+import { indexToRgb } from '../../src/ui/color.js';
 import { tempFile } from '../helpers/cli.js';
 import { cli } from '../helpers/cli.js';
 
@@ -103,5 +104,22 @@ describe('palette', () => {
     const fg = (pt.hi >> 9) & 0x1ff;
     expect(fg).toBeGreaterThanOrEqual(256);
     expect(slots.code(fg)).toBe('16;38;2;95;215;255');
+  });
+  it('a timeline cell of a shared slice is a letter in the task colour, darkened where the theme is light', () => {
+    const lum = (i: number): number => {
+      const [r, g, b] = indexToRgb(i);
+      return 0.299 * r + 0.587 * g + 0.114 * b;
+    };
+    const fgOf = (a: number): number => (a >> 9) & 0x1ff;
+    const bgOf = (a: number): number => a & 0x1ff;
+    const dark = new Palette(DEFAULT_THEME, '256', null);
+    // Default theme: the block's colour becomes the letter's, on the theme's background.
+    expect(fgOf(dark.taskCell(3, false, true))).toBe(bgOf(dark.taskCell(3, false)));
+    expect(bgOf(dark.taskCell(3, false, true))).toBe(0x1ff);
+    const light = new Palette(loadThemeFile(join(THEMES, 'light.json')).spec, '256', null);
+    for (let pid = 0; pid < 12; pid++) {
+      expect(lum(bgOf(light.taskCell(pid, false)))).toBeGreaterThan(128);
+      expect(lum(fgOf(light.taskCell(pid, false, true)))).toBeLessThan(128);
+    }
   });
 });
