@@ -75,7 +75,7 @@ export type ModuleAlloc =
   | { kind: 'vmalloc'; area: VmArea; bytes: number };
 
 /** Kernel calls kept per task (logKernelCall). */
-export const KERNEL_CALLS_KEPT = 50;
+const KERNEL_CALLS_KEPT = 50;
 
 export interface KernelCallRecord {
   t: number;
