@@ -18,7 +18,7 @@ import { SysctlValues } from '../../src/kernel/sysctl.js';
 describe('buddy allocator', () => {
   const zone64M = (): PageAllocator => {
     const pa = new PageAllocator(16384, [['Normal', 0, 16384]]);
-    pa.freeRange(0, 16384);
+    pa.memblockFreeAll([[0, 16384]]);
     return pa;
   };
   it('an aligned 64 MiB zone starts as 16 order-10 blocks', () => {
@@ -35,6 +35,16 @@ describe('buddy allocator', () => {
     expect(z.nrFree).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16]);
     expect(pa.verify()).toBeNull();
   });
+  it('boot frees the given ranges in aligned blocks and keeps every other page reserved', () => {
+    const pa = new PageAllocator(4096, [['Normal', 0, 4096]]);
+    pa.memblockFreeAll([[10, 2000], [3000, 4096]]);
+    expect(pa.freePages).toBe(1990 + 1096);
+    expect(pa.ownerPages[Owner.Reserved]).toBe(10 + 1000);
+    // 10-2000: orders 1, 2, 4, 5, 6, 7, 8, 9 up to 1024, then 9, 8, 7, 6, 4; 3000-4096: orders 3, 6, 10.
+    expect(pa.zones[0]!.nrFree).toEqual([0, 1, 1, 1, 2, 1, 3, 2, 2, 2, 1]);
+    expect(pa.verify()).toBeNull();
+    expect(() => pa.memblockFreeAll([[0, 10]])).toThrow(/already booted/);
+  });
   it('the buddy of pfn 0x1234 at order 3 is 0x123C', () => {
     expect(0x1234 ^ (1 << 3)).toBe(0x123c);
   });
@@ -43,8 +53,8 @@ describe('buddy allocator', () => {
     const layout: [ 'DMA' | 'Normal', number, number][] = [['DMA', 0, 1000], ['Normal', 1000, 9000]];
     const bulk = new PageAllocator(9000, layout);
     const ref = new PageAllocator(9000, layout);
-    bulk.freeRange(0, 9000);
-    ref.freeRange(0, 9000);
+    bulk.memblockFreeAll([[0, 9000]]);
+    ref.memblockFreeAll([[0, 9000]]);
     const rng = new Xoshiro128(7);
     const bulkLists: PfnList[] = [];
     const refLists: PfnList[] = [];
@@ -119,7 +129,7 @@ describe('SLUB geometry (calculate_order) and /proc/slabinfo', () => {
   });
   it('a slabinfo row: 100 kmalloc-192 objects on a 4-CPU machine', () => {
     const pa = new PageAllocator(4096, [['Normal', 0, 4096]]);
-    pa.freeRange(0, 4096);
+    pa.memblockFreeAll([[0, 4096]]);
     const sl = new SlabAllocator(pa, 4);
     const c = sl.create('kmalloc-192', 192, 8)!;
     for (let i = 0; i < 100; i++) c.alloc((o) => pa.rmqueue(pa.zones[0]!, o, Owner.Slab));
@@ -130,6 +140,33 @@ describe('SLUB geometry (calculate_order) and /proc/slabinfo', () => {
     ]);
   });
 });
+  it('allocBulk(n) leaves the cache and the pages exactly as n alloc() calls do, freed slots first', () => {
+    const setup = () => {
+      const pa = new PageAllocator(4096, [['Normal', 0, 4096]]);
+      pa.memblockFreeAll([[0, 4096]]);
+      const c = new SlabAllocator(pa, 4).create('kmalloc-192', 192, 8)!;
+      const pages = (o: number): number => pa.rmqueue(pa.zones[0]!, o, Owner.Slab);
+      // Some freed slots on a partial slab's returned stack before the bulk allocation.
+      const objs = Array.from({ length: 50 }, () => c.alloc(pages)!);
+      for (const i of [3, 17, 18, 40, 49]) c.free(objs[i]!);
+      return { pa, c, pages };
+    };
+    const one = setup();
+    const bulk = setup();
+    for (let i = 0; i < 130; i++) one.c.alloc(one.pages);
+    expect(bulk.c.allocBulk(130, bulk.pages)).toBe(130);
+    expect(bulk.c.slabinfoRow()).toBe(one.c.slabinfoRow());
+    expect(bulk.pa.zones[0]!.nrFree).toEqual(one.pa.zones[0]!.nrFree);
+    // The next objects come from the same slots.
+    const next = (s: ReturnType<typeof setup>) => Array.from({ length: 30 }, () => { const o = s.c.alloc(s.pages)!; return [o.slab.id, o.index]; });
+    expect(next(bulk)).toEqual(next(one));
+    expect(bulk.pa.verify()).toBeNull();
+    // Out of pages: it stops where alloc() starts returning null.
+    const tiny = new PageAllocator(4, [['Normal', 0, 4]]);
+    tiny.memblockFreeAll([[0, 4]]);
+    const t = new SlabAllocator(tiny, 1).create('kmalloc-192', 192, 8)!;
+    expect(t.allocBulk(10_000, (o) => tiny.rmqueue(tiny.zones[0]!, o, Owner.Slab))).toBe(t.slabinfoRow().split(/\s+/).map(Number)[2]);
+  });
 
 describe('shrinker scan targets (do_shrink_slab)', () => {
   it('freeable 40960, seeks 2: 20 objects at priority 12, capped at 2 x freeable at priority 0', () => {

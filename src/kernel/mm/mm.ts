@@ -134,8 +134,10 @@ export class MemoryManager {
     this.reserved = { kernelPages: kernelImage, memmapPages: memmap, percpuPages: percpu, firmwarePages: firmware };
     const kStart = Math.min(4096, total - kernelImage - memmap - percpu - 1);
     const topStart = total - memmap - percpu;
-    pa.freeRange(firmware, kStart);
-    pa.freeRange(kStart + kernelImage, topStart);
+    pa.memblockFreeAll([
+      [firmware, kStart],
+      [kStart + kernelImage, topStart],
+    ]);
     const sysctl = this.k.sysctl;
     if (sysctl.minFreeKbytes === 0) sysctl.minFreeKbytes = calculateMinFreeKbytes(pa.managedPages);
     pa.setupWatermarks(sysctl.minFreeKbytes, sysctl.watermarkScaleFactor);
@@ -153,7 +155,7 @@ export class MemoryManager {
     const scale = Math.min(4, Math.max(0.25, this.k.config.memoryBytes / 4 / 1024 ** 3));
     for (const [name, n] of BOOT_OBJECTS) {
       const c = this.slab.get(name);
-      for (let i = 0; i < Math.round(n * scale); i++) if (c.alloc(this.slabPages) === null) break;
+      c.allocBulk(Math.round(n * scale), this.slabPages);
     }
     // The dcache of a booted system: pinned entries (open, cwd, /proc, /sys) and unused ones on the LRU.
     const fc = this.files;

@@ -64,10 +64,19 @@ export class PageAllocator {
    */
   private readonly link: Int32Array;
   private readonly maxLink: Int32Array;
-  /** Order + 1 of the free block whose head is this pfn; 0 when it is not one (so a fresh array is all "none"). */
+  /**
+   * Order + 1 of the free block of order < MAX_PAGE_ORDER whose head is this pfn; 0 when it is not one (so a fresh
+   * array is all "none"). Max-order blocks are not marked: nothing merges beyond them, and marking every one at
+   * boot would fault in the whole array (16 MiB at 64 GiB, some 50 ms on this kind of machine).
+   */
   private readonly headOrder: Uint8Array;
-  /** Owner of every page frame. */
-  readonly owner: Uint8Array;
+  /**
+   * Owner of every page frame. A fresh array says Free (0) everywhere while the counters say Reserved: boot
+   * (memblockFreeAll) tags the pages that stay reserved and leaves the free ones' bytes untouched, so that the
+   * untouched part of the array never becomes resident.
+   */
+  private readonly owner: Uint8Array;
+  private booted = false;
   /** Pages per owner (index = Owner). */
   readonly ownerPages = [0, 0, 0, 0, 0, 0, 0, 0];
 
@@ -79,7 +88,7 @@ export class PageAllocator {
     this.link = new Int32Array(2 * totalPages);
     this.maxLink = new Int32Array(2 * Math.ceil(totalPages / (1 << MAX_PAGE_ORDER)));
     this.headOrder = new Uint8Array(totalPages);
-    this.owner = new Uint8Array(totalPages).fill(Owner.Reserved);
+    this.owner = new Uint8Array(totalPages);
     this.ownerPages[Owner.Reserved] = totalPages;
     // x86-64 layout: DMA below 16 MiB, DMA32 below 4 GiB (with the PCI hole, memory there ends at 3 GiB),
     // Normal above.
@@ -108,14 +117,31 @@ export class PageAllocator {
     return this.zoneByIndex(0);
   }
 
-  /** memblock_free_all(): hand the non-reserved ranges to the buddy allocator in aligned maximal blocks. */
-  freeRange(start: number, end: number): void {
+  /**
+   * memblock_free_all(): the pages of ranges (ascending, disjoint [start, end) pfn ranges) go to the buddy
+   * allocator in aligned maximal blocks; every other page stays reserved. Once, right after construction.
+   */
+  memblockFreeAll(ranges: readonly (readonly [number, number])[]): void {
+    if (this.booted) throw new Error('memblockFreeAll: already booted');
+    this.booted = true;
+    let from = 0;
+    for (const [start, end] of ranges) {
+      if (end <= start) continue;
+      if (start < from || end > this.totalPages) throw new Error(`memblockFreeAll: bad range ${start}-${end}`);
+      this.owner.fill(Owner.Reserved, from, start);
+      this.freeRange(start, end);
+      from = end;
+    }
+    this.owner.fill(Owner.Reserved, from, this.totalPages);
+  }
+
+  /** A range of never-tagged pages (their bytes already say Free) to the free lists. */
+  private freeRange(start: number, end: number): void {
     let pfn = start;
     while (pfn < end) {
       let order = MAX_PAGE_ORDER;
       const z = this.zoneAt(pfn);
       while (order > 0 && (pfn % (1 << order) !== 0 || pfn + (1 << order) > end || this.zoneAt(pfn + (1 << order) - 1) !== z)) order--;
-      this.owner.fill(Owner.Free, pfn, pfn + (1 << order));
       this.ownerPages[Owner.Reserved] = (this.ownerPages[Owner.Reserved] as number) - (1 << order);
       this.ownerPages[Owner.Free] = (this.ownerPages[Owner.Free] as number) + (1 << order);
       z.managedPages += 1 << order;
@@ -141,7 +167,7 @@ export class PageAllocator {
     a[i + 1] = -1;
     if (head >= 0) a[PageAllocator.slot(head, order) + 1] = pfn;
     z.freeHead[order] = pfn;
-    this.headOrder[pfn] = order + 1;
+    if (order < MAX_PAGE_ORDER) this.headOrder[pfn] = order + 1;
     z.nrFree[order] = (z.nrFree[order] as number) + 1;
     z.freePages += 1 << order;
   }
@@ -154,7 +180,7 @@ export class PageAllocator {
     if (p >= 0) a[PageAllocator.slot(p, order)] = n;
     else z.freeHead[order] = n;
     if (n >= 0) a[PageAllocator.slot(n, order) + 1] = p;
-    this.headOrder[pfn] = 0;
+    if (order < MAX_PAGE_ORDER) this.headOrder[pfn] = 0;
     z.nrFree[order] = (z.nrFree[order] as number) - 1;
     z.freePages -= 1 << order;
   }
@@ -346,7 +372,8 @@ export class PageAllocator {
       for (let o = 0; o < NR_PAGE_ORDERS; o++) {
         let n = 0;
         for (let p = z.freeHead[o] as number; p >= 0; p = this.links(o)[PageAllocator.slot(p, o)] as number) {
-          if (this.headOrder[p] !== o + 1) return `pfn ${p} on order-${o} list has order ${(this.headOrder[p] as number) - 1}`;
+          const mark = o < MAX_PAGE_ORDER ? o + 1 : 0;
+          if (this.headOrder[p] !== mark) return `pfn ${p} on order-${o} list is marked order ${(this.headOrder[p] as number) - 1}`;
           if (p % (1 << o) !== 0) return `order-${o} block at unaligned pfn ${p}`;
           for (let i = 0; i < 1 << o; i++) if (this.owner[p + i] !== Owner.Free) return `free block ${p}/${o} has an owned page`;
           n++;
