@@ -10,6 +10,8 @@ import type { WidgetId } from './widgets/widget.js';
 
 export const MIN_COLS = 60;
 export const MIN_ROWS = 18;
+/** Rows or columns a bordered pane needs to show anything. */
+const MIN_PANE = 3;
 
 export type Size = { n: number } | { cpus: number; max: number } | { flex: number };
 
@@ -87,6 +89,16 @@ export function place(node: LayoutNode, r: Rect, nCpus: number, out: Map<WidgetI
     left -= share;
     flexLeft -= f;
     return share;
+  });
+  // A pane of fewer than 3 rows (columns) shows nothing but border: a flexible child that small gives its share
+  // to the nearest flexible sibling instead of leaving blank rows (a 64-CPU timeline squeezes the overview's dmesg).
+  final.forEach((sz, i) => {
+    if (flexes[i] === 0 || sz <= 0 || sz >= MIN_PANE) return;
+    const order = [...final.keys()].filter((j) => j !== i && flexes[j] !== 0 && (final[j] as number) >= MIN_PANE).sort((a, b) => Math.abs(a - i) - Math.abs(b - i) || a - b);
+    const to = order[0];
+    if (to === undefined) return;
+    final[to] = (final[to] as number) + sz;
+    final[i] = 0;
   });
   let pos = vertical ? r.y : r.x;
   node.children.forEach((c, i) => {

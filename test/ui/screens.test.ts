@@ -88,6 +88,19 @@ it('a 256-CPU machine shows every CPU in the header, as a grid of glyphs under r
   expect(lines[5]).toMatch(/^Mem\[/);
 });
 
+it('a 64-CPU overview leaves no blank rows: a pane too small to show anything gives its rows to its neighbour', async () => {
+  dash = await startDashboard({ scenario: JSON.parse(bigScenario(64)) as object, cols: 120, rows: 40 });
+  await dash.advance(2000);
+  const lines = dash.tty.lines();
+  // The timeline's 21 rows and the 8 rows of CPU meters leave 2 for dmesg: a border and nothing else.
+  expect(dash.text()).not.toContain('dmesg');
+  // Every row between the header and the footer belongs to a pane; the task list reaches down to the footer.
+  const footer = lines.findIndex((l) => l.startsWith('F1Help'));
+  expect(lines[footer - 1]).toMatch(/^└─+┘└─+┘$/);
+  const top = lines.findIndex((l) => l.startsWith('┌─ Tasks'));
+  expect(footer - top).toBe(7 + 2);
+});
+
 it('a fair tree pane one row high keeps its header whole (no legend over it)', async () => {
   // One CPU: the scheduler screen's runqueue row, and the tree pane beside it, have one row inside.
   const one = { name: 'one cpu', seed: 1, machine: { cpus: 1, memory: '1G' }, tasks: [{ comm: 'hog', count: 3, program: [{ run: 'forever' }] }] };
