@@ -54,21 +54,45 @@ function bucketOf(atNs: number): number {
   return Math.floor(atNs / BUCKET_NS);
 }
 
-function byKey(x: Timer, y: Timer): number {
-  return timerLess(x, y) ? -1 : 1;
+/** Runs sorted by insertion before the merge passes. */
+const RUN_LEN = 16;
+
+/**
+ * Sort a bucket into run order. Insertion sort while it is small; above that, insertion-sorted runs of 16 merged
+ * bottom-up through scratch (the 64 ticks of a 64-CPU machine share a bucket; Array.prototype.sort cost a call
+ * per compare and allocated its temporary array each time). Keys are unique (seq), so stability is moot.
+ */
+function sortBucket(a: Timer[], scratch: Timer[]): void {
+  const n = a.length;
+  for (let lo = 0; lo < n; lo += RUN_LEN) insertionSort(a, lo, Math.min(n, lo + RUN_LEN));
+  if (n <= RUN_LEN) return;
+  let src = a;
+  let dst = scratch;
+  for (let width = RUN_LEN; width < n; width *= 2) {
+    for (let lo = 0; lo < n; lo += 2 * width) {
+      const mid = Math.min(n, lo + width);
+      const hi = Math.min(n, lo + 2 * width);
+      let i = lo;
+      let j = mid;
+      let o = lo;
+      while (i < mid && j < hi) dst[o++] = timerLess(src[j] as Timer, src[i] as Timer) ? (src[j++] as Timer) : (src[i++] as Timer);
+      while (i < mid) dst[o++] = src[i++] as Timer;
+      while (j < hi) dst[o++] = src[j++] as Timer;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src !== a) for (let i = 0; i < n; i++) a[i] = src[i] as Timer;
+  // scratch keeps its length (shrinking it would free its store, to be allocated again at the next big bucket);
+  // the timers it still points to are at most one bucket's worth.
 }
 
-/** Sort a bucket into run order: insertion sort while it is small (Array.prototype.sort costs a call per compare). */
-function sortBucket(a: Timer[]): void {
-  const n = a.length;
-  if (n > 32) {
-    a.sort(byKey);
-    return;
-  }
-  for (let i = 1; i < n; i++) {
+function insertionSort(a: Timer[], lo: number, hi: number): void {
+  for (let i = lo + 1; i < hi; i++) {
     const t = a[i] as Timer;
     let j = i - 1;
-    while (j >= 0 && timerLess(t, a[j] as Timer)) {
+    while (j >= lo && timerLess(t, a[j] as Timer)) {
       a[j + 1] = a[j] as Timer;
       j--;
     }
@@ -96,6 +120,8 @@ export class Engine {
   private curBucket = 0;
   /** The current bucket's timers in (time, prio, seq) order; the next to fire is run[runHead]. */
   private run: Timer[] = [];
+  /** sortBucket's merge buffer. */
+  private readonly scratch: Timer[] = [];
   private runHead = 0;
   /** Buckets curBucket+1 .. curBucket+NR_BUCKETS-1, at index bucket & BUCKET_MASK, unsorted. */
   private readonly ring: Timer[][] = Array.from({ length: NR_BUCKETS }, () => []);
@@ -281,7 +307,7 @@ export class Engine {
     this.ringBits[i >> 5] = (this.ringBits[i >> 5] as number) & ~(1 << (i & 31));
     this.ringCount -= bucket.length;
     for (const t of bucket) t.where = IN_RUN;
-    if (bucket.length > 1) sortBucket(bucket);
+    if (bucket.length > 1) sortBucket(bucket, this.scratch);
     return true;
   }
 

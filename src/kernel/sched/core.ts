@@ -4,7 +4,7 @@
  * Everything here runs inside one engine event; "now" is the engine clock.
  */
 import { assert } from '../../lib/assert.js';
-import { EventPrio, isArmed } from '../core/engine.js';
+import { EventPrio, isArmed, type Timer } from '../core/engine.js';
 import type { Kernel } from '../kernel.js';
 import {
   TASK_DEAD,
@@ -132,8 +132,17 @@ export function reschedCurr(k: Kernel, rq: Rq, lazy = false): void {
 
 function sendReschedIpi(k: Kernel, rq: Rq): void {
   if (isArmed(rq.ipiTimer)) return;
-  rq.ipiTimer ??= k.cpuTimer(rq.cpu, 'resched_ipi', EventPrio.Urgent, () => preemptionPoint(k, rq, 'ipi'));
+  rq.ipiTimer ??= newIpiTimer(k, rq);
   k.engine.start(rq.ipiTimer, k.now);
+}
+
+/** The per-CPU timers are made by functions of their own (a closure inline would cost every call a context). */
+function newIpiTimer(k: Kernel, rq: Rq): Timer {
+  return k.cpuTimer(rq.cpu, 'resched_ipi', EventPrio.Urgent, () => preemptionPoint(k, rq, 'ipi'));
+}
+
+function newCondReschedTimer(k: Kernel, rq: Rq): Timer {
+  return k.cpuTimer(rq.cpu, 'might_sleep', EventPrio.Normal, () => preemptionPoint(k, rq, 'might_sleep'));
 }
 
 /**
@@ -150,7 +159,7 @@ function armCondResched(k: Kernel, rq: Rq): void {
   const nextPoint = Math.ceil((done + 1) / step) * step;
   const delay = nextPoint - done;
   if (delay >= remainingNow) return; // the burst ends first: return to user is the point
-  rq.condReschedTimer ??= k.cpuTimer(rq.cpu, 'might_sleep', EventPrio.Normal, () => preemptionPoint(k, rq, 'might_sleep'));
+  rq.condReschedTimer ??= newCondReschedTimer(k, rq);
   k.engine.start(rq.condReschedTimer, k.now + delay);
 }
 

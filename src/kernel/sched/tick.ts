@@ -32,8 +32,13 @@ export function startTick(k: Kernel, rq: Rq): void {
   if (isArmed(rq.tickTimer)) return;
   const t = k.tickNs;
   const next = Math.floor(k.now / t) * t + t;
-  rq.tickTimer ??= k.cpuTimer(rq.cpu, 'tick', EventPrio.Normal, () => schedTick(k, rq));
+  rq.tickTimer ??= newTickTimer(k, rq);
   k.engine.start(rq.tickTimer, next);
+}
+
+/** Made by a function of its own: a closure inside startTick would cost every call a context object. */
+function newTickTimer(k: Kernel, rq: Rq): Timer {
+  return k.cpuTimer(rq.cpu, 'tick', EventPrio.Normal, () => schedTick(k, rq));
 }
 
 export function stopTick(k: Kernel, rq: Rq): void {

@@ -5,7 +5,7 @@
  * for user space and for the system call layer.
  */
 import { assert } from '../../lib/assert.js';
-import { EventPrio, isArmed } from '../core/engine.js';
+import { EventPrio, isArmed, type Timer } from '../core/engine.js';
 import type { Kernel } from '../kernel.js';
 import { preemptionPoint, schedule, tryToWakeUp } from '../sched/core.js';
 import type { Rq } from '../sched/rq.js';
@@ -86,9 +86,22 @@ function handleSignals(k: Kernel, p: Task, fatalOnly: boolean): boolean {
 
 function armBurst(k: Kernel, rq: Rq, p: Task, b: Burst): void {
   if (!Number.isFinite(b.remainingNs)) return; // runs until preempted or killed
-  rq.burstTimer ??= k.cpuTimer(rq.cpu, 'burst_done', EventPrio.Normal, () => burstDone(k, rq, rq.burstTask as Task));
+  rq.burstTimer ??= newBurstTimer(k, rq);
   rq.burstTask = p;
   k.engine.start(rq.burstTimer, k.now + Math.max(0, b.remainingNs));
+}
+
+/*
+ * The embedded timers are made once, by functions of their own: a closure written inside armBurst (or sleepFor,
+ * sendReschedIpi, ...) makes V8 allocate that function's context on every call, even when ??= finds the timer
+ * made long ago (some 100 bytes an event in all).
+ */
+function newBurstTimer(k: Kernel, rq: Rq): Timer {
+  return k.cpuTimer(rq.cpu, 'burst_done', EventPrio.Normal, () => burstDone(k, rq, rq.burstTask as Task));
+}
+
+function newSleepTimer(k: Kernel, p: Task): Timer {
+  return k.cpuTimer(-1, 'wakeup', EventPrio.Normal, () => void tryToWakeUp(k, p, TASK_NORMAL, 0));
 }
 
 /** curr finished its burst: run the step's effect, then return to user (a preemption point). */
@@ -183,8 +196,7 @@ function doAction(k: Kernel, rq: Rq, p: Task, a: UserAction): Next {
       doExit(k, p, a.code, a.reason ?? 'exit');
       return Next.Block;
     case 'fork': {
-      const req = a.child;
-      startBurst(k, rq, p, SYSCALL_COST_NS.fork, true, 'fork', () => doFork(k, p, req));
+      startBurst(k, rq, p, SYSCALL_COST_NS.fork, true, 'fork', forkEffect(k, p, a.child));
       return Next.Continue;
     }
     case 'wait':
@@ -192,25 +204,37 @@ function doAction(k: Kernel, rq: Rq, p: Task, a: UserAction): Next {
       p.waitingForChild = true;
       startBurst(k, rq, p, SYSCALL_COST_NS.wait, true, 'wait4', null);
       return Next.Continue;
-    case 'printk': {
-      const { level, text } = a;
-      startBurst(k, rq, p, SYSCALL_COST_NS.printk, true, 'printk', () => {
-        k.printk(level, text, { pid: p.pid });
-        return OK;
-      });
+    case 'printk':
+      startBurst(k, rq, p, SYSCALL_COST_NS.printk, true, 'printk', printkEffect(k, p, a.level, a.text));
       return Next.Continue;
-    }
     case 'mem':
       return k.memSyscall(rq, p, a.call) ? Next.Continue : Next.Block;
-    case 'sh': {
-      const line = a.line;
-      startBurst(k, rq, p, SYSCALL_COST_NS.sh, true, 'sh', () => k.runShell(line, p));
+    case 'sh':
+      startBurst(k, rq, p, SYSCALL_COST_NS.sh, true, 'sh', shEffect(k, p, a.line));
       return Next.Continue;
-    }
     case 'kcall':
       startBurst(k, rq, p, a.ns, true, a.what, a.fn);
       return Next.Continue;
   }
+}
+
+/*
+ * A system call's effect at the end of its burst, as a closure made here: written inline in doAction, the closures
+ * would make V8 allocate doAction's context (k, p) on every call, a run or sleep step as much as a fork.
+ */
+function forkEffect(k: Kernel, p: Task, req: Extract<UserAction, { op: 'fork' }>['child']): () => UserResult {
+  return () => doFork(k, p, req);
+}
+
+function printkEffect(k: Kernel, p: Task, level: number, text: string): () => UserResult {
+  return () => {
+    k.printk(level, text, { pid: p.pid });
+    return OK;
+  };
+}
+
+function shEffect(k: Kernel, p: Task, line: string): () => UserResult {
+  return () => k.runShell(line, p);
 }
 
 /** wait4(): reap a zombie child if there is one, sleep if children are still running, ECHILD if none. */
@@ -237,7 +261,7 @@ function continueWait(k: Kernel, p: Task): Next {
 function sleepFor(k: Kernel, p: Task, ns: number, state: number): Next {
   p.state = state;
   if (Number.isFinite(ns)) {
-    p.sleepTimer ??= k.cpuTimer(-1, 'wakeup', EventPrio.Normal, () => void tryToWakeUp(k, p, TASK_NORMAL, 0));
+    p.sleepTimer ??= newSleepTimer(k, p);
     k.engine.start(p.sleepTimer, k.now + Math.max(0, ns));
   }
   return Next.Block;

@@ -5,7 +5,7 @@
  * bandwidth (95% by default), deadline-miss and overrun bookkeeping, and the 6.12+ per-CPU fair server:
  * a deferred dl_server that gives fair tasks 50 ms per second when RT work would starve them.
  */
-import { EventPrio, isArmed } from '../../core/engine.js';
+import { EventPrio, isArmed, type Timer } from '../../core/engine.js';
 import type { Kernel } from '../../kernel.js';
 import { DlEntity, type Task } from '../../task/task.js';
 import { reschedCurr, updateCurrCommon } from '../core.js';
@@ -401,8 +401,13 @@ export class DlClass implements SchedClass {
     at = Math.max(at, now);
     if (isArmed(s.timer) && s.timer.atNs === at) return;
     // The server's hrtimer, armed again and again for the life of the CPU.
-    s.timer ??= this.k.cpuTimer(rq.cpu, 'dl_server_timer', EventPrio.Normal, () => this.serverTimer(rq));
+    s.timer ??= this.newServerTimer(rq);
     this.k.engine.start(s.timer, at);
+  }
+
+  /** Made by a method of its own: a closure inside armServerTimer would cost every call a context object. */
+  private newServerTimer(rq: Rq): Timer {
+    return this.k.cpuTimer(rq.cpu, 'dl_server_timer', EventPrio.Normal, () => this.serverTimer(rq));
   }
 
   private serverTimer(rq: Rq): void {
