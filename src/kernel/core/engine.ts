@@ -164,8 +164,11 @@ export class Engine {
         this.ringRemove(t);
         break;
       case IN_RUN: {
-        const i = this.run.indexOf(t, this.runHead);
-        this.run.splice(i, 1);
+        // Shifted by hand: splice() allocates the array of what it removed.
+        const run = this.run;
+        const last = run.length - 1;
+        for (let i = run.indexOf(t, this.runHead); i < last; i++) run[i] = run[i + 1] as Timer;
+        run.pop();
         break;
       }
       case IN_FAR:
@@ -251,8 +254,10 @@ export class Engine {
       if (timerLess(t, run[mid] as Timer)) hi = mid;
       else lo = mid + 1;
     }
-    if (lo === run.length) run.push(t);
-    else run.splice(lo, 0, t);
+    // Shifted by hand: splice() allocates the array of what it removed (none here).
+    run.push(t);
+    for (let i = run.length - 1; i > lo; i--) run[i] = run[i - 1] as Timer;
+    run[lo] = t;
   }
 
   private ringAdd(t: Timer, b: number): void {

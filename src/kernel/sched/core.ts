@@ -3,7 +3,7 @@
  * walk, try_to_wake_up(), wake_up_new_task(), resched_curr() and the preemption points of each preemption model.
  * Everything here runs inside one engine event; "now" is the engine clock.
  */
-import { assert } from '../../lib/assert.js';
+import { KernelBug } from '../../lib/assert.js';
 import { EventPrio, isArmed, type Timer } from '../core/engine.js';
 import type { Kernel } from '../kernel.js';
 import {
@@ -303,7 +303,7 @@ function contextSwitch(k: Kernel, rq: Rq, prev: Task, next: Task): void {
   next.onCpu = true;
   rq.curr = next;
   rq.lastSwitchNs = k.now;
-  assert(next.cpu === rq.cpu, () => `pid ${next.pid} switched in on cpu ${rq.cpu} but task_cpu is ${next.cpu}`);
+  if (next.cpu !== rq.cpu) throw new KernelBug(`pid ${next.pid} switched in on cpu ${rq.cpu} but task_cpu is ${next.cpu}`);
 
   if (next === rq.idle) {
     stopTick(k, rq);
@@ -459,7 +459,7 @@ export function wakeUpNewTask(k: Kernel, p: Task): void {
 
 /** move_queued_task(): p is queued on rq but not running; move it to newCpu. */
 export function moveQueuedTask(k: Kernel, rq: Rq, p: Task, newCpu: number): void {
-  assert(rq.curr !== p, () => `move_queued_task on running pid ${p.pid}`);
+  if (rq.curr === p) throw new KernelBug(`move_queued_task on running pid ${p.pid}`);
   if (p.se.schedDelayed) {
     // A delayed-dequeued sleeper: finish its dequeue; it will pick a CPU when it wakes.
     finishDelayedDequeue(k, rq, p);

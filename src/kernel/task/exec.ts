@@ -4,7 +4,7 @@
  * next action. Sleeping, exiting and yielding go back into __schedule(). This is the simulation's stand-in
  * for user space and for the system call layer.
  */
-import { assert } from '../../lib/assert.js';
+import { assert, KernelBug } from '../../lib/assert.js';
 import { EventPrio, isArmed, type Timer } from '../core/engine.js';
 import type { Kernel } from '../kernel.js';
 import { preemptionPoint, schedule, tryToWakeUp } from '../sched/core.js';
@@ -106,12 +106,13 @@ function newSleepTimer(k: Kernel, p: Task): Timer {
 
 /** curr finished its burst: run the step's effect, then return to user (a preemption point). */
 function burstDone(k: Kernel, rq: Rq, p: Task): void {
-  assert(rq.curr === p, () => `burst of pid ${p.pid} completed but cpu ${rq.cpu} runs pid ${rq.curr.pid}`);
+  // Checks as plain ifs: assert(cond, () => message) made a closure (and a context) on every call.
+  if (rq.curr !== p) throw new KernelBug(`burst of pid ${p.pid} completed but cpu ${rq.cpu} runs pid ${rq.curr.pid}`);
   k.atBurstEnd = true;
   p.schedClass.updateCurr(rq);
   k.atBurstEnd = false;
   const b = p.burst as Burst;
-  assert(b.remainingNs <= 0, () => `burst of pid ${p.pid} done with ${b.remainingNs}ns left`);
+  if (b.remainingNs > 0) throw new KernelBug(`burst of pid ${p.pid} done with ${b.remainingNs}ns left`);
   accountRq(k, rq);
   p.burst = null;
   if (b.onDone !== null) p.pendingResult = b.onDone();
