@@ -88,7 +88,12 @@ export class RtClass implements SchedClass {
     p.se.execStartNs = this.k.now;
     // A newly running RT task may leave others queued behind it: push them where they can run now, once
     // the switch is complete (rt_queue_push_tasks: a balance callback).
-    if (first && rq.rt.rtNrRunning > 1) this.k.balanceCallback(rq, () => this.pushRtTasks(rq));
+    if (first && rq.rt.rtNrRunning > 1) this.queuePushTasks(rq);
+  }
+
+  /** rt_queue_push_tasks(). Its own method: the closure inline would cost every setNextTask a context object. */
+  private queuePushTasks(rq: Rq): void {
+    this.k.balanceCallback(rq, () => this.pushRtTasks(rq));
   }
 
   /**
@@ -256,11 +261,11 @@ export class RtClass implements SchedClass {
     // rto_mask: nothing to pull unless some other CPU has two or more RT tasks.
     if (this.k.nrRtOverloaded === 0 || (this.k.nrRtOverloaded === 1 && rq.rt.rtNrRunning >= 2)) return false;
     let pulled = false;
-    const myPrio = (): number => (rq.rt.rtThrottled ? MAX_RT_PRIO : rq.rt.highestPrio());
     for (const src of this.k.rqs) {
       if (src === rq || src.rt.rtNrRunning < 2 || src.rt.rtThrottled) continue;
       const p = this.pickPushable(src);
-      if (p === null || !p.cpusAllowed.has(rq.cpu) || p.prio >= myPrio()) continue;
+      // This CPU's RT priority, read again after each pull (no closure: it would be allocated on every call).
+      if (p === null || !p.cpusAllowed.has(rq.cpu) || p.prio >= (rq.rt.rtThrottled ? MAX_RT_PRIO : rq.rt.highestPrio())) continue;
       // Do not pull a task that is about to run on its own CPU (it is better than what runs there).
       if (p.prio < src.curr.prio) continue;
       deactivateTask(this.k, src, p, 0);
