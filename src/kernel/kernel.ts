@@ -130,7 +130,6 @@ export class Kernel {
   sysrqAlwaysEnabled = false;
   /** Hook for `sh` program steps (the shell lives outside the kernel). */
   shellHook: ShellHook | null = null;
-  private readonly balanceCallbacks = new Map<number, (() => void)[]>();
 
   constructor(config: KernelConfig) {
     this.exitedDroppedCpuNs = 0; // declared -0: time.ts, zeroTimeFields
@@ -345,19 +344,23 @@ export class Kernel {
 
   /** Run fn right after the current scheduling decision on rq (balance callbacks, e.g. RT push). */
   balanceCallback(rq: RqType, fn: () => void): void {
-    const list = this.balanceCallbacks.get(rq.cpu);
-    if (list !== undefined) {
-      list.push(fn);
-      return;
-    }
-    this.balanceCallbacks.set(rq.cpu, [fn]);
-    this.engine.at(0, EventPrio.Urgent, 'balance_callback', () => {
-      const fns = this.balanceCallbacks.get(rq.cpu) ?? [];
-      this.balanceCallbacks.delete(rq.cpu);
-      this.onCpu(rq.cpu, () => {
-        for (const f of fns) f();
-      });
-    });
+    rq.balanceCallbacks.push(fn);
+    if (rq.balanceCallbacks.length > 1) return;
+    rq.balanceTimer ??= this.newBalanceTimer(rq);
+    this.engine.start(rq.balanceTimer, this.now);
+  }
+
+  private newBalanceTimer(rq: RqType): Timer {
+    return this.cpuTimer(rq.cpu, 'balance_callback', EventPrio.Urgent, () => this.runBalanceCallbacks(rq));
+  }
+
+  /** Callbacks queued while these run go to the other list and the next round, as the kernel's splice does. */
+  private runBalanceCallbacks(rq: RqType): void {
+    const fns = rq.balanceCallbacks;
+    rq.balanceCallbacks = rq.spareBalanceCallbacks;
+    for (const f of fns) f();
+    fns.length = 0;
+    rq.spareBalanceCallbacks = fns;
   }
 
   /** stop_one_cpu_nowait(): queue work for cpu's stopper (migration/N), which preempts everything there. */

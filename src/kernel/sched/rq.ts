@@ -32,6 +32,10 @@ export class Rq {
   stop: Task | null = null;
   /** Set by stop_one_cpu(): the stopper has work. */
   stopWork: (() => void)[] = [];
+  /** queue_balance_callback(): run right after the current scheduling decision (Kernel.balanceCallback). */
+  balanceCallbacks: (() => void)[] = [];
+  /** The list the next round fills while this one runs (two lists, swapped: no array per round). */
+  spareBalanceCallbacks: (() => void)[] = [];
 
   nrRunning = 0;
   /** Queued SCHED_IDLE-policy fair tasks (cfs h_nr_idle), for sched_idle_cpu(). */
@@ -67,6 +71,8 @@ export class Rq {
   ipiTimer: Timer | null = null;
   /** Armed at the next voluntary-preemption point of curr's kernel burst. */
   condReschedTimer: Timer | null = null;
+  /** Armed (for now) while balance callbacks are queued. */
+  balanceTimer: Timer | null = null;
 
   /** Load balancing state (per CPU, single domain level). */
   nextBalanceNs = -0;
