@@ -101,6 +101,18 @@ it('a 64-CPU overview leaves no blank rows: a pane too small to show anything gi
   expect(footer - top).toBe(7 + 2);
 });
 
+it('at 80x24 a 64-CPU machine\'s CPUs take one dense row, leaving the task list room for several tasks', async () => {
+  dash = await startDashboard({ scenario: JSON.parse(bigScenario(64)) as object, cols: 80, rows: 24 });
+  await dash.advance(2000);
+  const lines = dash.tty.lines();
+  // One row label, then eight groups of eight glyphs: all 64 CPUs on the line under the status line.
+  expect(lines[1]).toMatch(/^ 0 (\S{8} ){7}\S{8}/);
+  expect(lines[2]).toMatch(/^Mem\[/);
+  const top = lines.findIndex((l) => l.startsWith('┌─ Tasks'));
+  const rows = lines.slice(top + 2).filter((l) => /^│ +\d+ /.test(l));
+  expect(rows.length).toBeGreaterThanOrEqual(5);
+});
+
 it('a fair tree pane one row high keeps its header whole (no legend over it)', async () => {
   // One CPU: the scheduler screen's runqueue row, and the tree pane beside it, have one row inside.
   const one = { name: 'one cpu', seed: 1, machine: { cpus: 1, memory: '1G' }, tasks: [{ comm: 'hog', count: 3, program: [{ run: 'forever' }] }] };

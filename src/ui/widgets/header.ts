@@ -165,7 +165,9 @@ export class HeaderWidget implements Widget {
     const small = HeaderWidget.isSmall(width, termHeight);
     // Small: the status line, the CPUs, then one line of memory meters. Else the meters sit beside the CPUs.
     const cap = Math.floor(termHeight / 3);
-    if (small) return 1 + HeaderWidget.cpuRows(width, nCpus, true, Math.max(1, cap - 2)) + 1;
+    // Small: the CPUs get at most a sixth of the rows (four at 80x24), else they go dense; labelled meters for a
+    // 64-CPU machine took six rows there and left the task list one.
+    if (small) return 1 + HeaderWidget.cpuRows(width, nCpus, true, Math.max(1, Math.floor(termHeight / 6))) + 1;
     return 1 + Math.max(5, HeaderWidget.cpuRows(width, nCpus, false, Math.max(1, cap - 1)));
   }
 
