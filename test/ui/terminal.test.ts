@@ -105,6 +105,24 @@ describe('what the terminal receives', () => {
     expect(d.text()).toContain('letter alone: led a shared slice (<50%)');
   });
 
+  it('at 80x24 the one legend row names every letter in the lanes, by name alone when pids do not fit', async () => {
+    // Eight hogs, one per CPU: "X hogN:PID" eight times is wider than the 78 columns, "X hogN" is not.
+    const tasks = Array.from({ length: 8 }, (_, i) => ({ comm: `hog${i}`, program: [{ run: 'forever' }] }));
+    const eight = { name: 'legend', seed: 1, machine: { cpus: 8, memory: '1G' }, tasks };
+    const d = await startDashboard({ scenario: eight, theme: DEFAULT_THEME, cols: 80, rows: 24 });
+    dash = d;
+    await d.advance(2000);
+    const lines = d.tty.lines();
+    const top = lines.findIndex((l) => /^│ {2}0 /.test(l));
+    const letters = new Set<string>();
+    for (let y = top; /^│ +\d+ /.test(lines[y] ?? ''); y++) for (const ch of (lines[y] ?? '').slice(5, -1)) if (/[A-Z]/.test(ch)) letters.add(ch);
+    expect(letters.size).toBe(8);
+    const axis = lines.findIndex((l, y) => y > top && l.includes('┴'));
+    const legend = lines[axis + 1] ?? '';
+    for (const ch of letters) expect(legend).toMatch(new RegExp(`${ch} >?hog\\d`));
+    expect(legend).not.toMatch(/hog\d:/);
+  });
+
   it('truecolor: RGB cells when COLORTERM=truecolor', async () => {
     dash = await startDashboard({ scenario, theme: DEFAULT_THEME, env: { TERM: 'xterm-256color', COLORTERM: 'truecolor', LANG: 'C.UTF-8' } });
     await dash.advance(2000);

@@ -9,7 +9,7 @@
  */
 import type { Frame } from '../../bus/frame.js';
 import type { Surface } from '../canvas.js';
-import { fit, fmtDur, niceStep, stepDown, stepUp, strcmp } from '../format.js';
+import { fmtDur, niceStep, stepDown, stepUp, strcmp } from '../format.js';
 import type { Palette } from '../palette.js';
 import type { UiState } from '../ui-state.js';
 import { Reaction, type DrawCtx, type KeyEvent, type Widget } from './widget.js';
@@ -380,7 +380,9 @@ export class TimelineWidget implements Widget {
 
   private drawLegend(s: Surface, y: number, rows: number, counts: Map<number, number>, pal: Palette, ui: UiState, anyShared: boolean): void {
     // One entry per command name (its letter), the busiest first until the rows are full, shown in letter order
-    // so the legend does not reshuffle every frame. A single task shows its pid; several show their number.
+    // so the legend does not reshuffle every frame. A single task shows its pid; several show their number. When
+    // not every name fits that way, the names go alone: on a small terminal every letter on screen should still
+    // say whose it is before any says more.
     const byComm = new Map<string, { cols: number; pids: number[] }>();
     for (const [pid, n] of counts) {
       const c = this.comms.get(pid) ?? '?';
@@ -389,34 +391,55 @@ export class TimelineWidget implements Widget {
       e.pids.push(pid);
       byComm.set(c, e);
     }
-    const label = (comm: string, e: { pids: number[] }): string => (e.pids.length === 1 ? `${comm}:${e.pids[0]}` : `${comm} x${e.pids.length}`);
     const busiest = [...byComm.entries()].sort((a, b) => b[1].cols - a[1].cols || strcmp(a[0], b[0]));
-    const fits: [string, { cols: number; pids: number[] }][] = [];
-    let room = s.width * rows;
-    for (const e of busiest) {
-      const need = 4 + label(e[0], e[1]).length + 1;
-      if (need > room) break;
-      room -= need;
-      fits.push(e);
-    }
     const letterOrder = (c: string): number => LETTERS.indexOf(this.letters.get(c)?.ch ?? '~');
-    fits.sort((a, b) => letterOrder(a[0]) - letterOrder(b[0]) || strcmp(a[0], b[0]));
+    const text = (comm: string, e: { pids: number[] }, short: boolean): string => {
+      const sel = ui.selectedPid !== null && e.pids.includes(ui.selectedPid);
+      const label = short ? comm : e.pids.length === 1 ? `${comm}:${e.pids[0]}` : `${comm} x${e.pids.length}`;
+      return `${sel ? '>' : ''}${label}`;
+    };
+    // Where each entry goes (letter, two spaces, text, two spaces; wrapped by whole entries), or null if the
+    // entries overflow the rows.
+    const place = (entries: [string, { cols: number; pids: number[] }][], short: boolean): { x: number; row: number }[] | null => {
+      const at: { x: number; row: number }[] = [];
+      let x = 0;
+      let row = 0;
+      for (const [comm, e] of entries) {
+        const w = 2 + text(comm, e, short).length;
+        if (x > 0 && x + w > s.width) {
+          row++;
+          x = 0;
+        }
+        if (row >= rows || w > s.width) return null;
+        at.push({ x, row });
+        x += w + 2;
+      }
+      return at;
+    };
+    const inLetterOrder = (n: number): [string, { cols: number; pids: number[] }][] =>
+      busiest.slice(0, n).sort((a, b) => letterOrder(a[0]) - letterOrder(b[0]) || strcmp(a[0], b[0]));
+    let short = false;
+    let fits = inLetterOrder(busiest.length);
+    let at = place(fits, false);
+    if (at === null) {
+      short = true;
+      for (let n = busiest.length; n >= 0 && at === null; n--) {
+        fits = inLetterOrder(n);
+        at = place(fits, true);
+      }
+    }
     let x = 0;
     let row = 0;
-    for (const [comm, e] of fits) {
+    fits.forEach(([comm, e], i) => {
+      const p = (at as { x: number; row: number }[])[i] as { x: number; row: number };
       const l = this.letters.get(comm)?.ch ?? '+';
       const sel = ui.selectedPid !== null && e.pids.includes(ui.selectedPid);
-      const text = `${sel ? '>' : ''}${label(comm, e)}`;
-      const need = 2 + text.length + 2;
-      if (x + need > s.width) {
-        row++;
-        x = 0;
-        if (row >= rows) break;
-      }
-      s.cell(x, y + row, l, pal.taskCell(e.pids[0] as number, sel));
-      s.put(x + 2, y + row, fit(text, s.width - x - 2), sel ? pal.hi : pal.text);
-      x += need;
-    }
+      const t = text(comm, e, short);
+      s.cell(p.x, y + p.row, l, pal.taskCell(e.pids[0] as number, sel));
+      s.put(p.x + 2, y + p.row, t, sel ? pal.hi : pal.text);
+      x = p.x + 2 + t.length + 2;
+      row = p.row;
+    });
     // What a letter without its colour block means, when one is on screen and the names left room for it.
     const note = `${pal.mono ? 'underlined' : 'letter alone'}: led a shared slice (<50%)`;
     if (anyShared && row < rows) {
