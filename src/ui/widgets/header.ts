@@ -16,7 +16,8 @@ export type CpuShares = [number, number, number, number];
 export interface HeaderView {
   /** An imported trace: no memory, printk or scheduler-mode state to show. */
   trace: boolean;
-  host: string;
+  hostname: string;
+  release: string;
   mode: string;
   hz: number;
   preempt: string;
@@ -66,7 +67,8 @@ export function headerView(frame: Frame, prev: { cpus: readonly CpuSnapshot[]; n
   const reclaimableSlab = m.sReclaimable;
   return {
     trace: s.source === 'trace',
-    host: `${s.hostname} (${s.release})`,
+    hostname: s.hostname,
+    release: s.release,
     mode: s.schedMode.toUpperCase(),
     hz: s.hz,
     preempt: s.preempt,
@@ -195,9 +197,7 @@ export class HeaderWidget implements Widget {
 
   private drawStatus(s: Surface, v: HeaderView, ctx: DrawCtx): void {
     const { pal, g } = ctx;
-    let x = s.put(0, 0, ' kernsim ', pal.title);
-    x = s.put(x + 1, 0, v.host, pal.text);
-    if (!v.trace) x = s.put(x + 2, 0, `${v.mode} HZ=${v.hz} ${v.preempt}`, pal.hi);
+    const mode = v.trace ? '' : `${v.mode} HZ=${v.hz} ${v.preempt}`;
     let state: string;
     let attr = pal.hi;
     if (v.halted === 'panic') {
@@ -211,10 +211,21 @@ export class HeaderWidget implements Widget {
       attr = pal.warn;
     } else state = `${g.play} ${fmtSpeed(v.speed)}${v.lagging ? ' lagging' : ''}`;
     if (v.lagging && !v.paused) attr = pal.warn;
+    const up = `up ${fmtUptime(v.uptimeNs)}`;
+    const load = v.trace ? '' : `load ${v.load.map((l) => l.toFixed(2)).join(' ')}`;
+    // When the line is too long (80 columns) the kernel release goes first, then the host name: the load average
+    // tells more than either.
+    const rest = (mode === '' ? 0 : 2 + mode.length) + 2 + state.length + 2 + up.length;
+    const hosts = [`${v.hostname} (${v.release})`, v.hostname, ''];
+    const fits = (h: string, withLoad: boolean): boolean =>
+      ' kernsim '.length + (h === '' ? 0 : 1 + h.length) + rest + (withLoad && load !== '' ? 2 + load.length : 0) <= s.width;
+    const host = hosts.find((h) => fits(h, true)) ?? hosts.find((h) => fits(h, false)) ?? '';
+    let x = s.put(0, 0, ' kernsim ', pal.title);
+    if (host !== '') x = s.put(x + 1, 0, host, pal.text);
+    if (mode !== '') x = s.put(x + 2, 0, mode, pal.hi);
     x = s.put(x + 2, 0, state, attr);
-    x = s.put(x + 2, 0, `up ${fmtUptime(v.uptimeNs)}`, pal.text);
-    const load = `load ${v.load.map((l) => l.toFixed(2)).join(' ')}`;
-    if (!v.trace && x + 2 + load.length <= s.width) s.put(x + 2, 0, load, pal.text);
+    x = s.put(x + 2, 0, up, pal.text);
+    if (load !== '' && x + 2 + load.length <= s.width) s.put(x + 2, 0, load, pal.text);
   }
 
   private cpuSegs(c: CpuShares, pal: Palette): { frac: number; attr: number }[] {
