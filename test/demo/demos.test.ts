@@ -72,6 +72,15 @@ describe('demos do what their descriptions say', () => {
     expect(byComm(j, 'hog-nice-5')[0]?.cpuTimeNs).toBeGreaterThan(byComm(j, 'hog-nice5')[0]?.cpuTimeNs ?? Infinity);
   });
 
+  it('rt-throttling: 5% for the fair hog while throttling is on, nothing once sched_rt_runtime_us is -1', () => {
+    const first = run('rt-throttling.json', '--duration', '5s');
+    const all = run('rt-throttling.json');
+    const fair = (j: Summary): number => byComm(j, 'fair-hog')[0]?.cpuTimeNs ?? NaN;
+    expect(Math.abs(fair(first) - 250e6)).toBeLessThan(5e6);
+    expect(fair(all)).toBe(fair(first));
+    expect(byComm(all, 'rt-hog')[0]?.cpuTimeNs).toBeGreaterThan(9.7e9);
+  });
+
   it('oom-leak: the leak is killed, the protected task survives', () => {
     const j = run('oom-leak.json');
     expect(j.oomKills[0]?.victimComm).toBe('leaky');

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { chrtTask } from '../../src/kernel/index.js';
 import { toRatio } from '../../src/kernel/sched/dl/deadline.js';
 import type { ProgramFactory, UserAction, UserResult } from '../../src/kernel/task/user.js';
+import type { Rq } from '../../src/kernel/sched/rq.js';
 import { machine, MS, SEC, spawn, withInvariants } from '../helpers/machine.js';
 
 const periodic = (runNs: number, periodNs: number): ProgramFactory =>
@@ -89,6 +90,22 @@ describe('RT starvation protection', () => {
     const fair = spawn(k, { comm: 'fair-hog' });
     k.engine.runUntil(3 * SEC);
     expect(fair.sumExecRuntimeNs).toBe(0);
+  });
+
+  it('sched_rt_runtime_us = -1 written while throttled: the RT hog runs again at the period boundary and for good', () => {
+    const k = machine({ nrCpus: 1, rtStarvation: 'throttle' });
+    const rt = spawn(k, { comm: 'rt-hog', policy: 'fifo', rtPriority: 50 });
+    const fair = spawn(k, { comm: 'fair-hog' });
+    k.engine.runUntil(970 * MS);
+    expect((k.rqs[0] as Rq).rt.rtThrottled).toBe(true);
+    expect(k.proc.write('/proc/sys/kernel/sched_rt_runtime_us', '-1')).toBeNull();
+    k.engine.runUntil(1 * SEC);
+    const fairAt1s = fair.sumExecRuntimeNs;
+    expect(Math.abs(fairAt1s - 50 * MS)).toBeLessThan(5 * MS);
+    k.engine.runUntil(5 * SEC);
+    expect((k.rqs[0] as Rq).rt.rtThrottled).toBe(false);
+    expect(fair.sumExecRuntimeNs).toBe(fairAt1s);
+    expect(rt.sumExecRuntimeNs + fairAt1s).toBeGreaterThan(5 * SEC - 1 * MS);
   });
 
   it('the 6.12+ fair server: 50 ms per second for fair tasks, no throttling message', () => {

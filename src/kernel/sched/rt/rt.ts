@@ -154,7 +154,9 @@ export class RtClass implements SchedClass {
   /** do_sched_rt_period_timer(): give each rt_rq its runtime back, unthrottle, stop when idle. */
   private periodTimerFn(): void {
     this.periodTimer = null;
-    const runtimeNs = this.k.sysctl.rtRuntimeUs * 1000;
+    // sched_rt_runtime_us = -1 (RUNTIME_INF) written while throttled: this last period gives back all the time
+    // used and unthrottles, then the timer stops (the kernel's runtime is then U64_MAX, not a negative number).
+    const runtimeNs = this.k.sysctl.rtRuntimeUs === RUNTIME_INF ? Infinity : this.k.sysctl.rtRuntimeUs * 1000;
     let active = false;
     for (const rq of this.k.rqs) {
       const rt = rq.rt;
