@@ -108,6 +108,21 @@ describe('RT starvation protection', () => {
     expect(rt.sumExecRuntimeNs + fairAt1s).toBeGreaterThan(5 * SEC - 1 * MS);
   });
 
+  it('throttling switched off and on again under a FIFO hog that never sleeps: 95/5 again, not throttled for good', () => {
+    const k = machine({ nrCpus: 1, rtStarvation: 'throttle' });
+    const rt = spawn(k, { comm: 'rt-hog', policy: 'fifo', rtPriority: 50 });
+    const fair = spawn(k, { comm: 'fair-hog' });
+    k.engine.runUntil(2 * SEC);
+    expect(k.proc.write('/proc/sys/kernel/sched_rt_runtime_us', '-1')).toBeNull();
+    k.engine.runUntil(3500 * MS);
+    expect(k.proc.write('/proc/sys/kernel/sched_rt_runtime_us', '950000')).toBeNull();
+    k.engine.runUntil(5 * SEC);
+    const [rt0, fair0] = [rt.sumExecRuntimeNs, fair.sumExecRuntimeNs];
+    k.engine.runUntil(10 * SEC);
+    expect(Math.abs((fair.sumExecRuntimeNs - fair0) / (5 * SEC) - 0.05)).toBeLessThan(0.01);
+    expect(Math.abs((rt.sumExecRuntimeNs - rt0) / (5 * SEC) - 0.95)).toBeLessThan(0.01);
+  });
+
   it('the 6.12+ fair server: 50 ms per second for fair tasks, no throttling message', () => {
     const k = machine({ nrCpus: 1, rtStarvation: 'fair-server' });
     const rt = spawn(k, { comm: 'rt-hog', policy: 'fifo', rtPriority: 50 });

@@ -120,7 +120,13 @@ export class RtClass implements SchedClass {
     if (!this.throttlingEnabled()) return;
     const rt = rq.rt;
     rt.rtTimeNs += delta;
-    if (this.runtimeExceeded(rq)) reschedCurr(this.k, rq);
+    if (this.runtimeExceeded(rq)) {
+      reschedCurr(this.k, rq);
+      // do_start_rt_bandwidth(): throttling switched back on under a task that never sleeps has no enqueue to
+      // start the period timer. The kernel kicks an inactive timer at once (a new period: periods have passed
+      // since it stopped), so the first throttle is lifted straight away and the next comes a period later.
+      this.startPeriodTimer(0);
+    }
   }
 
   /** sched_rt_runtime_exceeded(). */
@@ -145,10 +151,9 @@ export class RtClass implements SchedClass {
     return false;
   }
 
-  private startPeriodTimer(): void {
+  private startPeriodTimer(delayNs = this.k.sysctl.rtPeriodUs * 1000): void {
     if (this.periodTimer !== null) return;
-    const periodNs = this.k.sysctl.rtPeriodUs * 1000;
-    this.periodTimer = this.k.engine.at(periodNs, EventPrio.Normal, 'rt_period_timer', () => this.periodTimerFn());
+    this.periodTimer = this.k.engine.at(delayNs, EventPrio.Normal, 'rt_period_timer', () => this.periodTimerFn());
   }
 
   /** do_sched_rt_period_timer(): give each rt_rq its runtime back, unthrottle, stop when idle. */
