@@ -198,6 +198,29 @@ describe('SCHED_DEADLINE', () => {
     expect(rt.sumExecRuntimeNs).toBeGreaterThan(0.5 * SEC);
   });
 
+  it('classic RT throttling counts deadline time too: DL 30% + a FIFO hog use 950 ms a second, the CPU idles 5%', () => {
+    const k = machine({ nrCpus: 1, rtStarvation: 'throttle' });
+    const d = spawn(k, { comm: 'dl', program: periodic(30 * MS, 100 * MS) });
+    expect(chrtTask(k, d.pid, 'deadline', 0, dl(30 * MS, 100 * MS, 100 * MS))).toBeNull();
+    const rt = spawn(k, { comm: 'rt', policy: 'fifo', rtPriority: 50 });
+    k.engine.runUntil(1 * SEC);
+    const [d0, rt0] = [d.sumExecRuntimeNs, rt.sumExecRuntimeNs];
+    k.engine.runUntil(5 * SEC);
+    const dlShare = (d.sumExecRuntimeNs - d0) / (4 * SEC);
+    const rtShare = (rt.sumExecRuntimeNs - rt0) / (4 * SEC);
+    expect(Math.abs(dlShare - 0.3)).toBeLessThan(0.005);
+    expect(Math.abs(rtShare - 0.65)).toBeLessThan(0.01);
+  });
+
+  it('with the 6.12+ fair server, deadline time does not count against RT: DL 30% + a FIFO hog fill the CPU', () => {
+    const k = machine({ nrCpus: 1, rtStarvation: 'fair-server' });
+    const d = spawn(k, { comm: 'dl', program: periodic(30 * MS, 100 * MS) });
+    expect(chrtTask(k, d.pid, 'deadline', 0, dl(30 * MS, 100 * MS, 100 * MS))).toBeNull();
+    const rt = spawn(k, { comm: 'rt', policy: 'fifo', rtPriority: 50 });
+    k.engine.runUntil(5 * SEC);
+    expect(d.sumExecRuntimeNs + rt.sumExecRuntimeNs).toBeGreaterThan(5 * SEC - 5 * MS);
+  });
+
   it('a DL task cannot fork (EAGAIN)', () => {
     const k = machine({ nrCpus: 1 });
     let res: UserResult | undefined;

@@ -244,6 +244,7 @@ export class DlClass implements SchedClass {
     if (delta > 0) {
       d.runtimeNs -= delta;
       if (d.runtimeNs < 0 && -d.runtimeNs > d.maxOverrunNs) d.maxOverrunNs = -d.runtimeNs;
+      this.k.classes.rt.accountDlTime(rq, delta);
     }
     if (d.runtimeNs <= 0 && d.rbOnTree && !this.k.atBurstEnd) this.throttle(rq, p, jobRunning);
   }

@@ -48,7 +48,9 @@ export class RtClass implements SchedClass {
     if (p.cpusAllowed.weight > 1) rt.nrMigratory++;
     rq.nrRunning++;
     if (flags & ENQUEUE_WAKEUP) p.rt.timeSliceTicks = p.rt.timeSliceTicks > 0 ? p.rt.timeSliceTicks : this.rrTimesliceTicks();
-    if (this.throttlingEnabled()) this.startPeriodTimer();
+    // start_rt_bandwidth(): an inactive period timer is kicked at once, so a new period starts now (time that
+    // deadline tasks put in rt_time meanwhile is given back before this task is charged).
+    if (this.throttlingEnabled()) this.startPeriodTimer(0);
   }
 
   dequeueTask(rq: Rq, p: Task): boolean {
@@ -123,8 +125,7 @@ export class RtClass implements SchedClass {
     if (this.runtimeExceeded(rq)) {
       reschedCurr(this.k, rq);
       // do_start_rt_bandwidth(): throttling switched back on under a task that never sleeps has no enqueue to
-      // start the period timer. The kernel kicks an inactive timer at once (a new period: periods have passed
-      // since it stopped), so the first throttle is lifted straight away and the next comes a period later.
+      // start the period timer. Kicked at once (as on enqueue), it lifts this first throttle straight away.
       this.startPeriodTimer(0);
     }
   }
@@ -151,7 +152,19 @@ export class RtClass implements SchedClass {
     return false;
   }
 
-  private startPeriodTimer(delayNs = this.k.sysctl.rtPeriodUs * 1000): void {
+  /**
+   * update_curr_dl()'s share of the RT bandwidth (<= 6.11, when the root group still throttled): deadline
+   * tasks' time counts in rt_time too, or RT tasks could run past the shared quota beside them
+   * (sched_rt_bandwidth_account(): while the period timer runs, or below the runtime). The overflow is for the
+   * RT tasks to notice: a deadline task has its own CBS.
+   */
+  accountDlTime(rq: Rq, delta: number): void {
+    if (!this.throttlingEnabled()) return;
+    const rt = rq.rt;
+    if (this.periodTimer !== null || rt.rtTimeNs < this.k.sysctl.rtRuntimeUs * 1000) rt.rtTimeNs += delta;
+  }
+
+  private startPeriodTimer(delayNs: number): void {
     if (this.periodTimer !== null) return;
     this.periodTimer = this.k.engine.at(delayNs, EventPrio.Normal, 'rt_period_timer', () => this.periodTimerFn());
   }
@@ -175,7 +188,7 @@ export class RtClass implements SchedClass {
       }
       if (rt.rtNrRunning > 0) active = true;
     }
-    if (active && this.throttlingEnabled()) this.startPeriodTimer();
+    if (active && this.throttlingEnabled()) this.startPeriodTimer(this.k.sysctl.rtPeriodUs * 1000);
   }
 
   /* ------------------------------------------------------------ SMP: CPU choice, push and pull */
