@@ -17,6 +17,8 @@ interface TaskRow {
   policy: string;
   state: string;
   cpuTimeNs: number;
+  runDelayNs: number;
+  nrVoluntarySwitches: number;
   exitReason?: string;
 }
 interface Summary {
@@ -79,6 +81,23 @@ describe('demos do what their descriptions say', () => {
     expect(Math.abs(fair(first) - 250e6)).toBeLessThan(5e6);
     expect(fair(all)).toBe(fair(first));
     expect(byComm(all, 'rt-hog')[0]?.cpuTimeNs).toBeGreaterThan(9.7e9);
+  });
+
+  it('interactive-vs-batch: the editor waits about as long beside batch hogs as beside normal ones, half as long beside idle ones', () => {
+    // Mean wait per wakeup in each 3-4 s phase, from the cumulative run delay and voluntary switches.
+    const at = (d: string, file = 'interactive-vs-batch.json'): [number, number] => {
+      const e = byComm(run(file, '--duration', d), 'editor')[0] as TaskRow;
+      return [e.runDelayNs, e.nrVoluntarySwitches];
+    };
+    const [a, b, c] = [at('3s'), at('6s'), at('10s')];
+    const mean = (x: [number, number], y: [number, number]): number => (y[0] - x[0]) / (y[1] - x[1]);
+    const normal = mean([0, 0], a);
+    const batch = mean(a, b);
+    const idle = mean(b, c);
+    expect(batch / normal).toBeGreaterThan(0.7);
+    expect(batch / normal).toBeLessThan(1.3);
+    expect(idle / normal).toBeLessThan(0.7);
+    expect(idle).toBeGreaterThan(0);
   });
 
   it('oom-leak: the leak is killed, the protected task survives', () => {
