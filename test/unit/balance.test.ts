@@ -106,3 +106,51 @@ describe('per-CPU CPU time (cpuTimeByCpuNs)', () => {
     expect(t.cpuTimes()).toEqual([...oracle].sort((a, b) => a[0] - b[0]));
   });
 });
+
+describe('/proc/schedstat (version 17)', () => {
+  it('per CPU the runqueue counters and one MC domain line; the balancer\'s moves and the run delays add up', () => {
+    const k = machine({ nrCpus: 4 });
+    const ts = Array.from({ length: 8 }, (_, i) => spawn(k, { comm: `hog${i}`, cpus: [0] }));
+    k.engine.runUntil(1 * MS);
+    for (const t of ts) expect(tasksetTask(k, t.pid, [0, 1, 2, 3])).toBeNull();
+    k.engine.runUntil(3 * SEC);
+    const r = k.proc.read('/proc/schedstat');
+    const lines = (r.ok ? r.text : '').trimEnd().split('\n');
+    expect(lines.slice(0, 2)).toEqual(['version 17', `timestamp ${k.jiffies}`]);
+    expect(lines).toHaveLength(2 + 2 * 4);
+    let runDelay = 0;
+    let gained = 0;
+    let pushed = 0;
+    for (let cpu = 0; cpu < 4; cpu++) {
+      const c = (lines[2 + 2 * cpu] ?? '').split(' ');
+      const d = (lines[3 + 2 * cpu] ?? '').split(' ');
+      expect(c[0]).toBe(`cpu${cpu}`);
+      expect(c).toHaveLength(10);
+      expect(c[2]).toBe('0');
+      expect(d.slice(0, 3)).toEqual(['domain0', 'MC', 'f']);
+      expect(d).toHaveLength(3 + 3 * 11 + 12);
+      const n = d.slice(3).map(Number);
+      // lb_count = lb_balanced + the attempts that found an imbalance (gained or failed), per idle type.
+      for (let i = 0; i < 3; i++) {
+        const at = (f: number): number => n[i * 11 + f] as number;
+        expect(at(0)).toBeGreaterThanOrEqual(at(1) + at(2));
+        expect(at(1)).toBe(at(10)); // every balanced outcome here is find_busiest_group's
+      }
+      runDelay += Number(c[8]);
+      gained += (n[7] as number) + (n[18] as number) + (n[29] as number);
+      pushed += n[35] as number;
+    }
+    expect(gained + pushed).toBe(k.balancer.nrMigrations);
+    expect(runDelay).toBe([...k.tasks.values()].reduce((s, t) => s + t.runDelayNs, 0));
+  });
+
+  it('a machine with one CPU has no scheduling domain', () => {
+    const k = machine({ nrCpus: 1 });
+    spawn(k, { comm: 'hog' });
+    k.engine.runUntil(100 * MS);
+    const r = k.proc.read('/proc/schedstat');
+    const lines = (r.ok ? r.text : '').trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toMatch(/^cpu0 0 0 \d+ \d+ \d+ \d+ \d+ \d+ \d+$/);
+  });
+});

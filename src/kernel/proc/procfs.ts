@@ -11,7 +11,7 @@ import { writeSysrqTrigger } from '../sysrq/sysrq.js';
 import { renderPidSchedstat, renderPidStat, renderPidStatus } from './pid.js';
 import { renderPidSched, renderSchedDebug, renderSchedFeatures } from './sched-debug.js';
 import { buildSysctlTable, pathToSysctlName, sysctlNameToPath, type SysctlEntry } from './sysctl-table.js';
-import { renderCpuinfo, renderLoadavg, renderStat, renderUptime, renderVersion } from './system.js';
+import { renderCpuinfo, renderLoadavg, renderSchedstat, renderStat, renderUptime, renderVersion } from './system.js';
 
 export type ProcResult = { ok: true; text: string } | { ok: false; errno: string };
 
@@ -70,6 +70,7 @@ export class ProcFs {
     const r = (path: string, read: (k: Kernel) => string): void => this.register(path, { read });
     r('/proc/loadavg', renderLoadavg);
     r('/proc/stat', renderStat);
+    r('/proc/schedstat', renderSchedstat);
     r('/proc/uptime', renderUptime);
     r('/proc/version', renderVersion);
     r('/proc/cmdline', (k) => `${fullCmdline(k.config)}\n`);

@@ -1,7 +1,8 @@
 /**
- * System-wide /proc files of the scheduler: loadavg, stat, uptime, version, cpuinfo.
+ * System-wide /proc files of the scheduler: loadavg, stat, schedstat, uptime, version, cpuinfo.
  */
 import type { Kernel } from '../kernel.js';
+import type { SdStats } from '../sched/balance.js';
 import { LoadAvg } from '../sched/loadavg.js';
 import { accountRq } from '../sched/tick.js';
 import { nsToClockTicks } from './fmt.js';
@@ -46,6 +47,32 @@ export function renderStat(k: Kernel): string {
     `procs_blocked ${blocked}`,
     'softirq 0 0 0 0 0 0 0 0 0 0 0',
   );
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * /proc/schedstat, version 17 (6.13+, kernel/sched/stats.c): per CPU the runqueue's counters (yld_count, a
+ * legacy 0, sched_count, sched_goidle, ttwu_count, ttwu_local, rq_cpu_time, run_delay, pcount), then a line per
+ * scheduling domain: its name and span, eleven load-balancing counters for each idle type (busy, idle, newly
+ * idle), then active balancing, the unused exec/fork balancing counters and the wakeup counters. A machine
+ * with one CPU has no domains.
+ */
+export function renderSchedstat(k: Kernel): string {
+  const lines = ['version 17', `timestamp ${k.jiffies}`];
+  const span = k.cpuMaskAll.toHex();
+  for (const rq of k.rqs) {
+    lines.push(`cpu${rq.cpu} ${rq.yldCount} 0 ${rq.schedCount} ${rq.schedGoidle} ${rq.ttwuCount} ${rq.ttwuLocal} ${rq.rqCpuTimeNs} ${rq.rqRunDelayNs} ${rq.rqPcount}`);
+    if (k.nrCpus === 1) continue;
+    const d = k.balancer.sdStats[rq.cpu] as SdStats;
+    const lb: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      for (const a of [d.lbCount, d.lbBalanced, d.lbFailed, d.lbImbalanceLoad, d.lbImbalanceUtil, d.lbImbalanceTask, d.lbImbalanceMisfit, d.lbGained, d.lbHotGained, d.lbNobusyq, d.lbNobusyg]) {
+        lb.push(a[i] as number);
+      }
+    }
+    const rest = [d.albCount, d.albFailed, d.albPushed, 0, 0, 0, 0, 0, 0, d.ttwuWakeRemote, d.ttwuMoveAffine, 0];
+    lines.push(`domain0 ${k.balancer.domain.name} ${span} ${[...lb, ...rest].join(' ')}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 

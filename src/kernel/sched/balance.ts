@@ -28,12 +28,45 @@ export interface SchedDomain {
 
 const MAX_PINNED_INTERVAL_MS = 512;
 
+/** enum cpu_idle_type as 6.10+ numbers it (the order of /proc/schedstat's columns since version 16). */
+const IDLE_INDEX: Readonly<Record<IdleType, number>> = { not_idle: 0, idle: 1, newly_idle: 2 };
+
+/**
+ * The schedstat counters of one CPU's sched_domain (struct sched_domain under CONFIG_SCHEDSTATS), as
+ * /proc/schedstat prints them; the lb_* ones by idle type (IDLE_INDEX). sbe_*, sbf_* and ttwu_move_balance
+ * are still printed by the kernel but nothing counts them any more: they are not kept here.
+ */
+export class SdStats {
+  readonly lbCount = [0, 0, 0];
+  readonly lbBalanced = [0, 0, 0];
+  readonly lbFailed = [0, 0, 0];
+  readonly lbImbalanceLoad = [0, 0, 0];
+  readonly lbImbalanceUtil = [0, 0, 0];
+  readonly lbImbalanceTask = [0, 0, 0];
+  readonly lbImbalanceMisfit = [0, 0, 0];
+  readonly lbGained = [0, 0, 0];
+  readonly lbHotGained = [0, 0, 0];
+  readonly lbNobusyq = [0, 0, 0];
+  readonly lbNobusyg = [0, 0, 0];
+  albCount = 0;
+  albFailed = 0;
+  albPushed = 0;
+  ttwuWakeRemote = 0;
+  ttwuMoveAffine = 0;
+}
+
+function bump(a: number[], i: number, by = 1): void {
+  a[i] = (a[i] as number) + by;
+}
+
 export class Balancer {
   readonly domain: SchedDomain;
   /** nohz.next_balance: when a busy CPU should next kick idle balancing. */
   private nohzNextBalanceNs = -0;
   private nohzKickPending = false;
-  /** Counters for /proc/schedstat-like reporting and tests. */
+  /** Each CPU's domain counters (/proc/schedstat). */
+  readonly sdStats: SdStats[];
+  /** Totals for tests. */
   nrBalances = 0;
   nrMigrations = 0;
   nrActiveBalances = 0;
@@ -51,6 +84,7 @@ export class Balancer {
       cacheNiceTries: 1,
     };
     for (const rq of k.rqs) rq.balanceIntervalMs = this.domain.minIntervalMs;
+    this.sdStats = k.rqs.map(() => new SdStats());
   }
 
   /** get_sd_balance_interval(), in ns on the jiffies grid. */
@@ -133,6 +167,9 @@ export class Balancer {
   loadBalance(dst: Rq, idle: IdleType): number {
     this.nrBalances++;
     const d = this.domain;
+    const st = this.sdStats[dst.cpu] as SdStats;
+    const ix = IDLE_INDEX[idle];
+    bump(st.lbCount, ix);
     const local = { nr: dst.cfs.hNrRunnable, load: this.cpuLoad(dst), idle: dst.isIdle && dst.nrRunning === 0 };
     // find_busiest_queue(): the CPU with the largest load among those with more than one runnable task,
     // or (for an idle dst) the one with the most runnable tasks.
@@ -158,7 +195,7 @@ export class Balancer {
         busiestNr = nr;
       }
     }
-    if (busiest === null) return this.balanced(dst, idle);
+    if (busiest === null) return this.noBusiestGroup(dst, idle);
 
     let mode: 'task' | 'load';
     let imbalance: number;
@@ -168,14 +205,17 @@ export class Balancer {
       imbalance = Math.max(1, Math.floor((busiestNr - local.nr) / 2));
     } else {
       // migrate_load: both busy; move weight if busiest exceeds local by more than imbalance_pct.
-      if (busiestLoad * 100 <= local.load * d.imbalancePct) return this.balanced(dst, idle);
+      if (busiestLoad * 100 <= local.load * d.imbalancePct) return this.noBusiestGroup(dst, idle);
       const avg = Math.floor(totalLoad / nrCpus);
       imbalance = Math.min(busiestLoad - avg, avg - local.load);
-      if (imbalance <= 0) return this.balanced(dst, idle);
+      if (imbalance <= 0) return this.noBusiestGroup(dst, idle);
       mode = 'load';
     }
 
+    bump(mode === 'load' ? st.lbImbalanceLoad : st.lbImbalanceTask, ix, imbalance);
     const moved = this.detachAttach(busiest, dst, mode, imbalance, idle);
+    bump(st.lbGained, ix, moved);
+    if (moved === 0) bump(st.lbFailed, ix);
     if (moved > 0) {
       dst.nrBalanceFailed = 0;
       dst.balanceIntervalMs = d.minIntervalMs;
@@ -197,7 +237,17 @@ export class Balancer {
 
   private allPinned = false;
 
+  /**
+   * find_busiest_group() found nothing to take (with groups of one CPU, it decides what
+   * find_busiest_queue() would): lb_nobusyg, then out_balanced.
+   */
+  private noBusiestGroup(dst: Rq, idle: IdleType): number {
+    bump((this.sdStats[dst.cpu] as SdStats).lbNobusyg, IDLE_INDEX[idle]);
+    return this.balanced(dst, idle);
+  }
+
   private balanced(dst: Rq, idle: IdleType): number {
+    bump((this.sdStats[dst.cpu] as SdStats).lbBalanced, IDLE_INDEX[idle]);
     dst.nrBalanceFailed = 0;
     if (idle !== 'newly_idle' && dst.balanceIntervalMs < this.domain.maxIntervalMs) dst.balanceIntervalMs *= 2;
     return 0;
@@ -214,7 +264,7 @@ export class Balancer {
   }
 
   /** can_migrate_task(). */
-  private canMigrate(p: Task, src: Rq, dst: Rq, failed: number, active: boolean): boolean {
+  private canMigrate(p: Task, src: Rq, dst: Rq, failed: number, active: boolean, idle: IdleType = 'not_idle'): boolean {
     if (!p.cpusAllowed.has(dst.cpu)) {
       p.stats.nrFailedMigrationsAffine++;
       return false;
@@ -229,7 +279,10 @@ export class Balancer {
     if (active) return true;
     const hot = this.taskHot(p, src);
     if (!hot || failed > this.domain.cacheNiceTries) {
-      if (hot) p.stats.nrForcedMigrations++;
+      if (hot) {
+        p.stats.nrForcedMigrations++;
+        bump((this.sdStats[dst.cpu] as SdStats).lbHotGained, IDLE_INDEX[idle]);
+      }
       return true;
     }
     p.stats.nrFailedMigrationsHot++;
@@ -247,7 +300,7 @@ export class Balancer {
       loops++;
       const p = se.task;
       se = prevEntity(se);
-      if (!this.canMigrate(p, src, dst, dst.nrBalanceFailed, false)) continue;
+      if (!this.canMigrate(p, src, dst, dst.nrBalanceFailed, false, idle)) continue;
       if (mode === 'load') {
         const load = p.se.load.weight;
         // Skip a task too heavy to move without overshooting (shr_bound by failures).
@@ -285,17 +338,22 @@ export class Balancer {
     this.nrActiveBalances++;
     this.k.stopOneCpu(src.cpu, () => {
       src.activeBalance = false;
-      // active_load_balance_cpu_stop(): the stopper runs, so every fair task of src is queued now.
+      // active_load_balance_cpu_stop(): the stopper runs, so every fair task of src is queued now. Its
+      // counters are the target's domain's.
       if (!dst.online) return;
+      const st = this.sdStats[dst.cpu] as SdStats;
+      st.albCount++;
       let se = src.cfs.tree.last();
       while (se !== null) {
         const p = se.task;
         se = prevEntity(se);
         if (this.canMigrate(p, src, dst, 0, true)) {
           this.moveTask(src, dst, p);
+          st.albPushed++;
           return;
         }
       }
+      st.albFailed++;
     });
     return true;
   }

@@ -21,6 +21,7 @@ import { runCurr } from '../task/exec.js';
 import { fatalSignalPending } from '../task/signal.js';
 import { stateTraceText, traceMigrate, traceSwitch, traceWake } from './tracepoints.js';
 import type { Rq } from './rq.js';
+import type { SdStats } from './balance.js';
 import {
   DEQUEUE_SAVE,
   DEQUEUE_SLEEP,
@@ -50,11 +51,12 @@ function schedInfoEnqueue(k: Kernel, p: Task): void {
   if (p.lastQueuedNs < 0) p.lastQueuedNs = k.now;
 }
 
-function schedInfoDequeue(k: Kernel, p: Task): void {
+function schedInfoDequeue(k: Kernel, rq: Rq, p: Task): void {
   if (p.lastQueuedNs >= 0) {
     const d = k.now - p.lastQueuedNs;
     p.lastQueuedNs = -1;
     addRunDelay(p, d);
+    rq.rqRunDelayNs += d;
   }
 }
 
@@ -77,7 +79,7 @@ export function enqueueTask(k: Kernel, rq: Rq, p: Task, flags: number): void {
 
 /** dequeue_task(): returns false if the class deferred it (DELAY_DEQUEUE). */
 export function dequeueTask(k: Kernel, rq: Rq, p: Task, flags: number): boolean {
-  if (!(flags & DEQUEUE_SAVE)) schedInfoDequeue(k, p);
+  if (!(flags & DEQUEUE_SAVE)) schedInfoDequeue(k, rq, p);
   return p.schedClass.dequeueTask(rq, p, flags);
 }
 
@@ -291,13 +293,19 @@ function contextSwitch(k: Kernel, rq: Rq, prev: Task, next: Task): void {
   accountRq(k, rq);
   k.engine.cancel(rq.burstTimer);
   // sched_info_depart / sched_info_arrive
-  if (prev !== rq.idle && prev.state === TASK_RUNNING && prev.onRq) schedInfoEnqueue(k, prev);
+  if (prev !== rq.idle) {
+    rq.rqCpuTimeNs += k.now - rq.lastSwitchNs;
+    if (prev.state === TASK_RUNNING && prev.onRq) schedInfoEnqueue(k, prev);
+  }
   if (next !== rq.idle) {
     if (next.lastQueuedNs >= 0) {
-      addRunDelay(next, k.now - next.lastQueuedNs);
+      const d = k.now - next.lastQueuedNs;
+      addRunDelay(next, d);
+      rq.rqRunDelayNs += d;
       next.lastQueuedNs = -1;
     }
     next.pcount++;
+    rq.rqPcount++;
   }
   prev.onCpu = false;
   next.onCpu = true;
@@ -394,13 +402,20 @@ export function tryToWakeUp(k: Kernel, p: Task, stateMask: number, wakeFlags = 0
     setTaskCpu(k, p, cpu);
   }
   const rq = k.rqs[cpu] as Rq;
+  // ttwu_stat(): counted on the waking CPU's runqueue (this_rq), a remote wakeup in its domain too. A wakeup
+  // from no CPU (a scenario action) is counted on the target's.
+  const thisCpu = k.currentCpu;
+  const thisRq = thisCpu >= 0 ? (k.rqs[thisCpu] as Rq) : rq;
   const s = p.stats;
   if (cpu !== prevCpu) s.nrWakeupsMigrate++;
-  if (k.currentCpu === cpu) {
+  if (thisCpu === cpu) {
     s.nrWakeupsLocal++;
-    rq.ttwuLocal++;
-  } else s.nrWakeupsRemote++;
-  rq.ttwuCount++;
+    thisRq.ttwuLocal++;
+  } else {
+    s.nrWakeupsRemote++;
+    if (thisCpu >= 0) (k.balancer.sdStats[thisCpu] as SdStats).ttwuWakeRemote++;
+  }
+  thisRq.ttwuCount++;
   if (rq.isIdle) s.nrWakeupsIdle++;
   // ttwu_do_activate()
   if (p.contributesToLoad) rq.nrUninterruptible--;

@@ -94,6 +94,11 @@ export class Rq {
   yldCount = 0;
   schedCount = 0;
   schedGoidle = 0;
+  /** rq_sched_info: the run delay of every task that waited here, and how many times a task arrived. */
+  rqRunDelayNs = 0;
+  rqPcount = 0;
+  /** rq_cpu_time: what the tasks (not idle) ran here, added as each one leaves the CPU. */
+  rqCpuTimeNs = 0;
   /** Time the last switch happened (for the timeline). */
   lastSwitchNs = -0;
 

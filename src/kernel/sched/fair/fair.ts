@@ -7,6 +7,7 @@ import type { Kernel } from '../../kernel.js';
 import { SCHED_BATCH, SCHED_IDLE, SCHED_NORMAL, type SchedEntity, type Task } from '../../task/task.js';
 import { finishBlock, reschedCurr, updateCurrCommon, wakeupPreempt } from '../core.js';
 import type { Rq } from '../rq.js';
+import type { SdStats } from '../balance.js';
 import {
   DEQUEUE_DELAYED,
   DEQUEUE_SAVE,
@@ -414,6 +415,8 @@ export class FairClass implements SchedClass {
     const thisCpu = k.currentCpu;
     if (thisCpu >= 0 && thisCpu !== prevCpu && p.cpusAllowed.has(thisCpu) && k.tunables.features.WA_IDLE) {
       if (this.availableIdle(thisCpu)) target = this.availableIdle(prevCpu) ? prevCpu : thisCpu;
+      // wake_affine(): the wakee moves to the waker's CPU.
+      if (target === thisCpu) (k.balancer.sdStats[thisCpu] as SdStats).ttwuMoveAffine++;
     }
     return this.selectIdleSibling(p, prevCpu, target);
   }
