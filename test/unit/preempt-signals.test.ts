@@ -55,6 +55,61 @@ describe('preemption models', () => {
   });
 });
 
+describe('the scheduler debugfs knobs, written at run time', () => {
+  it('preempt: none -> full on the running machine, and the next wakeups no longer wait for the kernel section', () => {
+    const k = machine({ nrCpus: 1, preempt: 'none' });
+    spawn(k, { comm: 'driver', program: driver });
+    const ui = spawn(k, { comm: 'ui', nice: -10, program: interactive });
+    k.engine.runUntil(2 * SEC);
+    expect(ui.maxRunDelayNs).toBeGreaterThan(10 * MS);
+    expect(k.proc.write('/sys/kernel/debug/sched/preempt', 'full\n')).toBeNull();
+    const r = k.proc.read('/sys/kernel/debug/sched/preempt');
+    expect(r.ok && r.text).toBe('none voluntary (full) lazy\n');
+    // From the switch on: the delays of the wakeups after it, not the worst of the whole run.
+    k.engine.runUntil(2 * SEC + 25 * MS);
+    const [d0, n0] = [ui.runDelayNs, ui.nvcsw];
+    k.engine.runUntil(4 * SEC);
+    expect(ui.nvcsw - n0).toBeGreaterThan(100);
+    expect(ui.runDelayNs - d0).toBe(0);
+    expect(k.proc.write('/sys/kernel/debug/sched/preempt', 'fast\n')).toBe('EINVAL');
+  });
+
+  it('features: NO_NAME clears, NAME sets, an unknown name is EINVAL; u32 knobs take kstrtoull numbers', () => {
+    const k = machine({ nrCpus: 4 });
+    expect(k.proc.write('/sys/kernel/debug/sched/features', 'NO_RUN_TO_PARITY\n')).toBeNull();
+    expect(k.tunables.features.RUN_TO_PARITY).toBe(false);
+    const r = k.proc.read('/sys/kernel/debug/sched/features');
+    expect(r.ok && r.text.split(' ')).toContain('NO_RUN_TO_PARITY');
+    expect(k.proc.write('/sys/kernel/debug/sched/features', 'RUN_TO_PARITY')).toBeNull();
+    expect(k.tunables.features.RUN_TO_PARITY).toBe(true);
+    expect(k.proc.write('/sys/kernel/debug/sched/features', 'NO_SUCH_THING')).toBe('EINVAL');
+    expect(k.proc.write('/sys/kernel/debug/sched/nr_migrate', '0x10\n')).toBeNull();
+    expect(k.tunables.nrMigrate).toBe(16);
+    expect(k.proc.write('/sys/kernel/debug/sched/migration_cost_ns', '010')).toBeNull();
+    expect(k.tunables.migrationCostNs).toBe(8);
+    expect(k.proc.write('/sys/kernel/debug/sched/nr_migrate', '-1')).toBe('EINVAL');
+    expect(k.proc.write('/sys/kernel/debug/sched/nr_migrate', '18446744073709551616')).toBe('ERANGE');
+    // base_slice_ns is the scaled value (0.7 ms x (1 + ilog2(4)) here); tunable_scaling recomputes it.
+    expect(k.tunables.baseSliceNs).toBe(2_100_000);
+    expect(k.proc.write('/sys/kernel/debug/sched/base_slice_ns', '3000000')).toBeNull();
+    expect(k.tunables.baseSliceNs).toBe(3_000_000);
+    expect(k.proc.write('/sys/kernel/debug/sched/tunable_scaling', '0')).toBeNull();
+    expect(k.tunables.baseSliceNs).toBe(700_000);
+    expect(k.proc.write('/sys/kernel/debug/sched/tunable_scaling', '3')).toBe('EINVAL');
+  });
+
+  it('base_slice_ns: the hogs\' slices follow the new value from their next deadline on', () => {
+    const k = machine({ nrCpus: 1 });
+    const a = spawn(k, { comm: 'a' });
+    spawn(k, { comm: 'b' });
+    k.engine.runUntil(1 * SEC);
+    expect(a.se.sliceNs).toBe(700_000);
+    expect(k.proc.write('/sys/kernel/debug/sched/base_slice_ns', '4000000')).toBeNull();
+    k.engine.runUntil(1100 * MS);
+    expect(a.se.sliceNs).toBe(4_000_000);
+  });
+});
+
 describe('signals', () => {
   it('SIGKILL ends a running hog at once; SIGSTOP / SIGCONT stop and continue', () => {
     const k = machine({ nrCpus: 1 });

@@ -32,3 +32,16 @@ export function kbLine(label: string, kb: number): string {
 export function nsToClockTicks(ns: number): number {
   return Math.floor(ns / 10_000_000);
 }
+
+/**
+ * kstrtoull(s, 0) as the kernel's attribute writes parse: decimal, 0x hex or leading-0 octal, an optional leading
+ * '+' and one trailing newline. 'EINVAL' for anything else, 'ERANGE' past 2^64 - 1.
+ */
+export function parseKstrtoull(data: string): bigint | 'EINVAL' | 'ERANGE' {
+  const s = data.endsWith('\n') ? data.slice(0, -1) : data;
+  const m = /^\+?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(s);
+  if (m === null) return 'EINVAL';
+  const body = m[1] as string;
+  const v = /^0[xX]/.test(body) ? BigInt(body) : body.length > 1 && body.startsWith('0') ? BigInt(`0o${body.slice(1)}`) : BigInt(body);
+  return v > 2n ** 64n - 1n ? 'ERANGE' : v;
+}

@@ -4,6 +4,8 @@
  * shell turns into the real tools' messages ("No such file or directory", "Permission denied", ...).
  */
 import type { Kernel } from '../kernel.js';
+import { PREEMPT_MODELS, rescaleTunables, type SchedTunables } from '../sched/features.js';
+import { parseKstrtoull } from './fmt.js';
 import type { Task } from '../task/task.js';
 import { devKmsgLine, procKmsgLines } from '../printk/readers.js';
 import { fullCmdline } from '../printk/boot-log.js';
@@ -76,14 +78,55 @@ export class ProcFs {
     r('/proc/cmdline', (k) => `${fullCmdline(k.config)}\n`);
     r('/proc/cpuinfo', renderCpuinfo);
     r('/proc/sched_debug', renderSchedDebug);
-    r('/sys/kernel/debug/sched/features', renderSchedFeatures);
-    r('/sys/kernel/debug/sched/base_slice_ns', (k) => `${k.tunables.baseSliceNs}\n`);
-    r('/sys/kernel/debug/sched/migration_cost_ns', (k) => `${k.tunables.migrationCostNs}\n`);
-    r('/sys/kernel/debug/sched/nr_migrate', (k) => `${k.tunables.nrMigrate}\n`);
-    r('/sys/kernel/debug/sched/tunable_scaling', (k) => `${k.tunables.tunableScaling}\n`);
-    r('/sys/kernel/debug/sched/preempt', (k) =>
-      `${(['none', 'voluntary', 'full', 'lazy'] as const).map((m) => (m === k.tunables.preempt ? `(${m})` : m)).join(' ')}\n`,
-    );
+    // The scheduler's debugfs knobs are writable by root, as in the kernel, and act at once: the classes read
+    // them on every use. A u32 file takes what kstrtoull takes and keeps the low 32 bits (debugfs_u32_set).
+    const u32 = (path: string, get: (t: SchedTunables) => number, set: (t: SchedTunables, v: number) => void): void =>
+      this.register(path, {
+        read: (k) => `${get(k.tunables)}\n`,
+        write: (k, data) => {
+          const v = parseKstrtoull(data);
+          if (typeof v === 'string') return v;
+          set(k.tunables, Number(v % 2n ** 32n));
+          return null;
+        },
+      });
+    this.register('/sys/kernel/debug/sched/features', {
+      read: renderSchedFeatures,
+      write: (k, data) => {
+        // sched_feat_write(): one name, NO_ in front to clear it.
+        const cmp = data.trim();
+        const neg = cmp.startsWith('NO_');
+        const name = neg ? cmp.slice(3) : cmp;
+        if (!Object.hasOwn(k.tunables.features, name)) return 'EINVAL';
+        k.tunables.features[name] = !neg;
+        return null;
+      },
+    });
+    if (this.k.tunables.mode === 'eevdf') u32('/sys/kernel/debug/sched/base_slice_ns', (t) => t.baseSliceNs, (t, v) => (t.baseSliceNs = v));
+    u32('/sys/kernel/debug/sched/migration_cost_ns', (t) => t.migrationCostNs, (t, v) => (t.migrationCostNs = v));
+    u32('/sys/kernel/debug/sched/nr_migrate', (t) => t.nrMigrate, (t, v) => (t.nrMigrate = v));
+    this.register('/sys/kernel/debug/sched/tunable_scaling', {
+      read: (k) => `${k.tunables.tunableScaling}\n`,
+      write: (k, data) => {
+        // sched_scaling_write(): 0 none, 1 log, 2 linear; the scaled knobs are recomputed (update_sysctl()).
+        const v = parseKstrtoull(data);
+        if (typeof v === 'string') return v;
+        if (v > 2n) return 'EINVAL';
+        k.tunables.tunableScaling = Number(v) as 0 | 1 | 2;
+        rescaleTunables(k.tunables, k.rqs.filter((rq) => rq.online).length);
+        return null;
+      },
+    });
+    this.register('/sys/kernel/debug/sched/preempt', {
+      read: (k) => `${PREEMPT_MODELS.map((m) => (m === k.tunables.preempt ? `(${m})` : m)).join(' ')}\n`,
+      write: (k, data) => {
+        // sched_dynamic_write(): PREEMPT_DYNAMIC switches the model of the running kernel.
+        const m = PREEMPT_MODELS.find((x) => x === data.trim());
+        if (m === undefined) return 'EINVAL';
+        k.tunables.preempt = m;
+        return null;
+      },
+    });
     if (this.k.tunables.mode === 'cfs') {
       r('/sys/kernel/debug/sched/latency_ns', (k) => `${k.tunables.latencyNs}\n`);
       r('/sys/kernel/debug/sched/min_granularity_ns', (k) => `${k.tunables.minGranNs}\n`);

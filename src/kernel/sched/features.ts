@@ -7,6 +7,8 @@ import { NSEC_PER_MSEC } from '../core/time.js';
 import type { FairMode } from './fair/cfs-rq.js';
 
 export type PreemptModel = 'none' | 'voluntary' | 'full' | 'lazy';
+/** The models /sys/kernel/debug/sched/preempt lists, in its order. */
+export const PREEMPT_MODELS: readonly PreemptModel[] = ['none', 'voluntary', 'full', 'lazy'];
 export type RtStarvation = 'throttle' | 'fair-server';
 
 export const EEVDF_FEATURES = {
