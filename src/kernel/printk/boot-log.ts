@@ -33,9 +33,13 @@ export function applyCmdline(k: Kernel): CmdlineFlags {
   return flags;
 }
 
-/** The whole command line as the boot loader passes it: /proc/cmdline and the first boot lines. */
+/**
+ * The whole command line as the boot loader passes it: /proc/cmdline and the first boot lines. schedstats=enable
+ * because the machine keeps the schedstats /proc/schedstat, /proc/PID/sched and sched_debug print (a kernel booted
+ * without it leaves them at zero).
+ */
 export function fullCmdline(c: Kernel['config']): string {
-  return `BOOT_IMAGE=/boot/vmlinuz-${c.release} root=/dev/vda1 ro ${c.cmdline}`.trim();
+  return `BOOT_IMAGE=/boot/vmlinuz-${c.release} root=/dev/vda1 ro schedstats=enable ${c.cmdline}`.trim();
 }
 
 export function bootLog(k: Kernel): void {
