@@ -2,7 +2,7 @@
 import { chrtTask, reniceTask, tasksetTask } from '../kernel/index.js';
 import type { DlParams } from '../kernel/sched/dl/deadline.js';
 import { parseCpuList } from '../kernel/sched/topology.js';
-import { policyKernelName, type PolicyName } from '../kernel/task/task.js';
+import { policyKernelName, SCHED_DEADLINE, type PolicyName } from '../kernel/task/task.js';
 import { strerror } from '../lib/errno.js';
 import { fail, ok, parseIntArg, type Command, type CommandOutput } from './context.js';
 import { formatDmesg, parseLevelList } from './dmesg.js';
@@ -90,7 +90,9 @@ export const chrt: Command = (env, argv) => {
   const t = k.tasks.get(pid);
   if (policy === null && rest.length === 1) {
     if (t === undefined || t.exitState !== 0) return fail('chrt', `failed to get pid ${pid}'s policy: No such process`, 1, 'ESRCH');
-    return ok(`pid ${pid}'s current scheduling policy: ${policyKernelName(t.policy)}\npid ${pid}'s current scheduling priority: ${t.rtPriority}\n`);
+    // util-linux chrt shows a deadline task's parameters too (sched_getattr).
+    const dl = t.policy === SCHED_DEADLINE ? `pid ${pid}'s current runtime/deadline/period parameters: ${t.dl.dlRuntimeNs}/${t.dl.dlDeadlineNs}/${t.dl.dlPeriodNs}\n` : '';
+    return ok(`pid ${pid}'s current scheduling policy: ${policyKernelName(t.policy)}\npid ${pid}'s current scheduling priority: ${t.rtPriority}\n${dl}`);
   }
   const prio = parseIntArg(rest[0]);
   if (prio === null || rest.length !== 2) return fail('chrt', 'usage: chrt [options] -p [prio] pid', 1);

@@ -54,6 +54,12 @@ describe('command language: texts as the real tools print them', () => {
     expect(sh(k, `chrt -f -p 10 ${hog.pid}`).exitStatus).toBe(0);
     expect(sh(k, `chrt -p ${hog.pid}`).output).toBe(`pid ${hog.pid}'s current scheduling policy: SCHED_FIFO\npid ${hog.pid}'s current scheduling priority: 10\n`);
     expect(sh(k, `chrt -f -p 200 ${hog.pid}`).output).toBe(`chrt: failed to set pid ${hog.pid}'s policy: Invalid argument\n`);
+    const d = sh(k, 'spawn deadline');
+    const dpid = Number(/^\[(\d+)\]/.exec(d.output)?.[1]);
+    expect(sh(k, `chrt -p ${dpid}`).output).toMatch(
+      new RegExp(`^pid ${dpid}'s current scheduling policy: SCHED_DEADLINE\npid ${dpid}'s current scheduling priority: 0\npid ${dpid}'s current runtime/deadline/period parameters: \\d+/\\d+/\\d+\n$`),
+    );
+    sh(k, `kill -9 ${dpid}`);
     expect(sh(k, `taskset -pc 1 ${hog.pid}`).output).toBe(`pid ${hog.pid}'s current affinity list: 0-1\npid ${hog.pid}'s new affinity list: 1\n`);
     expect(sh(k, `taskset -p ${hog.pid}`).output).toBe(`pid ${hog.pid}'s current affinity mask: 2\n`);
   });
