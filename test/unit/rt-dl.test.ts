@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { chrtTask } from '../../src/kernel/index.js';
 import { toRatio } from '../../src/kernel/sched/dl/deadline.js';
 import type { ProgramFactory, UserAction, UserResult } from '../../src/kernel/task/user.js';
+import type { Task } from '../../src/kernel/task/task.js';
 import type { Rq } from '../../src/kernel/sched/rq.js';
 import { machine, MS, SEC, spawn, withInvariants } from '../helpers/machine.js';
 
@@ -198,11 +199,16 @@ describe('SCHED_DEADLINE', () => {
     expect(rt.sumExecRuntimeNs).toBeGreaterThan(0.5 * SEC);
   });
 
-  it('classic RT throttling counts deadline time too: DL 30% + a FIFO hog use 950 ms a second, the CPU idles 5%', () => {
-    const k = machine({ nrCpus: 1, rtStarvation: 'throttle' });
+  /** One CPU: a 30 ms / 100 ms deadline task and a FIFO hog, under the given RT starvation model. */
+  const dlBesideFifo = (rtStarvation: 'throttle' | 'fair-server'): { k: ReturnType<typeof machine>; d: Task; rt: Task } => {
+    const k = machine({ nrCpus: 1, rtStarvation });
     const d = spawn(k, { comm: 'dl', program: periodic(30 * MS, 100 * MS) });
     expect(chrtTask(k, d.pid, 'deadline', 0, dl(30 * MS, 100 * MS, 100 * MS))).toBeNull();
-    const rt = spawn(k, { comm: 'rt', policy: 'fifo', rtPriority: 50 });
+    return { k, d, rt: spawn(k, { comm: 'rt', policy: 'fifo', rtPriority: 50 }) };
+  };
+
+  it('classic RT throttling counts deadline time too: DL 30% + a FIFO hog use 950 ms a second, the CPU idles 5%', () => {
+    const { k, d, rt } = dlBesideFifo('throttle');
     k.engine.runUntil(1 * SEC);
     const [d0, rt0] = [d.sumExecRuntimeNs, rt.sumExecRuntimeNs];
     k.engine.runUntil(5 * SEC);
@@ -213,10 +219,7 @@ describe('SCHED_DEADLINE', () => {
   });
 
   it('with the 6.12+ fair server, deadline time does not count against RT: DL 30% + a FIFO hog fill the CPU', () => {
-    const k = machine({ nrCpus: 1, rtStarvation: 'fair-server' });
-    const d = spawn(k, { comm: 'dl', program: periodic(30 * MS, 100 * MS) });
-    expect(chrtTask(k, d.pid, 'deadline', 0, dl(30 * MS, 100 * MS, 100 * MS))).toBeNull();
-    const rt = spawn(k, { comm: 'rt', policy: 'fifo', rtPriority: 50 });
+    const { k, d, rt } = dlBesideFifo('fair-server');
     k.engine.runUntil(5 * SEC);
     expect(d.sumExecRuntimeNs + rt.sumExecRuntimeNs).toBeGreaterThan(5 * SEC - 5 * MS);
   });
