@@ -3,7 +3,7 @@
  * (signals, sort columns), the kernel panic screen. Each gets the keys while it is open.
  */
 import type { Surface } from './canvas.js';
-import { expandTabs, fit } from './format.js';
+import { expandTabs, fit, wrapItems } from './format.js';
 import type { Glyphs } from './glyphs.js';
 import { keyLabel, type Keymap } from './keymap.js';
 import type { Palette } from './palette.js';
@@ -18,21 +18,42 @@ export interface Overlay {
   onKey(full: string, ch: string | undefined): OverlayResult;
 }
 
+/** A pager line; a wrap line is prose, re-flowed to the pager's width (the rest keep their columns). */
+export interface PagerLine {
+  text: string;
+  attr?: 'hi' | 'title' | 'warn' | 'inactive';
+  wrap?: boolean;
+}
+
 /** Scrollable lines of text. */
 export class Pager implements Overlay {
   size = { w: 0.9, h: 0.85 };
   protected top = 0;
   protected left = 0;
   protected height = 10;
+  /** The lines as drawn at flowWidth: the source lines with the prose ones re-flowed. */
+  protected lines: PagerLine[];
+  private flowWidth = -1;
 
   constructor(
     public title: string,
-    protected lines: { text: string; attr?: 'hi' | 'title' | 'warn' | 'inactive' }[],
+    private readonly source: PagerLine[],
   ) {
-    for (const l of lines) l.text = expandTabs(l.text);
+    for (const l of source) l.text = expandTabs(l.text);
+    this.lines = source;
+  }
+
+  /** Re-flow the prose lines when the width changes (a resize, or the first draw). */
+  private flow(width: number): void {
+    if (width === this.flowWidth) return;
+    this.flowWidth = width;
+    this.lines = this.source.flatMap((l) =>
+      l.wrap === true ? wrapItems(l.text.split(' '), width, ' ').map((text): PagerLine => ({ text, ...(l.attr !== undefined ? { attr: l.attr } : {}) })) : [l],
+    );
   }
 
   draw(s: Surface, pal: Palette): void {
+    this.flow(s.width);
     this.height = s.height - 1;
     this.top = Math.max(0, Math.min(this.top, this.lines.length - this.height));
     for (let i = 0; i < this.height; i++) {
@@ -93,7 +114,7 @@ export class Pager implements Overlay {
 
 /** Help: every binding of the keymap, by group, then the SysRq keys of the simulated kernel. */
 export function helpOverlay(km: Keymap, sysrq: readonly { key: string; help: string }[]): Pager {
-  const lines: { text: string; attr?: 'hi' | 'title' | 'warn' | 'inactive' }[] = [];
+  const lines: PagerLine[] = [];
   lines.push({ text: 'kernsim - a simulated multi-CPU Linux kernel, watched and poked live', attr: 'title' });
   lines.push({ text: '' });
   const groups = [...new Set(km.bindings.map((b) => b.group))];
@@ -107,10 +128,16 @@ export function helpOverlay(km: Keymap, sysrq: readonly { key: string; help: str
   lines.push({ text: 'Magic SysRq (press ! or Alt-s, then the key; kernel.sysrq decides what is allowed)', attr: 'hi' });
   for (const s of sysrq) lines.push({ text: `  ${s.key.padEnd(18)} ${s.help}` });
   lines.push({ text: '' });
-  lines.push({ text: 'In a pane: arrows, PgUp/PgDn, Home/End scroll or select; the timeline scrolls back in time with', attr: 'inactive' });
-  lines.push({ text: 'left/right (End returns to live); the mouse selects rows and panes (Ctrl-O turns it off).', attr: 'inactive' });
-  lines.push({ text: 'A timeline column shows the task that ran longest in it: on a block of its colour when it held most', attr: 'inactive' });
-  lines.push({ text: 'of the slice, its letter alone (underlined without colour) when others shared it: zoom in with z.', attr: 'inactive' });
+  lines.push({
+    text: 'In a pane: arrows, PgUp/PgDn, Home/End scroll or select; the timeline scrolls back in time with left/right (End returns to live); the mouse selects rows and panes (Ctrl-O turns it off).',
+    attr: 'inactive',
+    wrap: true,
+  });
+  lines.push({
+    text: 'A timeline column shows the task that ran longest in it: on a block of its colour when it held most of the slice, its letter alone (underlined without colour) when others shared it: zoom in with z.',
+    attr: 'inactive',
+    wrap: true,
+  });
   return new Pager('Help', lines);
 }
 
@@ -163,7 +190,7 @@ export class PanicScreen extends Pager {
 
   constructor(lines: string[]) {
     super('Kernel panic', [
-      { text: 'The simulated kernel panicked. Virtual time has stopped; this is what the console showed.', attr: 'warn' },
+      { text: 'The simulated kernel panicked. Virtual time has stopped; this is what the console showed.', attr: 'warn', wrap: true },
       { text: '' },
       ...lines.map((t) => ({ text: t })),
       { text: '' },

@@ -245,6 +245,18 @@ describe('keymap and help', () => {
     expect(dash.text()).not.toContain('this help');
   });
 
+  it('at 80x24 the help\'s closing notes wrap at word boundaries instead of being cut', async () => {
+    dash = await startDashboard({ scenario: small, cols: 80, rows: 24 });
+    await dash.advance(100);
+    await dash.press(KEYS.f1);
+    await dash.press(KEYS.end);
+    const text = dash.text();
+    expect(text).toMatch(/zoom in with z\./);
+    expect(text).toMatch(/\(Ctrl-O turns it off\)\./);
+    const boxed = dash.tty.lines().filter((l) => /^.?│.*│.?$/.test(l));
+    expect(boxed.some((l) => /\w~│/.test(l))).toBe(false);
+  });
+
   it('config overrides rebind actions', async () => {
     const km = new Keymap({ quit: ['C-q'] });
     expect(km.resolve('C-q')).toBe('quit');
