@@ -31,6 +31,8 @@ export class Pager implements Overlay {
   protected top = 0;
   protected left = 0;
   protected height = 10;
+  /** What closes it, for the bottom line. */
+  protected closeKeys = 'q/Esc close';
   /** The lines as drawn at flowWidth: the source lines with the prose ones re-flowed. */
   protected lines: PagerLine[];
   private flowWidth = -1;
@@ -63,7 +65,7 @@ export class Pager implements Overlay {
       s.put(0, i, fit(l.text.slice(this.left), s.width), attr);
     }
     const more = this.lines.length > this.height ? ` ${this.top + 1}-${Math.min(this.lines.length, this.top + this.height)} of ${this.lines.length}` : '';
-    s.put(0, s.height - 1, fit(`q/Esc close  arrows/PgUp/PgDn scroll${more}`, s.width), pal.inactive);
+    s.put(0, s.height - 1, fit(`${this.closeKeys}  arrows/PgUp/PgDn scroll${more}`, s.width), pal.inactive);
   }
 
   onKey(full: string): OverlayResult {
@@ -187,6 +189,7 @@ export class Menu<T> implements Overlay {
 /** The kernel panic screen: the end of the log, frozen. */
 export class PanicScreen extends Pager {
   override size = { w: 1, h: 1 };
+  protected override closeKeys = 'Esc close  q quit';
 
   constructor(lines: string[]) {
     super('Kernel panic', [

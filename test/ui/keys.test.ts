@@ -83,6 +83,7 @@ describe('magic SysRq from the keyboard', () => {
     await dash.advance(300);
     expect(dash.text()).toContain('The simulated kernel panicked');
     expect(dash.text()).toContain('Kernel panic - not syncing: sysrq triggered crash');
+    expect(dash.text()).toMatch(/Esc close  q quit  arrows\/PgUp\/PgDn scroll/);
     const t = dash.session.k.now;
     await dash.advance(1000);
     expect(dash.session.k.now).toBe(t);
