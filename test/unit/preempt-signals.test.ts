@@ -89,13 +89,29 @@ describe('the scheduler debugfs knobs, written at run time', () => {
     expect(k.tunables.migrationCostNs).toBe(8);
     expect(k.proc.write('/sys/kernel/debug/sched/nr_migrate', '-1')).toBe('EINVAL');
     expect(k.proc.write('/sys/kernel/debug/sched/nr_migrate', '18446744073709551616')).toBe('ERANGE');
-    // base_slice_ns is the scaled value (0.7 ms x (1 + ilog2(4)) here); tunable_scaling recomputes it.
+    // base_slice_ns is the scaled value (0.7 ms x (1 + ilog2(4)) here). A tunable_scaling write re-derives the
+    // normalized value from it with the new factor (sched_update_scaling()) and leaves it as it is.
     expect(k.tunables.baseSliceNs).toBe(2_100_000);
     expect(k.proc.write('/sys/kernel/debug/sched/base_slice_ns', '3000000')).toBeNull();
     expect(k.tunables.baseSliceNs).toBe(3_000_000);
+    expect(k.tunables.normalizedBaseSliceNs).toBe(700_000);
     expect(k.proc.write('/sys/kernel/debug/sched/tunable_scaling', '0')).toBeNull();
-    expect(k.tunables.baseSliceNs).toBe(700_000);
+    expect(k.tunables.baseSliceNs).toBe(3_000_000);
+    expect(k.tunables.normalizedBaseSliceNs).toBe(3_000_000);
+    expect(k.proc.write('/sys/kernel/debug/sched/tunable_scaling', '2')).toBeNull();
+    expect(k.tunables.normalizedBaseSliceNs).toBe(750_000);
     expect(k.proc.write('/sys/kernel/debug/sched/tunable_scaling', '3')).toBe('EINVAL');
+  });
+
+  it('CFS mode: latency_ns, min_granularity_ns and wakeup_granularity_ns are plain u32s; sched_nr_latency follows at a scaling write', () => {
+    const k = machine({ nrCpus: 1, fairMode: 'cfs' });
+    expect(k.proc.write('/sys/kernel/debug/sched/latency_ns', '24000000')).toBeNull();
+    expect(k.proc.write('/sys/kernel/debug/sched/min_granularity_ns', '1000000')).toBeNull();
+    expect(k.proc.write('/sys/kernel/debug/sched/wakeup_granularity_ns', '2000000')).toBeNull();
+    expect([k.tunables.latencyNs, k.tunables.minGranNs, k.tunables.wakeupGranNs, k.tunables.nrLatency]).toEqual([24_000_000, 1_000_000, 2_000_000, 8]);
+    expect(k.proc.write('/sys/kernel/debug/sched/tunable_scaling', '1')).toBeNull();
+    expect(k.tunables.nrLatency).toBe(24);
+    expect(k.proc.read('/sys/kernel/debug/sched/base_slice_ns').ok).toBe(false);
   });
 
   it('base_slice_ns: the hogs\' slices follow the new value from their next deadline on', () => {

@@ -4,7 +4,7 @@
  * shell turns into the real tools' messages ("No such file or directory", "Permission denied", ...).
  */
 import type { Kernel } from '../kernel.js';
-import { PREEMPT_MODELS, rescaleTunables, type SchedTunables } from '../sched/features.js';
+import { PREEMPT_MODELS, updateScaling, type SchedTunables } from '../sched/features.js';
 import { parseKstrtoull } from './fmt.js';
 import type { Task } from '../task/task.js';
 import { devKmsgLine, procKmsgLines } from '../printk/readers.js';
@@ -108,12 +108,12 @@ export class ProcFs {
     this.register('/sys/kernel/debug/sched/tunable_scaling', {
       read: (k) => `${k.tunables.tunableScaling}\n`,
       write: (k, data) => {
-        // sched_scaling_write(): 0 none, 1 log, 2 linear; the scaled knobs are recomputed (update_sysctl()).
+        // sched_scaling_write(): 0 none, 1 log, 2 linear; sched_update_scaling() re-derives the normalized values.
         const v = parseKstrtoull(data);
         if (typeof v === 'string') return v;
         if (v > 2n) return 'EINVAL';
         k.tunables.tunableScaling = Number(v) as 0 | 1 | 2;
-        rescaleTunables(k.tunables, k.rqs.filter((rq) => rq.online).length);
+        updateScaling(k.tunables, k.rqs.filter((rq) => rq.online).length);
         return null;
       },
     });
@@ -128,9 +128,10 @@ export class ProcFs {
       },
     });
     if (this.k.tunables.mode === 'cfs') {
-      r('/sys/kernel/debug/sched/latency_ns', (k) => `${k.tunables.latencyNs}\n`);
-      r('/sys/kernel/debug/sched/min_granularity_ns', (k) => `${k.tunables.minGranNs}\n`);
-      r('/sys/kernel/debug/sched/wakeup_granularity_ns', (k) => `${k.tunables.wakeupGranNs}\n`);
+      // Plain u32s up to 6.5: sched_nr_latency follows them only at the next tunable_scaling write.
+      u32('/sys/kernel/debug/sched/latency_ns', (t) => t.latencyNs, (t, v) => (t.latencyNs = v));
+      u32('/sys/kernel/debug/sched/min_granularity_ns', (t) => t.minGranNs, (t, v) => (t.minGranNs = v));
+      u32('/sys/kernel/debug/sched/wakeup_granularity_ns', (t) => t.wakeupGranNs, (t, v) => (t.wakeupGranNs = v));
     }
     this.register('/proc/sysrq-trigger', {
       noRead: true,

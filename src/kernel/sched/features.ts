@@ -143,6 +143,17 @@ export function rescaleTunables(t: SchedTunables, onlineCpus: number): void {
   t.nrLatency = Math.floor(t.latencyNs / t.minGranNs);
 }
 
+/**
+ * sched_update_scaling(), after a write to tunable_scaling: the normalized values are re-derived from the current
+ * ones with the new factor (and CFS's sched_nr_latency from the current latency and granularity). The current
+ * values stay as they are until the next update_sysctl(), at CPU hotplug.
+ */
+export function updateScaling(t: SchedTunables, onlineCpus: number): void {
+  const factor = sysctlFactor(onlineCpus, t.tunableScaling);
+  t.normalizedBaseSliceNs = Math.floor(t.baseSliceNs / factor);
+  if (t.minGranNs > 0) t.nrLatency = Math.ceil(t.latencyNs / t.minGranNs);
+}
+
 export function feat(t: SchedTunables, name: FeatureName): boolean {
   return t.features[name] === true;
 }
