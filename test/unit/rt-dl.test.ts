@@ -106,6 +106,9 @@ describe('RT starvation protection', () => {
     k.engine.runUntil(5 * SEC);
     expect((k.rqs[0] as Rq).rt.rtThrottled).toBe(false);
     expect(fair.sumExecRuntimeNs).toBe(fairAt1s);
+    // sched_debug prints RUNTIME_INF (U64_MAX) through %Ld, as -1 ns.
+    const dbg = k.proc.read('/proc/sched_debug');
+    expect(dbg.ok && dbg.text).toMatch(/\.rt_runtime\s+: -0\.000001\n/);
     expect(rt.sumExecRuntimeNs + fairAt1s).toBeGreaterThan(5 * SEC - 1 * MS);
   });
 

@@ -93,7 +93,9 @@ function rtDlLines(k: Kernel, rq: Rq): string[] {
   const p = (n: string, v: string | number): string => `  .${padR(n, 30)}: ${v}`;
   const out = ['', `rt_rq[${rq.cpu}]:`, p('rt_nr_running', rq.rt.rtNrRunning)];
   if (k.tunables.rtStarvation === 'throttle') {
-    out.push(p('rt_throttled', rq.rt.rtThrottled ? 1 : 0), p('rt_time', splitNs(rq.rt.rtTimeNs)), p('rt_runtime', splitNs(k.sysctl.rtRuntimeUs * 1000)));
+    // RUNTIME_INF is U64_MAX, which %Ld prints as -1 ns.
+    const runtimeNs = k.sysctl.rtRuntimeUs < 0 ? -1 : k.sysctl.rtRuntimeUs * 1000;
+    out.push(p('rt_throttled', rq.rt.rtThrottled ? 1 : 0), p('rt_time', splitNs(rq.rt.rtTimeNs)), p('rt_runtime', splitNs(runtimeNs)));
   }
   out.push('', `dl_rq[${rq.cpu}]:`, p('dl_nr_running', rq.dl.dlNrRunning), p('dl_bw->bw', k.classes.dl.bwLimit()), p('dl_bw->total_bw', k.classes.dl.totalBw));
   return out;
