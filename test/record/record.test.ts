@@ -177,7 +177,7 @@ describe('a live session, recorded and journaled', () => {
 });
 
 describe('journals replay exactly (property)', () => {
-  const COMMANDS = ['renice -n 5 -p 29', 'renice -n -3 -p 30', 'kill -STOP 29', 'kill -CONT 29', 'taskset -pc 1 29', 'chrt -f -p 10 30', 'echo 1 > /proc/sys/vm/overcommit_memory', 'spawn cpu-hog', 'spawn interactive', 'sysctl -w vm.swappiness=5'];
+  const COMMANDS = ['renice -n 5 -p 29', 'renice -n -3 -p 30', 'kill -STOP 29', 'kill -CONT 29', 'taskset -pc 1 29', 'chrt -f -p 10 30', 'echo 1 > /proc/sys/vm/overcommit_memory', 'spawn cpu-hog', 'spawn interactive', 'sysctl -w vm.swappiness=5', 'echo full > /sys/kernel/debug/sched/preempt', 'echo NO_RUN_TO_PARITY > /sys/kernel/debug/sched/features', 'echo 3000000 > /sys/kernel/debug/sched/base_slice_ns'];
   it.each([1, 2, 3, 4, 5])('seed %i: a session with random commands, journaled, replays to the same checkpoints and state', (seed) => {
     const file = tempFile(`prop-${seed}.journal`, '');
     const loaded = parseScenarioText('prop.json', JSON.stringify(scenario));
@@ -208,6 +208,16 @@ describe('journals replay exactly (property)', () => {
     expect(session.k.engine.processed).toBe(live.k.engine.processed);
     expect(stateHash(session.k)).toBe(stateHash(live.k));
   });
+});
+
+it('the state hash covers the scheduler tunables: a knob write alone changes it', () => {
+  const s = new Session(parseScenarioText('h.json', JSON.stringify(scenario)), { ...machineHooks() });
+  const before = stateHash(s.k);
+  expect(s.k.proc.write('/sys/kernel/debug/sched/features', 'NO_PLACE_LAG')).toBeNull();
+  const after = stateHash(s.k);
+  expect(after).not.toBe(before);
+  expect(s.k.proc.write('/sys/kernel/debug/sched/preempt', 'none')).toBeNull();
+  expect(stateHash(s.k)).not.toBe(after);
 });
 
 describe('damaged journals', () => {

@@ -2,7 +2,7 @@
  * A stable digest of the machine's state for journal checkpoints (TigerBeetle's hash_log idea): two runs that
  * should be identical hash the same at the same event count, and the first differing checkpoint brackets where
  * they diverged. Covers the clock, the event count, every runqueue, every live task's scheduling state and CPU
- * time, and the memory and printk counters. Pure JS (FNV-1a over 32-bit words, two seeds), no node:crypto.
+ * time, the memory and printk counters, and the scheduler tunables. Pure JS (FNV-1a over 32-bit words, two seeds), no node:crypto.
  */
 import type { Kernel } from '../kernel.js';
 
@@ -66,5 +66,13 @@ export function stateHash(k: Kernel): string {
   h.num(k.mm.pages.freePages);
   h.num(k.mm.committedAs);
   h.num(k.printkRing.nextSeq);
+  // The tunables a command can change (debugfs knobs, RT sysctls): a replay that misses such a write diverges at
+  // the next checkpoint, not only once its effect reaches the tasks.
+  const t = k.tunables;
+  h.str(t.preempt);
+  for (const v of [t.baseSliceNs, t.normalizedBaseSliceNs, t.latencyNs, t.minGranNs, t.wakeupGranNs, t.nrLatency, t.migrationCostNs, t.nrMigrate, t.tunableScaling]) h.num(v);
+  for (const name of Object.keys(t.features).sort()) h.num(t.features[name] === true ? 1 : 0);
+  h.num(k.sysctl.rtRuntimeUs + 1);
+  h.num(k.sysctl.rtPeriodUs);
   return h.hex();
 }
