@@ -195,7 +195,9 @@ export class App {
           continue;
         }
         const lines = out.split('\n');
-        if (wantPager || lines.length > 1) this.overlay = new Pager(`$ ${line}`, lines.map((text) => ({ text })));
+        // A line wider than the footer goes to the pager too, where it can be scrolled sideways.
+        const tooWide = (lines[0]?.length ?? 0) > (this.opts.screen.width as number);
+        if (wantPager || lines.length > 1 || tooWide) this.overlay = new Pager(`$ ${line}`, lines.map((text) => ({ text })));
         else this.say(lines[0] ?? '', a.error !== null);
       } else if (a.action.startsWith('sysrq ')) {
         // Every SysRq key prints "sysrq: ..." first; a first line that is not that one means the output was

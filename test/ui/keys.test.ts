@@ -110,6 +110,13 @@ describe('the command line', () => {
     await dash.press(':', ...'cat /proc/sys/vm/overcommit_memory', KEYS.enter);
     await dash.advance(200);
     expect(dash.tty.lines()[39]).toBe('1');
+    // One line wider than the screen (the feature list) opens the pager, which scrolls sideways.
+    await dash.press(':', ...'cat /sys/kernel/debug/sched/features', KEYS.enter);
+    await dash.advance(200);
+    expect(dash.text()).toContain('$ cat /sys/kernel/debug/sched/features');
+    expect(dash.text()).not.toContain('NO_LATENCY_WARN');
+    await dash.press(...Array<string>(12).fill(KEYS.right));
+    expect(dash.text()).toContain('NO_LATENCY_WARN');
   });
 
   it('errors read like the real ones', async () => {
