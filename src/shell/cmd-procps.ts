@@ -109,15 +109,21 @@ export const ps: Command = (env, argv) => {
   return { out: `${lines.join('\n')}\n`, err: '', status: pids !== null && tasks.length === 0 ? 1 : 0 };
 };
 
+/**
+ * free -h's scale_size() (procps-ng): bytes when that fits in 4 characters ("0B"), else the first unit whose
+ * "%.1f" or whole-number form fits in 5 ("3.9Gi", "330Mi").
+ */
 function human(kb: number): string {
-  const units = ['Ki', 'Mi', 'Gi', 'Ti'];
-  let v = kb;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
+  const bytes = kb * 1024;
+  if (`${bytes}B`.length <= 4) return `${bytes}B`;
+  for (const [i, u] of ['K', 'M', 'G', 'T', 'P', 'E'].entries()) {
+    const v = bytes / 1024 ** (i + 1);
+    const one = `${v.toFixed(1)}${u}i`;
+    if (one.length <= 5) return one;
+    const whole = `${Math.round(v)}${u}i`;
+    if (whole.length <= 5) return whole;
   }
-  return u === 0 ? `${kb}Ki` : `${v < 10 ? v.toFixed(1) : Math.round(v)}${units[u]}`;
+  return `${bytes}B`;
 }
 
 export const free: Command = (env, argv) => {

@@ -71,6 +71,9 @@ describe('command language: texts as the real tools print them', () => {
     expect(ps.output.split('\n')[0]).toBe('    PID CLS RTPRIO  NI PRI PSR STAT    RSS COMMAND');
     expect(ps.output).toMatch(new RegExp(`\\n\\s+${hog.pid}\\s+FF\\s+10\\s+-\\s+50\\s+1 RN?s`));
     expect(sh(k, 'free').output.split('\n')[0]).toBe('               total        used        free      shared  buff/cache   available');
+    // free -h as procps-ng scales: "0B" for nothing (no swap here), one decimal when it fits in five characters.
+    expect(sh(k, 'free -h').output.split('\n')[2]).toMatch(/^Swap:\s+0B\s+0B\s+0B$/);
+    expect(sh(k, 'free -h').output.split('\n')[1]).toMatch(/^Mem:\s+\d+(\.\d)?[KMG]i\s/);
     expect(sh(k, 'uptime').output).toMatch(/^ 00:00:00 up 0 min, {2}1 user, {2}load average: \d\.\d\d, \d\.\d\d, \d\.\d\d\n$/);
     expect(sh(k, 'slabtop -o -s c | head -7').output.split('\n')[6]).toBe('  OBJS ACTIVE  USE OBJ SIZE  SLABS OBJ/SLAB CACHE SIZE NAME');
     expect(sh(k, 'ps -eo pid,comm | grep -c hog').output).toBe('1\n');
