@@ -144,11 +144,12 @@ export const free: Command = (env, argv) => {
   const buffCache = kb(c.buffers + c.cached + c.sReclaimable);
   const used = total - freeKb - buffCache;
   const avail = kb(c.memAvailable);
+  // print_head_col() pads the row label to 9 columns, then "%11s" and " %11s": each number ends under its heading.
   const fmt = (v: number): string => (h ? human(v) : String(Math.floor(v / div))).padStart(12);
   return ok(
     `               total        used        free      shared  buff/cache   available\n` +
-      `Mem:  ${fmt(total)}${fmt(used)}${fmt(freeKb)}${fmt(kb(c.shmem))}${fmt(buffCache)}${fmt(avail)}\n` +
-      `Swap: ${fmt(kb(c.swapTotal))}${fmt(kb(c.swapTotal - c.swapFree))}${fmt(kb(c.swapFree))}\n`,
+      `Mem:    ${fmt(total)}${fmt(used)}${fmt(freeKb)}${fmt(kb(c.shmem))}${fmt(buffCache)}${fmt(avail)}\n` +
+      `Swap:   ${fmt(kb(c.swapTotal))}${fmt(kb(c.swapTotal - c.swapFree))}${fmt(kb(c.swapFree))}\n`,
   );
 };
 

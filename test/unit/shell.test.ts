@@ -74,6 +74,10 @@ describe('command language: texts as the real tools print them', () => {
     // free -h as procps-ng scales: "0B" for nothing (no swap here), one decimal when it fits in five characters.
     expect(sh(k, 'free -h').output.split('\n')[2]).toMatch(/^Swap:\s+0B\s+0B\s+0B$/);
     expect(sh(k, 'free -h').output.split('\n')[1]).toMatch(/^Mem:\s+\d+(\.\d)?[KMG]i\s/);
+    // Every number ends in the column of its heading's last letter.
+    const [head, mem] = sh(k, 'free').output.split('\n') as [string, string];
+    const ends = (line: string): number[] => [...line.matchAll(/\S+/g)].map((m) => (m.index ?? 0) + m[0].length);
+    expect(ends(mem).slice(1)).toEqual(ends(head));
     expect(sh(k, 'uptime').output).toMatch(/^ 00:00:00 up 0 min, {2}1 user, {2}load average: \d\.\d\d, \d\.\d\d, \d\.\d\d\n$/);
     expect(sh(k, 'slabtop -o -s c | head -7').output.split('\n')[6]).toBe('  OBJS ACTIVE  USE OBJ SIZE  SLABS OBJ/SLAB CACHE SIZE NAME');
     expect(sh(k, 'ps -eo pid,comm | grep -c hog').output).toBe('1\n');
