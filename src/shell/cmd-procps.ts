@@ -254,12 +254,19 @@ export const kill: Command = (env, argv) => {
         const s = parseSignal(n);
         return s === null ? fail('bash: kill', `${n}: invalid signal specification`, 1) : ok(`${/^\d+$/.test(n) ? signalName(s).replace(/^SIG/, '') : s}\n`);
       }
-      return ok(`${Object.entries(SIGNALS).map(([name, v]) => `${String(v).padStart(2)}) ${name}`).join('\t')}\n`);
+      // bash's table: five to a line, each "%2d) %s" and a tab.
+      const cells = Object.entries(SIGNALS).map(([name, v]) => `${String(v).padStart(2)}) ${name}`);
+      const rows: string[] = [];
+      for (let r = 0; r < cells.length; r += 5) rows.push(cells.slice(r, r + 5).join('\t'));
+      return ok(`${rows.join('\n')}\n`);
     }
     if (a === '-s' || a === '-n') {
       const s = parseSignal(argv[++i] ?? '');
       if (s === null) return fail('bash: kill', `${argv[i] ?? ''}: invalid signal specification`, 1);
       sig = s;
+    } else if (a === '-0' && pids.length === 0) {
+      // Signal 0: only the checks (the process exists), nothing is sent.
+      sig = 0;
     } else if (a.startsWith('-') && pids.length === 0) {
       const s = parseSignal(a.slice(1));
       if (s === null) return fail('bash: kill', `${a.slice(1)}: invalid signal specification`, 1);
@@ -277,7 +284,8 @@ export const kill: Command = (env, argv) => {
       status = 1;
       continue;
     }
-    const e = killTask(env.k, pid, sig);
+    const t = env.k.tasks.get(pid);
+    const e = sig === 0 ? (t === undefined || t.exitState !== 0 ? 'ESRCH' : null) : killTask(env.k, pid, sig);
     if (e !== null) {
       err += `bash: kill: (${pid}) - ${strerror(e)}\n`;
       status = 1;

@@ -10,6 +10,7 @@ import { Xoshiro128 } from '../../src/kernel/core/rng.js';
 import { shellEnv } from '../../src/sim/machine-hooks.js';
 import { runShell } from '../../src/shell/shell.js';
 import { machine, MS, spawn } from '../helpers/machine.js';
+import { taskStateLetter, type Task } from '../../src/kernel/task/task.js';
 
 function sh(k: ReturnType<typeof machine>, line: string): ReturnType<typeof runShell> {
   return runShell(shellEnv(k), line);
@@ -62,6 +63,20 @@ describe('command language: texts as the real tools print them', () => {
     sh(k, `kill -9 ${dpid}`);
     expect(sh(k, `taskset -pc 1 ${hog.pid}`).output).toBe(`pid ${hog.pid}'s current affinity list: 0-1\npid ${hog.pid}'s new affinity list: 1\n`);
     expect(sh(k, `taskset -p ${hog.pid}`).output).toBe(`pid ${hog.pid}'s current affinity mask: 2\n`);
+  });
+
+  it('kill -l prints bash\'s table; kill -0 only checks; the default actions: WINCH ignored, TTIN stops, ILL kills', () => {
+    const table = sh(k, 'kill -l').output.split('\n');
+    expect(table[0]).toBe(' 1) SIGHUP\t 2) SIGINT\t 3) SIGQUIT\t 4) SIGILL\t 5) SIGTRAP');
+    expect(table[6]).toBe('31) SIGSYS');
+    expect(sh(k, 'kill -l 28').output).toBe('WINCH\n');
+    const [a, b, c] = ['a', 'b', 'c'].map((comm) => spawn(k, { comm })) as [Task, Task, Task];
+    expect(sh(k, `kill -0 ${a.pid}`).exitStatus).toBe(0);
+    expect(sh(k, 'kill -0 99999').output).toBe('bash: kill: (99999) - No such process\n');
+    sh(k, `kill -WINCH ${a.pid}; kill -TTIN ${b.pid}; kill -ILL ${c.pid}`);
+    k.engine.runUntil(k.engine.nowNs + 50 * MS);
+    expect([taskStateLetter(a), taskStateLetter(b), c.exitState !== 0]).toEqual(['R', 'T', true]);
+    sh(k, `kill -9 ${a.pid} ${b.pid}`);
   });
 
   it('ps, free, uptime, slabtop and pipelines', () => {

@@ -6,11 +6,16 @@
 import type { Kernel } from '../kernel.js';
 import { TASK_INTERRUPTIBLE, TASK_STOPPED, TASK_WAKEKILL, type Task } from './task.js';
 
+/** The standard signals of x86-64 (arch/x86/include/uapi/asm/signal.h); the real-time ones are not modelled. */
 export const SIGNALS: Readonly<Record<string, number>> = {
   SIGHUP: 1,
   SIGINT: 2,
   SIGQUIT: 3,
+  SIGILL: 4,
+  SIGTRAP: 5,
   SIGABRT: 6,
+  SIGBUS: 7,
+  SIGFPE: 8,
   SIGKILL: 9,
   SIGUSR1: 10,
   SIGSEGV: 11,
@@ -18,10 +23,22 @@ export const SIGNALS: Readonly<Record<string, number>> = {
   SIGPIPE: 13,
   SIGALRM: 14,
   SIGTERM: 15,
+  SIGSTKFLT: 16,
   SIGCHLD: 17,
   SIGCONT: 18,
   SIGSTOP: 19,
   SIGTSTP: 20,
+  SIGTTIN: 21,
+  SIGTTOU: 22,
+  SIGURG: 23,
+  SIGXCPU: 24,
+  SIGXFSZ: 25,
+  SIGVTALRM: 26,
+  SIGPROF: 27,
+  SIGWINCH: 28,
+  SIGIO: 29,
+  SIGPWR: 30,
+  SIGSYS: 31,
 };
 
 export const SIGKILL = 9;
@@ -31,9 +48,10 @@ export const SIGCONT = 18;
 export const SIGSTOP = 19;
 export const SIGTSTP = 20;
 
-const STOP_MASK = (1 << SIGSTOP) | (1 << SIGTSTP);
-/** Signals whose default action is to ignore. */
-const IGNORED = 1 << SIGCHLD;
+/** Default action stop (SIG_KERNEL_STOP_MASK): SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU. */
+const STOP_MASK = (1 << SIGSTOP) | (1 << SIGTSTP) | (1 << 21) | (1 << 22);
+/** Default action ignore (SIG_KERNEL_IGNORE_MASK without SIGCONT): SIGCHLD, SIGURG, SIGWINCH. */
+const IGNORED = (1 << SIGCHLD) | (1 << 23) | (1 << 28);
 
 export function signalName(sig: number): string {
   for (const [n, v] of Object.entries(SIGNALS)) if (v === sig) return n;
