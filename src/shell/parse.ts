@@ -19,6 +19,9 @@ export interface CommandList {
 
 export class ParseError extends Error {}
 
+/** Where an unquoted or double-quoted `$?` stood: the shell puts the last exit status there when it runs. */
+export const LAST_STATUS = '\u0000?';
+
 type Token = { t: 'word'; v: string } | { t: 'op'; v: '|' | '>' | '>>' | ';' | '&&' | '||' };
 
 export function tokenize(line: string): Token[] {
@@ -73,12 +76,20 @@ export function tokenize(line: string): Token[] {
             i += 2;
             continue;
           }
+          if (d === '$' && line[i + 1] === '?') {
+            word += LAST_STATUS;
+            i += 2;
+            continue;
+          }
           word += d;
           i++;
         }
         if (!closed) throw new ParseError('unexpected EOF while looking for matching `"\'');
       } else if (ch === '\\' && i + 1 < line.length) {
         word += line[i + 1];
+        i += 2;
+      } else if (ch === '$' && line[i + 1] === '?') {
+        word += LAST_STATUS;
         i += 2;
       } else {
         word += ch;

@@ -8,7 +8,7 @@ import { cat, echo, grep, head, ls, redirectWrite, sync, sysctl, tail, wc } from
 import { free, kill, nproc, pgrep, ps, slabtop, uname, uptime } from './cmd-procps.js';
 import { chrt, dmesg, help, renice, spawn, taskset } from './cmd-sched.js';
 import type { Command, CommandOutput, ShellEnv } from './context.js';
-import { parse, ParseError } from './parse.js';
+import { LAST_STATUS, parse, ParseError } from './parse.js';
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
   cat,
@@ -103,7 +103,9 @@ export function runShell(env: ShellEnv, line: string, opts: { asTask: number | n
       let stdin = '';
       let last: CommandOutput = { out: '', err: '', status: 0 };
       for (const c of item.pipeline.commands) {
-        last = runSimple(env, c.argv, stdin);
+        // $? is the status of the last list item that ran (the pipeline before this one).
+        const argv = c.argv.map((w) => (w.includes(LAST_STATUS) ? w.split(LAST_STATUS).join(String(status)) : w));
+        last = runSimple(env, argv, stdin);
         output += last.err;
         if (last.errno !== undefined && error === null && last.status !== 0) error = last.errno;
         stdin = last.out;

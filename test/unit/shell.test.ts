@@ -72,6 +72,7 @@ describe('command language: texts as the real tools print them', () => {
     expect(sh(k, 'kill -l 28').output).toBe('WINCH\n');
     const [a, b, c] = ['a', 'b', 'c'].map((comm) => spawn(k, { comm })) as [Task, Task, Task];
     expect(sh(k, `kill -0 ${a.pid}`).exitStatus).toBe(0);
+    expect(sh(k, `kill -0 ${a.pid}; echo $?; kill -0 99999; echo "after: $?" '$?'`).output).toBe('0\nbash: kill: (99999) - No such process\nafter: 1 $?\n');
     expect(sh(k, 'kill -0 99999').output).toBe('bash: kill: (99999) - No such process\n');
     sh(k, `kill -WINCH ${a.pid}; kill -TTIN ${b.pid}; kill -ILL ${c.pid}`);
     k.engine.runUntil(k.engine.nowNs + 50 * MS);
