@@ -34,6 +34,16 @@ function cputime(ns: number): string {
 
 type Field = { head: string; width: number; left?: boolean; get: (k: Kernel, t: Task) => string | number };
 
+/** The machine boots at 00:00:00 (uptime's clock): a start time as procps prints one from today, "HH:MM". */
+function startClock(ns: number): string {
+  const m = Math.floor(ns / 60e9);
+  return `${String(Math.floor(m / 60) % 24).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+}
+
+function pcpu(k: Kernel, t: Task): number {
+  return k.now > t.startTimeNs ? (t.sumExecRuntimeNs * 100) / (k.now - t.startTimeNs) : 0;
+}
+
 const FIELDS: Record<string, Field> = {
   pid: { head: 'PID', width: 7, get: (_k, t) => t.pid },
   ppid: { head: 'PPID', width: 7, get: (_k, t) => t.parent?.pid ?? 0 },
@@ -49,12 +59,22 @@ const FIELDS: Record<string, Field> = {
   stat: { head: 'STAT', width: 4, left: true, get: (_k, t) => stat(t) },
   s: { head: 'S', width: 1, get: (_k, t) => taskStateLetter(t) },
   state: { head: 'S', width: 1, get: (_k, t) => taskStateLetter(t) },
-  rss: { head: 'RSS', width: 6, get: (k, t) => rssKb(k, t) },
-  rssize: { head: 'RSS', width: 6, get: (k, t) => rssKb(k, t) },
-  vsz: { head: 'VSZ', width: 7, get: (_k, t) => (taskMm(t)?.totalVm ?? 0) * 4 },
+  // procps's widths: RSS 5, VSZ 6 (a wider value widens the column only on its own line, as procps does).
+  rss: { head: 'RSS', width: 5, get: (k, t) => rssKb(k, t) },
+  rssize: { head: 'RSS', width: 5, get: (k, t) => rssKb(k, t) },
+  vsz: { head: 'VSZ', width: 6, get: (_k, t) => (taskMm(t)?.totalVm ?? 0) * 4 },
   time: { head: 'TIME', width: 8, get: (_k, t) => cputime(t.sumExecRuntimeNs) },
-  '%cpu': { head: '%CPU', width: 4, get: (k, t) => (k.now > t.startTimeNs ? ((t.sumExecRuntimeNs * 100) / (k.now - t.startTimeNs)).toFixed(1) : '0.0') },
-  pcpu: { head: '%CPU', width: 4, get: (k, t) => (k.now > t.startTimeNs ? ((t.sumExecRuntimeNs * 100) / (k.now - t.startTimeNs)).toFixed(1) : '0.0') },
+  '%cpu': { head: '%CPU', width: 4, get: (k, t) => pcpu(k, t).toFixed(1) },
+  pcpu: { head: '%CPU', width: 4, get: (k, t) => pcpu(k, t).toFixed(1) },
+  c: { head: 'C', width: 2, get: (k, t) => Math.min(99, Math.floor(pcpu(k, t))) },
+  '%mem': { head: '%MEM', width: 4, get: (k, t) => ((rssKb(k, t) * 100) / (memCounters(k).memTotal * 4)).toFixed(1) },
+  pmem: { head: '%MEM', width: 4, get: (k, t) => ((rssKb(k, t) * 100) / (memCounters(k).memTotal * 4)).toFixed(1) },
+  user: { head: 'USER', width: 8, left: true, get: () => 'root' },
+  uid: { head: 'UID', width: 8, left: true, get: () => 'root' },
+  tty: { head: 'TTY', width: 8, left: true, get: () => '?' },
+  start: { head: 'START', width: 5, get: (_k, t) => startClock(t.startTimeNs) },
+  stime: { head: 'STIME', width: 5, get: (_k, t) => startClock(t.startTimeNs) },
+  bsdtime: { head: 'TIME', width: 6, get: (_k, t) => `${Math.floor(t.sumExecRuntimeNs / 60e9)}:${String(Math.floor(t.sumExecRuntimeNs / 1e9) % 60).padStart(2, '0')}` },
   nlwp: { head: 'NLWP', width: 4, get: (k, t) => [...k.tasks.values()].filter((x) => x.tgid === t.tgid).length },
   wchan: { head: 'WCHAN', width: 6, left: true, get: (_k, t) => (t.onCpu || taskStateLetter(t) === 'R' ? '-' : t.isKthread ? 'worker' : t.state & 2 ? 'folio_' : 'hrtime') },
   oom: { head: 'OOM', width: 4, get: (k, t) => k.mm.oomScore(t) },
@@ -65,18 +85,27 @@ const FIELDS: Record<string, Field> = {
 };
 
 const DEFAULT_FORMAT = ['pid', 'cls', 'rtprio', 'ni', 'pri', 'psr', 'stat', 'rss', 'comm'];
+/** `ps aux` (BSD user format) and `ps -ef` (full format), as procps prints them. */
+const AUX_FORMAT = ['user', 'pid', '%cpu', '%mem', 'vsz', 'rss', 'tty', 'stat', 'start', 'bsdtime', 'args'];
+const FULL_FORMAT = ['uid', 'pid', 'ppid', 'c', 'stime', 'tty', 'time', 'cmd'];
 
 export const ps: Command = (env, argv) => {
   const k = env.k;
   let format = ['pid', 'stat', 'time', 'cmd'];
   let pids: number[] | null = null;
   let every = false;
+  let full = false;
+  let custom = false;
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i] as string;
-    if (a === '-e' || a === '-A' || a === 'ax' || a === 'aux' || a === '-ef') {
+    if (a === '-e' || a === '-A' || a === 'ax' || a === 'aux' || a === '-ef' || a === '-fe') {
       every = true;
-      if (a === 'aux' || a === '-ef') format = DEFAULT_FORMAT;
+      if (a === 'aux') format = AUX_FORMAT;
+      if (a === '-ef' || a === '-fe') full = true;
+    } else if (a === '-f') {
+      full = true;
     } else if (a === '-o' || a === '-eo' || a === '--format') {
+      custom = true;
       if (a === '-eo') every = true;
       const f = argv[++i];
       if (f === undefined) return fail('ps', 'option requires an argument -- o', 1);
@@ -87,10 +116,11 @@ export const ps: Command = (env, argv) => {
       const parsed = (list ?? '').split(',').map((x) => parseIntArg(x));
       if (parsed.some((x) => x === null)) return fail('ps', `error: process ID list syntax error`, 1);
       pids = parsed as number[];
-    } else if (a === '-L' || a === '-T' || a === '-f' || a === '-l' || a === '-c') {
+    } else if (a === '-L' || a === '-T' || a === '-l' || a === '-c') {
       continue;
     } else return fail('ps', `error: unsupported option (BSD syntax)\n\nUsage:\n ps [options]`, 1);
   }
+  if (full && !custom) format = FULL_FORMAT;
   if (!every && pids === null && argv.length === 1) format = DEFAULT_FORMAT;
   let tasks = [...k.tasks.values()].filter((t) => t.exitState === 0 || taskStateLetter(t) === 'Z');
   if (pids !== null) {

@@ -84,7 +84,14 @@ describe('command language: texts as the real tools print them', () => {
     // taskset queued a migration on the stopper; let it run so PSR shows the new CPU.
     k.engine.runUntil(k.engine.nowNs + 10 * MS);
     const ps = sh(k, 'ps');
-    expect(ps.output.split('\n')[0]).toBe('    PID CLS RTPRIO  NI PRI PSR STAT    RSS COMMAND');
+    expect(ps.output.split('\n')[0]).toBe('    PID CLS RTPRIO  NI PRI PSR STAT   RSS COMMAND');
+    // The two everyday forms, with procps's headings and columns.
+    const aux = sh(k, 'ps aux').output.split('\n');
+    expect(aux[0]).toBe('USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND');
+    expect(aux[2]).toMatch(/^root {11}2 {2}0\.0 {2}0\.0 {6}0 {5}0 \? {8}S {4}00:00 {3}0:00 \[kthreadd\]$/);
+    const ef = sh(k, 'ps -ef').output.split('\n');
+    expect(ef[0]).toBe('UID          PID    PPID  C STIME TTY          TIME CMD');
+    expect(ef[1]).toBe('root           1       0  0 00:00 ?        00:00:00 init');
     expect(ps.output).toMatch(new RegExp(`\\n\\s+${hog.pid}\\s+FF\\s+10\\s+-\\s+50\\s+1 RN?s`));
     expect(sh(k, 'free').output.split('\n')[0]).toBe('               total        used        free      shared  buff/cache   available');
     // free -h as procps-ng scales: "0B" for nothing (no swap here), one decimal when it fits in five characters.
