@@ -295,7 +295,6 @@ export const kill: Command = (env, argv) => {
       if (s === null) return fail('bash: kill', `${argv[i] ?? ''}: invalid signal specification`, 1);
       sig = s;
     } else if (a === '-0' && pids.length === 0) {
-      // Signal 0: only the checks (the process exists), nothing is sent.
       sig = 0;
     } else if (a.startsWith('-') && pids.length === 0) {
       const s = parseSignal(a.slice(1));
@@ -314,8 +313,7 @@ export const kill: Command = (env, argv) => {
       status = 1;
       continue;
     }
-    const t = env.k.tasks.get(pid);
-    const e = sig === 0 ? (t === undefined || t.exitState !== 0 ? 'ESRCH' : null) : killTask(env.k, pid, sig);
+    const e = killTask(env.k, pid, sig);
     if (e !== null) {
       err += `bash: kill: (${pid}) - ${strerror(e)}\n`;
       status = 1;

@@ -47,11 +47,15 @@ export const SIGCHLD = 17;
 export const SIGCONT = 18;
 export const SIGSTOP = 19;
 export const SIGTSTP = 20;
+export const SIGTTIN = 21;
+export const SIGTTOU = 22;
+export const SIGURG = 23;
+export const SIGWINCH = 28;
 
 /** Default action stop (SIG_KERNEL_STOP_MASK): SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU. */
-const STOP_MASK = (1 << SIGSTOP) | (1 << SIGTSTP) | (1 << 21) | (1 << 22);
+const STOP_MASK = (1 << SIGSTOP) | (1 << SIGTSTP) | (1 << SIGTTIN) | (1 << SIGTTOU);
 /** Default action ignore (SIG_KERNEL_IGNORE_MASK without SIGCONT): SIGCHLD, SIGURG, SIGWINCH. */
-const IGNORED = (1 << SIGCHLD) | (1 << 23) | (1 << 28);
+const IGNORED = (1 << SIGCHLD) | (1 << SIGURG) | (1 << SIGWINCH);
 
 export function signalName(sig: number): string {
   for (const [n, v] of Object.entries(SIGNALS)) if (v === sig) return n;
@@ -91,7 +95,9 @@ export function pendingStop(p: Task): boolean {
  * ignored, as for kernel threads and init) or an errno name.
  */
 export function sendSignal(k: Kernel, p: Task, sig: number): string | null {
-  if (sig < 1 || sig > 31) return 'EINVAL';
+  if (sig < 0 || sig > 31) return 'EINVAL';
+  // Signal 0: kill(2)'s checks only (the process exists, a zombie too); nothing is sent.
+  if (sig === 0) return null;
   if (p.exitState !== 0) return null;
   // Kernel threads ignore signals; init only receives signals it handles (it handles none here).
   if (p.isKthread || p.pid === 1) return null;
