@@ -326,16 +326,40 @@ export const kill: Command = (env, argv) => {
 };
 
 export const pgrep: Command = (env, argv) => {
-  const pat = argv[argv.length - 1];
-  if (pat === undefined || argv.length < 2) return fail('pgrep', 'no matching criteria specified', 2);
+  // -l adds the name, -a the command line: a task's command line here is its name, and a kernel thread has
+  // none, so procps falls back to the name too.
+  let withName = false;
+  const rest: string[] = [];
+  for (const a of argv.slice(1)) {
+    if (a === '-l' || a === '--list-name' || a === '-a' || a === '--list-full') withName = true;
+    else rest.push(a);
+  }
+  const pat = rest[rest.length - 1];
+  if (pat === undefined || rest.length !== 1) return fail('pgrep', 'no matching criteria specified', 2);
   let re: RegExp;
   try {
     re = new RegExp(pat);
   } catch {
     return fail('pgrep', `invalid pattern: ${pat}`, 2);
   }
-  const pids = [...env.k.tasks.values()].filter((t) => t.exitState === 0 && re.test(t.comm)).map((t) => t.pid).sort((a, b) => a - b);
-  return { out: pids.map((p) => `${p}\n`).join(''), err: '', status: pids.length > 0 ? 0 : 1 };
+  const tasks = [...env.k.tasks.values()].filter((t) => t.exitState === 0 && re.test(t.comm)).sort((a, b) => a.pid - b.pid);
+  const line = (t: Task): string => (withName ? `${t.pid} ${t.comm}` : `${t.pid}`);
+  return { out: tasks.map((t) => `${line(t)}\n`).join(''), err: '', status: tasks.length > 0 ? 0 : 1 };
+};
+
+/**
+ * pidof NAME...: the pids whose name is exactly NAME, newest first, on one line. Kernel threads have no command
+ * line and are left out unless -w, as procps-ng's pidof does.
+ */
+export const pidof: Command = (env, argv) => {
+  const withKthreads = argv.includes('-w');
+  const names = new Set(argv.slice(1).filter((a) => !a.startsWith('-')));
+  if (names.size === 0) return { out: '', err: '', status: 1 };
+  const pids = [...env.k.tasks.values()]
+    .filter((t) => t.exitState === 0 && names.has(t.comm) && (withKthreads || !t.isKthread))
+    .map((t) => t.pid)
+    .sort((a, b) => b - a);
+  return { out: pids.length > 0 ? `${pids.join(' ')}\n` : '', err: '', status: pids.length > 0 ? 0 : 1 };
 };
 
 export const uname: Command = (env, argv) => {

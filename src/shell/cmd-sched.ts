@@ -246,7 +246,7 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
   chrt -p PID | chrt -f|-r|-o|-b|-i|-d [--sched-runtime NS --sched-deadline NS --sched-period NS] -p PRIO PID
   taskset -p [-c] [MASK|LIST] PID
   kill [-SIGNAL] PID...  kill -l
-  pgrep PATTERN
+  pgrep [-l|-a] PATTERN  pidof [-w] NAME...
   spawn PRESET [options] | spawn --json '{"comm": ..., "program": [...]}'
   grep [-vicEF] PAT [FILE]  head/tail [-n N] [FILE]  wc [-l] [FILE]   (also as pipeline filters)
 `;

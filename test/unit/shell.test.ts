@@ -70,6 +70,10 @@ describe('command language: texts as the real tools print them', () => {
     expect(table[0]).toBe(' 1) SIGHUP\t 2) SIGINT\t 3) SIGQUIT\t 4) SIGILL\t 5) SIGTRAP');
     expect(table[6]).toBe('31) SIGSYS');
     expect(sh(k, 'kill -l 28').output).toBe('WINCH\n');
+    expect(sh(k, 'pgrep -l kthreadd').output).toBe('2 kthreadd\n');
+    expect(sh(k, 'pidof kthreadd init').output).toBe('1\n');
+    expect(sh(k, 'pidof -w kthreadd init').output).toBe('2 1\n');
+    expect(sh(k, 'pidof nosuch').exitStatus).toBe(1);
     const [a, b, c] = ['a', 'b', 'c'].map((comm) => spawn(k, { comm })) as [Task, Task, Task];
     expect(sh(k, `kill -0 ${a.pid}`).exitStatus).toBe(0);
     expect(sh(k, `kill -0 ${a.pid}; echo $?; kill -0 99999; echo "after: $?" '$?'`).output).toBe('0\nbash: kill: (99999) - No such process\nafter: 1 $?\n');
@@ -127,7 +131,7 @@ describe('command language: texts as the real tools print them', () => {
 });
 
 describe('command language fuzz', () => {
-  const WORDS = ['cat', 'echo', 'sysctl', 'dmesg', 'ps', 'free', 'renice', 'chrt', 'taskset', 'kill', 'spawn', 'slabtop', 'uptime', 'ls', 'grep', 'head', 'tail', 'wc', 'help', 'sync', 'uname', 'pgrep', 'nproc'];
+  const WORDS = ['cat', 'echo', 'sysctl', 'dmesg', 'ps', 'free', 'renice', 'chrt', 'taskset', 'kill', 'spawn', 'slabtop', 'uptime', 'ls', 'grep', 'head', 'tail', 'wc', 'help', 'sync', 'uname', 'pgrep', 'pidof', 'nproc'];
   const ARGS = ['-n', '-p', '-c', '-f', '-r', '-o', '-e', '-a', '-9', '-s', '-w', '-x', '-T', '-l', '--json', '1', '0', '-1', '200', '99999', '3', 'm', 't', 's', 'x', '/proc/sys/vm/drop_caches', '/proc/sysrq-trigger', '/proc/sys/kernel/sysrq', '/proc/1/oom_score_adj', '/proc/loadavg', '/dev/kmsg', 'vm.overcommit_memory=1', 'kernel.printk="8 4 1 7"', 'cpu-hog', 'leak', '{', '"', "'", '|', '>', '>>', ';', '&&', '||', '0-1', 'ff', ''];
   for (const seed of [1, 2, 3, 4, 5]) {
     it(`seed ${seed}: 400 random command lines never throw and keep the machine consistent`, () => {
