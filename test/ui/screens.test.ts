@@ -101,6 +101,12 @@ it('a 64-CPU overview leaves no blank rows: a pane too small to show anything gi
   expect(lines[footer - 1]).toMatch(/^└─+┘└─+┘$/);
   const top = lines.findIndex((l) => l.startsWith('┌─ Tasks'));
   expect(footer - top).toBe(7 + 2);
+  // More CPUs than lanes: every lane keeps its CPU number, and the title says which CPUs show.
+  const title = lines.find((l) => l.includes('Timeline')) ?? '';
+  const m = /\| CPUs 0-(\d+) of 64 /.exec(title);
+  expect(m).not.toBeNull();
+  const last = Number(m?.[1]);
+  expect(lines.some((l) => l.startsWith(`│${String(last).padStart(3)} `))).toBe(true);
 });
 
 it('at 80x24 a 64-CPU machine\'s CPUs take one dense row, leaving the task list room for several tasks', async () => {

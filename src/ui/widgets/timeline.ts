@@ -160,6 +160,8 @@ export class TimelineWidget implements Widget {
   viewEndNs: number | null = null;
   private nowNs = -0;
   private cpuTop = 0;
+  /** Lanes the last draw had room for (the title names the CPUs they show). */
+  private shownLanes = Number.MAX_SAFE_INTEGER;
   private nrCpus = 0;
   private readonly scratch = { pid: EMPTY, prio: 120, shared: false };
 
@@ -171,7 +173,9 @@ export class TimelineWidget implements Widget {
 
   title(): string {
     const mode = this.viewEndNs === null ? 'live' : `at ${(this.viewEndNs / 1e9).toFixed(2)}s`;
-    return `Timeline ${fmtDur(this.colNs)}/col ${this.zoomNs === null ? 'auto' : 'zoom'} | ${this.colorBy} | ${mode}`;
+    // More CPUs than lanes: which ones show (up/down scroll them), in the title so every lane keeps its number.
+    const cpus = this.shownLanes < this.nrCpus ? ` | CPUs ${this.cpuTop}-${this.cpuTop + this.shownLanes - 1} of ${this.nrCpus}` : '';
+    return `Timeline ${fmtDur(this.colNs)}/col ${this.zoomNs === null ? 'auto' : 'zoom'} | ${this.colorBy} | ${mode}${cpus}`;
   }
 
   reset(): void {
@@ -352,7 +356,7 @@ export class TimelineWidget implements Widget {
         }
       });
     }
-    if (this.nrCpus > lanes) s.put(0, lanes - 1, `+${this.nrCpus - lanes}`.padEnd(LABEL_W), pal.warn);
+    this.shownLanes = lanes;
     this.drawAxis(s, lanes, cols, pal, g.teeUp);
     if (legendRows > 0) this.drawLegend(s, lanes + 1, legendRows, counts, pal, ui, anyShared);
   }
