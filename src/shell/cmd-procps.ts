@@ -2,6 +2,7 @@
 import { killTask, LoadAvg, type Kernel } from '../kernel/index.js';
 import { memCounters } from '../kernel/mm/meminfo.js';
 import { taskMm } from '../kernel/mm/oom.js';
+import { UTS_VERSION } from '../kernel/printk/boot-log.js';
 import { parseSignal, SIGNALS, signalName } from '../kernel/task/signal.js';
 import { taskStateLetter, type Task } from '../kernel/task/task.js';
 import { strerror } from '../lib/errno.js';
@@ -368,7 +369,7 @@ export const uname: Command = (env, argv) => {
   if (a.length === 0 || a.includes('-s')) return ok('Linux\n');
   if (a.includes('-r')) return ok(`${k.config.release}\n`);
   if (a.includes('-n')) return ok(`${k.config.hostname}\n`);
-  return ok(`Linux ${k.config.hostname} ${k.config.release} #1 SMP PREEMPT_DYNAMIC Thu Jan  1 00:00:00 UTC 2026 x86_64 GNU/Linux\n`);
+  return ok(`Linux ${k.config.hostname} ${k.config.release} ${UTS_VERSION} x86_64 GNU/Linux\n`);
 };
 
 export const nproc: Command = (env) => ok(`${env.k.rqs.filter((r) => r.online).length}\n`);

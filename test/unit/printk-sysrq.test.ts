@@ -68,6 +68,13 @@ describe('printk records and readers', () => {
     expect(ring.all()[ring.live - 1]?.text).toBe('message number 999 (continued)');
   });
 
+  it('the boot log opens with linux_banner, the same line as /proc/version', () => {
+    const k = machine({ nrCpus: 1 });
+    const v = k.proc.read('/proc/version');
+    expect(v.ok && v.text).toMatch(/^Linux version \S+ \(kernsim@\S+\) \(gcc .*\) #1 SMP PREEMPT_DYNAMIC Thu Jan {2}1 00:00:00 UTC 2026\n$/);
+    expect(`${k.printkRing.all()[0]?.text}\n`).toBe(v.ok ? v.text : '');
+  });
+
   it('writes to /dev/kmsg are user-facility records with the given level', () => {
     const k = machine({ nrCpus: 1 });
     expect(k.proc.write('/dev/kmsg', '<5>from user space\n')).toBeNull();

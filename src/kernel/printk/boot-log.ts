@@ -38,6 +38,14 @@ export function applyCmdline(k: Kernel): CmdlineFlags {
  * because the machine keeps the schedstats /proc/schedstat, /proc/PID/sched and sched_debug print (a kernel booted
  * without it leaves them at zero).
  */
+/** UTS_VERSION: the build's number, its preemption configuration and date (uname -v). */
+export const UTS_VERSION = '#1 SMP PREEMPT_DYNAMIC Thu Jan  1 00:00:00 UTC 2026';
+
+/** linux_banner: the first line of the boot log and /proc/version. */
+export function linuxBanner(c: Kernel['config']): string {
+  return `Linux version ${c.release} (kernsim@${c.hostname}) (gcc (GCC) 14.2.0, GNU ld (GNU Binutils) 2.43) ${UTS_VERSION}`;
+}
+
 export function fullCmdline(c: Kernel['config']): string {
   return `BOOT_IMAGE=/boot/vmlinuz-${c.release} root=/dev/vda1 ro schedstats=enable ${c.cmdline}`.trim();
 }
@@ -48,7 +56,7 @@ export function bootLog(k: Kernel): void {
     k.printk(level, text, { cpu: 0 });
   };
   const modeName = k.tunables.mode === 'eevdf' ? 'EEVDF' : 'CFS';
-  log(5, `Linux version ${c.release} (kernsim@${c.hostname}) (gcc (GCC) 14.2.0, GNU ld (GNU Binutils) 2.43) #1 SMP PREEMPT_DYNAMIC`);
+  log(5, linuxBanner(c));
   log(6, `Command line: ${fullCmdline(c)}`);
   for (const line of k.mm.bootLines()) log(6, line);
   log(6, `setup_percpu: NR_CPUS:8192 nr_cpumask_bits:${k.nrCpus} nr_cpu_ids:${k.nrCpus} nr_node_ids:1`);

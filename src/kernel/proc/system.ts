@@ -2,6 +2,7 @@
  * System-wide /proc files of the scheduler: loadavg, stat, schedstat, uptime, version, cpuinfo.
  */
 import type { Kernel } from '../kernel.js';
+import { linuxBanner } from '../printk/boot-log.js';
 import type { SdStats } from '../sched/balance.js';
 import { LoadAvg } from '../sched/loadavg.js';
 import { accountRq } from '../sched/tick.js';
@@ -87,7 +88,7 @@ export function renderUptime(k: Kernel): string {
 }
 
 export function renderVersion(k: Kernel): string {
-  return `Linux version ${k.config.release} (kernsim@${k.config.hostname}) (gcc (GCC) 14.2.0, GNU ld (GNU Binutils) 2.43) #1 SMP PREEMPT_DYNAMIC Thu Jan  1 00:00:00 UTC 2026\n`;
+  return `${linuxBanner(k.config)}\n`;
 }
 
 export function renderCpuinfo(k: Kernel): string {
