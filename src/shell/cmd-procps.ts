@@ -365,11 +365,25 @@ export const pidof: Command = (env, argv) => {
 
 export const uname: Command = (env, argv) => {
   const k = env.k;
-  const a = argv.slice(1);
-  if (a.length === 0 || a.includes('-s')) return ok('Linux\n');
-  if (a.includes('-r')) return ok(`${k.config.release}\n`);
-  if (a.includes('-n')) return ok(`${k.config.hostname}\n`);
-  return ok(`Linux ${k.config.hostname} ${k.config.release} ${UTS_VERSION} x86_64 GNU/Linux\n`);
+  // coreutils' order: kernel name, node name, release, version, machine, operating system; -a is all of them.
+  const fields: [string, string][] = [
+    ['s', 'Linux'],
+    ['n', k.config.hostname],
+    ['r', k.config.release],
+    ['v', UTS_VERSION],
+    ['m', 'x86_64'],
+    ['o', 'GNU/Linux'],
+  ];
+  const want = new Set<string>();
+  for (const a of argv.slice(1)) {
+    if (!/^-[snrvmoa]+$/.test(a)) return fail('uname', `invalid option -- '${a.replace(/^-+/, '')}'`, 1);
+    for (const ch of a.slice(1)) {
+      if (ch === 'a') for (const [f] of fields) want.add(f);
+      else want.add(ch);
+    }
+  }
+  if (want.size === 0) want.add('s');
+  return ok(`${fields.filter(([f]) => want.has(f)).map(([, v]) => v).join(' ')}\n`);
 };
 
 export const nproc: Command = (env) => ok(`${env.k.rqs.filter((r) => r.online).length}\n`);

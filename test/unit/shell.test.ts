@@ -71,6 +71,9 @@ describe('command language: texts as the real tools print them', () => {
     expect(table[6]).toBe('31) SIGSYS');
     expect(sh(k, 'kill -l 28').output).toBe('WINCH\n');
     expect(sh(k, 'pgrep -l kthreadd').output).toBe('2 kthreadd\n');
+    expect(sh(k, 'uname -sr').output).toBe('Linux 6.17.0-kernsim\n');
+    expect(sh(k, 'uname -v').output).toBe('#1 SMP PREEMPT_DYNAMIC Thu Jan  1 00:00:00 UTC 2026\n');
+    expect(sh(k, 'uname -a').output).toBe('Linux kernsim 6.17.0-kernsim #1 SMP PREEMPT_DYNAMIC Thu Jan  1 00:00:00 UTC 2026 x86_64 GNU/Linux\n');
     expect(sh(k, 'pidof kthreadd init').output).toBe('1\n');
     expect(sh(k, 'pidof -w kthreadd init').output).toBe('2 1\n');
     expect(sh(k, 'pidof nosuch').exitStatus).toBe(1);
