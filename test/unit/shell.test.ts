@@ -72,6 +72,10 @@ describe('command language: texts as the real tools print them', () => {
     expect(sh(k, 'kill -l 28').output).toBe('WINCH\n');
     expect(sh(k, 'pgrep -l kthreadd').output).toBe('2 kthreadd\n');
     expect(sh(k, 'uname -sr').output).toBe('Linux 6.17.0-kernsim\n');
+    // set_max_threads(): an eighth of RAM in 16 KiB stacks, so total RAM pages / 32; SigQ's limit is half of it.
+    const maxThreads = Math.floor(k.mm.totalRamPages() / 32);
+    expect(sh(k, 'sysctl -n kernel.threads-max').output).toBe(`${maxThreads}\n`);
+    expect(sh(k, 'grep SigQ /proc/1/status').output).toBe(`SigQ:\t0/${Math.floor(maxThreads / 2)}\n`);
     expect(sh(k, 'uname -v').output).toBe('#1 SMP PREEMPT_DYNAMIC Thu Jan  1 00:00:00 UTC 2026\n');
     expect(sh(k, 'uname -a').output).toBe('Linux kernsim 6.17.0-kernsim #1 SMP PREEMPT_DYNAMIC Thu Jan  1 00:00:00 UTC 2026 x86_64 GNU/Linux\n');
     expect(sh(k, 'pidof kthreadd init').output).toBe('1\n');

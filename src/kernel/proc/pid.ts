@@ -5,6 +5,7 @@
 import type { Kernel } from '../kernel.js';
 import { CpuMask } from '../sched/topology.js';
 import { STATE_TEXT, taskStateLetter, type Task } from '../task/task.js';
+import { maxThreads } from '../task/fork.js';
 import { nsToClockTicks } from './fmt.js';
 
 const RLIM_INFINITY = '18446744073709551615';
@@ -136,7 +137,7 @@ export function renderPidStatus(k: Kernel, t: Task): string {
   const sigPnd = t.sigPending.toString(16).padStart(16, '0');
   lines.push(
     `Threads:\t${Math.max(1, threads)}`,
-    'SigQ:\t0/63405',
+    `SigQ:\t0/${Math.floor(maxThreads(k) / 2)}`,
     `SigPnd:\t${sigPnd}`,
     'ShdPnd:\t0000000000000000',
     'SigBlk:\t0000000000000000',

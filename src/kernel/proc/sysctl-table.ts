@@ -4,6 +4,7 @@
  * Writes return null or an errno name.
  */
 import type { Kernel } from '../kernel.js';
+import { maxThreads } from '../task/fork.js';
 import { toRatio } from '../sched/dl/deadline.js';
 
 export interface SysctlEntry {
@@ -131,7 +132,7 @@ export function buildSysctlTable(): Map<string, SysctlEntry> {
     { name: 'kernel.osrelease', read: (k) => `${k.config.release}\n` },
     { name: 'kernel.ostype', read: () => 'Linux\n' },
     { name: 'kernel.version', read: () => '#1 SMP PREEMPT_DYNAMIC\n' },
-    { name: 'kernel.threads-max', read: (k) => `${Math.floor(k.mm.totalRamPages() / 4)}\n` },
+    { name: 'kernel.threads-max', read: (k) => `${maxThreads(k)}\n` },
     intEntry('vm.overcommit_memory', (k) => k.sysctl.overcommitMemory, (k, v) => {
       k.sysctl.overcommitMemory = v;
       return null;

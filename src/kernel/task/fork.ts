@@ -24,6 +24,18 @@ export interface NewTask {
 }
 
 /** copy_process(): a new task, not yet runnable. Throws nothing; returns an errno name on failure. */
+/** THREAD_SIZE on x86-64 (16 KiB kernel stacks). */
+const THREAD_SIZE = 16384;
+
+/**
+ * set_max_threads(): thread structures may take at most an eighth of RAM, so max_threads is totalram * PAGE_SIZE /
+ * (THREAD_SIZE * 8), clamped to [MIN_THREADS, FUTEX_TID_MASK]. kernel.threads-max; RLIMIT_NPROC and
+ * RLIMIT_SIGPENDING start at half of it.
+ */
+export function maxThreads(k: Kernel): number {
+  return Math.min(0x3fffffff, Math.max(20, Math.floor((k.mm.totalRamPages() * 4096) / (THREAD_SIZE * 8))));
+}
+
 export function copyProcess(k: Kernel, req: NewTask): Task | string {
   const parent = req.parent;
   const pid = k.allocPid();
