@@ -46,23 +46,41 @@ export const echo: Command = (_env, argv) => {
 };
 
 export const ls: Command = (env, argv) => {
+  const proc = env.k.proc;
+  const long = argv.slice(1).some((a) => /^-[a-zA-Z]*l/.test(a));
   const paths = argv.slice(1).filter((a) => !a.startsWith('-'));
   if (paths.length === 0) paths.push('/proc');
+  // ls -l: mode, links, owner, group, size (0 in proc and debugfs, a page in sysfs), the boot time, the name.
+  const longLine = (path: string, name: string): string => {
+    const mode = proc.mode(path) ?? '----------';
+    const dir = mode.startsWith('d');
+    const links = dir ? 2 + (proc.list(path) ?? []).filter((n) => proc.isDir(`${path}/${n}`)).length : 1;
+    // A character device shows its major, minor (/dev/kmsg is 1, 11) where a file shows its size.
+    const size = mode.startsWith('c') ? '1, 11' : !dir && path.startsWith('/sys/') && !path.startsWith('/sys/kernel/debug/') ? '4096' : '0';
+    return `${mode} ${String(links).padStart(2)} root root ${size.padStart(4)} Jan  1 00:00 ${name}`;
+  };
+  // As ls does: the files named first, then each directory, a blank line between and its name over it when
+  // there are several.
   let out = '';
   let err = '';
   let status = 0;
+  const dirs: string[] = [];
   for (const p of paths) {
-    const entries = env.k.proc.list(resolvePath(p));
-    if (entries === null) {
-      if (env.k.proc.exists(resolvePath(p))) out += `${p}\n`;
-      else {
-        err += `ls: cannot access '${p}': No such file or directory\n`;
-        status = 2;
-      }
-      continue;
+    const path = resolvePath(p);
+    if (proc.isDir(path)) dirs.push(p);
+    else if (proc.exists(path)) out += `${long ? longLine(path, p) : p}\n`;
+    else {
+      err += `ls: cannot access '${p}': No such file or directory\n`;
+      status = 2;
     }
+  }
+  for (const p of dirs) {
+    const path = resolvePath(p);
+    const entries = proc.list(path) ?? [];
+    if (out !== '') out += '\n';
     if (paths.length > 1) out += `${p}:\n`;
-    out += entries.length > 0 ? `${entries.join('\n')}\n` : '';
+    if (long) out += `total 0\n${entries.map((n) => `${longLine(path === '/' ? `/${n}` : `${path}/${n}`, n)}\n`).join('')}`;
+    else out += entries.length > 0 ? `${entries.join('\n')}\n` : '';
   }
   return { out, err, status };
 };

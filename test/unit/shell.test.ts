@@ -72,6 +72,13 @@ describe('command language: texts as the real tools print them', () => {
     expect(sh(k, 'kill -l 28').output).toBe('WINCH\n');
     expect(sh(k, 'pgrep -l kthreadd').output).toBe('2 kthreadd\n');
     expect(sh(k, 'uname -sr').output).toBe('Linux 6.17.0-kernsim\n');
+    // ls -l: modes from what each file takes (reads, writes, both), proc's zero sizes, a character device.
+    const ll = sh(k, 'ls -l /proc/1 /proc/sysrq-trigger /dev/kmsg /sys/kernel/debug/sched/preempt').output;
+    expect(ll).toContain('--w-------  1 root root    0 Jan  1 00:00 /proc/sysrq-trigger\n');
+    expect(ll).toContain('crw-r--r--  1 root root 1, 11 Jan  1 00:00 /dev/kmsg\n');
+    expect(ll).toContain('-rw-r--r--  1 root root    0 Jan  1 00:00 /sys/kernel/debug/sched/preempt\n');
+    expect(ll).toMatch(/\/proc\/1:\ntotal 0\n-r--r--r-- {2}1 root root {4}0 Jan {2}1 00:00 cmdline\n/);
+    expect(ll).toContain('-rw-r--r--  1 root root    0 Jan  1 00:00 oom_score_adj\n');
     // set_max_threads(): an eighth of RAM in 16 KiB stacks, so total RAM pages / 32; SigQ's limit is half of it.
     const maxThreads = Math.floor(k.mm.totalRamPages() / 32);
     expect(sh(k, 'sysctl -n kernel.threads-max').output).toBe(`${maxThreads}\n`);

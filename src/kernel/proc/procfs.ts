@@ -303,6 +303,40 @@ export class ProcFs {
     return false;
   }
 
+  /**
+   * The file's mode as ls -l prints it, after the kernel's: proc and sysctl files 0444 or 0644 by whether they take
+   * writes, 0200 for a write-only one (sysrq-trigger), 0400 for the few only root may read (slabinfo, zoneinfo,
+   * vmallocinfo, kmsg), /dev/kmsg a character device; directories 0555 under /proc, 0755 elsewhere, 0700 for
+   * debugfs's root. Null if nothing is there.
+   */
+  mode(pathIn: string): string | null {
+    const path = ProcFs.normalise(pathIn);
+    if (this.isDir(path)) {
+      if (path === '/sys/kernel/debug') return 'drwx------';
+      return path === '/proc' || path.startsWith('/proc/') ? 'dr-xr-xr-x' : 'drwxr-xr-x';
+    }
+    if (!this.exists(path)) return null;
+    if (path === '/dev/kmsg') return 'crw-r--r--';
+    if (['/proc/slabinfo', '/proc/zoneinfo', '/proc/vmallocinfo', '/proc/kmsg'].includes(path)) return '-r--------';
+    let readable = true;
+    let writable = false;
+    const f = this.files.get(path);
+    const name = pathToSysctlName(path);
+    const pid = /^\/proc\/(\d+)\/([a-z_]+)$/.exec(path);
+    if (f !== undefined) {
+      readable = f.read !== undefined;
+      writable = f.write !== undefined;
+    } else if (name !== null && this.sysctl.has(name)) {
+      const e = this.sysctl.get(name) as SysctlEntry;
+      readable = e.writeOnly !== true;
+      writable = e.write !== undefined;
+    } else if (pid !== null) {
+      writable = this.pidFiles.get(pid[2] as string)?.write !== undefined;
+    }
+    if (!readable) return '--w-------';
+    return writable ? '-rw-r--r--' : '-r--r--r--';
+  }
+
   /** Entries of a directory (names only), for ls. */
   list(pathIn: string): string[] | null {
     const path = ProcFs.normalise(pathIn);
