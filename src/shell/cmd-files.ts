@@ -149,6 +149,13 @@ export const sysctl: Command = (env, argv) => {
     const name = sysctlKey(a);
     const e = lookup(name);
     if (e === undefined) continue;
+    if (e.writeOnly === true) {
+      // A mode 0200 key (vm.drop_caches) cannot be read, by root either.
+      err += `sysctl: permission denied on key '${name}'\n`;
+      status = 255;
+      errno ??= 'EACCES';
+      continue;
+    }
     out += show(name, e.read(k).replace(/\n$/, ''));
   }
   const r: CommandOutput = { out, err, status };

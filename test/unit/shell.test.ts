@@ -72,6 +72,10 @@ describe('command language: texts as the real tools print them', () => {
     expect(sh(k, 'kill -l 28').output).toBe('WINCH\n');
     expect(sh(k, 'pgrep -l kthreadd').output).toBe('2 kthreadd\n');
     expect(sh(k, 'uname -sr').output).toBe('Linux 6.17.0-kernsim\n');
+    // vm.drop_caches is mode 0200: written, never read back.
+    expect(sh(k, 'echo 1 > /proc/sys/vm/drop_caches').exitStatus).toBe(0);
+    expect(sh(k, 'cat /proc/sys/vm/drop_caches').output).toBe('cat: /proc/sys/vm/drop_caches: Permission denied\n');
+    expect(sh(k, 'sysctl vm.drop_caches').output).toBe("sysctl: permission denied on key 'vm.drop_caches'\n");
     // ls -l: modes from what each file takes (reads, writes, both), proc's zero sizes, a character device.
     const ll = sh(k, 'ls -l /proc/1 /proc/sysrq-trigger /dev/kmsg /sys/kernel/debug/sched/preempt').output;
     expect(ll).toContain('--w-------  1 root root    0 Jan  1 00:00 /proc/sysrq-trigger\n');

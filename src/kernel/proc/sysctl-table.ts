@@ -156,11 +156,12 @@ export function buildSysctlTable(): Map<string, SysctlEntry> {
       k.sysctl.adminReserveKbytes = v;
       return null;
     }, 0, Number.MAX_SAFE_INTEGER),
-    intEntry('vm.drop_caches', (k) => k.sysctl.dropCaches, (k, v) => {
+    // Mode 0200 in the kernel: even root cannot read it back.
+    { ...intEntry('vm.drop_caches', (k) => k.sysctl.dropCaches, (k, v) => {
       k.sysctl.dropCaches = v;
       k.mm.dropCaches(v);
       return null;
-    }, 1, 4),
+    }, 1, 4), writeOnly: true },
     intEntry('vm.panic_on_oom', (k) => k.sysctl.panicOnOom, (k, v) => {
       k.sysctl.panicOnOom = v;
       return null;
