@@ -86,6 +86,8 @@ export class Kernel {
   readonly printkRing: PrintkRing;
   readonly mm: MemoryManager;
   readonly proc: ProcFs;
+  /** init_uts_ns.name.nodename: the host name, which root may change (kernel.hostname); starts as the config's. */
+  nodename: string;
 
   /** Live tasks (running, sleeping, zombies) by pid; the idle tasks (pid 0) are rqs[n].idle. */
   readonly tasks = new Map<number, Task>();
@@ -134,6 +136,7 @@ export class Kernel {
   constructor(config: KernelConfig) {
     this.exitedDroppedCpuNs = 0; // declared -0: time.ts, zeroTimeFields
     this.config = config;
+    this.nodename = config.hostname;
     this.rng = new Xoshiro128(config.seed);
     this.nrCpus = config.nrCpus;
     this.tickNs = Math.floor((NSEC_PER_SEC + Math.floor(config.hz / 2)) / config.hz);

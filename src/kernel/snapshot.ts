@@ -293,7 +293,7 @@ export function takeSnapshot(k: Kernel, opts: SnapshotOptions): KernelSnapshot {
   const ps = k.printkRing.settings;
   return {
     nowNs: k.now,
-    hostname: k.config.hostname,
+    hostname: k.nodename,
     release: k.config.release,
     nrCpus: k.nrCpus,
     hz: k.config.hz,

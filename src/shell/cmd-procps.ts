@@ -368,7 +368,7 @@ export const uname: Command = (env, argv) => {
   // coreutils' order: kernel name, node name, release, version, machine, operating system; -a is all of them.
   const fields: [string, string][] = [
     ['s', 'Linux'],
-    ['n', k.config.hostname],
+    ['n', k.nodename],
     ['r', k.config.release],
     ['v', UTS_VERSION],
     ['m', 'x86_64'],

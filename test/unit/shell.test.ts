@@ -72,6 +72,9 @@ describe('command language: texts as the real tools print them', () => {
     expect(sh(k, 'kill -l 28').output).toBe('WINCH\n');
     expect(sh(k, 'pgrep -l kthreadd').output).toBe('2 kthreadd\n');
     expect(sh(k, 'uname -sr').output).toBe('Linux 6.17.0-kernsim\n');
+    // The host name is root's to change (sethostname through kernel.hostname); uname -n follows.
+    expect(sh(k, 'echo box1 > /proc/sys/kernel/hostname; uname -n; sysctl kernel.hostname').output).toBe('box1\nkernel.hostname = box1\n');
+    sh(k, 'echo kernsim > /proc/sys/kernel/hostname');
     // vm.drop_caches is mode 0200: written, never read back.
     expect(sh(k, 'echo 1 > /proc/sys/vm/drop_caches').exitStatus).toBe(0);
     expect(sh(k, 'cat /proc/sys/vm/drop_caches').output).toBe('cat: /proc/sys/vm/drop_caches: Permission denied\n');

@@ -74,5 +74,6 @@ export function stateHash(k: Kernel): string {
   for (const name of Object.keys(t.features).sort()) h.num(t.features[name] === true ? 1 : 0);
   h.num(k.sysctl.rtRuntimeUs + 1);
   h.num(k.sysctl.rtPeriodUs);
+  h.str(k.nodename);
   return h.hex();
 }

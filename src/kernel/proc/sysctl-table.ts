@@ -128,7 +128,15 @@ export function buildSysctlTable(): Map<string, SysctlEntry> {
       k.sysctl.panic = v;
       return null;
     }),
-    { name: 'kernel.hostname', read: (k) => `${k.config.hostname}\n` },
+    {
+      name: 'kernel.hostname',
+      read: (k) => `${k.nodename}\n`,
+      // proc_do_uts_string(): the first __NEW_UTS_LEN (64) bytes up to a newline; the rest is dropped.
+      write: (k, value) => {
+        k.nodename = (value.split('\n')[0] ?? '').slice(0, 64);
+        return null;
+      },
+    },
     { name: 'kernel.osrelease', read: (k) => `${k.config.release}\n` },
     { name: 'kernel.ostype', read: () => 'Linux\n' },
     { name: 'kernel.version', read: () => '#1 SMP PREEMPT_DYNAMIC\n' },
