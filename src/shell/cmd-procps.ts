@@ -188,8 +188,11 @@ export const uptime: Command = (env) => {
   const k = env.k;
   const s = Math.floor(k.now / 1e9);
   const clock = `${String(Math.floor(s / 3600) % 24).padStart(2, '0')}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
-  const mins = Math.floor(s / 60);
-  const up = mins < 60 ? `${mins} min` : `${Math.floor(mins / 60)}:${String(mins % 60).padStart(2, '0')}`;
+  // procps's sprint_uptime(): "N day(s), " then "%2d:%02d" for hours and minutes, or "%d min" under an hour.
+  const days = Math.floor(s / 86400);
+  const hours = Math.floor((s % 86400) / 3600);
+  const mins = Math.floor((s % 3600) / 60);
+  const up = `${days > 0 ? `${days} ${days === 1 ? 'day' : 'days'}, ` : ''}${hours > 0 ? `${String(hours).padStart(2)}:${String(mins).padStart(2, '0')}` : `${mins} min`}`;
   const a = k.loadavg.avenrun;
   return ok(` ${clock} up ${up},  1 user,  load average: ${LoadAvg.format(a[0] as number)}, ${LoadAvg.format(a[1] as number)}, ${LoadAvg.format(a[2] as number)}\n`);
 };

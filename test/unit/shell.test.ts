@@ -105,6 +105,14 @@ describe('command language: texts as the real tools print them', () => {
     sh(k, `kill -9 ${a.pid} ${b.pid}`);
   });
 
+  it('uptime past an hour and past a day, as procps formats them', () => {
+    const idle = machine({ nrCpus: 1 });
+    idle.engine.runUntil(3700 * 1e9);
+    expect(sh(idle, 'uptime').output).toMatch(/^ 01:01:40 up {2}1:01, {2}1 user, {2}load average: /);
+    idle.engine.runUntil((86400 + 300) * 1e9);
+    expect(sh(idle, 'uptime').output).toMatch(/^ 00:05:00 up 1 day, 5 min, {2}1 user/);
+  });
+
   it('ps, free, uptime, slabtop and pipelines', () => {
     // taskset queued a migration on the stopper; let it run so PSR shows the new CPU.
     k.engine.runUntil(k.engine.nowNs + 10 * MS);
