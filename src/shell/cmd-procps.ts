@@ -45,6 +45,13 @@ function pcpu(k: Kernel, t: Task): number {
   return k.now > t.startTimeNs ? (t.sumExecRuntimeNs * 100) / (k.now - t.startTimeNs) : 0;
 }
 
+/* Fields ps knows by two names (procps's aliases) are one definition each. */
+const RSS: Field = { head: 'RSS', width: 5, get: (k, t) => rssKb(k, t) };
+const PCPU: Field = { head: '%CPU', width: 4, get: (k, t) => pcpu(k, t).toFixed(1) };
+// MemTotal is the managed pages (meminfo.ts): read directly, not a whole meminfo per row.
+const PMEM: Field = { head: '%MEM', width: 4, get: (k, t) => ((rssKb(k, t) * 100) / (k.mm.totalRamPages() * 4)).toFixed(1) };
+const STATE: Field = { head: 'S', width: 1, get: (_k, t) => taskStateLetter(t) };
+
 const FIELDS: Record<string, Field> = {
   pid: { head: 'PID', width: 7, get: (_k, t) => t.pid },
   ppid: { head: 'PPID', width: 7, get: (_k, t) => t.parent?.pid ?? 0 },
@@ -58,18 +65,18 @@ const FIELDS: Record<string, Field> = {
   pri: { head: 'PRI', width: 3, get: (_k, t) => 39 - (t.prio - 100) },
   psr: { head: 'PSR', width: 3, get: (_k, t) => t.cpu },
   stat: { head: 'STAT', width: 4, left: true, get: (_k, t) => stat(t) },
-  s: { head: 'S', width: 1, get: (_k, t) => taskStateLetter(t) },
-  state: { head: 'S', width: 1, get: (_k, t) => taskStateLetter(t) },
+  s: STATE,
+  state: STATE,
   // procps's widths: RSS 5, VSZ 6 (a wider value widens the column only on its own line, as procps does).
-  rss: { head: 'RSS', width: 5, get: (k, t) => rssKb(k, t) },
-  rssize: { head: 'RSS', width: 5, get: (k, t) => rssKb(k, t) },
+  rss: RSS,
+  rssize: RSS,
   vsz: { head: 'VSZ', width: 6, get: (_k, t) => (taskMm(t)?.totalVm ?? 0) * 4 },
   time: { head: 'TIME', width: 8, get: (_k, t) => cputime(t.sumExecRuntimeNs) },
-  '%cpu': { head: '%CPU', width: 4, get: (k, t) => pcpu(k, t).toFixed(1) },
-  pcpu: { head: '%CPU', width: 4, get: (k, t) => pcpu(k, t).toFixed(1) },
+  '%cpu': PCPU,
+  pcpu: PCPU,
   c: { head: 'C', width: 2, get: (k, t) => Math.min(99, Math.floor(pcpu(k, t))) },
-  '%mem': { head: '%MEM', width: 4, get: (k, t) => ((rssKb(k, t) * 100) / (memCounters(k).memTotal * 4)).toFixed(1) },
-  pmem: { head: '%MEM', width: 4, get: (k, t) => ((rssKb(k, t) * 100) / (memCounters(k).memTotal * 4)).toFixed(1) },
+  '%mem': PMEM,
+  pmem: PMEM,
   user: { head: 'USER', width: 8, left: true, get: () => 'root' },
   uid: { head: 'UID', width: 8, left: true, get: () => 'root' },
   tty: { head: 'TTY', width: 8, left: true, get: () => '?' },
