@@ -50,7 +50,7 @@ export class Pager implements Overlay {
     if (width === this.flowWidth) return;
     this.flowWidth = width;
     this.lines = this.source.flatMap((l) =>
-      l.wrap === true ? wrapItems(l.text.split(' '), width, ' ').map((text): PagerLine => ({ text, ...(l.attr !== undefined ? { attr: l.attr } : {}) })) : [l],
+      l.wrap === true ? wrapItems(l.text.split(' '), width, ' ').map((text) => ({ ...l, text })) : [l],
     );
   }
 
