@@ -33,6 +33,12 @@ export function bootKernel(config: KernelConfig): Kernel {
     k.engine.at(loadFreqNs(k), EventPrio.Normal, 'calc_global_load', sample);
   };
   k.engine.at(loadFreqNs(k), EventPrio.Normal, 'calc_global_load', sample);
+  // psi_avgs_work: a delayed work one jiffy past each PSI period (its own CPU time is not modelled).
+  const psiWork = (): void => {
+    k.psi.avgsWork(k.rqs, k.now);
+    k.engine.atAbs(k.psi.avgNextUpdate + k.tickNs, EventPrio.Normal, 'psi_avgs_work', psiWork);
+  };
+  k.engine.atAbs(k.psi.avgNextUpdate + k.tickNs, EventPrio.Normal, 'psi_avgs_work', psiWork);
   return k;
 }
 

@@ -22,6 +22,7 @@ import { weightOfNice } from './sched/fair/weights.js';
 import { makeTunables, type SchedTunables } from './sched/features.js';
 import { IdleClass } from './sched/idle/idle.js';
 import { LoadAvg } from './sched/loadavg.js';
+import { PsiGroup } from './sched/psi.js';
 import { RtClass } from './sched/rt/rt.js';
 import { Rq } from './sched/rq.js';
 import type { SchedClass } from './sched/sched-class.js';
@@ -83,6 +84,8 @@ export class Kernel {
   readonly cpuMaskAll: CpuMask;
   readonly balancer: Balancer;
   readonly loadavg = new LoadAvg();
+  /** psi_system: pressure stall totals and averages (/proc/pressure/*). */
+  readonly psi: PsiGroup;
   readonly printkRing: PrintkRing;
   readonly mm: MemoryManager;
   readonly proc: ProcFs;
@@ -140,6 +143,8 @@ export class Kernel {
     this.rng = new Xoshiro128(config.seed);
     this.nrCpus = config.nrCpus;
     this.tickNs = Math.floor((NSEC_PER_SEC + Math.floor(config.hz / 2)) / config.hz);
+    // psi_period: PSI_FREQ = 2*HZ+1 jiffies.
+    this.psi = new PsiGroup((2 * config.hz + 1) * this.tickNs, this.tickNs);
     const topts: Parameters<typeof makeTunables>[0] = {
       mode: config.fairMode,
       onlineCpus: config.nrCpus,

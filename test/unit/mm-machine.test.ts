@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkMemory } from '../../src/kernel/debug/mm-invariants.js';
+import { InvariantChecker } from '../../src/kernel/debug/invariants.js';
 import { memCounters } from '../../src/kernel/mm/meminfo.js';
 import { isStem, nameSplit } from '../../src/kernel/mm/files.js';
 import { AnonVma, FileVma, PfnList } from '../../src/kernel/mm/mm-struct.js';
@@ -406,13 +407,21 @@ describe('memory invariants under random workloads with leaks, forks and exits',
       };
       const s = new Session(parseScenarioText(`mm-${seed}.json`, JSON.stringify(scenario)));
       let n = 0;
+      // The scheduler's invariants too: reclaim puts tasks in memory stalls, which PSI must track exactly.
+      const sched = new InvariantChecker(s.k);
       s.k.engine.afterEvent = () => {
-        if (++n % 25 === 0) assertMemory(s.k);
+        if (++n % 25 === 0) {
+          assertMemory(s.k);
+          sched.assert();
+        }
       };
       s.runUntil(4 * SEC);
       assertMemory(s.k);
+      sched.assert();
       meminfoAddsUp(s.k);
       expect(s.k.mm.oomKillsTotal + s.k.mm.reclaimStats.kswapdReclaimed).toBeGreaterThan(0);
+      const pressure = s.k.proc.read('/proc/pressure/memory');
+      expect(pressure.ok && pressure.text).toMatch(/^some avg10=\d+\.\d\d avg60=\d+\.\d\d avg300=\d+\.\d\d total=[1-9]\d*\n/);
     });
   }
 });

@@ -6,14 +6,18 @@
  */
 import type { Kernel } from '../kernel.js';
 import type { Rq } from '../sched/rq.js';
+import { psiExpectedMask } from '../sched/psi.js';
 import { accountRq } from '../sched/tick.js';
 import { TASK_NOLOAD, TASK_UNINTERRUPTIBLE, type Task } from '../task/task.js';
 
 export class InvariantChecker {
   private readonly lastMinV = new Map<number, number>();
   checks = 0;
+  private readonly memstallByCpu: number[];
 
-  constructor(private readonly k: Kernel) {}
+  constructor(private readonly k: Kernel) {
+    this.memstallByCpu = new Array<number>(k.nrCpus).fill(0);
+  }
 
   /** Throws an Error listing the first problems found. */
   assert(): void {
@@ -28,6 +32,12 @@ export class InvariantChecker {
     const bad = (s: string): void => {
       problems.push(s);
     };
+    this.memstallByCpu.fill(0);
+    for (const t of k.tasks.values()) {
+      // A memory stall is exactly the span of a reclaim burst.
+      if (t.inMemstall !== (t.burst !== null && t.burst.memstall)) bad(`pid ${t.pid}: in_memstall ${t.inMemstall} outside a reclaim burst or missing in one`);
+      if (t.inMemstall && t.onRq !== 0 && !t.se.schedDelayed) this.memstallByCpu[t.cpu] = (this.memstallByCpu[t.cpu] ?? 0) + 1;
+    }
     for (const rq of k.rqs) this.checkRq(rq, bad);
     const seenCurr = new Set<Task>();
     for (const rq of k.rqs) {
@@ -91,6 +101,12 @@ export class InvariantChecker {
       if (d.task !== null) dlTasks++;
     });
     if (dlTasks !== rq.dl.dlNrRunning) bad(`cpu${rq.cpu}: ${dlTasks} DL tasks in the tree but dl_nr_running ${rq.dl.dlNrRunning}`);
+    // Pressure: the recorded state is what the counters say (no change went unrecorded), and the memstall
+    // count is the queued, non-delayed tasks of this CPU in a memstall section.
+    const mask = psiExpectedMask(rq);
+    if (rq.psiMask !== mask) bad(`cpu${rq.cpu}: psi state ${rq.psiMask.toString(2)} but the counters say ${mask.toString(2)}`);
+    const memstall = this.memstallByCpu[rq.cpu] ?? 0;
+    if (memstall !== rq.psiNrMemstall) bad(`cpu${rq.cpu}: ${memstall} tasks in a memstall but psi counts ${rq.psiNrMemstall}`);
   }
 
   /** A task is in exactly the structures its state says, on its own CPU. */

@@ -157,6 +157,8 @@ export function* kswapdProgram(k: Kernel): Generator<UserAction, void, UserResul
         op: 'kcall',
         ns: RECLAIM_BATCH_NS,
         what: 'balance_pgdat',
+        // kswapd's balance_pgdat() is a memory stall section too.
+        memstall: true,
         fn: () => {
           got = reclaimPages(k, SWAP_CLUSTER_MAX, p, true);
           return { ok: true };

@@ -37,8 +37,8 @@ const ENOMEM: UserResult = { ok: false, errno: 'ENOMEM' };
 const GFP_USER = '0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP)';
 const GFP_KERNEL = '0xcc0(GFP_KERNEL)';
 
-function kcall(ns: number, what: string, fn: () => UserResult): UserAction {
-  return { op: 'kcall', ns, what, fn };
+function kcall(ns: number, what: string, fn: () => UserResult, memstall = false): UserAction {
+  return { op: 'kcall', ns, what, fn, memstall };
 }
 
 /**
@@ -47,10 +47,16 @@ function kcall(ns: number, what: string, fn: () => UserResult): UserAction {
  */
 function* slowPath(k: Kernel, p: Task, order: number, gfp: string): Generator<UserAction, void, UserResult | undefined> {
   let progress = 0;
-  yield kcall(MEM_COST.syscall * 5, 'try_to_free_pages', () => {
-    progress = directReclaim(k, SWAP_CLUSTER_MAX << order);
-    return OK;
-  });
+  // __perform_reclaim() runs between psi_memstall_enter and leave.
+  yield kcall(
+    MEM_COST.syscall * 5,
+    'try_to_free_pages',
+    () => {
+      progress = directReclaim(k, SWAP_CLUSTER_MAX << order);
+      return OK;
+    },
+    true,
+  );
   if (progress > 0) return;
   yield kcall(5_000, 'out_of_memory', () => {
     outOfMemory(k, p, { order, sysrq: false, gfp });

@@ -23,6 +23,7 @@ import { stateTraceText, traceMigrate, traceSwitch, traceWake } from './tracepoi
 import type { Rq } from './rq.js';
 import type { SdStats } from './balance.js';
 import {
+  DEQUEUE_DELAYED,
   DEQUEUE_SAVE,
   DEQUEUE_SLEEP,
   DEQUEUE_SPECIAL,
@@ -36,6 +37,7 @@ import {
   WF_TTWU,
 } from './sched-class.js';
 import { accountRq, startTick, stopTick } from './tick.js';
+import { psiChange } from './psi.js';
 
 /** p->on_rq values. */
 export const TASK_ON_RQ_QUEUED = 1;
@@ -75,12 +77,35 @@ function addRunDelay(p: Task, d: number): void {
 export function enqueueTask(k: Kernel, rq: Rq, p: Task, flags: number): void {
   if (!(flags & ENQUEUE_RESTORE)) schedInfoEnqueue(k, p);
   p.schedClass.enqueueTask(rq, p, flags);
+  // psi_enqueue(): a task in a memory stall stalls the CPU it is queued on (a delayed one woken counts again).
+  if (p.inMemstall) rq.psiNrMemstall++;
+  psiChange(rq, k.now);
 }
 
 /** dequeue_task(): returns false if the class deferred it (DELAY_DEQUEUE). */
 export function dequeueTask(k: Kernel, rq: Rq, p: Task, flags: number): boolean {
   if (!(flags & DEQUEUE_SAVE)) schedInfoDequeue(k, rq, p);
-  return p.schedClass.dequeueTask(rq, p, flags);
+  const done = p.schedClass.dequeueTask(rq, p, flags);
+  // psi_dequeue(); a delayed entity's final dequeue was already counted when it was delayed.
+  if (p.inMemstall && !(flags & DEQUEUE_DELAYED)) rq.psiNrMemstall--;
+  psiChange(rq, k.now);
+  return done;
+}
+
+/** psi_memstall_enter() for rq.curr p. */
+export function psiMemstallEnter(k: Kernel, rq: Rq, p: Task): void {
+  if (p.inMemstall) return;
+  p.inMemstall = true;
+  rq.psiNrMemstall++;
+  psiChange(rq, k.now);
+}
+
+/** psi_memstall_leave() for rq.curr p. */
+export function psiMemstallLeave(k: Kernel, rq: Rq, p: Task): void {
+  if (!p.inMemstall) return;
+  p.inMemstall = false;
+  rq.psiNrMemstall--;
+  psiChange(rq, k.now);
 }
 
 /** activate_task(). */
@@ -99,7 +124,10 @@ export function deactivateTask(k: Kernel, rq: Rq, p: Task, flags: number): void 
 /** __block_task(): the final step of going to sleep, once the class has really dequeued p. */
 export function finishBlock(k: Kernel, rq: Rq, p: Task): void {
   if (p.contributesToLoad) rq.nrUninterruptible++;
-  if (p.inIowait) rq.nrIowait++;
+  if (p.inIowait) {
+    rq.nrIowait++;
+    psiChange(rq, k.now);
+  }
   p.onRq = 0;
 }
 
@@ -310,6 +338,8 @@ function contextSwitch(k: Kernel, rq: Rq, prev: Task, next: Task): void {
   prev.onCpu = false;
   next.onCpu = true;
   rq.curr = next;
+  // psi_task_switch(): TSK_ONCPU moves to next.
+  psiChange(rq, k.now);
   rq.lastSwitchNs = k.now;
   if (next.cpu !== rq.cpu) throw new KernelBug(`pid ${next.pid} switched in on cpu ${rq.cpu} but task_cpu is ${next.cpu}`);
 
@@ -393,7 +423,9 @@ export function tryToWakeUp(k: Kernel, p: Task, stateMask: number, wakeFlags = 0
     return true;
   }
   if (p.inIowait) {
-    rqOf(k, p).nrIowait--;
+    const prq = rqOf(k, p);
+    prq.nrIowait--;
+    psiChange(prq, k.now);
   }
   const prevCpu = p.cpu;
   const cpu = selectTaskRq(k, p, p.wakeCpu, wakeFlags);

@@ -9,6 +9,7 @@ import type { DlEntity, Task } from '../task/task.js';
 import { DlRq } from './dl/dl-rq.js';
 import { CfsRq, type FairMode } from './fair/cfs-rq.js';
 import { RtRq } from './rt/rt-rq.js';
+import { PsiGroupCpu } from './psi.js';
 import { zeroTimeFields } from '../core/time.js';
 
 /** /proc/stat columns, accumulated in ns. */
@@ -44,6 +45,13 @@ export class Rq {
   /** May go negative on one CPU, as in the kernel; only the sum over CPUs is meaningful. */
   nrUninterruptible = 0;
   nrIowait = 0;
+  /**
+   * Pressure stall state of this CPU (psi_system's psi_group_cpu): the state mask, the runnable tasks in a memory
+   * stall (NR_MEMSTALL, which here is NR_MEMSTALL_RUNNING: a stall never sleeps), and the times.
+   */
+  psiMask = 0;
+  psiNrMemstall = 0;
+  readonly psi = new PsiGroupCpu();
   needResched = false;
   /** TIF_NEED_RESCHED_LAZY (PREEMPT_LAZY): honoured at the next tick or return to user. */
   needReschedLazy = false;

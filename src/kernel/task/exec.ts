@@ -7,7 +7,7 @@
 import { assert, KernelBug } from '../../lib/assert.js';
 import { EventPrio, isArmed, type Timer } from '../core/engine.js';
 import type { Kernel } from '../kernel.js';
-import { preemptionPoint, schedule, tryToWakeUp } from '../sched/core.js';
+import { preemptionPoint, psiMemstallEnter, psiMemstallLeave, schedule, tryToWakeUp } from '../sched/core.js';
 import type { Rq } from '../sched/rq.js';
 import { accountRq } from '../sched/tick.js';
 import { doExit, reapChild } from './exit.js';
@@ -116,6 +116,7 @@ function burstDone(k: Kernel, rq: Rq, p: Task): void {
   accountRq(k, rq);
   p.burst = null;
   if (b.onDone !== null) p.pendingResult = b.onDone();
+  if (b.memstall) psiMemstallLeave(k, rq, p);
   if (b.what === 'sched_yield') {
     p.schedClass.yieldTask(rq);
     rq.yldCount++;
@@ -135,9 +136,10 @@ function burstDone(k: Kernel, rq: Rq, p: Task): void {
 }
 
 /** Start a burst for the current task (accounting first: the user/system split may change). */
-export function startBurst(k: Kernel, rq: Rq, p: Task, ns: number, kernel: boolean, what: string, onDone: (() => UserResult) | null): void {
+export function startBurst(k: Kernel, rq: Rq, p: Task, ns: number, kernel: boolean, what: string, onDone: (() => UserResult) | null, memstall = false): void {
   accountRq(k, rq);
-  p.burst = { remainingNs: ns, kernel, what, onDone, totalNs: ns };
+  p.burst = { remainingNs: ns, kernel, what, onDone, totalNs: ns, memstall };
+  if (memstall) psiMemstallEnter(k, rq, p);
 }
 
 /**
@@ -214,7 +216,7 @@ function doAction(k: Kernel, rq: Rq, p: Task, a: UserAction): Next {
       startBurst(k, rq, p, SYSCALL_COST_NS.sh, true, 'sh', shEffect(k, p, a.line));
       return Next.Continue;
     case 'kcall':
-      startBurst(k, rq, p, a.ns, true, a.what, a.fn);
+      startBurst(k, rq, p, a.ns, true, a.what, a.fn, a.memstall === true);
       return Next.Continue;
   }
 }

@@ -64,6 +64,7 @@ const T_CONTRIBUTES_TO_LOAD = 1;
 const T_IN_IOWAIT = 2;
 const T_WAITING_FOR_CHILD = 4;
 const T_DEBUG = 8;
+const T_IN_MEMSTALL = 16;
 
 /** flags with mask set (on) or cleared. */
 function withBit(flags: number, mask: number, on: boolean): number {
@@ -284,6 +285,8 @@ export interface Burst {
   kernel: boolean;
   /** The syscall or step this burst belongs to ("run", "fork", "touch", ...), for backtraces. */
   what: string;
+  /** A memory stall section (psi_memstall_enter at its start, leave at its end). */
+  memstall: boolean;
   /** Runs when the burst completes (the effect of a syscall); returns what the program gets back. */
   onDone: (() => UserResult) | null;
   totalNs: number;
@@ -508,6 +511,13 @@ export class Task {
   }
   set inIowait(v: boolean) {
     this.bits = withBit(this.bits, T_IN_IOWAIT, v);
+  }
+  /** in_memstall: inside a psi_memstall_enter/leave section (direct reclaim, kswapd's balance_pgdat). */
+  get inMemstall(): boolean {
+    return (this.bits & T_IN_MEMSTALL) !== 0;
+  }
+  set inMemstall(v: boolean) {
+    this.bits = withBit(this.bits, T_IN_MEMSTALL, v);
   }
   /** Waiting in wait4() for a child. */
   get waitingForChild(): boolean {

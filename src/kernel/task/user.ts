@@ -24,7 +24,7 @@ export type UserAction =
   /** A command line run against the machine (the task acts as a shell). */
   | { op: 'sh'; line: string }
   /** Kernel threads only: ns of kernel work, then fn runs (a work item, a stopper callback). */
-  | { op: 'kcall'; ns: number; what: string; fn: () => UserResult };
+  | { op: 'kcall'; ns: number; what: string; fn: () => UserResult; memstall?: boolean };
 
 export interface ForkRequest {
   /** New comm (as if the child exec()ed); inherits the parent's when absent. */

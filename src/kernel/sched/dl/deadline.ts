@@ -10,6 +10,7 @@ import type { Kernel } from '../../kernel.js';
 import { DlEntity, type Task } from '../../task/task.js';
 import { reschedCurr, updateCurrCommon } from '../core.js';
 import type { Rq } from '../rq.js';
+import { psiChange } from '../psi.js';
 import { DEQUEUE_SLEEP, ENQUEUE_INITIAL, ENQUEUE_REPLENISH, ENQUEUE_WAKEUP, type SchedClass } from '../sched-class.js';
 
 export const BW_SHIFT = 20;
@@ -147,6 +148,8 @@ export class DlClass implements SchedClass {
     if (d.task !== null) {
       rq.dl.dlNrRunning++;
       rq.nrRunning++;
+      // A throttled task leaves and rejoins the runqueue here, outside enqueue/dequeue_task.
+      psiChange(rq, this.k.now);
     }
   }
 
@@ -156,6 +159,7 @@ export class DlClass implements SchedClass {
     if (d.task !== null) {
       rq.dl.dlNrRunning--;
       rq.nrRunning--;
+      psiChange(rq, this.k.now);
     }
   }
 
