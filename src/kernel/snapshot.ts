@@ -3,6 +3,7 @@
  * only - no live kernel object leaves through here, and taking a snapshot never changes the kernel (no
  * update_curr, no buddy clearing), so a dashboard watching the machine cannot perturb what it watches.
  */
+import type { PsiView } from './sched/psi.js';
 import type { Kernel } from './kernel.js';
 import { memCounters, type MemCounters } from './mm/meminfo.js';
 import { oomBadness, oomScoreFromBadness, taskMm } from './mm/oom.js';
@@ -147,6 +148,8 @@ export interface KernelSnapshot {
   oomKillsTotal: number;
   /** Reclaim counters since boot (pages): what kswapd and direct reclaim freed, slab objects shrunk. */
   reclaim: { kswapdReclaimed: number; directReclaimed: number; kswapdScanned: number; directScanned: number; slabFreed: number; allocstall: number; swappedOut: number };
+  /** Pressure stall averages and totals (/proc/pressure/*); null for a scheduler trace. */
+  psi: PsiView | null;
   overcommitMemory: number;
   printk: { nextSeq: number; consoleLoglevel: number; defaultMessageLoglevel: number; ignoreLoglevel: boolean };
   sysrqMask: number;
@@ -347,6 +350,7 @@ export function takeSnapshot(k: Kernel, opts: SnapshotOptions): KernelSnapshot {
       allocstall: k.mm.reclaimStats.allocstall,
       swappedOut: k.mm.reclaimStats.swappedOut,
     },
+    psi: k.psi.view(k.rqs, k.now),
     overcommitMemory: k.sysctl.overcommitMemory,
     printk: {
       nextSeq: k.printkRing.nextSeq,

@@ -79,6 +79,16 @@ export class MemoryWidget implements Widget {
       `slab objs ${fmtCount(r.slabFreed)}`,
       `OOM kills ${snap.oomKillsTotal}`,
     ]);
+    // Pressure over the last 10 s (avg10), some / full as /proc/pressure prints them.
+    const psi = snap.psi;
+    if (psi !== null) {
+      const p = (x: number): string => x.toFixed(2);
+      const items = [`cpu ${p(psi.cpuSome.avg10)}%`, `io ${p(psi.ioSome.avg10)}/${p(psi.ioFull.avg10)}%`, `mem ${p(psi.memSome.avg10)}/${p(psi.memFull.avg10)}%`];
+      // Which figure is which, where the line has room for it (a line of legend is not worth a row).
+      const hint = '(some/full)';
+      if ([...items, hint].join('  ').length <= s.width - 8) items.push(hint);
+      line('PSI 10s ', items);
+    }
     // The zones, their legend and the buddy table below them; a blank line above each of the two blocks when
     // the pane has rows to spare (a busy machine's reclaim figures can take a second line).
     const zones = snap.zones.length;
