@@ -1,4 +1,4 @@
-/** ps, free, uptime, slabtop, kill, pgrep, uname, nproc: procps-ng / util-linux look-alikes. */
+/** ps, free, vmstat, uptime, slabtop, kill, pgrep, uname, nproc: procps-ng / util-linux look-alikes. */
 import { killTask, LoadAvg, type Kernel } from '../kernel/index.js';
 import { memCounters } from '../kernel/mm/meminfo.js';
 import { taskMm } from '../kernel/mm/oom.js';
@@ -397,3 +397,110 @@ export const uname: Command = (env, argv) => {
 };
 
 export const nproc: Command = (env) => ok(`${env.k.rqs.filter((r) => r.online).length}\n`);
+
+/** A /proc file as name -> number pairs, one per line ("name value" or "Name:   value kB"). */
+function procNumbers(env: Parameters<Command>[0], path: string): Map<string, number> {
+  const r = env.k.proc.read(path);
+  const out = new Map<string, number>();
+  if (!r.ok) return out;
+  for (const line of r.text.split('\n')) {
+    const m = /^([A-Za-z_()0-9]+):?\s+(\d+)/.exec(line);
+    if (m !== null) out.set(m[1] as string, Number(m[2]));
+  }
+  return out;
+}
+
+/**
+ * vmstat (procps-ng 4): one line of averages since boot, read from /proc/stat, /proc/meminfo and /proc/vmstat as
+ * the real tool reads them, its quirks included (the per-second rates divide by the CPU ticks of all CPUs).
+ */
+export const vmstat: Command = (env, argv) => {
+  let active = false;
+  let wide = false;
+  let forks = false;
+  let timestamp = false;
+  let skipFirst = false;
+  let unit = 1024;
+  const rest: string[] = [];
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '-a' || a === '--active') active = true;
+    else if (a === '-w' || a === '--wide') wide = true;
+    else if (a === '-f' || a === '--forks') forks = true;
+    else if (a === '-t' || a === '--timestamp') timestamp = true;
+    else if (a === '-y' || a === '--no-first') skipFirst = true;
+    else if (a === '-n' || a === '--one-header') continue;
+    else if (a === '-S' || a === '--unit' || /^-S./.test(a)) {
+      const u = a.length > 2 && a.startsWith('-S') ? a.slice(2) : argv[++i];
+      const units: Record<string, number> = { k: 1000, K: 1024, m: 1000 * 1000, M: 1024 * 1024 };
+      if (u === undefined || units[u] === undefined) return fail('vmstat', `-S requires k, K, m or M (default is KiB)`, 1);
+      unit = units[u];
+    } else if (/^\d+$/.test(a)) rest.push(a);
+    else return fail('vmstat', `invalid option -- '${a.replace(/^-+/, '')}'\n\nUsage:\n vmstat [options] [delay [count]]`, 1);
+  }
+  // A delay would need virtual time to pass between lines, and a command runs at one instant of it.
+  if (rest.length > 0) return fail('vmstat', 'a delay needs time to pass between lines; here a command runs at one instant (run it again later)', 1);
+  const stat = procNumbers(env, '/proc/stat');
+  if (forks) return ok(`${String(stat.get('processes') ?? 0).padStart(13)} forks\n`);
+  const cpuLine = env.k.proc.read('/proc/stat');
+  const ticks = cpuLine.ok ? (/^cpu\s+(.*)$/m.exec(cpuLine.text)?.[1] ?? '').trim().split(/\s+/).map(Number) : [];
+  const tick = (i: number): number => ticks[i] ?? 0;
+  const mem = procNumbers(env, '/proc/meminfo');
+  const vm = procNumbers(env, '/proc/vmstat');
+  const hz = 100;
+  let use = tick(0) + tick(1);
+  const sys = tick(2) + tick(5) + tick(6);
+  let idl = tick(3);
+  const iow = tick(4);
+  const sto = tick(7);
+  const gue = tick(8) + tick(9);
+  let div = use + sys + idl + iow + sto;
+  if (div === 0) {
+    div = 1;
+    idl = 1;
+  }
+  const half = Math.floor(div / 2);
+  use = use >= gue ? use - gue : 0;
+  const kb = (v: number): number => Math.floor((v * 1024) / unit);
+  const rate = (v: number): number => Math.floor((v * hz + half) / div);
+  const pct = (v: number): number => Math.floor((100 * v + half) / div);
+  const m = (name: string): number => mem.get(name) ?? 0;
+  const fields = [
+    stat.get('procs_running') ?? 0,
+    stat.get('procs_blocked') ?? 0,
+    kb(m('SwapTotal') - m('SwapFree')),
+    kb(m('MemFree')),
+    kb(active ? m('Inactive') : m('Buffers')),
+    kb(active ? m('Active') : m('Cached') + m('SReclaimable')),
+    rate(kb((vm.get('pswpin') ?? 0) * 4)),
+    rate(kb((vm.get('pswpout') ?? 0) * 4)),
+    rate(vm.get('pgpgin') ?? 0),
+    rate(vm.get('pgpgout') ?? 0),
+    rate(stat.get('intr') ?? 0),
+    rate(stat.get('ctxt') ?? 0),
+    pct(use),
+    pct(sys),
+    pct(idl),
+    pct(iow),
+    pct(sto),
+    pct(gue),
+  ];
+  const widths = wide ? [4, 4, 12, 12, 12, 12, 4, 4, 5, 5, 4, 4, 3, 3, 3, 3, 3, 3] : [2, 2, 6, 6, 6, 6, 4, 4, 5, 5, 4, 4, 2, 2, 2, 2, 2];
+  const row = (vals: (string | number)[]): string => widths.map((w, i) => String(vals[i]).padStart(w)).join(' ');
+  const names = ['r', 'b', 'swpd', 'free', active ? 'inact' : 'buff', active ? 'active' : 'cache', 'si', 'so', 'bi', 'bo', 'in', 'cs', 'us', 'sy', 'id', 'wa', 'st', 'gu'];
+  let out = wide
+    ? '--procs-- -----------------------memory---------------------- ---swap-- -----io---- -system-- ----------cpu----------'
+    : 'procs -----------memory---------- ---swap-- -----io---- -system-- ------cpu-----';
+  if (timestamp) out += ' -----timestamp-----';
+  out += `\n${row(names)}`;
+  if (timestamp) out += ` ${'UTC'.padStart(19)}`;
+  out += '\n';
+  if (skipFirst) return ok(out);
+  out += row(fields);
+  if (timestamp) {
+    // The machine's clock: it booted at btime (/proc/stat), and the virtual time since then has passed.
+    const t = new Date(((stat.get('btime') ?? 0) * 1000) + Math.floor(env.k.now / 1e6));
+    out += ` ${t.toISOString().slice(0, 19).replace('T', ' ')}`;
+  }
+  return ok(`${out}\n`);
+};

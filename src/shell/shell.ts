@@ -5,7 +5,7 @@
  */
 import { spawnTask, type Kernel } from '../kernel/index.js';
 import { cat, echo, grep, head, ls, redirectWrite, sync, sysctl, tail, wc } from './cmd-files.js';
-import { free, kill, nproc, pgrep, pidof, ps, slabtop, uname, uptime } from './cmd-procps.js';
+import { free, kill, nproc, pgrep, pidof, ps, slabtop, uname, uptime, vmstat } from './cmd-procps.js';
 import { chrt, dmesg, help, renice, spawn, taskset } from './cmd-sched.js';
 import type { Command, CommandOutput, ShellEnv } from './context.js';
 import { LAST_STATUS, parse, ParseError } from './parse.js';
@@ -22,6 +22,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   wc,
   ps,
   free,
+  vmstat,
   uptime,
   slabtop,
   kill,

@@ -10,6 +10,7 @@ import { memCounters } from '../../src/kernel/mm/meminfo.js';
 import { isStem, nameSplit } from '../../src/kernel/mm/files.js';
 import { AnonVma, FileVma, PfnList } from '../../src/kernel/mm/mm-struct.js';
 import { Owner } from '../../src/kernel/mm/page-alloc.js';
+import { syncAll } from '../../src/kernel/mm/reclaim.js';
 import type { Slab } from '../../src/kernel/mm/slab.js';
 import { Xoshiro128 } from '../../src/kernel/core/rng.js';
 import type { Kernel } from '../../src/kernel/index.js';
@@ -262,6 +263,32 @@ describe('page cache, dentries, shrinkers and drop_caches', () => {
     expect(k.printkRing.all().some((r) => /^\S+ \(\d+\): drop_caches: 1$/.test(r.text))).toBe(true);
     assertMemory(k);
     meminfoAddsUp(k);
+  });
+
+  it('/proc/vmstat pgpgin counts the KiB read from disk on page cache misses only, pgpgout the KiB written back', () => {
+    const k = machine({ nrCpus: 1 });
+    const vm = (name: string): number => {
+      const r = k.proc.read('/proc/vmstat');
+      return Number(r.ok ? new RegExp(`^${name} (\\d+)$`, 'm').exec(r.text)?.[1] : NaN);
+    };
+    const in0 = vm('pgpgin');
+    spawn(k, {
+      comm: 'rw',
+      program: function* (): Gen {
+        yield { op: 'mem', call: { fn: 'read_file', file: '/data/a', bytes: 8 * 1024 ** 2 } };
+        // The second read hits the page cache: no disk I/O.
+        yield { op: 'mem', call: { fn: 'read_file', file: '/data/a', bytes: 8 * 1024 ** 2 } };
+        yield { op: 'mem', call: { fn: 'write_file', file: '/data/log', bytes: 1024 ** 2 } };
+        yield { op: 'sleep', ns: Infinity };
+      },
+    });
+    k.engine.runUntil(2 * SEC);
+    expect(vm('pgpgin') - in0).toBe(8 * 1024);
+    const out0 = vm('pgpgout');
+    // sync writes the 1 MiB of dirty page cache back.
+    expect(k.proc.read('/proc/meminfo')).toMatchObject({ ok: true, text: expect.stringMatching(/^Dirty:\s+1024 kB$/m) });
+    syncAll(k);
+    expect(vm('pgpgout') - out0).toBe(1024);
   });
 
   it('a partial munmap of touched-again pages takes them off Active(anon) too', () => {

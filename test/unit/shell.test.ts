@@ -113,6 +113,38 @@ describe('command language: texts as the real tools print them', () => {
     expect(sh(idle, 'uptime').output).toMatch(/^ 00:05:00 up 1 day, 5 min, {2}1 user/);
   });
 
+  it('vmstat: averages since boot from /proc/stat, /proc/meminfo and /proc/vmstat, rates over all CPUs\' ticks', () => {
+    // Two hogs on each of two CPUs for 10 s: 2000 ticks of 100 Hz, all user time; the tick is every interrupt.
+    const m = machine({ nrCpus: 2 });
+    for (const cpu of [0, 0, 1, 1]) spawn(m, { comm: 'hog', cpus: [cpu] });
+    m.engine.runUntil(10e9 + 5 * MS);
+    // One command line, so that vmstat and the files are read at the same instant by the same shell.
+    const all = sh(m, 'vmstat; cat /proc/stat /proc/meminfo').output;
+    const lines = all.split('\n');
+    expect(lines[0]).toBe('procs -----------memory---------- ---swap-- -----io---- -system-- ------cpu-----');
+    expect(lines[1]).toBe(' r  b   swpd   free   buff  cache   si   so    bi    bo   in   cs us sy id wa st');
+    const f = (lines[2] ?? '').trim().split(/\s+/).map(Number);
+    const num = (re: RegExp): number => Number(re.exec(all)?.[1]);
+    const meminfo = (name: string): number => num(new RegExp(`^${name}:\\s+(\\d+)`, 'm'));
+    const stat = all;
+    const ctxt = num(/^ctxt (\d+)/m);
+    const intr = num(/^intr (\d+)/m);
+    expect(f.slice(0, 2)).toEqual([num(/^procs_running (\d+)/m), 0]);
+    expect(f[0]).toBeGreaterThanOrEqual(4);
+    expect(f[3]).toBe(meminfo('MemFree'));
+    expect(f[5]).toBe(meminfo('Cached') + meminfo('SReclaimable'));
+    // vmstat's first line divides by the ticks of every CPU (2000 here), not by the seconds since boot.
+    expect(f[10]).toBe(Math.floor((intr * 100 + 1000) / 2000));
+    expect(f[10]).toBe(250);
+    expect(f[11]).toBe(Math.floor((ctxt * 100 + 1000) / 2000));
+    expect(f.slice(12)).toEqual([100, 0, 0, 0, 0]);
+    expect(sh(m, 'vmstat -f').output).toBe(`${String(/^processes (\d+)/m.exec(stat)?.[1]).padStart(13)} forks\n`);
+    const wide = sh(m, 'vmstat -w -a').output.split('\n');
+    expect(wide[1]).toBe('   r    b         swpd         free        inact       active   si   so    bi    bo   in   cs  us  sy  id  wa  st  gu');
+    expect(sh(m, 'vmstat 1 3')).toMatchObject({ exitStatus: 1 });
+    expect(sh(m, 'vmstat 1 3').output).toMatch(/^vmstat: a delay needs time to pass/);
+  });
+
   it('ps, free, uptime, slabtop and pipelines', () => {
     // taskset queued a migration on the stopper; let it run so PSR shows the new CPU.
     k.engine.runUntil(k.engine.nowNs + 10 * MS);

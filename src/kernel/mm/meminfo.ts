@@ -133,6 +133,9 @@ export function renderVmstat(k: Kernel): string {
     ['nr_kernel_stack', c.kernelStackKb],
     ['nr_page_table_pages', c.pageTables],
     ['nr_swapcached', c.swapCached],
+    ['pgpgin', r.pgpginKb],
+    ['pgpgout', r.pgpgoutKb],
+    // No pswpin: swap-in is not modelled (a swapped page is never faulted back).
     ['pswpout', r.swappedOut],
     ['pgfault', r.pgfault],
     ['pgsteal_kswapd', r.kswapdReclaimed],

@@ -91,6 +91,8 @@ function reclaimAnon(k: Kernel, n: number, stats: { scanned: number }): number {
     if (freed >= n || freed >= room) break;
   }
   mm.reclaimStats.swappedOut += freed;
+  // Swap writes are block I/O too (submit_bio counts them in pgpgout).
+  mm.reclaimStats.pgpgoutKb += freed * 4;
   stats.scanned += freed;
   return freed;
 }
@@ -195,6 +197,7 @@ export function* flusherProgram(k: Kernel): Generator<UserAction, void, UserResu
           f.dirty = 0;
         }
         k.mm.files.nrWriteback -= pages;
+        k.mm.reclaimStats.pgpgoutKb += pages * 4;
         return { ok: true };
       },
     };
@@ -209,6 +212,7 @@ export function syncAll(k: Kernel): number {
     f.dirty = 0;
   }
   k.mm.files.nrDirty = 0;
+  k.mm.reclaimStats.pgpgoutKb += n * 4;
   return n;
 }
 

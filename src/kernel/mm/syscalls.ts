@@ -211,6 +211,8 @@ function* sysFile(k: Kernel, p: Task, path: string, bytes: number, how: 'read' |
   if (missing > 0) {
     p.inIowait = true;
     yield { op: 'io', ns: DISK_LATENCY_NS + missing * DISK_NS_PER_PAGE };
+    // submit_bio() counts the read in sectors; /proc/vmstat halves them into KiB.
+    mm.reclaimStats.pgpginKb += missing * 4;
     let added = 0;
     let stalls = 0;
     while (added < missing) {
