@@ -100,6 +100,32 @@ describe('demos do what their descriptions say', () => {
     expect(idle).toBeGreaterThan(0);
   });
 
+  it('pressure: little cpu pressure, a fifth io some and no io full; cpu some toward 100% once every CPU has a second hog', () => {
+    const j = run('pressure.json') as Summary & { actions: { t: number; output?: string }[] };
+    const psi = (t: number): { some: number[]; full: number[] }[] => {
+      const out = j.actions.find((a) => a.t === t * 1e9 && a.output !== undefined && a.output !== '')?.output ?? '';
+      const lines = out.trim().split('\n').map((l) => (/avg10=([\d.]+) avg60=([\d.]+) avg300=([\d.]+) total=(\d+)/.exec(l) ?? []).slice(1).map(Number));
+      const res: { some: number[]; full: number[] }[] = [];
+      for (let i = 0; i + 1 < lines.length; i += 2) res.push({ some: lines[i] as number[], full: lines[i + 1] as number[] });
+      return res;
+    };
+    const [cpu19, io19] = psi(19);
+    const [cpu59, io59, mem59] = psi(59);
+    if (cpu19 === undefined || io19 === undefined || cpu59 === undefined || io59 === undefined || mem59 === undefined) throw new Error('missing /proc/pressure output');
+    // total is in µs: shares of the 19 s so far.
+    expect(cpu19.some[3] as number).toBeGreaterThan(0);
+    expect((cpu19.some[3] as number) / 19e6).toBeLessThan(0.1);
+    expect((io19.some[3] as number) / 19e6).toBeGreaterThan(0.15);
+    expect((io19.some[3] as number) / 19e6).toBeLessThan(0.25);
+    expect(io19.full[3]).toBe(0);
+    expect(cpu59.some[0]).toBeGreaterThan(90);
+    expect(cpu59.some[1]).toBeLessThan(cpu59.some[0] as number);
+    expect(cpu59.some[2]).toBeLessThan(cpu59.some[1] as number);
+    expect(io59.some[0]).toBeLessThan(io19.some[0] as number);
+    expect(io59.full[3]).toBe(0);
+    expect(mem59.some[3]).toBe(0);
+  });
+
   it('oom-leak: the leak is killed, the protected task survives', () => {
     const j = run('oom-leak.json');
     expect(j.oomKills[0]?.victimComm).toBe('leaky');
