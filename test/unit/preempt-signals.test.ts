@@ -169,6 +169,29 @@ describe('signals', () => {
     expect(t.exitReason).toBe('signal');
   });
 
+  it('SIGTERM reaches a task that makes only system calls, back to back, on its way out of one; it shows in ShdPnd until then', () => {
+    const k = machine({ nrCpus: 1 });
+    const t = spawn(k, {
+      comm: 'mapper',
+      program: function* (): Generator<UserAction, void, UserResult | undefined> {
+        for (;;) {
+          yield { op: 'mem', call: { fn: 'mmap', bytes: 64 * 1024 ** 2, touch: true } };
+          yield { op: 'mem', call: { fn: 'munmap', bytes: Infinity } };
+        }
+      },
+    });
+    k.engine.runUntil(5 * MS);
+    expect(taskStateLetter(t)).toBe('R');
+    expect(killTask(k, t.pid, 15)).toBeNull();
+    // Queued on the process (kill() is for the whole thread group): signal 15 is bit 14 of the shared set.
+    const status = k.proc.read(`/proc/${t.pid}/status`);
+    expect(status.ok && status.text).toMatch(/^SigPnd:\t0{16}\nShdPnd:\t0{12}4000$/m);
+    // Faulting in 64 MiB takes 16 ms of CPU: the signal waits for the end of the mmap, not for a user-mode step.
+    k.engine.runUntil(40 * MS);
+    expect(t.exitReason).toBe('signal');
+    expect(t.exitCode).toBe(15);
+  });
+
   it('kernel threads and init ignore signals', () => {
     const k = machine({ nrCpus: 1 });
     expect(killTask(k, 1, 9)).toBeNull();

@@ -134,12 +134,13 @@ export function renderPidStatus(k: Kernel, t: Task): string {
       'untag_mask:\t0xffffffffffffffff',
     );
   }
-  const sigPnd = t.sigPending.toString(16).padStart(16, '0');
+  // sigset_t has signal n at bit n-1; kill() queues on the process's shared set (ShdPnd), not the thread's.
+  const shdPnd = (t.sigPending >>> 1).toString(16).padStart(16, '0');
   lines.push(
     `Threads:\t${Math.max(1, threads)}`,
     `SigQ:\t0/${Math.floor(maxThreads(k) / 2)}`,
-    `SigPnd:\t${sigPnd}`,
-    'ShdPnd:\t0000000000000000',
+    'SigPnd:\t0000000000000000',
+    `ShdPnd:\t${shdPnd}`,
     'SigBlk:\t0000000000000000',
     `SigIgn:\t${t.isKthread ? 'ffffffffffffffff' : '0000000000000000'}`,
     'SigCgt:\t0000000000000000',

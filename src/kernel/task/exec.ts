@@ -162,6 +162,9 @@ function stepProgram(k: Kernel, rq: Rq, p: Task): Next {
     if (r.done !== true) return doAction(k, rq, p, r.value);
     p.syscall = null;
     p.pendingResult = r.value;
+    // The system call returns to user mode, where pending signals are handled (exit_to_user_mode_loop):
+    // back to runCurr first, or a program of back-to-back system calls would never see a SIGTERM.
+    if (p.sigPending !== 0) return Next.Continue;
   }
   if (p.waitingForChild) return continueWait(k, p);
   if (p.program === null) {
