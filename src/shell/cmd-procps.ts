@@ -1,4 +1,4 @@
-/** ps, free, vmstat, uptime, slabtop, kill, pgrep, uname, nproc: procps-ng / util-linux look-alikes. */
+/** ps, free, vmstat, uptime, slabtop, kill, pgrep, pkill, uname, nproc: procps-ng / util-linux look-alikes. */
 import { killTask, LoadAvg, type Kernel } from '../kernel/index.js';
 import { memCounters } from '../kernel/mm/meminfo.js';
 import { taskMm } from '../kernel/mm/oom.js';
@@ -336,26 +336,77 @@ export const kill: Command = (env, argv) => {
   return r;
 };
 
-export const pgrep: Command = (env, argv) => {
-  // -l adds the name, -a the command line: a task's command line here is its name, and a kernel thread has
-  // none, so procps falls back to the name too.
+/**
+ * pgrep and pkill (procps-ng): select tasks by a regular expression on the name (-x: the whole name) and/or by
+ * parent (-P ppid,...); pgrep lists them (-l/-a with the name), pkill signals them (-SIGNAL, --signal SIG; -e
+ * echoes each). Status 0 if something matched, 1 if nothing did, 2 for a usage error.
+ */
+function procSelect(name: 'pgrep' | 'pkill', env: Parameters<Command>[0], argv: string[]): { tasks: Task[]; sig: number; withName: boolean; echo: boolean } | CommandOutput {
   let withName = false;
+  let echo = false;
+  let exact = false;
+  let sig = 15;
+  let parents: Set<number> | null = null;
   const rest: string[] = [];
-  for (const a of argv.slice(1)) {
-    if (a === '-l' || a === '--list-name' || a === '-a' || a === '--list-full') withName = true;
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (name === 'pgrep' && (a === '-l' || a === '--list-name' || a === '-a' || a === '--list-full')) withName = true;
+    else if (name === 'pkill' && (a === '-e' || a === '--echo')) echo = true;
+    else if (a === '-x' || a === '--exact') exact = true;
+    else if (a === '-P' || a === '--parent' || /^-P\d/.test(a)) {
+      const v = a.length > 2 && a.startsWith('-P') ? a.slice(2) : argv[++i];
+      const ids = (v ?? '').split(',').map((x) => parseIntArg(x));
+      if (v === undefined || ids.some((x) => x === null)) return fail(name, `invalid argument for option 'P': ${v ?? ''}`, 2);
+      parents = new Set(ids as number[]);
+    } else if (name === 'pkill' && (a === '--signal' || a === '-s')) {
+      const s = parseSignal(argv[++i] ?? '');
+      if (s === null) return fail(name, `Unknown signal "${argv[i] ?? ''}".`, 2);
+      sig = s;
+    } else if (name === 'pkill' && /^-[A-Za-z0-9]+$/.test(a) && parseSignal(a.slice(1)) !== null) sig = parseSignal(a.slice(1)) as number;
+    else if (a.startsWith('-') && a !== '-') return fail(name, `invalid option -- '${a.replace(/^-+/, '')}'`, 2);
     else rest.push(a);
   }
-  const pat = rest[rest.length - 1];
-  if (pat === undefined || rest.length !== 1) return fail('pgrep', 'no matching criteria specified', 2);
-  let re: RegExp;
-  try {
-    re = new RegExp(pat);
-  } catch {
-    return fail('pgrep', `invalid pattern: ${pat}`, 2);
+  if (rest.length > 1) return fail(name, `only one pattern can be provided`, 2);
+  const pat = rest[0];
+  if (pat === undefined && parents === null) return fail(name, 'no matching criteria specified', 2);
+  let re: RegExp | null = null;
+  if (pat !== undefined) {
+    try {
+      re = new RegExp(exact ? `^(?:${pat})$` : pat);
+    } catch {
+      return fail(name, `invalid pattern: ${pat}`, 2);
+    }
   }
-  const tasks = [...env.k.tasks.values()].filter((t) => t.exitState === 0 && re.test(t.comm)).sort((a, b) => a.pid - b.pid);
-  const line = (t: Task): string => (withName ? `${t.pid} ${t.comm}` : `${t.pid}`);
-  return { out: tasks.map((t) => `${line(t)}\n`).join(''), err: '', status: tasks.length > 0 ? 0 : 1 };
+  const tasks = [...env.k.tasks.values()]
+    .filter((t) => t.exitState === 0 && !t.isIdleTask && (re === null || re.test(t.comm)) && (parents === null || parents.has(t.parent?.pid ?? 0)))
+    .sort((a, b) => a.pid - b.pid);
+  return { tasks, sig, withName, echo };
+}
+
+export const pgrep: Command = (env, argv) => {
+  const r = procSelect('pgrep', env, argv);
+  if (!('tasks' in r)) return r;
+  // -l adds the name, -a the command line: a task's command line here is its name, and a kernel thread has
+  // none, so procps falls back to the name too.
+  const line = (t: Task): string => (r.withName ? `${t.pid} ${t.comm}` : `${t.pid}`);
+  return { out: r.tasks.map((t) => `${line(t)}\n`).join(''), err: '', status: r.tasks.length > 0 ? 0 : 1 };
+};
+
+export const pkill: Command = (env, argv) => {
+  const r = procSelect('pkill', env, argv);
+  if (!('tasks' in r)) return r;
+  let out = '';
+  let err = '';
+  let killed = 0;
+  for (const t of r.tasks) {
+    const e = killTask(env.k, t.pid, r.sig);
+    if (e !== null) err += `pkill: killing pid ${t.pid} failed: ${strerror(e)}\n`;
+    else {
+      killed++;
+      if (r.echo) out += `${t.comm} killed (pid ${t.pid})\n`;
+    }
+  }
+  return { out, err, status: killed > 0 ? 0 : 1 };
 };
 
 /**

@@ -233,7 +233,7 @@ export const spawn: Command = (env, argv) => {
   return ok(r.pids.map((p) => `[${p}] ${env.k.tasks.get(p)?.comm ?? ''}\n`).join(''));
 };
 
-export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell subset: quotes, |, >, >>, ;, &&, ||, $?):
+export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell subset: quotes, |, >, >>, ;, &&, ||, $?, $$):
   cat FILE...            read /proc, /sys and /dev/kmsg files
   echo [-n] TEXT > FILE  write a /proc or /sys file (sysctls, sysrq-trigger, oom_score_adj...)
                          e.g. echo NO_RUN_TO_PARITY > /sys/kernel/debug/sched/features,
@@ -246,7 +246,8 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
   chrt -p PID | chrt -f|-r|-o|-b|-i|-d [--sched-runtime NS --sched-deadline NS --sched-period NS] -p PRIO PID
   taskset -p [-c] [MASK|LIST] PID
   kill [-SIGNAL] PID...  kill -l
-  pgrep [-l|-a] PATTERN  pidof [-w] NAME...
+  pgrep [-l|-a] [-x] [-P PPID] PATTERN  pkill [-SIGNAL] [-e] [-x] [-P PPID] PATTERN  pidof [-w] NAME...
+  stress-ng --cpu N [--io N] [--vm N --vm-bytes SIZE] [--hdd N] [--timeout T] [--sched P] [--taskset LIST]
   spawn PRESET [options] | spawn --json '{"comm": ..., "program": [...]}'
   grep [-vicEF] PAT [FILE]  head/tail [-n N] [FILE]  wc [-l] [FILE]   (also as pipeline filters)
 `;

@@ -21,6 +21,8 @@ export class ParseError extends Error {}
 
 /** Where an unquoted or double-quoted `$?` stood: the shell puts the last exit status there when it runs. */
 export const LAST_STATUS = '\u0000?';
+/** Where `$$` stood: the pid of the shell (the task a scenario's sh step runs as, or the login shell). */
+export const SHELL_PID = '\u0000$';
 
 type Token = { t: 'word'; v: string } | { t: 'op'; v: '|' | '>' | '>>' | ';' | '&&' | '||' };
 
@@ -76,8 +78,8 @@ export function tokenize(line: string): Token[] {
             i += 2;
             continue;
           }
-          if (d === '$' && line[i + 1] === '?') {
-            word += LAST_STATUS;
+          if (d === '$' && (line[i + 1] === '?' || line[i + 1] === '$')) {
+            word += line[i + 1] === '?' ? LAST_STATUS : SHELL_PID;
             i += 2;
             continue;
           }
@@ -88,8 +90,8 @@ export function tokenize(line: string): Token[] {
       } else if (ch === '\\' && i + 1 < line.length) {
         word += line[i + 1];
         i += 2;
-      } else if (ch === '$' && line[i + 1] === '?') {
-        word += LAST_STATUS;
+      } else if (ch === '$' && (line[i + 1] === '?' || line[i + 1] === '$')) {
+        word += line[i + 1] === '?' ? LAST_STATUS : SHELL_PID;
         i += 2;
       } else {
         word += ch;

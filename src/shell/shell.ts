@@ -5,10 +5,11 @@
  */
 import { spawnTask, type Kernel } from '../kernel/index.js';
 import { cat, echo, grep, head, ls, redirectWrite, sync, sysctl, tail, wc } from './cmd-files.js';
-import { free, kill, nproc, pgrep, pidof, ps, slabtop, uname, uptime, vmstat } from './cmd-procps.js';
+import { stressNg } from './cmd-stress.js';
+import { free, kill, nproc, pgrep, pidof, pkill, ps, slabtop, uname, uptime, vmstat } from './cmd-procps.js';
 import { chrt, dmesg, help, renice, spawn, taskset } from './cmd-sched.js';
 import type { Command, CommandOutput, ShellEnv } from './context.js';
-import { LAST_STATUS, parse, ParseError } from './parse.js';
+import { LAST_STATUS, parse, ParseError, SHELL_PID } from './parse.js';
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
   cat,
@@ -27,6 +28,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   slabtop,
   kill,
   pgrep,
+  pkill,
+  'stress-ng': stressNg,
   pidof,
   uname,
   nproc,
@@ -105,15 +108,16 @@ export function runShell(env: ShellEnv, line: string, opts: { asTask: number | n
       let stdin = '';
       let last: CommandOutput = { out: '', err: '', status: 0 };
       for (const c of item.pipeline.commands) {
-        // $? is the status of the last list item that ran (the pipeline before this one).
-        const argv = c.argv.map((w) => (w.includes(LAST_STATUS) ? w.split(LAST_STATUS).join(String(status)) : w));
+        // $? is the status of the last list item that ran (the pipeline before this one); $$ the shell's pid.
+        const expand = (w: string): string => (w.includes('\u0000') ? w.split(LAST_STATUS).join(String(status)).split(SHELL_PID).join(String(k.caller.pid)) : w);
+        const argv = c.argv.map(expand);
         last = runSimple(env, argv, stdin);
         output += last.err;
         if (last.errno !== undefined && error === null && last.status !== 0) error = last.errno;
         stdin = last.out;
         if (c.redirect !== null) {
           const name = c.argv[0] as string;
-          const r = redirectWrite(k, name, BUILTINS.has(name), c.redirect.path, last.out);
+          const r = redirectWrite(k, name, BUILTINS.has(name), expand(c.redirect.path), last.out);
           stdin = '';
           if (r !== null) {
             output += r.err;

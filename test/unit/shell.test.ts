@@ -7,9 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { InvariantChecker } from '../../src/kernel/debug/invariants.js';
 import { checkMemory } from '../../src/kernel/debug/mm-invariants.js';
 import { Xoshiro128 } from '../../src/kernel/core/rng.js';
-import { shellEnv } from '../../src/sim/machine-hooks.js';
+import { machineHooks, shellEnv } from '../../src/sim/machine-hooks.js';
+import { parseScenarioText } from '../../src/sim/config.js';
+import { Session } from '../../src/sim/session.js';
 import { runShell } from '../../src/shell/shell.js';
-import { machine, MS, spawn } from '../helpers/machine.js';
+import { machine, MS, SEC, spawn } from '../helpers/machine.js';
 import { taskStateLetter, type Task } from '../../src/kernel/task/task.js';
 
 function sh(k: ReturnType<typeof machine>, line: string): ReturnType<typeof runShell> {
@@ -171,6 +173,57 @@ describe('command language: texts as the real tools print them', () => {
     expect(sh(k, 'ps -eo pid,comm | grep -c hog').output).toBe('1\n');
     expect(sh(k, 'dmesg | tail -n 1').output).toMatch(/^\[\s+\d+\.\d{6}\] .+\n$/);
     expect(sh(k, 'dmesg -n 3 && cat /proc/sys/kernel/printk').output).toBe('3\t4\t1\t7\n');
+  });
+
+  it('pgrep and pkill by name (-x whole), by parent (-P), with a signal; $$ is the shell', () => {
+    const m = machine({ nrCpus: 2 });
+    const a = spawn(m, { comm: 'job' });
+    const b = spawn(m, { comm: 'job2' });
+    m.engine.runUntil(10 * MS);
+    expect(sh(m, 'pgrep job').output).toBe(`${a.pid}\n${b.pid}\n`);
+    expect(sh(m, 'pgrep -x job').output).toBe(`${a.pid}\n`);
+    // kthreadd's children, by pattern: not init's.
+    expect(sh(m, 'pgrep -l -P 2 kworker/0').output).toMatch(/^\d+ kworker\/0:0$/m);
+    expect(sh(m, 'pgrep -P 1 kworker').output).toBe('');
+    expect(sh(m, 'pgrep -P x')).toMatchObject({ output: "pgrep: invalid argument for option 'P': x\n", exitStatus: 2 });
+    expect(sh(m, 'pgrep nobody')).toMatchObject({ output: '', exitStatus: 1 });
+    // $$ is the login shell's pid, in words and in a redirection's path.
+    const shell = m.loginShellPid;
+    expect(sh(m, 'echo $$ "$$"').output).toBe(`${m.loginShellPid} ${m.loginShellPid}\n`);
+    expect(shell).toBe(m.loginShellPid);
+    expect(sh(m, 'echo 500 > /proc/$$/oom_score_adj; cat /proc/$$/oom_score_adj').output).toBe('500\n');
+    expect(sh(m, "echo '$$'").output).toBe('$$\n');
+    expect(sh(m, 'pkill -STOP -x job2; echo $?')).toMatchObject({ output: '0\n' });
+    m.engine.runUntil(20 * MS);
+    expect(taskStateLetter(b)).toBe('T');
+    expect(sh(m, 'pkill -e -x job').output).toBe(`job killed (pid ${a.pid})\n`);
+    m.engine.runUntil(30 * MS);
+    expect(a.exitReason).toBe('signal');
+    expect(sh(m, 'pkill -x job; echo $?').output).toBe('1\n');
+    expect(sh(m, 'pkill --signal NOPE job2')).toMatchObject({ output: 'pkill: Unknown signal "NOPE".\n', exitStatus: 2 });
+  });
+
+  it('stress-ng forks its workers under a stress-ng parent, which stops them at --timeout and exits', () => {
+    // A session: the parent stops its workers with a shell step (pkill -P $$), which needs the machine's shell.
+    const m = new Session(parseScenarioText('stress.json', JSON.stringify({ name: 'stress', machine: { cpus: 4 }, tasks: [] })), machineHooks()).k;
+    const r = sh(m, 'stress-ng --cpu 0 --io 1 --vm 1 --vm-bytes 8M --timeout 2');
+    const parent = Number(/^stress-ng: info: {2}\[(\d+)\] dispatching hogs: 4 cpu, 1 io, 1 vm\n$/.exec(r.output)?.[1]);
+    expect(m.tasks.get(parent)?.comm).toBe('stress-ng');
+    m.engine.runUntil(1 * SEC);
+    const kids = [...m.tasks.values()].filter((t) => t.parent?.pid === parent && t.alive);
+    expect(kids.map((t) => t.comm).sort()).toEqual(['stress-ng-cpu', 'stress-ng-cpu', 'stress-ng-cpu', 'stress-ng-cpu', 'stress-ng-io', 'stress-ng-vm']);
+    // The cpu workers keep the four CPUs busy; the io worker sleeps in D.
+    expect(sh(m, `ps -o stat,comm -p ${kids.map((t) => t.pid).join(',')} | grep -c '^D'`).output).toBe('1\n');
+    m.engine.runUntil(2.5 * SEC);
+    expect(kids.every((t) => !t.alive && t.exitReason === 'signal')).toBe(true);
+    expect(m.tasks.has(parent)).toBe(false);
+    // Policy and affinity go to the parent and its children inherit them.
+    sh(m, 'stress-ng --cpu 2 --sched fifo --sched-prio 10 --taskset 1');
+    m.engine.runUntil(3 * SEC);
+    expect(sh(m, 'ps -eo cls,rtprio,psr,comm | grep stress-ng-cpu').output).toBe(' FF     10   1 stress-ng-cpu\n FF     10   1 stress-ng-cpu\n');
+    expect(sh(m, 'stress-ng --cpu x')).toMatchObject({ output: "stress-ng: invalid number of cpu stressors 'x'\n", exitStatus: 1 });
+    expect(sh(m, 'stress-ng --timeout 5').output).toMatch(/^stress-ng: no stressors given\nusage: stress-ng /);
+    expect(sh(m, 'stress-ng --bogus 1').output).toMatch(/^stress-ng: unrecognized option '--bogus'\n/);
   });
 
   it('grep reads files and speaks basic and extended regular expressions', () => {
