@@ -402,6 +402,8 @@ export function setTaskCpu(k: Kernel, p: Task, newCpu: number): void {
   p.schedClass.migrateTaskRq?.(p, newCpu);
   p.se.nrMigrations++;
   p.cpu = newCpu;
+  // __set_task_cpu(): the next wakeup starts its search from where the task is now.
+  p.wakeCpu = newCpu;
 }
 
 /**
