@@ -50,6 +50,8 @@ export class InvariantChecker {
     let countedUnint = 0;
     for (const t of k.tasks.values()) {
       if (t.onCpu && !seenCurr.has(t)) bad(`pid ${t.pid} on_cpu but no CPU runs it`);
+      // __set_task_cpu() sets both: a wakeup searches from where the task is.
+      if (t.wakeCpu !== t.cpu) bad(`pid ${t.pid}: wake_cpu ${t.wakeCpu} but task_cpu ${t.cpu}`);
       this.checkTaskQueued(t, bad);
       if (t.onRq === 0 && t.contributesToLoad) nrUnint++;
       if ((t.state & TASK_UNINTERRUPTIBLE) !== 0 && (t.state & TASK_NOLOAD) === 0 && t.onRq === 0 && t.exitState === 0) countedUnint++;
