@@ -5,7 +5,7 @@
  * for user space and for the system call layer.
  */
 import { assert, KernelBug } from '../../lib/assert.js';
-import { EventPrio, isArmed, type Timer } from '../core/engine.js';
+import { EventPrio, isArmed, Timer } from '../core/engine.js';
 import type { Kernel } from '../kernel.js';
 import { preemptionPoint, psiMemstallEnter, psiMemstallLeave, schedule, tryToWakeUp } from '../sched/core.js';
 import type { Rq } from '../sched/rq.js';
@@ -101,7 +101,9 @@ function newBurstTimer(k: Kernel, rq: Rq): Timer {
 }
 
 function newSleepTimer(k: Kernel, p: Task): Timer {
-  return k.cpuTimer(-1, 'wakeup', EventPrio.Normal, () => void tryToWakeUp(k, p, TASK_NORMAL, 0));
+  // The hrtimer fires on the CPU that armed it, the one the task went to sleep on (task_cpu: a sleeping task
+  // only moves with its affinity): the wakeup is a local one there, as ttwu_stat() counts it.
+  return new Timer('wakeup', EventPrio.Normal, () => k.onCpu(p.cpu, () => void tryToWakeUp(k, p, TASK_NORMAL, 0)));
 }
 
 /** curr finished its burst: run the step's effect, then return to user (a preemption point). */
