@@ -314,4 +314,35 @@ describe('/proc/PID/sched', () => {
     expect(field(running, 'wait_start')).toBe('0.000000');
     expect(field(waiting, 'nr_wakeups_sync')).toBe('0');
   });
+
+  it('a write zeroes the schedstats (proc_sched_set_task), which then count again from there', () => {
+    const k = machine({ nrCpus: 1 });
+    const napper = spawn(k, {
+      comm: 'napper',
+      program: function* (): Generator<UserAction, void, UserResult | undefined> {
+        for (;;) {
+          yield { op: 'run', ns: 1 * MS };
+          yield { op: 'sleep', ns: 9 * MS };
+        }
+      },
+    });
+    spawn(k, { comm: 'hog' });
+    k.engine.runUntil(1 * SEC);
+    const stat = (name: string): number => {
+      const r = k.proc.read(`/proc/${napper.pid}/sched`);
+      if (!r.ok) throw new Error(r.errno);
+      return Number(r.text.split('\n').find((l) => l.startsWith(`${name} `))?.split(':')[1]?.trim());
+    };
+    const names = ['sum_sleep_runtime', 'wait_sum', 'wait_count', 'nr_wakeups', 'nr_wakeups_local', 'exec_max', 'sleep_max'];
+    for (const n of names) expect(stat(n), n).toBeGreaterThan(0);
+    const runtime = stat('se.sum_exec_runtime');
+    expect(k.proc.write(`/proc/${napper.pid}/sched`, '0\n')).toBeNull();
+    for (const n of names) expect(stat(n), n).toBe(0);
+    // The run time and the run delay (sched_info) are not schedstats: they stay.
+    expect(stat('se.sum_exec_runtime')).toBe(runtime);
+    k.engine.runUntil(2 * SEC);
+    // About 100 wakeups a second again (less the hog's slices in the way).
+    expect(stat('nr_wakeups')).toBeGreaterThan(80);
+    expect(stat('nr_wakeups')).toBeLessThanOrEqual(101);
+  });
 });

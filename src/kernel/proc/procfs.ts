@@ -6,7 +6,7 @@
 import type { Kernel } from '../kernel.js';
 import { PREEMPT_MODELS, updateScaling, type SchedTunables } from '../sched/features.js';
 import { parseKstrtoull } from './fmt.js';
-import type { Task } from '../task/task.js';
+import { resetSchedStats, type Task } from '../task/task.js';
 import { devKmsgLine, procKmsgLines } from '../printk/readers.js';
 import { fullCmdline } from '../printk/boot-log.js';
 import { writeSysrqTrigger } from '../sysrq/sysrq.js';
@@ -186,7 +186,16 @@ export class ProcFs {
     const pr = (name: string, f: PidFile): void => this.registerPid(name, f);
     pr('stat', { read: renderPidStat });
     pr('status', { read: renderPidStatus });
-    pr('sched', { read: renderPidSched });
+    pr('sched', {
+      read: renderPidSched,
+      // proc_sched_set_task(): any write zeroes the task's schedstats (the sched_info run delay is apart). The
+      // kernel's memset also clears wait_start, so a task waiting at that moment books its whole uptime as one
+      // wait; here its current wait keeps its start and counts from there.
+      write: (_k, t) => {
+        resetSchedStats(t.stats);
+        return null;
+      },
+    });
     pr('schedstat', { read: (_k, t) => renderPidSchedstat(t) });
     pr('comm', {
       read: (_k, t) => `${t.comm}\n`,

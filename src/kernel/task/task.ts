@@ -129,6 +129,30 @@ export interface SchedStats {
   nrWakeupsIdle: number;
 }
 
+/** memset(&p->stats, 0): what a write to /proc/PID/sched does (proc_sched_set_task()). */
+export function resetSchedStats(s: SchedStats & { nrWakeupsLocal: number; nrWakeupsRemote: number }): void {
+  s.waitMaxNs = 0;
+  s.waitSumNs = 0;
+  s.waitCount = 0;
+  s.sleepStartNs = 0;
+  s.blockStartNs = 0;
+  s.sumSleepRuntimeNs = 0;
+  s.sumBlockRuntimeNs = 0;
+  s.sleepMaxNs = 0;
+  s.blockMaxNs = 0;
+  s.execMaxNs = 0;
+  s.iowaitSumNs = 0;
+  s.iowaitCount = 0;
+  s.nrFailedMigrationsAffine = 0;
+  s.nrFailedMigrationsRunning = 0;
+  s.nrFailedMigrationsHot = 0;
+  s.nrForcedMigrations = 0;
+  s.nrWakeupsMigrate = 0;
+  s.nrWakeupsLocal = 0;
+  s.nrWakeupsRemote = 0;
+  s.nrWakeupsIdle = 0;
+}
+
 /**
  * Fair scheduling entity (struct sched_entity); also the fair tree's node. The schedstats are part of it, as
  * se.statistics was in Linux before 5.19, rather than an object of their own (32 B a task). The fields in
