@@ -248,6 +248,8 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
   kill [-SIGNAL] PID...  kill -l
   pgrep [-l|-a] [-x] [-P PPID] PATTERN  pkill [-SIGNAL] [-e] [-x] [-P PPID] PATTERN  pidof [-w] NAME...
   stress-ng --cpu N [--io N] [--vm N --vm-bytes SIZE] [--hdd N] [--timeout T] [--sched P] [--taskset LIST]
+  nice [-n N] CMD | chrt [-f|-r|-o|-b|-i] PRIO CMD | taskset [-c] MASK|LIST CMD   start CMD's tasks so
+                         e.g. taskset -c 1 nice -n 10 stress-ng --cpu 2
   spawn PRESET [options] | spawn --json '{"comm": ..., "program": [...]}'
   grep [-vicEF] PAT [FILE]  head/tail [-n N] [FILE]  wc [-l] [FILE]   (also as pipeline filters)
 `;

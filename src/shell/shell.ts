@@ -6,6 +6,7 @@
 import { spawnTask, type Kernel } from '../kernel/index.js';
 import { cat, echo, grep, head, ls, redirectWrite, sync, sysctl, tail, wc } from './cmd-files.js';
 import { stressNg } from './cmd-stress.js';
+import { launchFor } from './launch.js';
 import { free, kill, nproc, pgrep, pidof, pkill, ps, slabtop, uname, uptime, vmstat } from './cmd-procps.js';
 import { chrt, dmesg, help, renice, spawn, taskset } from './cmd-sched.js';
 import type { Command, CommandOutput, ShellEnv } from './context.js';
@@ -72,6 +73,9 @@ function loginShell(k: Kernel): { comm: string; pid: number } {
 }
 
 function runSimple(env: ShellEnv, argv: string[], stdin: string): CommandOutput {
+  // nice, chrt and taskset in front of a command: run it with their attributes for what it starts.
+  const launch = launchFor(env, argv);
+  if (launch !== null) return 'argv' in launch ? runSimple(launch.env, launch.argv, stdin) : launch;
   const name = argv[0] as string;
   const cmd = COMMANDS[name];
   if (cmd === undefined) return { out: '', err: `bash: ${name}: command not found\n`, status: 127, errno: 'ENOENT' };

@@ -203,6 +203,35 @@ describe('command language: texts as the real tools print them', () => {
     expect(sh(m, 'pkill --signal NOPE job2')).toMatchObject({ output: 'pkill: Unknown signal "NOPE".\n', exitStatus: 2 });
   });
 
+  it('nice, chrt and taskset in front of a command: what it starts gets their attributes, its own options win', () => {
+    const m = machine({ nrCpus: 4 });
+    const pidOf = (out: string): number => Number(/\[(\d+)\]/.exec(out)?.[1]);
+    const n10 = m.tasks.get(pidOf(sh(m, 'nice -n 10 stress-ng --cpu 2').output));
+    const n5 = m.tasks.get(pidOf(sh(m, 'nice -5 spawn cpu-hog').output));
+    const own = m.tasks.get(pidOf(sh(m, 'nice -n 10 spawn cpu-hog --nice 2').output));
+    const fifo = m.tasks.get(pidOf(sh(m, 'chrt -f 50 stress-ng --cpu 1').output));
+    const rr = m.tasks.get(pidOf(sh(m, 'chrt 7 spawn cpu-hog').output));
+    const pinned = m.tasks.get(pidOf(sh(m, 'taskset -c 2-3 stress-ng --cpu 2').output));
+    const nested = m.tasks.get(pidOf(sh(m, 'taskset 1 chrt -b 0 nice -n 3 spawn cpu-hog').output));
+    expect([n10?.nice, n5?.nice, own?.nice]).toEqual([10, 5, 2]);
+    expect([fifo?.policy, fifo?.rtPriority, rr?.policy, rr?.rtPriority]).toEqual([1, 50, 2, 7]);
+    expect(pinned?.cpusAllowed.toList()).toBe('2-3');
+    expect([nested?.policy, nested?.nice, nested?.cpusAllowed.toList()]).toEqual([3, 3, '0']);
+    // stress-ng's workers inherit from their parent at fork (a nice-10 parent among hogs forks slowly).
+    m.engine.runUntil(1000 * MS);
+    const workers = (parent: number | undefined): { nice: number; policy: number; rtPriority: number; cpus: string }[] =>
+      [...m.tasks.values()].filter((t) => t.parent?.pid === parent).map((t) => ({ nice: t.nice, policy: t.policy, rtPriority: t.rtPriority, cpus: t.cpusAllowed.toList() }));
+    expect(workers(n10?.pid)).toEqual([{ nice: 10, policy: 0, rtPriority: 0, cpus: '0-3' }, { nice: 10, policy: 0, rtPriority: 0, cpus: '0-3' }]);
+    expect(workers(fifo?.pid)).toEqual([{ nice: 0, policy: 1, rtPriority: 50, cpus: '0-3' }]);
+    expect(workers(pinned?.pid).map((w) => w.cpus)).toEqual(['2-3', '2-3']);
+    expect(sh(m, 'nice').output).toBe('0\n');
+    expect(sh(m, 'chrt -f 0 spawn cpu-hog').output).toBe('chrt: unsupported priority value for the policy: 0 (see --max for valid range)\n');
+    expect(sh(m, 'taskset -c 9 spawn cpu-hog')).toMatchObject({ output: 'taskset: failed to parse CPU list: 9\n', exitStatus: 1 });
+    expect(sh(m, 'nice -n x ps').exitStatus).toBe(125);
+    // The -p forms are the commands' own.
+    expect(sh(m, 'taskset -p 1').output).toBe("pid 1's current affinity mask: f\n");
+  });
+
   it('stress-ng forks its workers under a stress-ng parent, which stops them at --timeout and exits', () => {
     // A session: the parent stops its workers with a shell step (pkill -P $$), which needs the machine's shell.
     const m = new Session(parseScenarioText('stress.json', JSON.stringify({ name: 'stress', machine: { cpus: 4 }, tasks: [] })), machineHooks()).k;
