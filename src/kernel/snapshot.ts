@@ -50,6 +50,9 @@ export interface TaskSnapshot {
   nvcsw: number;
   nivcsw: number;
   runDelayNs: number;
+  /** Largest single run delay, and the number of times the task was switched in (sched_info pcount). */
+  maxRunDelayNs: number;
+  pcount: number;
   startNs: number;
   lastOp: string;
 }
@@ -260,6 +263,8 @@ function taskSnapshot(k: Kernel, t: Task, totalPages: number): TaskSnapshot {
     nvcsw: t.nvcsw,
     nivcsw: t.nivcsw,
     runDelayNs: t.runDelayNs,
+    maxRunDelayNs: t.maxRunDelayNs,
+    pcount: t.pcount,
     startNs: t.startTimeNs,
     lastOp: t.lastOp,
   };

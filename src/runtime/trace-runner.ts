@@ -81,6 +81,8 @@ export function traceSnapshot(m: TraceModel, name: string, relNowNs: number, eve
       nvcsw: x.nvcsw,
       nivcsw: x.nivcsw,
       runDelayNs: x.runDelayNs,
+      maxRunDelayNs: x.maxRunDelayNs,
+      pcount: x.pcount,
       startNs: Math.max(0, x.firstNs - m.firstNs),
       lastOp: '',
     });

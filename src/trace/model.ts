@@ -30,6 +30,8 @@ export interface TraceTask {
   nivcsw: number;
   runDelayNs: number;
   maxRunDelayNs: number;
+  /** Times switched in. */
+  pcount: number;
   waitingSince: number;
   migrations: number;
   /** CPU whose queue holds it (not running), or -1. */
@@ -70,7 +72,7 @@ export class TraceModel {
   task(pid: number, comm: string, prio: number, t: number): TraceTask {
     let x = this.tasks.get(pid);
     if (x === undefined) {
-      x = { pid, comm, ppid: 0, prio, cpu: 0, state: 'S', running: false, cpuNs: 0, nvcsw: 0, nivcsw: 0, runDelayNs: 0, maxRunDelayNs: 0, waitingSince: -1, migrations: 0, queuedOn: -1, firstNs: t, exited: false };
+      x = { pid, comm, ppid: 0, prio, cpu: 0, state: 'S', running: false, cpuNs: 0, nvcsw: 0, nivcsw: 0, runDelayNs: 0, maxRunDelayNs: 0, pcount: 0, waitingSince: -1, migrations: 0, queuedOn: -1, firstNs: t, exited: false };
       this.tasks.set(pid, x);
     } else {
       if (comm !== '') x.comm = comm;
@@ -138,6 +140,7 @@ export class TraceModel {
             if (delay > n.maxRunDelayNs) n.maxRunDelayNs = delay;
           }
           n.waitingSince = -1;
+          n.pcount++;
           this.dequeue(n);
           this.setCpu(n, ev.cpu);
           n.running = true;

@@ -10,7 +10,7 @@ import { fit, fmtKb, fmtTimePlus, padL, padR, policyShort, strcmp } from '../for
 import type { UiState } from '../ui-state.js';
 import { Reaction, type DrawCtx, type KeyEvent, type Widget } from './widget.js';
 
-export type SortKey = 'pid' | 'comm' | 'cpu' | 'policy' | 'pri' | 'ni' | 'state' | 'pcpu' | 'time' | 'vruntime' | 'rss' | 'oom';
+export type SortKey = 'pid' | 'comm' | 'cpu' | 'policy' | 'pri' | 'ni' | 'state' | 'pcpu' | 'time' | 'vruntime' | 'rss' | 'oom' | 'delay' | 'maxdelay';
 
 export interface TaskRow {
   t: TaskSnapshot;
@@ -29,6 +29,17 @@ interface Column {
   sort(r: TaskRow): number | string;
 }
 
+/** Mean run delay per switch-in, ns. */
+function avgDelayNs(t: TaskSnapshot): number {
+  return t.pcount > 0 ? t.runDelayNs / t.pcount : 0;
+}
+
+/** Milliseconds in at most 7 columns: 3 decimals below 100 ms, 1 below 100 s, whole above. */
+function fmtMs(ns: number): string {
+  const ms = ns / 1e6;
+  return ms < 100 ? ms.toFixed(3) : ms < 100_000 ? ms.toFixed(1) : Math.round(ms).toString();
+}
+
 const COLUMNS: readonly Column[] = [
   { key: 'pid', title: 'PID', width: 7, minPane: 0, text: (r) => padL(r.t.pid, 7), sort: (r) => r.t.pid },
   { key: 'policy', title: 'CLS', width: 3, minPane: 0, text: (r) => padR(policyShort(r.t.policy), 3), sort: (r) => r.t.policy },
@@ -41,6 +52,9 @@ const COLUMNS: readonly Column[] = [
   { key: 'vruntime', title: 'VRUNTIME', width: 10, minPane: 100, text: (r) => padL(r.t.cls === 'fair' ? (r.t.vruntime / 1e6).toFixed(1) : '-', 10), sort: (r) => r.t.vruntime },
   { key: 'rss', title: 'RSS', width: 6, minPane: 60, text: (r) => padL(r.t.rssKb === 0 ? '0' : fmtKb(r.t.rssKb), 6), sort: (r) => r.t.rssKb },
   { key: 'oom', title: 'OOM', width: 4, minPane: 88, text: (r) => padL(r.t.oomScore, 4), sort: (r) => r.t.oomScore },
+  // Scheduling latency as perf sched latency reports it: the mean wait for the CPU per switch-in, and the worst.
+  { key: 'delay', title: 'AVGDLY', width: 7, minPane: 110, text: (r) => padL(fmtMs(avgDelayNs(r.t)), 7), sort: (r) => avgDelayNs(r.t) },
+  { key: 'maxdelay', title: 'MAXDLY', width: 7, minPane: 110, text: (r) => padL(fmtMs(r.t.maxRunDelayNs), 7), sort: (r) => r.t.maxRunDelayNs },
   { key: 'comm', title: 'COMM', width: 0, minPane: 0, text: (r) => r.prefix + r.t.comm, sort: (r) => r.t.comm },
 ];
 
