@@ -263,7 +263,7 @@ export class TaskTableWidget implements Widget {
     if (key === this.sortKey) this.sortDesc = !this.sortDesc;
     else {
       this.sortKey = key;
-      this.sortDesc = key === 'pcpu' || key === 'time' || key === 'rss' || key === 'oom' || key === 'vruntime';
+      this.sortDesc = key === 'pcpu' || key === 'time' || key === 'rss' || key === 'oom' || key === 'vruntime' || key === 'delay' || key === 'maxdelay';
     }
     this.rebuild(ui);
   }
