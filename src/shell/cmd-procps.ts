@@ -1,4 +1,4 @@
-/** ps, free, vmstat, uptime, slabtop, kill, pgrep, pkill, uname, nproc: procps-ng / util-linux look-alikes. */
+/** ps, free, vmstat, uptime, slabtop, kill, pgrep, pkill, uname, nproc, mpstat: procps-ng, util-linux and sysstat look-alikes. */
 import { killTask, LoadAvg, type Kernel } from '../kernel/index.js';
 import { memCounters } from '../kernel/mm/meminfo.js';
 import { taskMm } from '../kernel/mm/oom.js';
@@ -554,4 +554,45 @@ export const vmstat: Command = (env, argv) => {
     out += ` ${t.toISOString().slice(0, 19).replace('T', ' ')}`;
   }
   return ok(`${out}\n`);
+};
+
+/**
+ * mpstat (sysstat) without an interval: CPU utilisation since boot from /proc/stat, for all CPUs together and,
+ * with -P, per CPU; in the C locale's formats (24-hour clock, %x date), as LC_ALL=C prints them.
+ */
+export const mpstat: Command = (env, argv) => {
+  const k = env.k;
+  let which: number[] | null = null;
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '-u') continue;
+    if (a === '-P') {
+      const v = argv[++i] ?? '';
+      if (v === 'ALL' || v === 'ON') which = k.rqs.filter((r) => v === 'ALL' || r.online).map((r) => r.cpu);
+      else {
+        const ids = v.split(',').map((x) => parseIntArg(x));
+        if (v === '' || ids.some((x) => x === null || x < 0 || x >= k.nrCpus)) return fail('mpstat', `Not that many processors!`, 1);
+        which = ids as number[];
+      }
+    } else if (/^\d+$/.test(a)) return fail('mpstat', 'an interval needs time to pass between reports; here a command runs at one instant (run it again later)', 1);
+    else return fail('mpstat', `Usage: mpstat [ options ] [ <interval> [ <count> ] ]\nOptions are:\n[ -P { <cpu> [,...] | ON | ALL } ] [ -u ]`, 1);
+  }
+  const r = k.proc.read('/proc/stat');
+  const text = r.ok ? r.text : '';
+  const ticksOf = (name: string): number[] => (new RegExp(`^${name}\\s+(.*)$`, 'm').exec(text)?.[1] ?? '').trim().split(/\s+/).map(Number);
+  const secs = Math.floor(k.now / 1e9);
+  const clock = `${String(Math.floor(secs / 3600) % 24).padStart(2, '0')}:${String(Math.floor(secs / 60) % 60).padStart(2, '0')}:${String(secs % 60).padStart(2, '0')}`;
+  const row = (label: string, t: number[]): string => {
+    const v = (i: number): number => t[i] ?? 0;
+    // user and nice include guest and guest_nice: sysstat takes them out again.
+    const total = v(0) + v(1) + v(2) + v(3) + v(4) + v(5) + v(6) + v(7);
+    const pct = (x: number): string => (total === 0 ? 0 : (Math.max(0, x) * 100) / total).toFixed(2).padStart(8);
+    const cells = [v(0) - v(8), v(1) - v(9), v(2), v(4), v(5), v(6), v(7), v(8), v(9), total === 0 ? 1 : v(3)].map((x, i) => (i === 9 && total === 0 ? '  100.00' : pct(x)));
+    return `${clock.padEnd(11)}${label.padStart(5)}${cells.join('')}\n`;
+  };
+  let out = `Linux ${k.config.release} (${k.nodename}) \t01/01/26 \t_x86_64_\t(${k.nrCpus} CPU)\n\n`;
+  out += `${clock.padEnd(11)}  CPU    %usr   %nice    %sys %iowait    %irq   %soft  %steal  %guest  %gnice   %idle\n`;
+  out += row('all', ticksOf('cpu'));
+  for (const c of which ?? []) out += row(String(c), ticksOf(`cpu${c}`));
+  return ok(out);
 };

@@ -241,7 +241,7 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
   sysctl [-a|-n] KEY[=VALUE]...   read or write kernel tunables
   dmesg [-x] [-T] [-r] [-t] [-l LEVELS] [-n LEVEL] [-c|-C]   the kernel log
   ps [-e|-ef|aux] [-o FIELDS] [-p PIDS]   tasks (pid,cls,rtprio,ni,pri,psr,stat,rss,comm,time,%cpu,oom...)
-  free [-h|-m]  vmstat [-a|-w|-f|-t]  uptime  slabtop -o [-s KEY]  uname [-a]  nproc  ls DIR  sync
+  free [-h|-m]  vmstat [-a|-w|-f|-t]  mpstat [-P ALL|LIST]  uptime  slabtop -o [-s KEY]  uname [-a]  nproc  ls DIR  sync
   renice N -p PID        nice a task
   chrt -p PID | chrt -f|-r|-o|-b|-i|-d [--sched-runtime NS --sched-deadline NS --sched-period NS] -p PRIO PID
   taskset -p [-c] [MASK|LIST] PID

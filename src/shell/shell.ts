@@ -7,7 +7,7 @@ import { spawnTask, type Kernel } from '../kernel/index.js';
 import { cat, echo, grep, head, ls, redirectWrite, sync, sysctl, tail, wc } from './cmd-files.js';
 import { stressNg } from './cmd-stress.js';
 import { launchFor } from './launch.js';
-import { free, kill, nproc, pgrep, pidof, pkill, ps, slabtop, uname, uptime, vmstat } from './cmd-procps.js';
+import { free, kill, mpstat, nproc, pgrep, pidof, pkill, ps, slabtop, uname, uptime, vmstat } from './cmd-procps.js';
 import { chrt, dmesg, help, renice, spawn, taskset } from './cmd-sched.js';
 import type { Command, CommandOutput, ShellEnv } from './context.js';
 import { LAST_STATUS, parse, ParseError, SHELL_PID } from './parse.js';
@@ -25,6 +25,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   ps,
   free,
   vmstat,
+  mpstat,
   uptime,
   slabtop,
   kill,
