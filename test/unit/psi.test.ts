@@ -7,6 +7,10 @@ import type { Kernel } from '../../src/kernel/index.js';
 import { stateHash } from '../../src/kernel/index.js';
 import type { ProgramFactory, UserAction, UserResult } from '../../src/kernel/task/user.js';
 import { machine, MS, SEC, spawn, withInvariants } from '../helpers/machine.js';
+import { shellEnv } from '../../src/sim/machine-hooks.js';
+import { runShell } from '../../src/shell/shell.js';
+
+const sh = (k: Kernel, line: string): ReturnType<typeof runShell> => runShell(shellEnv(k), line);
 
 type Gen = Generator<UserAction, void, UserResult | undefined>;
 
@@ -107,6 +111,22 @@ describe('/proc/pressure', () => {
     expect(busy.some.total).toBeGreaterThan(5_000_000);
     // The hog runs while the other task waits on I/O: only the moments the hog is switched out count as full.
     expect(busy.full.total).toBeLessThan(busy.some.total / 100);
+  });
+
+  it('/proc/stat: a CPU idle while a task waits on I/O there books iowait, not idle (the idle exit comes first)', () => {
+    const k = machine({ nrCpus: 2 });
+    spawn(k, { comm: 'io', program: ioBound, cpus: [1] });
+    spawn(k, { comm: 'hog', cpus: [0] });
+    k.engine.runUntil(10 * SEC);
+    const r = k.proc.read('/proc/stat');
+    const cpu1 = (r.ok ? /^cpu1 (.*)$/m.exec(r.text)?.[1] ?? '' : '').split(' ').map(Number);
+    // user nice system idle iowait, in USER_HZ ticks: 1 ms of work and 9 ms of I/O wait in every 10.
+    const [user, , system, idle, iowait] = cpu1 as [number, number, number, number, number];
+    const total = user + system + idle + iowait;
+    expect(Math.abs(total - 1000)).toBeLessThanOrEqual(2);
+    expect(iowait / total).toBeCloseTo(0.9, 1);
+    expect(idle).toBeLessThan(10);
+    expect(sh(k, 'mpstat -P 1').output.split('\n')[4]).toMatch(/^00:00:10 {7}1 +\d+\.\d\d +0\.00 +\d+\.\d\d +(89|90)\.\d\d( +0\.00){5} +\d+\.\d\d$/);
   });
 
   it('memory: tasks in direct reclaim stall on memory (some), and full never exceeds some', () => {

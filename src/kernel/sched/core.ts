@@ -426,6 +426,9 @@ export function tryToWakeUp(k: Kernel, p: Task, stateMask: number, wakeFlags = 0
   }
   if (p.inIowait) {
     const prq = rqOf(k, p);
+    // The interrupt that ends the I/O wait first closes the CPU's idle period (tick_nohz_stop_idle), which is
+    // iowait time while the count still includes this task; charge it before the count drops.
+    accountRq(k, prq);
     prq.nrIowait--;
     psiChange(prq, k.now);
   }
