@@ -241,15 +241,18 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
   sysctl [-a|-n] KEY[=VALUE]...   read or write kernel tunables
   dmesg [-x] [-T] [-r] [-t] [-l LEVELS] [-n LEVEL] [-c|-C]   the kernel log
   ps [-e|-ef|aux] [-o FIELDS] [-p PIDS]   tasks (pid,cls,rtprio,ni,pri,psr,stat,rss,comm,time,%cpu,oom...)
-  free [-h|-m]  vmstat [-a|-w|-f|-t]  mpstat [-P ALL|LIST]  uptime  slabtop -o [-s KEY]  uname [-a]  nproc  ls DIR  sync
+  free [-h|-m]  vmstat [-a|-w|-f|-t]  mpstat [-P ALL|LIST]  uptime  slabtop -o [-s KEY]
+  uname [-a]  nproc  ls [-l] DIR  sync
   renice N -p PID        nice a task
   chrt -p PID | chrt -f|-r|-o|-b|-i|-d [--sched-runtime NS --sched-deadline NS --sched-period NS] -p PRIO PID
   taskset -p [-c] [MASK|LIST] PID
   kill [-SIGNAL] PID...  kill -l
-  pgrep [-l|-a] [-x] [-P PPID] PATTERN  pkill [-SIGNAL] [-e] [-x] [-P PPID] PATTERN  pidof [-w] NAME...
-  stress-ng --cpu N [--io N] [--vm N --vm-bytes SIZE] [--hdd N] [--timeout T] [--sched P] [--taskset LIST]
-  nice [-n N] CMD | chrt [-f|-r|-o|-b|-i] PRIO CMD | taskset [-c] MASK|LIST CMD   start CMD's tasks so
-                         e.g. taskset -c 1 nice -n 10 stress-ng --cpu 2
+  pgrep [-l|-a] [-x] [-P PPID] PATTERN   pkill [-SIGNAL] [-e] [-x] [-P PPID] PATTERN
+  pidof [-w] NAME...
+  stress-ng --cpu N [--io N] [--vm N --vm-bytes SIZE] [--hdd N] [--timeout T]
+            [--sched P --sched-prio N] [--taskset LIST]   load workers under a stress-ng parent
+  nice [-n N] CMD | chrt [-f|-r|-o|-b|-i] PRIO CMD | taskset [-c] MASK|LIST CMD
+                         start CMD's tasks so, e.g. taskset -c 1 nice -n 10 stress-ng --cpu 2
   spawn PRESET [options] | spawn --json '{"comm": ..., "program": [...]}'
   grep [-vicEF] PAT [FILE]  head/tail [-n N] [FILE]  wc [-l] [FILE]   (also as pipeline filters)
 `;
