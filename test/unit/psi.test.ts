@@ -146,6 +146,39 @@ describe('/proc/pressure', () => {
     expect(m.full.total).toBeLessThanOrEqual(m.some.total);
   });
 
+  it('memory: a reader whose workingset reclaim evicted waits on refaults, a memory stall (full: nothing else runs there)', () => {
+    const k = machine({ nrCpus: 2, memoryBytes: 1024 ** 3 });
+    withInvariants(k);
+    const reader: ProgramFactory = function* (): Gen {
+      for (;;) {
+        yield { op: 'mem', call: { fn: 'read_file', file: '/data/db', bytes: 400 * 1024 ** 2 } };
+        yield { op: 'sleep', ns: 100 * MS };
+      }
+    };
+    const grower: ProgramFactory = function* (): Gen {
+      yield { op: 'sleep', ns: 3 * SEC };
+      yield { op: 'mem', call: { fn: 'mmap', bytes: 560 * 1024 ** 2, touch: true } };
+      for (;;) {
+        yield { op: 'mem', call: { fn: 'touch', bytes: 560 * 1024 ** 2 } };
+        yield { op: 'sleep', ns: 500 * MS };
+      }
+    };
+    spawn(k, { comm: 'reader', program: reader, cpus: [0] });
+    spawn(k, { comm: 'grower', program: grower, cpus: [1] });
+    k.engine.runUntil(3 * SEC);
+    // The file is read over and over (active, the workingset), and nothing has been evicted yet.
+    expect(pressure(k, 'memory').some.total).toBe(0);
+    k.engine.runUntil(15 * SEC);
+    const vm = k.proc.read('/proc/vmstat');
+    const refaults = Number(vm.ok ? /^workingset_refault_file (\d+)$/m.exec(vm.text)?.[1] : NaN);
+    expect(refaults).toBeGreaterThan(10_000);
+    const m = pressure(k, 'memory');
+    expect(m.some.total).toBeGreaterThan(100_000);
+    // The reader is alone on CPU 0: while it waits on a refault nothing there is productive.
+    expect(m.full.total).toBeGreaterThan(m.some.total * 0.5);
+    expect(m.full.total).toBeLessThanOrEqual(m.some.total);
+  });
+
   it('reading the files changes nothing: the same run read every 100 ms ends in the same state and text', () => {
     const run = (reads: boolean): [string, string] => {
       const k = machine({ nrCpus: 2 });

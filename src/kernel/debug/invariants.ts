@@ -14,9 +14,11 @@ export class InvariantChecker {
   private readonly lastMinV = new Map<number, number>();
   checks = 0;
   private readonly memstallByCpu: number[];
+  private readonly memstallRunningByCpu: number[];
 
   constructor(private readonly k: Kernel) {
     this.memstallByCpu = new Array<number>(k.nrCpus).fill(0);
+    this.memstallRunningByCpu = new Array<number>(k.nrCpus).fill(0);
   }
 
   /** Throws an Error listing the first problems found. */
@@ -33,10 +35,15 @@ export class InvariantChecker {
       problems.push(s);
     };
     this.memstallByCpu.fill(0);
+    this.memstallRunningByCpu.fill(0);
     for (const t of k.tasks.values()) {
-      // A memory stall is exactly the span of a reclaim burst.
-      if (t.inMemstall !== (t.burst !== null && t.burst.memstall)) bad(`pid ${t.pid}: in_memstall ${t.inMemstall} outside a reclaim burst or missing in one`);
-      if (t.inMemstall && t.onRq !== 0 && !t.se.schedDelayed) this.memstallByCpu[t.cpu] = (this.memstallByCpu[t.cpu] ?? 0) + 1;
+      // A memory stall is exactly the span of a reclaim burst, or a sleep on a refault.
+      if (t.inMemstall !== ((t.burst !== null && t.burst.memstall) || t.memstallSleep)) bad(`pid ${t.pid}: in_memstall ${t.inMemstall} outside a reclaim burst or refault, or missing in one`);
+      if (t.memstallSleep && t.onRq !== 0 && !t.se.schedDelayed) bad(`pid ${t.pid}: runnable while its refault sleep is still a memory stall`);
+      if (t.inMemstall && t.exitState === 0) {
+        this.memstallByCpu[t.cpu] = (this.memstallByCpu[t.cpu] ?? 0) + 1;
+        if (t.onRq !== 0 && !t.se.schedDelayed) this.memstallRunningByCpu[t.cpu] = (this.memstallRunningByCpu[t.cpu] ?? 0) + 1;
+      }
     }
     for (const rq of k.rqs) this.checkRq(rq, bad);
     const seenCurr = new Set<Task>();
@@ -103,12 +110,14 @@ export class InvariantChecker {
       if (d.task !== null) dlTasks++;
     });
     if (dlTasks !== rq.dl.dlNrRunning) bad(`cpu${rq.cpu}: ${dlTasks} DL tasks in the tree but dl_nr_running ${rq.dl.dlNrRunning}`);
-    // Pressure: the recorded state is what the counters say (no change went unrecorded), and the memstall
-    // count is the queued, non-delayed tasks of this CPU in a memstall section.
+    // Pressure: the recorded state is what the counters say (no change went unrecorded); the memstall counts
+    // are this CPU's tasks in a memory stall (runnable or asleep here) and the runnable ones among them.
     const mask = psiExpectedMask(rq);
     if (rq.psiMask !== mask) bad(`cpu${rq.cpu}: psi state ${rq.psiMask.toString(2)} but the counters say ${mask.toString(2)}`);
     const memstall = this.memstallByCpu[rq.cpu] ?? 0;
     if (memstall !== rq.psiNrMemstall) bad(`cpu${rq.cpu}: ${memstall} tasks in a memstall but psi counts ${rq.psiNrMemstall}`);
+    const running = this.memstallRunningByCpu[rq.cpu] ?? 0;
+    if (running !== rq.psiNrMemstallRunning) bad(`cpu${rq.cpu}: ${running} runnable tasks in a memstall but psi counts ${rq.psiNrMemstallRunning}`);
   }
 
   /** A task is in exactly the structures its state says, on its own CPU. */

@@ -18,6 +18,11 @@ export class CachedFile {
   dirtiedAtNs = -1;
   /** Read more than once: its pages are on the active file LRU. */
   active = false;
+  /**
+   * Shadow entries of workingset pages (the active list's) that reclaim evicted: reading them back is a
+   * refault, which the reader waits for as a memory stall (workingset_refault()).
+   */
+  workingsetShadows = 0;
   /** Processes mapping it (mmap-file): mapped pages are not reclaimed. */
   mapCount = 0;
   mappedPages = 0;

@@ -61,6 +61,7 @@ function reclaimPageCache(k: Kernel, n: number, priority: number, stats: { scann
       if (f.mapCount > 0) continue;
       const got = mm.dropFilePages(f, Math.min(budget - freed, f.pages.length));
       freed += got;
+      if (f.active) f.workingsetShadows += got;
       if (f.active && f.pages.length === 0) f.active = false;
     }
   }

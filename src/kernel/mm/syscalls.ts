@@ -210,7 +210,11 @@ function* sysFile(k: Kernel, p: Task, path: string, bytes: number, how: 'read' |
   const missing = Math.max(0, want - f.pages.length);
   if (missing > 0) {
     p.inIowait = true;
-    yield { op: 'io', ns: DISK_LATENCY_NS + missing * DISK_NS_PER_PAGE };
+    // Pages that reclaim took from the workingset come back as refaults: waiting for them stalls on memory.
+    const refaults = Math.min(missing, f.workingsetShadows);
+    f.workingsetShadows -= refaults;
+    mm.reclaimStats.workingsetRefaultFile += refaults;
+    yield { op: 'io', ns: DISK_LATENCY_NS + missing * DISK_NS_PER_PAGE, memstall: refaults > 0 };
     // submit_bio() counts the read in sectors; /proc/vmstat halves them into KiB.
     mm.reclaimStats.pgpginKb += missing * 4;
     let added = 0;

@@ -77,8 +77,12 @@ function addRunDelay(p: Task, d: number): void {
 export function enqueueTask(k: Kernel, rq: Rq, p: Task, flags: number): void {
   if (!(flags & ENQUEUE_RESTORE)) schedInfoEnqueue(k, p);
   p.schedClass.enqueueTask(rq, p, flags);
-  // psi_enqueue(): a task in a memory stall stalls the CPU it is queued on (a delayed one woken counts again).
-  if (p.inMemstall) rq.psiNrMemstall++;
+  // psi_enqueue(): a task in a memory stall stalls the CPU it is queued on. A delayed one woken was counted on
+  // this CPU all along (a delayed sleeper is asleep to PSI); it runs again.
+  if (p.inMemstall) {
+    rq.psiNrMemstallRunning++;
+    if (!(flags & ENQUEUE_DELAYED)) rq.psiNrMemstall++;
+  }
   psiChange(rq, k.now);
 }
 
@@ -86,17 +90,22 @@ export function enqueueTask(k: Kernel, rq: Rq, p: Task, flags: number): void {
 export function dequeueTask(k: Kernel, rq: Rq, p: Task, flags: number): boolean {
   if (!(flags & DEQUEUE_SAVE)) schedInfoDequeue(k, rq, p);
   const done = p.schedClass.dequeueTask(rq, p, flags);
-  // psi_dequeue(); a delayed entity's final dequeue was already counted when it was delayed.
-  if (p.inMemstall && !(flags & DEQUEUE_DELAYED)) rq.psiNrMemstall--;
+  // psi_dequeue(): a sleeper stays in its CPU's stall count (TSK_MEMSTALL) but no longer runs; a task that
+  // moves leaves the count here. A delayed entity's final dequeue was already counted when it was delayed.
+  if (p.inMemstall && !(flags & DEQUEUE_DELAYED)) {
+    rq.psiNrMemstallRunning--;
+    if (!(flags & DEQUEUE_SLEEP)) rq.psiNrMemstall--;
+  }
   psiChange(rq, k.now);
   return done;
 }
 
-/** psi_memstall_enter() for rq.curr p. */
+/** psi_memstall_enter() for rq.curr p (running, so queued). */
 export function psiMemstallEnter(k: Kernel, rq: Rq, p: Task): void {
   if (p.inMemstall) return;
   p.inMemstall = true;
   rq.psiNrMemstall++;
+  rq.psiNrMemstallRunning++;
   psiChange(rq, k.now);
 }
 
@@ -104,6 +113,20 @@ export function psiMemstallEnter(k: Kernel, rq: Rq, p: Task): void {
 export function psiMemstallLeave(k: Kernel, rq: Rq, p: Task): void {
   if (!p.inMemstall) return;
   p.inMemstall = false;
+  p.memstallSleep = false;
+  rq.psiNrMemstall--;
+  rq.psiNrMemstallRunning--;
+  psiChange(rq, k.now);
+}
+
+/**
+ * The end of a memory stall that p slept through (a refault's read): it leaves its CPU's count at the wakeup,
+ * before it is queued anywhere.
+ */
+function psiMemstallSleepEnd(k: Kernel, p: Task): void {
+  const rq = rqOf(k, p);
+  p.inMemstall = false;
+  p.memstallSleep = false;
   rq.psiNrMemstall--;
   psiChange(rq, k.now);
 }
@@ -398,6 +421,15 @@ export function selectFallbackRq(k: Kernel, p: Task): number {
 /** set_task_cpu(): trace the move and tell the class. */
 export function setTaskCpu(k: Kernel, p: Task, newCpu: number): void {
   if (p.cpu === newCpu) return;
+  if (p.inMemstall && p.onRq === 0) {
+    // A sleeper in a memory stall (its affinity changed) takes its stall along.
+    const from = rqOf(k, p);
+    const to = k.rqs[newCpu] as Rq;
+    from.psiNrMemstall--;
+    to.psiNrMemstall++;
+    psiChange(from, k.now);
+    psiChange(to, k.now);
+  }
   traceMigrate(k, p, p.cpu, newCpu);
   p.schedClass.migrateTaskRq?.(p, newCpu);
   p.se.nrMigrations++;
@@ -415,6 +447,7 @@ export function tryToWakeUp(k: Kernel, p: Task, stateMask: number, wakeFlags = 0
   wakeFlags |= WF_TTWU;
   traceWake(k, 'sched_waking', p, p.cpu);
   endSleepStats(k, p);
+  if (p.memstallSleep) psiMemstallSleepEnd(k, p);
   if (p.onRq) {
     // ttwu_runnable()
     const rq = rqOf(k, p);

@@ -7,8 +7,8 @@
  * Per-CPU state comes from the runqueue's own counters (runnable tasks less delayed ones, iowait sleepers,
  * memstall tasks, whether a task is on the CPU), re-read by psiChange() wherever those counters move: the same
  * moments psi_task_change() and psi_task_switch() run in the kernel. A memory stall is a task in direct
- * reclaim or kswapd in balance_pgdat (psi_memstall_enter/leave around them); the simulation does not model
- * refaults or swap-in, so memory pressure comes from reclaim alone.
+ * reclaim, kswapd in balance_pgdat, or a task waiting to read back page cache that reclaim evicted from the
+ * workingset (a refault); swap-in is not modelled.
  */
 import type { Rq } from './rq.js';
 import { calcLoad, FIXED_1, FSHIFT } from './loadavg.js';
@@ -65,11 +65,11 @@ function stateMask(rq: Rq): number {
     m |= IO_SOME | NONIDLE;
     if (running === 0) m |= IO_FULL;
   }
-  const mem = rq.psiNrMemstall;
-  if (mem > 0) {
+  if (rq.psiNrMemstall > 0) {
     m |= MEM_SOME | NONIDLE;
-    // FULL when nothing productive runs: every runnable task stalls, or the CPU itself is busy reclaiming.
-    if (running === mem || (oncpu === 1 && rq.curr.inMemstall)) m |= MEM_FULL;
+    // FULL when nothing productive runs: every runnable task stalls (or none runs while one waits on a
+    // refault), or the CPU itself is busy reclaiming.
+    if (running === rq.psiNrMemstallRunning || (oncpu === 1 && rq.curr.inMemstall)) m |= MEM_FULL;
   }
   return m;
 }

@@ -46,11 +46,13 @@ export class Rq {
   nrUninterruptible = 0;
   nrIowait = 0;
   /**
-   * Pressure stall state of this CPU (psi_system's psi_group_cpu): the state mask, the runnable tasks in a memory
-   * stall (NR_MEMSTALL, which here is NR_MEMSTALL_RUNNING: a stall never sleeps), and the times.
+   * Pressure stall state of this CPU (psi_system's psi_group_cpu): the state mask, the tasks of this CPU in a
+   * memory stall (NR_MEMSTALL: runnable, or asleep on a refault here) and the runnable ones among them
+   * (NR_MEMSTALL_RUNNING), and the times.
    */
   psiMask = 0;
   psiNrMemstall = 0;
+  psiNrMemstallRunning = 0;
   readonly psi = new PsiGroupCpu();
   needResched = false;
   /** TIF_NEED_RESCHED_LAZY (PREEMPT_LAZY): honoured at the next tick or return to user. */

@@ -195,6 +195,11 @@ function doAction(k: Kernel, rq: Rq, p: Task, a: UserAction): Next {
     case 'io':
       p.pendingResult = OK;
       p.inIowait = true;
+      if (a.memstall === true) {
+        // psi_memstall_enter() before the read of a refault: the stall lasts until the wakeup.
+        psiMemstallEnter(k, rq, p);
+        p.memstallSleep = true;
+      }
       return sleepFor(k, p, a.ns, TASK_UNINTERRUPTIBLE);
     case 'yield':
       startBurst(k, rq, p, SYSCALL_COST_NS.yield, true, 'sched_yield', () => OK);

@@ -4,7 +4,8 @@
  * A zombie stays (state Z) until its parent reaps it with wait(); init reaps its children at once.
  */
 import type { Kernel } from '../kernel.js';
-import { tryToWakeUp } from '../sched/core.js';
+import { psiMemstallLeave, tryToWakeUp } from '../sched/core.js';
+import type { Rq } from '../sched/rq.js';
 import { cancelSleep } from './exec.js';
 import { EXIT_DEAD, EXIT_ZOMBIE, PF_EXITING, TASK_DEAD, TASK_INTERRUPTIBLE, type Task } from './task.js';
 
@@ -21,6 +22,8 @@ export function doExit(k: Kernel, p: Task, code: number, reason: string): void {
   if (p.flags & PF_EXITING) return;
   p.flags |= PF_EXITING;
   cancelSleep(k, p);
+  // Whatever stalled on memory stalls no more (the exit path runs with the task on its CPU, queued).
+  if (p.inMemstall) psiMemstallLeave(k, k.rqs[p.cpu] as Rq, p);
   p.waitingForChild = false;
   p.burst = null;
   p.program = null;

@@ -65,6 +65,7 @@ const T_IN_IOWAIT = 2;
 const T_WAITING_FOR_CHILD = 4;
 const T_DEBUG = 8;
 const T_IN_MEMSTALL = 16;
+const T_MEMSTALL_SLEEP = 32;
 
 /** flags with mask set (on) or cleared. */
 function withBit(flags: number, mask: number, on: boolean): number {
@@ -542,6 +543,13 @@ export class Task {
   }
   set inMemstall(v: boolean) {
     this.bits = withBit(this.bits, T_IN_MEMSTALL, v);
+  }
+  /** The memory stall is a sleep (a refault's read), which ends at the wakeup. */
+  get memstallSleep(): boolean {
+    return (this.bits & T_MEMSTALL_SLEEP) !== 0;
+  }
+  set memstallSleep(v: boolean) {
+    this.bits = withBit(this.bits, T_MEMSTALL_SLEEP, v);
   }
   /** Waiting in wait4() for a child. */
   get waitingForChild(): boolean {

@@ -12,7 +12,8 @@ export type UserAction =
   /** nanosleep(): TASK_INTERRUPTIBLE for ns (Infinity: pause() until a signal). */
   | { op: 'sleep'; ns: number }
   /** Wait for I/O: TASK_UNINTERRUPTIBLE (D) for ns; counts in the load average and iowait. */
-  | { op: 'io'; ns: number }
+  /** memstall: the wait is a memory stall too (reading back evicted workingset pages). */
+  | { op: 'io'; ns: number; memstall?: boolean }
   | { op: 'yield' }
   | { op: 'exit'; code: number; reason?: string; stderr?: string }
   | { op: 'fork'; child: ForkRequest }
