@@ -126,6 +126,23 @@ describe('demos do what their descriptions say', () => {
     expect(mem59.some[3]).toBe(0);
   });
 
+  it('thrashing: no memory pressure until the job starts, then refaults and full memory stalls, and no OOM kill', () => {
+    const j = run('thrashing.json');
+    const out = (t: number): string => j.actions.find((a) => a.t === t * 1e9 && a.output !== undefined && a.output !== '')?.output ?? '';
+    const num = (text: string, re: RegExp): number => Number(re.exec(text)?.[1]);
+    const before = out(9);
+    const after = out(29);
+    expect(num(before, /^some .* total=(\d+)$/m)).toBe(0);
+    expect(num(before, /^workingset_refault_file (\d+)$/m)).toBe(0);
+    expect(num(after, /^workingset_refault_file (\d+)$/m)).toBeGreaterThan(50_000);
+    const some = num(after, /^some .* total=(\d+)$/m);
+    const full = num(after, /^full .* total=(\d+)$/m);
+    expect(num(after, /^some avg10=([\d.]+)/m)).toBeGreaterThan(5);
+    expect(full).toBeGreaterThan(some * 0.9);
+    expect(full).toBeLessThanOrEqual(some);
+    expect(j.oomKills).toHaveLength(0);
+  });
+
   it('oom-leak: the leak is killed, the protected task survives', () => {
     const j = run('oom-leak.json');
     expect(j.oomKills[0]?.victimComm).toBe('leaky');
