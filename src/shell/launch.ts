@@ -35,6 +35,7 @@ function withDefaults(env: ShellEnv, d: Defaults): ShellEnv {
 /** nice [-n N | -N | --adjustment=N] [COMMAND [ARG]...]: without a command, print the niceness (the shell's, 0). */
 export function niceLaunch(env: ShellEnv, argv: string[]): Launch | CommandOutput {
   let adj = 10;
+  let given = false;
   let i = 1;
   for (; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -42,19 +43,26 @@ export function niceLaunch(env: ShellEnv, argv: string[]): Launch | CommandOutpu
       const n = parseIntArg(argv[++i]);
       if (n === null) return fail('nice', `invalid adjustment '${argv[i] ?? ''}'`, 125);
       adj = n;
+      given = true;
     } else if (a.startsWith('--adjustment=')) {
       const n = parseIntArg(a.slice(13));
       if (n === null) return fail('nice', `invalid adjustment '${a.slice(13)}'`, 125);
       adj = n;
-    } else if (/^-\d+$/.test(a)) adj = Number(a.slice(1));
-    else if (/^--\d+$/.test(a)) adj = -Number(a.slice(2));
+      given = true;
+    } else if (/^-\d+$/.test(a)) {
+      adj = Number(a.slice(1));
+      given = true;
+    } else if (/^--\d+$/.test(a)) {
+      adj = -Number(a.slice(2));
+      given = true;
+    }
     else if (a === '--') {
       i++;
       break;
     } else if (a.startsWith('-')) return fail('nice', `invalid option -- '${a.replace(/^-+/, '')}'`, 125);
     else break;
   }
-  if (i >= argv.length) return ok('0\n');
+  if (i >= argv.length) return given ? fail('nice', 'a command must be given with an adjustment', 125) : ok('0\n');
   // setpriority() clamps to -20..19; the shell's own niceness is 0.
   const nice = Math.max(-20, Math.min(19, adj));
   return { env: withDefaults(env, { nice }), argv: argv.slice(i) };

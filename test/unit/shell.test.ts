@@ -225,6 +225,8 @@ describe('command language: texts as the real tools print them', () => {
     expect(workers(fifo?.pid)).toEqual([{ nice: 0, policy: 1, rtPriority: 50, cpus: '0-3' }]);
     expect(workers(pinned?.pid).map((w) => w.cpus)).toEqual(['2-3', '2-3']);
     expect(sh(m, 'nice').output).toBe('0\n');
+    expect(sh(m, 'nice -n 5')).toMatchObject({ output: 'nice: a command must be given with an adjustment\n', exitStatus: 125 });
+    expect(m.tasks.get(pidOf(sh(m, 'nice --5 spawn cpu-hog').output))?.nice).toBe(-5);
     expect(sh(m, 'chrt -f 0 spawn cpu-hog').output).toBe('chrt: unsupported priority value for the policy: 0 (see --max for valid range)\n');
     expect(sh(m, 'taskset -c 9 spawn cpu-hog')).toMatchObject({ output: 'taskset: failed to parse CPU list: 9\n', exitStatus: 1 });
     expect(sh(m, 'nice -n x ps').exitStatus).toBe(125);
