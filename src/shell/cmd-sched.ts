@@ -51,7 +51,8 @@ export const renice: Command = (env, argv) => {
   return r;
 };
 
-const CHRT_POLICY: Record<string, PolicyName> = {
+/** chrt's policy options. */
+export const CHRT_POLICY: Readonly<Record<string, PolicyName>> = {
   '-o': 'normal',
   '--other': 'normal',
   '-f': 'fifo',

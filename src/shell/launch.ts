@@ -5,6 +5,7 @@
  * the command itself asks for wins). The `-p PID` forms stay with chrt and taskset in cmd-sched.ts.
  */
 import { parseCpuList } from '../kernel/sched/topology.js';
+import { CHRT_POLICY } from './cmd-sched.js';
 import { fail, ok, parseIntArg, type CommandOutput, type ShellEnv, type SpawnRequest } from './context.js';
 
 type Defaults = Partial<Pick<SpawnRequest, 'nice' | 'policy' | 'rtPriority' | 'cpus'>>;
@@ -68,18 +69,6 @@ export function niceLaunch(env: ShellEnv, argv: string[]): Launch | CommandOutpu
   return { env: withDefaults(env, { nice }), argv: argv.slice(i) };
 }
 
-const CHRT_POLICIES: Record<string, string> = {
-  '-o': 'normal',
-  '--other': 'normal',
-  '-f': 'fifo',
-  '--fifo': 'fifo',
-  '-r': 'rr',
-  '--rr': 'rr',
-  '-b': 'batch',
-  '--batch': 'batch',
-  '-i': 'idle',
-  '--idle': 'idle',
-};
 
 /** chrt [POLICY] PRIO COMMAND [ARG]...: util-linux's default policy is SCHED_RR. */
 export function chrtLaunch(env: ShellEnv, argv: string[]): Launch | CommandOutput {
@@ -87,8 +76,9 @@ export function chrtLaunch(env: ShellEnv, argv: string[]): Launch | CommandOutpu
   let i = 1;
   for (; i < argv.length; i++) {
     const a = argv[i] as string;
-    if (CHRT_POLICIES[a] !== undefined) policy = CHRT_POLICIES[a] as string;
-    else if (a === '-d' || a === '--deadline') return fail('chrt', 'SCHED_DEADLINE is set on a running task here: chrt -d ... -p 0 PID', 1);
+    const pol = CHRT_POLICY[a];
+    if (pol === 'deadline') return fail('chrt', 'SCHED_DEADLINE is set on a running task here: chrt -d ... -p 0 PID', 1);
+    if (pol !== undefined) policy = pol;
     else if (a === '-R' || a === '--reset-on-fork' || a === '-v' || a === '--verbose') continue;
     else if (a.startsWith('-')) return fail('chrt', `unrecognized option '${a}'`, 1);
     else break;
