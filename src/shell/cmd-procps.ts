@@ -191,10 +191,16 @@ export const free: Command = (env, argv) => {
   );
 };
 
+/** The machine's wall clock, "HH:MM:SS": it booted at midnight and virtual time has passed since. */
+function clockOf(ns: number): string {
+  const s = Math.floor(ns / 1e9);
+  return `${String(Math.floor(s / 3600) % 24).padStart(2, '0')}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}
+
 export const uptime: Command = (env) => {
   const k = env.k;
   const s = Math.floor(k.now / 1e9);
-  const clock = `${String(Math.floor(s / 3600) % 24).padStart(2, '0')}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  const clock = clockOf(k.now);
   // procps's sprint_uptime(): "N day(s), " then "%2d:%02d" for hours and minutes, or "%d min" under an hour.
   const days = Math.floor(s / 86400);
   const hours = Math.floor((s % 86400) / 3600);
@@ -580,8 +586,7 @@ export const mpstat: Command = (env, argv) => {
   const r = k.proc.read('/proc/stat');
   const text = r.ok ? r.text : '';
   const ticksOf = (name: string): number[] => (new RegExp(`^${name}\\s+(.*)$`, 'm').exec(text)?.[1] ?? '').trim().split(/\s+/).map(Number);
-  const secs = Math.floor(k.now / 1e9);
-  const clock = `${String(Math.floor(secs / 3600) % 24).padStart(2, '0')}:${String(Math.floor(secs / 60) % 60).padStart(2, '0')}:${String(secs % 60).padStart(2, '0')}`;
+  const clock = clockOf(k.now);
   const row = (label: string, t: number[]): string => {
     const v = (i: number): number => t[i] ?? 0;
     // user and nice include guest and guest_nice: sysstat takes them out again.

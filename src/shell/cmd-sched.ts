@@ -106,6 +106,19 @@ export const chrt: Command = (env, argv) => {
   return ok('');
 };
 
+/** taskset's CPU argument: a hex mask, or with -c a list ("0,2-3"); null if it does not parse. */
+export function parseTasksetCpus(spec: string, list: boolean, nrCpus: number): number[] | null {
+  try {
+    if (list) return parseCpuList(spec, nrCpus);
+    const mask = BigInt(`0x${spec.replace(/^0x/, '')}`);
+    const cpus: number[] = [];
+    for (let c = 0; c < nrCpus; c++) if ((mask >> BigInt(c)) & 1n) cpus.push(c);
+    return cpus;
+  } catch {
+    return null;
+  }
+}
+
 export const taskset: Command = (env, argv) => {
   const k = env.k;
   let list = false;
@@ -129,17 +142,8 @@ export const taskset: Command = (env, argv) => {
   const show = (): string => (list ? `pid ${pid}'s current affinity list: ${t.cpusAllowed.toList()}\n` : `pid ${pid}'s current affinity mask: ${t.cpusAllowed.toHex().replace(/^0+(?=.)/, '')}\n`);
   if (rest.length === 1) return ok(show());
   const spec = rest[0] as string;
-  let cpus: number[];
-  try {
-    if (list) cpus = parseCpuList(spec, k.nrCpus);
-    else {
-      const mask = BigInt(`0x${spec.replace(/^0x/, '')}`);
-      cpus = [];
-      for (let c = 0; c < k.nrCpus; c++) if ((mask >> BigInt(c)) & 1n) cpus.push(c);
-    }
-  } catch {
-    return fail('taskset', `failed to parse ${list ? 'CPU list' : 'CPU mask'}: ${spec}`, 1, 'EINVAL');
-  }
+  const cpus = parseTasksetCpus(spec, list, k.nrCpus);
+  if (cpus === null) return fail('taskset', `failed to parse ${list ? 'CPU list' : 'CPU mask'}: ${spec}`, 1, 'EINVAL');
   const before = show();
   const e = tasksetTask(k, pid, cpus);
   if (e !== null) return { out: before, err: `taskset: failed to set pid ${pid}'s affinity: ${strerror(e)}\n`, status: 1, errno: e };

@@ -4,8 +4,7 @@
  * commands that start tasks are stress-ng and spawn; the wrapper hands them the attributes as defaults (what
  * the command itself asks for wins). The `-p PID` forms stay with chrt and taskset in cmd-sched.ts.
  */
-import { parseCpuList } from '../kernel/sched/topology.js';
-import { CHRT_POLICY } from './cmd-sched.js';
+import { CHRT_POLICY, parseTasksetCpus } from './cmd-sched.js';
 import { fail, ok, parseIntArg, type CommandOutput, type ShellEnv, type SpawnRequest } from './context.js';
 
 type Defaults = Partial<Pick<SpawnRequest, 'nice' | 'policy' | 'rtPriority' | 'cpus'>>;
@@ -105,17 +104,8 @@ export function tasksetLaunch(env: ShellEnv, argv: string[]): Launch | CommandOu
   }
   const spec = argv[i];
   if (spec === undefined || i + 1 >= argv.length) return fail('taskset', 'usage: taskset [options] mask|list command [argument...]', 1);
-  let cpus: number[];
-  try {
-    if (list) cpus = parseCpuList(spec, env.k.nrCpus);
-    else {
-      const mask = BigInt(`0x${spec.replace(/^0x/, '')}`);
-      cpus = [];
-      for (let c = 0; c < env.k.nrCpus; c++) if ((mask >> BigInt(c)) & 1n) cpus.push(c);
-    }
-  } catch {
-    return fail('taskset', `failed to parse ${list ? 'CPU list' : 'CPU mask'}: ${spec}`, 1, 'EINVAL');
-  }
+  const cpus = parseTasksetCpus(spec, list, env.k.nrCpus);
+  if (cpus === null) return fail('taskset', `failed to parse ${list ? 'CPU list' : 'CPU mask'}: ${spec}`, 1, 'EINVAL');
   if (cpus.length === 0) return fail('taskset', 'failed to set pid 0\'s affinity: Invalid argument', 1, 'EINVAL');
   return { env: withDefaults(env, { cpus }), argv: argv.slice(i + 1) };
 }
