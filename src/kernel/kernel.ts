@@ -118,6 +118,8 @@ export class Kernel {
   tracing = false;
   /** Emit the (high-rate) wakeup events to the sinks; a viewer that only draws switches turns them off. */
   traceWakeups = true;
+  /** Sinks that need the wakeups whatever the viewer set (a perf sched recording): they count themselves in. */
+  wakeupListeners = 0;
   private traceSeq = 0;
   readonly eventCounts = new EventCounts();
   /** Set while a CPU burst's completion is being accounted (see DlClass.updateCurr). */

@@ -6,6 +6,7 @@
 import { spawnTask, type Kernel } from '../kernel/index.js';
 import { cat, echo, grep, head, ls, redirectWrite, sync, sysctl, tail, wc } from './cmd-files.js';
 import { stressNg } from './cmd-stress.js';
+import { perf } from './perf.js';
 import { launchFor } from './launch.js';
 import { free, kill, mpstat, nproc, pgrep, pidof, pkill, ps, slabtop, uname, uptime, vmstat } from './cmd-procps.js';
 import { chrt, dmesg, help, renice, spawn, taskset } from './cmd-sched.js';
@@ -32,6 +33,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   pgrep,
   pkill,
   'stress-ng': stressNg,
+  perf,
   pidof,
   uname,
   nproc,

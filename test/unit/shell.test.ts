@@ -234,6 +234,38 @@ describe('command language: texts as the real tools print them', () => {
     expect(sh(m, 'taskset -p 1').output).toBe("pid 1's current affinity mask: f\n");
   });
 
+  it("perf sched latency: perf's table from the recorded tracepoints agrees with the kernel's own run-delay accounting", () => {
+    const m = machine({ nrCpus: 1 });
+    const a = spawn(m, { comm: 'hog' });
+    const b = spawn(m, { comm: 'hog' });
+    m.engine.runUntil(1 * SEC);
+    expect(sh(m, 'perf sched latency')).toMatchObject({ output: "perf: No sched_switch events found. Have you run 'perf sched record'?\n", exitStatus: 1 });
+    expect(sh(m, 'perf sched record').output).toMatch(/^\[ perf sched record: recording sched_switch and sched_wakeup from 1\.000000 s;/);
+    const before = [a, b].map((t) => ({ delay: t.runDelayNs, runs: t.pcount, cpu: t.sumExecRuntimeNs }));
+    m.engine.runUntil(3 * SEC);
+    const out = sh(m, 'perf sched latency -p').output.split('\n');
+    expect(out[0]).toBe('');
+    expect(out[1]).toBe(` ${'-'.repeat(139)}`);
+    expect(out[2]).toBe('  Task                  |   Runtime ms  | Switches | Avg delay ms    | Max delay ms    | Max delay start           | Max delay end          |');
+    for (const [i, t] of [a, b].entries()) {
+      const row = out.find((l) => l.startsWith(`  hog:${t.pid} `));
+      const f = /^ {2}hog:\d+ +\| +([\d.]+) ms \| +(\d+) \| avg: +([\d.]+) ms \| max: +([\d.]+) ms \| max start: +([\d.]+) s \| max end: +([\d.]+) s$/.exec(row ?? '');
+      expect(f, row).not.toBeNull();
+      const [runtime, switches, avg] = [Number(f?.[1]), Number(f?.[2]), Number(f?.[3])];
+      const was = before[i] as { delay: number; runs: number; cpu: number };
+      // The same waits, counted by the kernel (sched_info) and rebuilt by perf from the switches; but for the
+      // wait under way when the recording started, which perf first sees at its end (a delay of 0 to it).
+      expect(switches).toBe(t.pcount - was.runs);
+      expect(Math.abs(avg - (t.runDelayNs - was.delay) / (t.pcount - was.runs) / 1e6)).toBeLessThanOrEqual(4.0001 / switches + 0.0005);
+      expect(runtime).toBeCloseTo((t.sumExecRuntimeNs - was.cpu) / 1e6, 0);
+      // Each end is its start plus the max delay.
+      expect(Number(f?.[6]) - Number(f?.[5])).toBeCloseTo(Number(f?.[4]) / 1000, 5);
+    }
+    // By command name (the default), the two hogs are one line.
+    expect(sh(m, 'perf sched latency').output).toMatch(/\n {2}hog:\(2\) {15}\|/);
+    expect(sh(m, 'perf sched latency -s nope').output).toBe("perf sched latency: Unknown --sort key: `nope'\n");
+  });
+
   it('stress-ng forks its workers under a stress-ng parent, which stops them at --timeout and exits', () => {
     // A session: the parent stops its workers with a shell step (pkill -P $$), which needs the machine's shell.
     const m = new Session(parseScenarioText('stress.json', JSON.stringify({ name: 'stress', machine: { cpus: 4 }, tasks: [] })), machineHooks()).k;

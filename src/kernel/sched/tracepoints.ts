@@ -32,7 +32,7 @@ export function traceSwitch(k: Kernel, rq: Rq, prev: Task, next: Task, prevState
 
 export function traceWake(k: Kernel, kind: 'sched_waking' | 'sched_wakeup' | 'sched_wakeup_new', p: Task, targetCpu: number): void {
   k.countEvent(kind);
-  if (!k.tracing || !k.traceWakeups) return;
+  if (!k.tracing || (!k.traceWakeups && k.wakeupListeners === 0)) return;
   k.emit({ kind, seq: 0, tNs: k.now, cpu: k.currentCpu, pid: p.pid, comm: p.comm, prio: p.prio, targetCpu });
 }
 

@@ -1,0 +1,194 @@
+/**
+ * perf sched record / latency (tools/perf/builtin-sched.c): scheduling latency per task from the sched_switch and
+ * sched_wakeup tracepoints, by perf's own bookkeeping (work atoms: a task switched out runnable, or woken, waits
+ * for the CPU from then until it is switched in). `record` cannot block until Ctrl-C here: it starts a recording
+ * on the machine (or restarts it), and `latency` reports what was recorded so far. A reboot ends the recording.
+ */
+import type { Kernel, KernelEvent, TraceSink } from '../kernel/index.js';
+import { fail, ok, type Command } from './context.js';
+
+/** enum thread_state, for the last atom of a task. */
+const AtomState = { Sleeping: 0, WaitCpu: 1, SchedIn: 2 } as const;
+type AtomState = (typeof AtomState)[keyof typeof AtomState];
+
+/** struct work_atoms: one task's record, with its last atom's state inline (only the last one is ever used). */
+interface WorkAtoms {
+  pid: number;
+  comm: string;
+  state: AtomState;
+  wakeUpNs: number;
+  totalRuntimeNs: number;
+  totalLatNs: number;
+  nbAtoms: number;
+  maxLatNs: number;
+  maxLatStartNs: number;
+  maxLatEndNs: number;
+  merged: number;
+}
+
+class LatencyRecorder implements TraceSink {
+  readonly atoms = new Map<number, WorkAtoms>();
+  private readonly cpuLastSwitched: number[] = [];
+  switches = 0;
+
+  private find(pid: number, comm: string, outState: AtomState, tNs: number): WorkAtoms {
+    let a = this.atoms.get(pid);
+    if (a === undefined) {
+      a = { pid, comm, state: outState, wakeUpNs: tNs, totalRuntimeNs: 0, totalLatNs: 0, nbAtoms: 0, maxLatNs: 0, maxLatStartNs: 0, maxLatEndNs: 0, merged: 1 };
+      this.atoms.set(pid, a);
+    }
+    a.comm = comm;
+    return a;
+  }
+
+  /** latency_switch_event(). */
+  schedSwitch(_seq: number, tNs: number, cpu: number, prevPid: number, prevComm: string, _prevPrio: number, prevState: string, nextPid: number, nextComm: string): void {
+    this.switches++;
+    const t0 = this.cpuLastSwitched[cpu];
+    this.cpuLastSwitched[cpu] = tNs;
+    const delta = t0 !== undefined ? tNs - t0 : 0;
+    // add_sched_out_event() + add_runtime_event(): a preempted task waits for the CPU from now.
+    const out = this.find(prevPid, prevComm, AtomState.Sleeping, tNs);
+    if (prevState.startsWith('R')) {
+      out.state = AtomState.WaitCpu;
+      out.wakeUpNs = tNs;
+    } else out.state = AtomState.Sleeping;
+    out.totalRuntimeNs += delta;
+    // add_sched_in_event(): a task seen for the first time here is taken as runnable until now.
+    const inn = this.find(nextPid, nextComm, AtomState.WaitCpu, tNs);
+    if (inn.state !== AtomState.WaitCpu) return;
+    inn.state = AtomState.SchedIn;
+    const lat = tNs - inn.wakeUpNs;
+    inn.totalLatNs += lat;
+    if (lat > inn.maxLatNs) {
+      inn.maxLatNs = lat;
+      inn.maxLatStartNs = inn.wakeUpNs;
+      inn.maxLatEndNs = tNs;
+    }
+    inn.nbAtoms++;
+  }
+
+  /** latency_wakeup_event(): only a sleeping task starts to wait (a wakeup of a queued one changes nothing). */
+  emit(ev: KernelEvent): void {
+    if (ev.kind !== 'sched_wakeup' && ev.kind !== 'sched_wakeup_new') return;
+    const a = this.find(ev.pid, ev.comm, AtomState.Sleeping, ev.tNs);
+    if (a.state !== AtomState.Sleeping) return;
+    a.state = AtomState.WaitCpu;
+    a.wakeUpNs = ev.tNs;
+  }
+}
+
+const recordings = new WeakMap<Kernel, { rec: LatencyRecorder; stop: () => void }>();
+
+/** timestamp__scnprintf_usec(): seconds with microseconds. */
+function usec(ns: number): string {
+  const us = Math.floor(ns / 1000);
+  return `${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, '0')}`;
+}
+
+const SORT_KEYS = ['runtime', 'switch', 'avg', 'max', 'pid'] as const;
+type SortKey = (typeof SORT_KEYS)[number];
+
+function cmp(key: SortKey, l: WorkAtoms, r: WorkAtoms): number {
+  const avg = (a: WorkAtoms): number => (a.nbAtoms === 0 ? 0 : Math.floor(a.totalLatNs / a.nbAtoms));
+  switch (key) {
+    case 'runtime':
+      return l.totalRuntimeNs - r.totalRuntimeNs;
+    case 'switch':
+      return l.nbAtoms - r.nbAtoms;
+    case 'avg':
+      return avg(l) - avg(r);
+    case 'max':
+      return l.maxLatNs - r.maxLatNs;
+    case 'pid':
+      return l.pid - r.pid;
+  }
+}
+
+function latency(k: Kernel, argv: string[]): ReturnType<Command> {
+  let keys: SortKey[] = ['avg', 'max', 'switch', 'runtime'];
+  let perPid = false;
+  for (let i = 3; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '-p' || a === '--pids') perPid = true;
+    else if (a === '-s' || a === '--sort') {
+      const v = (argv[++i] ?? '').split(/[, ]+/).filter((x) => x !== '');
+      const bad = v.find((x) => !(SORT_KEYS as readonly string[]).includes(x));
+      if (v.length === 0 || bad !== undefined) return fail('perf sched latency', `Unknown --sort key: \`${bad ?? ''}'`, 129);
+      keys = v as SortKey[];
+    } else return fail('perf sched latency', `unknown option '${a}'\n usage: perf sched latency [-p] [-s runtime,switch,avg,max]`, 129);
+  }
+  const r = recordings.get(k);
+  if (r === undefined || r.rec.switches === 0) return fail('perf', "No sched_switch events found. Have you run 'perf sched record'?", 1);
+  // perf_sched__merge_lat(): by command name unless -p.
+  let rows: WorkAtoms[] = [...r.rec.atoms.values()].filter((a) => a.pid !== 0).map((a) => ({ ...a }));
+  if (!perPid) {
+    const byComm = new Map<string, WorkAtoms>();
+    for (const a of rows.sort((x, y) => x.pid - y.pid)) {
+      const m = byComm.get(a.comm);
+      if (m === undefined) byComm.set(a.comm, a);
+      else {
+        m.merged++;
+        m.totalRuntimeNs += a.totalRuntimeNs;
+        m.nbAtoms += a.nbAtoms;
+        m.totalLatNs += a.totalLatNs;
+        if (m.maxLatNs < a.maxLatNs) {
+          m.maxLatNs = a.maxLatNs;
+          m.maxLatStartNs = a.maxLatStartNs;
+          m.maxLatEndNs = a.maxLatEndNs;
+        }
+      }
+    }
+    rows = [...byComm.values()];
+  }
+  // The largest first, by each key in turn, then by pid.
+  rows.sort((x, y) => {
+    for (const key of [...keys, 'pid' as const]) {
+      const c = cmp(key, y, x);
+      if (c !== 0) return c;
+    }
+    return 0;
+  });
+  let out = `\n ${'-'.repeat(139)}\n`;
+  out += '  Task                  |   Runtime ms  | Switches | Avg delay ms    | Max delay ms    | Max delay start           | Max delay end          |\n';
+  out += ` ${'-'.repeat(139)}\n`;
+  let allRuntime = 0;
+  let allCount = 0;
+  for (const a of rows) {
+    if (a.nbAtoms === 0) continue;
+    allRuntime += a.totalRuntimeNs;
+    allCount += a.nbAtoms;
+    const name = a.merged > 1 ? `  ${a.comm}:(${a.merged}) ` : `  ${a.comm}:${a.pid} `;
+    const avg = Math.floor(a.totalLatNs / a.nbAtoms);
+    out += `${name.padEnd(24)}|${(a.totalRuntimeNs / 1e6).toFixed(3).padStart(11)} ms |${String(a.nbAtoms).padStart(9)} | avg:${(avg / 1e6).toFixed(3).padStart(8)} ms | max:${(a.maxLatNs / 1e6).toFixed(3).padStart(8)} ms | max start: ${usec(a.maxLatStartNs).padStart(12)} s | max end: ${usec(a.maxLatEndNs).padStart(12)} s\n`;
+  }
+  out += ` ${'-'.repeat(113)}\n`;
+  out += `  TOTAL:                |${(allRuntime / 1e6).toFixed(3).padStart(11)} ms |${String(allCount).padStart(9)} |\n`;
+  out += ` ${'-'.repeat(51)}\n\n`;
+  return ok(out);
+}
+
+export const perf: Command = (env, argv) => {
+  const k = env.k;
+  if (argv[1] !== 'sched') return fail('perf', `'${argv[1] ?? ''}' is not a perf command here: perf sched record | perf sched latency`, 1);
+  switch (argv[2]) {
+    case 'record': {
+      recordings.get(k)?.stop();
+      const rec = new LatencyRecorder();
+      const detach = k.addSink(rec);
+      k.wakeupListeners++;
+      recordings.set(k, {
+        rec,
+        stop: () => {
+          detach();
+          k.wakeupListeners--;
+        },
+      });
+      return ok(`[ perf sched record: recording sched_switch and sched_wakeup from ${usec(k.now)} s; 'perf sched latency' reports it ]\n`);
+    }
+    case 'latency':
+      return latency(k, argv);
+    default:
+      return fail('perf', ` usage: perf sched record | perf sched latency [-p] [-s runtime,switch,avg,max]`, 129);
+  }
+};
