@@ -146,6 +146,28 @@ it('the task table puts the busiest tasks first, with real %CPU', async () => {
   expect(pct).toBeLessThanOrEqual(100);
 });
 
+it("the scheduler screen shows each task's scheduling delay: the recent mean per switch-in and the worst", async () => {
+  dash = await startDashboard();
+  await dash.press('2');
+  await dash.advance(5000);
+  const lines = dash.tty.lines();
+  const head = lines.find((l) => l.includes(' AVGDLY  MAXDLY COMM')) ?? '';
+  expect(head).not.toBe('');
+  const at = head.indexOf(' AVGDLY');
+  const row = (comm: string): { avg: number; max: number; pid: number } => {
+    const l = lines.find((x) => new RegExp(`\\d ${comm} +│$`).test(x)) ?? '';
+    return { pid: Number(/^│\s+(\d+)/.exec(l)?.[1]), avg: Number(l.slice(at, at + 8)), max: Number(l.slice(at + 8, at + 16)) };
+  };
+  const light = row('hog-nice10');
+  const heavy = row('hog-nice-5');
+  // A nice-10 hog waits far longer for its turns than a nice -5 one.
+  expect(light.avg).toBeGreaterThan(2 * heavy.avg);
+  expect(heavy.avg).toBeGreaterThan(0);
+  // The worst wait is the kernel's own figure for the task.
+  const k = dash.session.k;
+  expect(light.max).toBeCloseTo((k.tasks.get(light.pid)?.maxRunDelayNs ?? NaN) / 1e6, 3);
+});
+
 it('80x24 keeps the header, the timeline and the task list', async () => {
   dash = await startDashboard({ cols: 80, rows: 24 });
   await dash.advance(3000);

@@ -15,6 +15,8 @@ export type SortKey = 'pid' | 'comm' | 'cpu' | 'policy' | 'pri' | 'ni' | 'state'
 export interface TaskRow {
   t: TaskSnapshot;
   pcpu: number;
+  /** Mean wait for the CPU per switch-in over the table's window, ns. */
+  avgDelayNs: number;
   /** Tree prefix (tree view). */
   prefix: string;
 }
@@ -27,11 +29,6 @@ interface Column {
   minPane: number;
   text(r: TaskRow): string;
   sort(r: TaskRow): number | string;
-}
-
-/** Mean run delay per switch-in, ns. */
-function avgDelayNs(t: TaskSnapshot): number {
-  return t.pcount > 0 ? t.runDelayNs / t.pcount : 0;
 }
 
 /** Milliseconds in at most 7 columns: 3 decimals below 100 ms, 1 below 100 s, whole above. */
@@ -52,31 +49,46 @@ const COLUMNS: readonly Column[] = [
   { key: 'vruntime', title: 'VRUNTIME', width: 10, minPane: 100, text: (r) => padL(r.t.cls === 'fair' ? (r.t.vruntime / 1e6).toFixed(1) : '-', 10), sort: (r) => r.t.vruntime },
   { key: 'rss', title: 'RSS', width: 6, minPane: 60, text: (r) => padL(r.t.rssKb === 0 ? '0' : fmtKb(r.t.rssKb), 6), sort: (r) => r.t.rssKb },
   { key: 'oom', title: 'OOM', width: 4, minPane: 88, text: (r) => padL(r.t.oomScore, 4), sort: (r) => r.t.oomScore },
-  // Scheduling latency as perf sched latency reports it: the mean wait for the CPU per switch-in, and the worst.
-  { key: 'delay', title: 'AVGDLY', width: 7, minPane: 110, text: (r) => padL(fmtMs(avgDelayNs(r.t)), 7), sort: (r) => avgDelayNs(r.t) },
+  // Scheduling latency as perf sched latency reports it: the mean wait for the CPU per switch-in (over the
+  // table's window, as %CPU), and the worst since the task started.
+  { key: 'delay', title: 'AVGDLY', width: 7, minPane: 110, text: (r) => padL(fmtMs(r.avgDelayNs), 7), sort: (r) => r.avgDelayNs },
   { key: 'maxdelay', title: 'MAXDLY', width: 7, minPane: 110, text: (r) => padL(fmtMs(r.t.maxRunDelayNs), 7), sort: (r) => r.t.maxRunDelayNs },
   { key: 'comm', title: 'COMM', width: 0, minPane: 0, text: (r) => r.prefix + r.t.comm, sort: (r) => r.t.comm },
 ];
 
 export const SORT_KEYS: readonly SortKey[] = COLUMNS.map((c) => c.key);
 
-/** CPU time samples about every 250 ms of virtual time; %CPU is measured against the oldest (about 1 s). */
-class CpuSampler {
-  private samples: { nowNs: number; cpu: Map<number, number> }[] = [];
+/** What the table measures over its window: %CPU, and the mean wait for the CPU per switch-in (ns). */
+interface Rates {
+  pcpu: number;
+  avgDelayNs: number;
+}
 
-  pcpu(tasks: readonly TaskSnapshot[], nowNs: number): Map<number, number> {
+/**
+ * CPU time and run-delay samples about every 250 ms of virtual time; %CPU and the mean delay are measured
+ * against the oldest (about 1 s), as htop measures %CPU over its refresh interval.
+ */
+class CpuSampler {
+  private samples: { nowNs: number; cpu: Map<number, [number, number, number]> }[] = [];
+
+  rates(tasks: readonly TaskSnapshot[], nowNs: number): Map<number, Rates> {
     const last = this.samples[this.samples.length - 1];
     if (last !== undefined && nowNs < last.nowNs) this.samples = [];
     const oldest = this.samples[0];
-    const out = new Map<number, number>();
+    const out = new Map<number, Rates>();
     const dt = oldest === undefined ? 0 : nowNs - oldest.nowNs;
     for (const t of tasks) {
-      const before = oldest?.cpu.get(t.pid);
-      out.set(t.pid, dt > 0 ? (Math.max(0, t.cpuNs - (before ?? (t.startNs >= (oldest?.nowNs ?? 0) ? 0 : t.cpuNs))) * 100) / dt : 0);
+      // A task born within the window counts from zero; one without a sample, from now.
+      const before = oldest?.cpu.get(t.pid) ?? (t.startNs >= (oldest?.nowNs ?? 0) ? [0, 0, 0] : [t.cpuNs, t.runDelayNs, t.pcount]);
+      const runs = t.pcount - before[2];
+      out.set(t.pid, {
+        pcpu: dt > 0 ? (Math.max(0, t.cpuNs - before[0]) * 100) / dt : 0,
+        avgDelayNs: runs > 0 ? Math.max(0, t.runDelayNs - before[1]) / runs : 0,
+      });
     }
     const prev = this.samples[this.samples.length - 1];
     if (prev === undefined || nowNs - prev.nowNs >= 250_000_000) {
-      this.samples.push({ nowNs, cpu: new Map(tasks.map((t) => [t.pid, t.cpuNs])) });
+      this.samples.push({ nowNs, cpu: new Map(tasks.map((t) => [t.pid, [t.cpuNs, t.runDelayNs, t.pcount]])) });
       if (this.samples.length > 5) this.samples.shift();
     }
     return out;
@@ -98,7 +110,7 @@ export class TaskTableWidget implements Widget {
   private top = 0;
   private visibleRows = 10;
   private readonly sampler = new CpuSampler();
-  private lastPcpu = new Map<number, number>();
+  private lastRates = new Map<number, Rates>();
   private lastNowNs = -1;
   private tasks: readonly TaskSnapshot[] = [];
   private lastRefreshFrame = -Infinity;
@@ -124,7 +136,7 @@ export class TaskTableWidget implements Widget {
     if (!due && this.rows.length > 0) return false;
     this.lastRefreshFrame = frame.frameNo;
     if (s.nowNs !== this.lastNowNs) {
-      this.lastPcpu = this.sampler.pcpu(s.tasks, s.nowNs);
+      this.lastRates = this.sampler.rates(s.tasks, s.nowNs);
       this.lastNowNs = s.nowNs;
     }
     this.rebuild(ui);
@@ -137,7 +149,10 @@ export class TaskTableWidget implements Widget {
     const list = this.tasks
       .filter((t) => this.showKthreads || !t.kthread)
       .filter((t) => f === '' || t.comm.toLowerCase().includes(f) || String(t.pid) === f)
-      .map((t): TaskRow => ({ t, pcpu: this.lastPcpu.get(t.pid) ?? 0, prefix: '' }));
+      .map((t): TaskRow => {
+        const r = this.lastRates.get(t.pid);
+        return { t, pcpu: r?.pcpu ?? 0, avgDelayNs: r?.avgDelayNs ?? 0, prefix: '' };
+      });
     const col = COLUMNS.find((c) => c.key === this.sortKey) as Column;
     const cmp = (a: TaskRow, b: TaskRow): number => {
       const x = col.sort(a);
