@@ -96,7 +96,8 @@ export function dequeueTask(k: Kernel, rq: Rq, p: Task, flags: number): boolean 
     rq.psiNrMemstallRunning--;
     if (!(flags & DEQUEUE_SLEEP)) rq.psiNrMemstall--;
   }
-  psiChange(rq, k.now);
+  // curr going to sleep switches out next, in the same instant: the switch records the new state once.
+  if (rq.curr !== p) psiChange(rq, k.now);
   return done;
 }
 
@@ -149,7 +150,7 @@ export function finishBlock(k: Kernel, rq: Rq, p: Task): void {
   if (p.contributesToLoad) rq.nrUninterruptible++;
   if (p.inIowait) {
     rq.nrIowait++;
-    psiChange(rq, k.now);
+    if (rq.curr !== p) psiChange(rq, k.now);
   }
   p.onRq = 0;
 }
