@@ -1,8 +1,10 @@
 /**
- * perf sched record / latency (tools/perf/builtin-sched.c): scheduling latency per task from the sched_switch and
- * sched_wakeup tracepoints, by perf's own bookkeeping (work atoms: a task switched out runnable, or woken, waits
- * for the CPU from then until it is switched in). `record` cannot block until Ctrl-C here: it starts a recording
- * on the machine (or restarts it), and `latency` reports what was recorded so far. A reboot ends the recording.
+ * perf sched record / latency / timehist (tools/perf/builtin-sched.c), from the sched_switch and sched_wakeup
+ * tracepoints by perf's own bookkeeping: latency's work atoms (a task switched out runnable, or woken, waits for
+ * the CPU from then until it is switched in) and timehist's per-task runtimes (each switch-out is a line: the
+ * time off the CPU before this run, the wait from wakeup to run, the run). `record` cannot block until Ctrl-C
+ * here: it starts a recording on the machine (or restarts it), and the reports read what was recorded so far
+ * (timehist the last TIMEHIST_ROWS switches). A reboot ends the recording.
  */
 import type { Kernel, KernelEvent, TraceSink } from '../kernel/index.js';
 import { fail, ok, type Command } from './context.js';
@@ -24,17 +26,36 @@ interface WorkAtoms {
   maxLatStartNs: number;
   maxLatEndNs: number;
   merged: number;
+  /* struct thread_runtime (timehist): the last sched-out, its state, and when the task became ready to run. */
+  lastTimeNs: number;
+  readyToRunNs: number;
 }
+
+/** One timehist line: a task switched out. */
+interface TimehistRow {
+  tNs: number;
+  cpu: number;
+  pid: number;
+  comm: string;
+  waitNs: number;
+  delayNs: number;
+  runNs: number;
+}
+
+const TIMEHIST_ROWS = 20_000;
 
 class LatencyRecorder implements TraceSink {
   readonly atoms = new Map<number, WorkAtoms>();
   private readonly cpuLastSwitched: number[] = [];
   switches = 0;
+  /** timehist's lines, the last TIMEHIST_ROWS of them (a ring, oldest at `head` once full). */
+  readonly rows: TimehistRow[] = [];
+  head = 0;
 
   private find(pid: number, comm: string, outState: AtomState, tNs: number): WorkAtoms {
     let a = this.atoms.get(pid);
     if (a === undefined) {
-      a = { pid, comm, state: outState, wakeUpNs: tNs, totalRuntimeNs: 0, totalLatNs: 0, nbAtoms: 0, maxLatNs: 0, maxLatStartNs: 0, maxLatEndNs: 0, merged: 1 };
+      a = { pid, comm, state: outState, wakeUpNs: tNs, totalRuntimeNs: 0, totalLatNs: 0, nbAtoms: 0, maxLatNs: 0, maxLatStartNs: 0, maxLatEndNs: 0, merged: 1, lastTimeNs: 0, readyToRunNs: 0 };
       this.atoms.set(pid, a);
     }
     a.comm = comm;
@@ -49,6 +70,7 @@ class LatencyRecorder implements TraceSink {
     const delta = t0 !== undefined ? tNs - t0 : 0;
     // add_sched_out_event() + add_runtime_event(): a preempted task waits for the CPU from now.
     const out = this.find(prevPid, prevComm, AtomState.Sleeping, tNs);
+    this.timehistOut(out, tNs, cpu, t0, prevState);
     if (prevState.startsWith('R')) {
       out.state = AtomState.WaitCpu;
       out.wakeUpNs = tNs;
@@ -68,10 +90,36 @@ class LatencyRecorder implements TraceSink {
     inn.nbAtoms++;
   }
 
+  /**
+   * timehist_sched_switch_event() for the task leaving the CPU at t, which it got at tprev (the CPU's previous
+   * switch): its run, its wait from ready to run, and its time off the CPU before that (timehist_update_runtime_stats).
+   */
+  private timehistOut(r: WorkAtoms, t: number, cpu: number, tprev: number | undefined, state: string): void {
+    let runNs = 0;
+    let delayNs = 0;
+    let waitNs = 0;
+    if (tprev !== undefined) {
+      runNs = t - tprev;
+      if (r.readyToRunNs !== 0 && r.readyToRunNs <= tprev) delayNs = tprev - r.readyToRunNs;
+      if (r.lastTimeNs !== 0 && r.lastTimeNs <= tprev) waitNs = tprev - r.lastTimeNs;
+    }
+    const row: TimehistRow = { tNs: t, cpu, pid: r.pid, comm: r.pid === 0 ? '<idle>' : r.comm, waitNs, delayNs, runNs };
+    if (this.rows.length < TIMEHIST_ROWS) this.rows.push(row);
+    else {
+      this.rows[this.head] = row;
+      this.head = (this.head + 1) % TIMEHIST_ROWS;
+    }
+    r.lastTimeNs = t;
+    // A preempted task is ready to run again at once; a sleeper when it is woken.
+    r.readyToRunNs = state.startsWith('R') ? t : 0;
+  }
+
   /** latency_wakeup_event(): only a sleeping task starts to wait (a wakeup of a queued one changes nothing). */
   emit(ev: KernelEvent): void {
     if (ev.kind !== 'sched_wakeup' && ev.kind !== 'sched_wakeup_new') return;
     const a = this.find(ev.pid, ev.comm, AtomState.Sleeping, ev.tNs);
+    // timehist_sched_wakeup_event(): the first wakeup since the last run marks it ready.
+    if (a.readyToRunNs === 0) a.readyToRunNs = ev.tNs;
     if (a.state !== AtomState.Sleeping) return;
     a.state = AtomState.WaitCpu;
     a.wakeUpNs = ev.tNs;
@@ -168,9 +216,37 @@ function latency(k: Kernel, argv: string[]): ReturnType<Command> {
   return ok(out);
 }
 
+/** print_sched_time(): msecs.usecs. */
+function schedTime(ns: number, width: number): string {
+  const ms = Math.floor(ns / 1e6);
+  const us = Math.floor((ns - ms * 1e6) / 1000);
+  return `${String(ms).padStart(width)}.${String(us).padStart(3, '0')}`;
+}
+
+function timehist(k: Kernel, argv: string[]): ReturnType<Command> {
+  if (argv.length > 3) return fail('perf sched timehist', `unknown option '${argv[3] ?? ''}'\n usage: perf sched timehist`, 129);
+  const r = recordings.get(k);
+  if (r === undefined || r.rec.switches === 0) return fail('perf', "No sched_switch events found. Have you run 'perf sched record'?", 1);
+  const rec = r.rec;
+  const dash = '-'.repeat(30);
+  let out = `${'time'.padStart(15)} ${'cpu'.padStart(6)}  ${'task name'.padEnd(30)}  ${'wait time'.padStart(9)}  ${'sch delay'.padStart(9)}  ${'run time'.padStart(9)}\n`;
+  out += `${''.padStart(15)} ${''.padEnd(6)}  ${'[tid/pid]'.padEnd(30)}  ${'(msec)'.padStart(9)}  ${'(msec)'.padStart(9)}  ${'(msec)'.padStart(9)}\n`;
+  out += `${dash.slice(0, 15)} ${dash.slice(0, 6)}  ${dash}  ${dash.slice(0, 9)}  ${dash.slice(0, 9)}  ${dash.slice(0, 9)}\n`;
+  const n = rec.rows.length;
+  for (let i = 0; i < n; i++) {
+    const row = rec.rows[(rec.head + i) % n] as TimehistRow;
+    const name = row.pid === 0 ? row.comm : `${row.comm}[${row.pid}]`;
+    // timehist_print_sample(): "%15s [%04d] ", " %-30s ", then print_sched_time()'s "%6lu.%03lu " three times.
+    out += `${usec(row.tNs).padStart(15)} [${String(row.cpu).padStart(4, '0')}]  ${name.padEnd(30)} ${schedTime(row.waitNs, 6)} ${schedTime(row.delayNs, 6)} ${schedTime(row.runNs, 6)} \n`;
+  }
+  const dropped = rec.switches - n;
+  if (dropped > 0) out += `  INFO: the first ${dropped} of ${rec.switches} switches are not shown: the recording keeps the last ${TIMEHIST_ROWS}\n`;
+  return ok(out);
+}
+
 export const perf: Command = (env, argv) => {
   const k = env.k;
-  if (argv[1] !== 'sched') return fail('perf', `'${argv[1] ?? ''}' is not a perf command here: perf sched record | perf sched latency`, 1);
+  if (argv[1] !== 'sched') return fail('perf', `'${argv[1] ?? ''}' is not a perf command here: perf sched record | latency | timehist`, 1);
   switch (argv[2]) {
     case 'record': {
       recordings.get(k)?.stop();
@@ -184,11 +260,13 @@ export const perf: Command = (env, argv) => {
           k.wakeupListeners--;
         },
       });
-      return ok(`[ perf sched record: recording sched_switch and sched_wakeup from ${usec(k.now)} s; 'perf sched latency' reports it ]\n`);
+      return ok(`[ perf sched record: recording sched_switch and sched_wakeup from ${usec(k.now)} s; 'perf sched latency' and 'perf sched timehist' report it ]\n`);
     }
     case 'latency':
       return latency(k, argv);
+    case 'timehist':
+      return timehist(k, argv);
     default:
-      return fail('perf', ` usage: perf sched record | perf sched latency [-p] [-s runtime,switch,avg,max]`, 129);
+      return fail('perf', ` usage: perf sched record | perf sched latency [-p] [-s runtime,switch,avg,max] | perf sched timehist`, 129);
   }
 };

@@ -266,6 +266,48 @@ describe('command language: texts as the real tools print them', () => {
     expect(sh(m, 'perf sched latency -s nope').output).toBe("perf sched latency: Unknown --sort key: `nope'\n");
   });
 
+  it('perf sched timehist: a line per switch-out, with the time off the CPU, the wait from wakeup, and the run', () => {
+    const m = machine({ nrCpus: 1 });
+    spawn(m, { comm: 'hog' });
+    const ed = spawn(m, {
+      comm: 'editor',
+      program: function* () {
+        for (;;) {
+          yield { op: 'run', ns: 300_000 };
+          yield { op: 'sleep', ns: 10 * MS };
+        }
+      },
+    });
+    m.engine.runUntil(1 * SEC);
+    sh(m, 'perf sched record');
+    m.engine.runUntil(2 * SEC);
+    const out = sh(m, 'perf sched timehist').output.split('\n');
+    expect(out.slice(0, 3)).toEqual([
+      '           time    cpu  task name                       wait time  sch delay   run time',
+      '                        [tid/pid]                          (msec)     (msec)     (msec)',
+      '--------------- ------  ------------------------------  ---------  ---------  ---------',
+    ]);
+    const rows = out.slice(3).filter((l) => l !== '').map((l) => {
+      const f = /^ +([\d.]+) \[(\d{4})\] {2}(\S+) +([\d.]+) +([\d.]+) +([\d.]+) $/.exec(l);
+      if (f === null) throw new Error(`bad line: ${l}`);
+      return { t: Number(f[1]), task: f[3] as string, wait: Number(f[4]), delay: Number(f[5]), run: Number(f[6]) };
+    });
+    const edRows = rows.filter((r) => r.task === `editor[${ed.pid}]`).slice(1);
+    expect(edRows.length).toBeGreaterThan(80);
+    for (const r of edRows) {
+      // Each run is its 0.3 ms burst; before it, 10 ms asleep and then the wait for the hog to give way.
+      expect(r.run).toBeCloseTo(0.3, 3);
+      expect(r.wait - r.delay).toBeCloseTo(10, 2);
+    }
+    // A preempted hog is ready to run at once: all its time off the CPU is scheduling delay.
+    for (const r of rows.filter((x) => x.task.startsWith('hog[') && x.wait > 0)) expect(r.delay).toBe(r.wait);
+    // Lines in time order; on one CPU each run ends where the next begins, so the runs cover the recording.
+    expect(rows.every((r, i) => i === 0 || r.t >= (rows[i - 1] as { t: number }).t)).toBe(true);
+    const first = rows[0] as { t: number };
+    const last = rows[rows.length - 1] as { t: number };
+    expect(rows.slice(1).reduce((a, r) => a + r.run, 0)).toBeCloseTo((last.t - first.t) * 1000, 0);
+  });
+
   it('stress-ng forks its workers under a stress-ng parent, which stops them at --timeout and exits', () => {
     // A session: the parent stops its workers with a shell step (pkill -P $$), which needs the machine's shell.
     const m = new Session(parseScenarioText('stress.json', JSON.stringify({ name: 'stress', machine: { cpus: 4 }, tasks: [] })), machineHooks()).k;
