@@ -260,7 +260,8 @@ export const perf: Command = (env, argv) => {
           k.wakeupListeners--;
         },
       });
-      return ok(`[ perf sched record: recording sched_switch and sched_wakeup from ${usec(k.now)} s; 'perf sched latency' and 'perf sched timehist' report it ]\n`);
+      // One line that fits an 80-column footer.
+      return ok(`[ perf sched record: since ${usec(k.now)} s; see perf sched latency, timehist ]\n`);
     }
     case 'latency':
       return latency(k, argv);

@@ -58,6 +58,10 @@ export class Pager implements Overlay {
     this.flow(s.width);
     this.height = s.height - 1;
     this.top = Math.max(0, Math.min(this.top, this.lines.length - this.height));
+    // Lines wider than the pager (a perf table, a long /proc line) pan with left/right, never past their end.
+    let widest = 0;
+    for (const l of this.lines) widest = Math.max(widest, l.text.length);
+    this.left = Math.max(0, Math.min(this.left, widest - s.width));
     for (let i = 0; i < this.height; i++) {
       const l = this.lines[this.top + i];
       if (l === undefined) break;
@@ -65,7 +69,11 @@ export class Pager implements Overlay {
       s.put(0, i, fit(l.text.slice(this.left), s.width), attr);
     }
     const more = this.lines.length > this.height ? ` ${this.top + 1}-${Math.min(this.lines.length, this.top + this.height)} of ${this.lines.length}` : '';
-    s.put(0, s.height - 1, fit(`${this.closeKeys}  arrows/PgUp/PgDn scroll${more}`, s.width), pal.inactive);
+    const wide = widest > s.width;
+    let foot = `${this.closeKeys}  arrows/PgUp/PgDn scroll${more}${wide ? `  left/right pan, columns ${this.left + 1}-${this.left + s.width} of ${widest}` : ''}`;
+    // On a narrow pager the short form, rather than a cut one.
+    if (foot.length > s.width) foot = `${this.closeKeys}  scroll${more}${wide ? `  left/right ${this.left + 1}-${this.left + s.width}/${widest}` : ''}`;
+    s.put(0, s.height - 1, fit(foot, s.width), pal.inactive);
   }
 
   onKey(full: string): OverlayResult {

@@ -145,6 +145,25 @@ describe('the command line', () => {
     await dash.advance(200);
     expect(dash.tty.lines()[39]).toContain('6.17.0-kernsim');
   });
+
+  it('a pager wider than the screen pans with left/right and says where it is', async () => {
+    const d = await startDashboard({ scenario: small });
+    dash = d;
+    await d.press(':', ...'perf sched record', KEYS.enter);
+    await d.advance(1000);
+    await d.press(':', ...'perf sched latency', KEYS.enter);
+    await d.advance(200);
+    const footer = (): string => d.tty.lines().find((l) => l.includes('q/Esc close')) ?? '';
+    expect(footer()).toMatch(/left\/right pan, columns 1-(\d+) of 141/);
+    const width = Number(/columns 1-(\d+)/.exec(footer())?.[1]);
+    expect(d.text()).not.toContain('max end:');
+    // Right until the end of the widest line: its last columns come into view, and no further.
+    for (let i = 0; i < 5; i++) await d.press(KEYS.right);
+    expect(footer()).toContain(`columns ${141 - width + 1}-141 of 141`);
+    expect(d.text()).toContain('max end:');
+    await d.press(KEYS.left);
+    expect(footer()).toContain(`columns ${141 - width + 1 - 20}-${141 - 20} of 141`);
+  });
 });
 
 describe('task actions', () => {
