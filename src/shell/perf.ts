@@ -6,7 +6,9 @@
  * here: it starts a recording on the machine (or restarts it), and the reports read what was recorded so far
  * (timehist the last TIMEHIST_ROWS switches). A reboot ends the recording.
  */
+import { fmtSecUsec } from '../kernel/core/time.js';
 import type { Kernel, KernelEvent, TraceSink } from '../kernel/index.js';
+import { Ring } from '../lib/ring.js';
 import { fail, ok, type Command } from './context.js';
 
 /** enum thread_state, for the last atom of a task. */
@@ -48,9 +50,8 @@ class LatencyRecorder implements TraceSink {
   readonly atoms = new Map<number, WorkAtoms>();
   private readonly cpuLastSwitched: number[] = [];
   switches = 0;
-  /** timehist's lines, the last TIMEHIST_ROWS of them (a ring, oldest at `head` once full). */
-  readonly rows: TimehistRow[] = [];
-  head = 0;
+  /** timehist's lines, the last TIMEHIST_ROWS of them. */
+  readonly rows = new Ring<TimehistRow>(TIMEHIST_ROWS);
 
   private find(pid: number, comm: string, outState: AtomState, tNs: number): WorkAtoms {
     let a = this.atoms.get(pid);
@@ -103,12 +104,7 @@ class LatencyRecorder implements TraceSink {
       if (r.readyToRunNs !== 0 && r.readyToRunNs <= tprev) delayNs = tprev - r.readyToRunNs;
       if (r.lastTimeNs !== 0 && r.lastTimeNs <= tprev) waitNs = tprev - r.lastTimeNs;
     }
-    const row: TimehistRow = { tNs: t, cpu, pid: r.pid, comm: r.pid === 0 ? '<idle>' : r.comm, waitNs, delayNs, runNs };
-    if (this.rows.length < TIMEHIST_ROWS) this.rows.push(row);
-    else {
-      this.rows[this.head] = row;
-      this.head = (this.head + 1) % TIMEHIST_ROWS;
-    }
+    this.rows.push({ tNs: t, cpu, pid: r.pid, comm: r.pid === 0 ? '<idle>' : r.comm, waitNs, delayNs, runNs });
     r.lastTimeNs = t;
     // A preempted task is ready to run again at once; a sleeper when it is woken.
     r.readyToRunNs = state.startsWith('R') ? t : 0;
@@ -128,10 +124,9 @@ class LatencyRecorder implements TraceSink {
 
 const recordings = new WeakMap<Kernel, { rec: LatencyRecorder; stop: () => void }>();
 
-/** timestamp__scnprintf_usec(): seconds with microseconds. */
+/** timestamp__scnprintf_usec(): seconds with microseconds, unpadded. */
 function usec(ns: number): string {
-  const us = Math.floor(ns / 1000);
-  return `${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, '0')}`;
+  return fmtSecUsec(ns, 0);
 }
 
 const SORT_KEYS = ['runtime', 'switch', 'avg', 'max', 'pid'] as const;
@@ -234,7 +229,7 @@ function timehist(k: Kernel, argv: string[]): ReturnType<Command> {
   out += `${dash.slice(0, 15)} ${dash.slice(0, 6)}  ${dash}  ${dash.slice(0, 9)}  ${dash.slice(0, 9)}  ${dash.slice(0, 9)}\n`;
   const n = rec.rows.length;
   for (let i = 0; i < n; i++) {
-    const row = rec.rows[(rec.head + i) % n] as TimehistRow;
+    const row = rec.rows.at(i) as TimehistRow;
     const name = row.pid === 0 ? row.comm : `${row.comm}[${row.pid}]`;
     // timehist_print_sample(): "%15s [%04d] ", " %-30s ", then print_sched_time()'s "%6lu.%03lu " three times.
     out += `${usec(row.tNs).padStart(15)} [${String(row.cpu).padStart(4, '0')}]  ${name.padEnd(30)} ${schedTime(row.waitNs, 6)} ${schedTime(row.delayNs, 6)} ${schedTime(row.runNs, 6)} \n`;
