@@ -151,7 +151,7 @@ export interface KernelSnapshot {
   oomKillsTotal: number;
   /** Reclaim counters since boot (pages): what kswapd and direct reclaim freed, slab objects shrunk. */
   reclaim: { kswapdReclaimed: number; directReclaimed: number; kswapdScanned: number; directScanned: number; slabFreed: number; allocstall: number; swappedOut: number };
-  /** Pressure stall averages and totals (/proc/pressure/*); null for a scheduler trace. */
+  /** Pressure stall averages (/proc/pressure/*); null for a scheduler trace. */
   psi: PsiView | null;
   overcommitMemory: number;
   printk: { nextSeq: number; consoleLoglevel: number; defaultMessageLoglevel: number; ignoreLoglevel: boolean };
@@ -355,7 +355,7 @@ export function takeSnapshot(k: Kernel, opts: SnapshotOptions): KernelSnapshot {
       allocstall: k.mm.reclaimStats.allocstall,
       swappedOut: k.mm.reclaimStats.swappedOut,
     },
-    psi: k.psi.view(k.rqs, k.now),
+    psi: k.psi.view(),
     overcommitMemory: k.sysctl.overcommitMemory,
     printk: {
       nextSeq: k.printkRing.nextSeq,

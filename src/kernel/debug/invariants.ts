@@ -6,7 +6,7 @@
  */
 import type { Kernel } from '../kernel.js';
 import type { Rq } from '../sched/rq.js';
-import { psiExpectedMask } from '../sched/psi.js';
+import { psiStateMask } from '../sched/psi.js';
 import { accountRq } from '../sched/tick.js';
 import { TASK_NOLOAD, TASK_UNINTERRUPTIBLE, type Task } from '../task/task.js';
 
@@ -112,7 +112,7 @@ export class InvariantChecker {
     if (dlTasks !== rq.dl.dlNrRunning) bad(`cpu${rq.cpu}: ${dlTasks} DL tasks in the tree but dl_nr_running ${rq.dl.dlNrRunning}`);
     // Pressure: the recorded state is what the counters say (no change went unrecorded); the memstall counts
     // are this CPU's tasks in a memory stall (runnable or asleep here) and the runnable ones among them.
-    const mask = psiExpectedMask(rq);
+    const mask = psiStateMask(rq);
     if (rq.psiMask !== mask) bad(`cpu${rq.cpu}: psi state ${rq.psiMask.toString(2)} but the counters say ${mask.toString(2)}`);
     const memstall = this.memstallByCpu[rq.cpu] ?? 0;
     if (memstall !== rq.psiNrMemstall) bad(`cpu${rq.cpu}: ${memstall} tasks in a memstall but psi counts ${rq.psiNrMemstall}`);

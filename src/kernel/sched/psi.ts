@@ -51,7 +51,7 @@ const CPU_FULL = 1 << PSI_CPU_FULL;
 const NONIDLE = 1 << PSI_NONIDLE;
 
 /** The state mask test_state() gives for rq's counters (on every enqueue, dequeue and switch: kept lean). */
-function stateMask(rq: Rq): number {
+export function psiStateMask(rq: Rq): number {
   const cfs = rq.cfs;
   // Delayed-dequeue entities sleep as far as PSI is concerned (psi_sched_switch's sched_delayed case).
   const running = rq.nrRunning - cfs.nrQueued + cfs.hNrRunnable;
@@ -84,15 +84,10 @@ function recordTimes(g: PsiGroupCpu, mask: number, now: number): void {
 
 /** psi_group_change() for rq's CPU: called after its counters or its curr changed. */
 export function psiChange(rq: Rq, now: number): void {
-  const m = stateMask(rq);
+  const m = psiStateMask(rq);
   if (m === rq.psiMask) return;
   recordTimes(rq.psi, rq.psiMask, now);
   rq.psiMask = m;
-}
-
-/** The mask a CPU should be in now (the invariant checker compares it with the recorded one). */
-export function psiExpectedMask(rq: Rq): number {
-  return stateMask(rq);
 }
 
 /** struct psi_group for the whole system (psi_system). */
@@ -188,14 +183,15 @@ export class PsiGroup {
     return out;
   }
 
-  /** The some/full averages as percentages and totals in µs, for the dashboard. */
-  view(rqs: readonly Rq[], now: number): PsiView {
-    const totals = this.collect(rqs, now, false);
+  /**
+   * The some/full averages as percentages, for the dashboard (every frame: the averages as the last PSI period
+   * left them, without folding the per-CPU times as a read of /proc/pressure does).
+   */
+  view(): PsiView {
     const line = (s: number): PsiLine => ({
       avg10: (this.avg[s]?.[0] ?? 0) / FIXED_1,
       avg60: (this.avg[s]?.[1] ?? 0) / FIXED_1,
       avg300: (this.avg[s]?.[2] ?? 0) / FIXED_1,
-      totalUs: Math.floor((totals[s] as number) / 1000),
     });
     return {
       cpuSome: line(PSI_CPU_SOME),
@@ -211,7 +207,6 @@ export interface PsiLine {
   avg10: number;
   avg60: number;
   avg300: number;
-  totalUs: number;
 }
 
 export interface PsiView {
