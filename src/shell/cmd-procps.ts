@@ -455,6 +455,11 @@ export const uname: Command = (env, argv) => {
 
 export const nproc: Command = (env) => ok(`${env.k.rqs.filter((r) => r.online).length}\n`);
 
+/** The ticks of a /proc/stat cpu line ("cpu" for all of them, "cpu3" for one): user nice system idle iowait ... */
+function statTicks(statText: string, name: string): number[] {
+  return (new RegExp(`^${name}\\s+(.*)$`, 'm').exec(statText)?.[1] ?? '').trim().split(/\s+/).map(Number);
+}
+
 /** A /proc file as name -> number pairs, one per line ("name value" or "Name:   value kB"). */
 function procNumbers(env: Parameters<Command>[0], path: string): Map<string, number> {
   const r = env.k.proc.read(path);
@@ -499,8 +504,8 @@ export const vmstat: Command = (env, argv) => {
   if (rest.length > 0) return fail('vmstat', 'a delay needs time to pass between lines; here a command runs at one instant (run it again later)', 1);
   const stat = procNumbers(env, '/proc/stat');
   if (forks) return ok(`${String(stat.get('processes') ?? 0).padStart(13)} forks\n`);
-  const cpuLine = env.k.proc.read('/proc/stat');
-  const ticks = cpuLine.ok ? (/^cpu\s+(.*)$/m.exec(cpuLine.text)?.[1] ?? '').trim().split(/\s+/).map(Number) : [];
+  const statFile = env.k.proc.read('/proc/stat');
+  const ticks = statFile.ok ? statTicks(statFile.text, 'cpu') : [];
   const tick = (i: number): number => ticks[i] ?? 0;
   const mem = procNumbers(env, '/proc/meminfo');
   const vm = procNumbers(env, '/proc/vmstat');
@@ -585,7 +590,7 @@ export const mpstat: Command = (env, argv) => {
   }
   const r = k.proc.read('/proc/stat');
   const text = r.ok ? r.text : '';
-  const ticksOf = (name: string): number[] => (new RegExp(`^${name}\\s+(.*)$`, 'm').exec(text)?.[1] ?? '').trim().split(/\s+/).map(Number);
+  const ticksOf = (name: string): number[] => statTicks(text, name);
   const clock = clockOf(k.now);
   const row = (label: string, t: number[]): string => {
     const v = (i: number): number => t[i] ?? 0;
