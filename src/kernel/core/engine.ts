@@ -30,11 +30,21 @@ export class Timer {
   /** NOWHERE, IN_FAR (index: heap slot), IN_RING (index: slot in its bucket) or IN_RUN. */
   where = NOWHERE;
   index = -1;
+  /**
+   * fire is called with arg: a timer embedded in many objects (each task's sleep timer) shares one handler and
+   * names its object in arg, where a closure per object cost a function and its context (some 100 bytes a task).
+   */
   constructor(
     readonly kind: string,
     readonly prio: EventPrio,
-    readonly fire: () => void,
+    readonly fire: (arg: unknown) => void,
+    readonly arg: unknown = null,
   ) {}
+
+  /** A timer whose shared handler gets arg. */
+  static withArg<A>(kind: string, prio: EventPrio, fire: (arg: A) => void, arg: A): Timer {
+    return new Timer(kind, prio, fire as (arg: unknown) => void, arg);
+  }
   get pending(): boolean {
     return this.where !== NOWHERE;
   }
@@ -195,7 +205,7 @@ export class Engine {
     t.where = NOWHERE;
     this.nowNs = t.atNs;
     this.processed++;
-    t.fire();
+    t.fire(t.arg);
     if (this.afterEvent !== null) this.afterEvent();
     return true;
   }

@@ -85,7 +85,7 @@ function handleSignals(k: Kernel, p: Task, fatalOnly: boolean): boolean {
 }
 
 function armBurst(k: Kernel, rq: Rq, p: Task, b: Burst): void {
-  if (!Number.isFinite(b.remainingNs)) return; // runs until preempted or killed
+  if (b.forever) return; // runs until preempted or killed
   rq.burstTimer ??= newBurstTimer(k, rq);
   rq.burstTask = p;
   k.engine.start(rq.burstTimer, k.now + Math.max(0, b.remainingNs));
@@ -100,10 +100,27 @@ function newBurstTimer(k: Kernel, rq: Rq): Timer {
   return k.cpuTimer(rq.cpu, 'burst_done', EventPrio.Normal, () => burstDone(k, rq, rq.burstTask as Task));
 }
 
+/** Each kernel's one sleep-timer handler (hrtimer_wakeup), shared by its tasks' timers. */
+const sleepTimerFns = new WeakMap<Kernel, (p: Task) => void>();
+
 function newSleepTimer(k: Kernel, p: Task): Timer {
-  // The hrtimer fires on the CPU that armed it, the one the task went to sleep on (task_cpu: a sleeping task
-  // only moves with its affinity): the wakeup is a local one there, as ttwu_stat() counts it.
-  return new Timer('wakeup', EventPrio.Normal, () => k.onCpu(p.cpu, () => void tryToWakeUp(k, p, TASK_NORMAL, 0)));
+  let fn = sleepTimerFns.get(k);
+  if (fn === undefined) {
+    // The hrtimer fires on the CPU that armed it, the one the task went to sleep on (task_cpu: a sleeping task
+    // only moves with its affinity): the wakeup is a local one there, as ttwu_stat() counts it. onCpu written
+    // out: its argument would be a closure made at every wakeup.
+    fn = (t: Task): void => {
+      const prev = k.currentCpu;
+      k.currentCpu = t.cpu;
+      try {
+        tryToWakeUp(k, t, TASK_NORMAL, 0);
+      } finally {
+        k.currentCpu = prev;
+      }
+    };
+    sleepTimerFns.set(k, fn);
+  }
+  return Timer.withArg('wakeup', EventPrio.Normal, fn, p);
 }
 
 /** curr finished its burst: run the step's effect, then return to user (a preemption point). */
@@ -140,7 +157,9 @@ function burstDone(k: Kernel, rq: Rq, p: Task): void {
 /** Start a burst for the current task (accounting first: the user/system split may change). */
 export function startBurst(k: Kernel, rq: Rq, p: Task, ns: number, kernel: boolean, what: string, onDone: (() => UserResult) | null, memstall = false): void {
   accountRq(k, rq);
-  p.burst = { remainingNs: ns, kernel, what, onDone, totalNs: ns, memstall };
+  const forever = ns === Infinity;
+  const n = forever ? 0 : ns;
+  p.burst = { remainingNs: n, forever, kernel, what, onDone, totalNs: n, memstall };
   if (memstall) psiMemstallEnter(k, rq, p);
 }
 
