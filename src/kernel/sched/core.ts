@@ -206,7 +206,7 @@ function newCondReschedTimer(k: Kernel, rq: Rq): Timer {
 function armCondResched(k: Kernel, rq: Rq): void {
   const p = rq.curr;
   const b = p.burst;
-  if (b === null || !b.kernel || isArmed(rq.condReschedTimer) || !Number.isFinite(b.remainingNs)) return;
+  if (b === null || !b.kernel || isArmed(rq.condReschedTimer) || b.forever) return;
   const remainingNow = b.remainingNs - (k.now - p.se.execStartNs);
   const done = b.totalNs - remainingNow;
   const step = k.tunables.condReschedNs;
@@ -578,6 +578,6 @@ export function updateCurrCommon(k: Kernel, rq: Rq, p: Task): number {
   const b = p.burst;
   if (p.isKthread || (b !== null && b.kernel)) p.systemTimeNs += delta;
   if (delta > p.stats.execMaxNs) p.stats.execMaxNs = delta;
-  if (b !== null) b.remainingNs -= delta;
+  if (b !== null && !b.forever) b.remainingNs -= delta;
   return delta;
 }

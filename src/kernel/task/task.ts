@@ -306,7 +306,12 @@ export class DlEntity implements RbNode<DlEntity> {
 
 /** What a task is doing on the CPU right now: a burst of CPU it still needs before its next step. */
 export interface Burst {
+  /**
+   * CPU time still needed, and the whole (0 for a burst that runs until preempted or killed: those are flagged
+   * forever, not Infinity, because one non-integer ever stored in the field makes V8 box it in every burst).
+   */
   remainingNs: number;
+  forever: boolean;
   kernel: boolean;
   /** The syscall or step this burst belongs to ("run", "fork", "touch", ...), for backtraces. */
   what: string;
