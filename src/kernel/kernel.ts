@@ -124,8 +124,11 @@ export class Kernel {
   readonly eventCounts = new EventCounts();
   /** Set while a CPU burst's completion is being accounted (see DlClass.updateCurr). */
   atBurstEnd = false;
-  /** Interrupts taken (ticks and IPIs), for /proc/stat. */
-  irqCount = 0;
+  /**
+   * The CPU whose wakeup is being queued on its wake list (ttwu_queue_wakelist): the function-call IPI that
+   * carries it is counted, and the resched that follows runs on that CPU, so it sends no IPI of its own.
+   */
+  wakelistCpu = -1;
   /** Set when the machine panicked, powered off or is rebooting: nothing runs after that. */
   halted: 'panic' | 'poweroff' | 'reboot' | null = null;
   panicText: string | null = null;

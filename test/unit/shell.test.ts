@@ -116,7 +116,8 @@ describe('command language: texts as the real tools print them', () => {
   });
 
   it('vmstat: averages since boot from /proc/stat, /proc/meminfo and /proc/vmstat, rates over all CPUs\' ticks', () => {
-    // Two hogs on each of two CPUs for 10 s: 2000 ticks of 100 Hz, all user time; the tick is every interrupt.
+    // Two hogs on each of two CPUs for 10 s: 2000 ticks of 100 Hz, all user time; the interrupts are the 250 Hz
+    // ticks and a few more (the machine-check polls, the kthreads' timers).
     const m = machine({ nrCpus: 2 });
     for (const cpu of [0, 0, 1, 1]) spawn(m, { comm: 'hog', cpus: [cpu] });
     m.engine.runUntil(10e9 + 5 * MS);
@@ -137,7 +138,8 @@ describe('command language: texts as the real tools print them', () => {
     expect(f[5]).toBe(meminfo('Cached') + meminfo('SReclaimable'));
     // vmstat's first line divides by the ticks of every CPU (2000 here), not by the seconds since boot.
     expect(f[10]).toBe(Math.floor((intr * 100 + 1000) / 2000));
-    expect(f[10]).toBe(250);
+    expect(f[10]).toBeGreaterThanOrEqual(250);
+    expect(f[10]).toBeLessThanOrEqual(252);
     expect(f[11]).toBe(Math.floor((ctxt * 100 + 1000) / 2000));
     expect(f.slice(12)).toEqual([100, 0, 0, 0, 0]);
     expect(sh(m, 'vmstat -f').output).toBe(`${String(/^processes (\d+)/m.exec(stat)?.[1]).padStart(13)} forks\n`);

@@ -14,6 +14,7 @@ import { renderPidSchedstat, renderPidStat, renderPidStatus } from './pid.js';
 import { renderPidSched, renderSchedDebug, renderSchedFeatures } from './sched-debug.js';
 import { buildSysctlTable, pathToSysctlName, sysctlNameToPath, type SysctlEntry } from './sysctl-table.js';
 import { renderCpuinfo, renderLoadavg, renderSchedstat, renderStat, renderUptime, renderVersion } from './system.js';
+import { renderInterrupts } from './interrupts.js';
 
 export type ProcResult = { ok: true; text: string } | { ok: false; errno: string };
 
@@ -77,6 +78,7 @@ export class ProcFs {
     r('/proc/version', renderVersion);
     r('/proc/cmdline', (k) => `${fullCmdline(k.config)}\n`);
     r('/proc/cpuinfo', renderCpuinfo);
+    r('/proc/interrupts', renderInterrupts);
     r('/proc/sched_debug', renderSchedDebug);
     for (const res of ['cpu', 'io', 'memory'] as const) r(`/proc/pressure/${res}`, (k) => k.psi.show(k.rqs, k.now, res));
     // The scheduler's debugfs knobs are writable by root, as in the kernel, and act at once: the classes read

@@ -7,6 +7,7 @@ import type { SdStats } from '../sched/balance.js';
 import { LoadAvg } from '../sched/loadavg.js';
 import { accountRq } from '../sched/tick.js';
 import { nsToClockTicks } from './fmt.js';
+import { intrLine } from './interrupts.js';
 
 /** /proc/loadavg: the three averages, runnable/total tasks, and the last pid handed out. */
 export function renderLoadavg(k: Kernel): string {
@@ -40,7 +41,7 @@ export function renderStat(k: Kernel): string {
   const lines = [row('cpu ', total), ...k.rqs.map((rq) => row(`cpu${rq.cpu}`, rq.cpustat))];
   const forks = k.eventCounts.get('sched_process_fork');
   lines.push(
-    `intr ${k.irqCount}`,
+    intrLine(k),
     `ctxt ${ctxt}`,
     'btime 1767225600',
     `processes ${forks}`,

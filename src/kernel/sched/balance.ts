@@ -121,6 +121,9 @@ export class Balancer {
   private nohzBalancerKick(rq: Rq): void {
     if (this.nohzKickPending || this.k.now < this.nohzNextBalanceNs || rq.nrRunning < 2 || this.k.nrIdleCpus === 0) return;
     this.nohzKickPending = true;
+    // kick_ilb(): a function-call IPI to the first idle CPU (find_new_ilb), which balances for them all.
+    const ilb = this.k.rqs.find((r) => r.online && r.isIdle);
+    if (ilb !== undefined) ilb.irqCallCount++;
     this.k.engine.at(0, EventPrio.Urgent, 'nohz_balance', () => {
       this.nohzKickPending = false;
       this.nohzIdleBalance();

@@ -185,6 +185,9 @@ export function reschedCurr(k: Kernel, rq: Rq, lazy = false): void {
 }
 
 function sendReschedIpi(k: Kernel, rq: Rq): void {
+  // smp_send_reschedule(): an interrupt only for another CPU (idle here halts; nothing polls need_resched). A
+  // request from no CPU (a scenario's action, the dashboard's) is not an interrupt of this machine.
+  if (k.currentCpu >= 0 && k.currentCpu !== rq.cpu && k.wakelistCpu !== rq.cpu) rq.irqReschedCount++;
   if (isArmed(rq.ipiTimer)) return;
   rq.ipiTimer ??= newIpiTimer(k, rq);
   k.engine.start(rq.ipiTimer, k.now);
@@ -494,8 +497,16 @@ export function tryToWakeUp(k: Kernel, p: Task, stateMask: number, wakeFlags = 0
   p.inIowait = false;
   let en = ENQUEUE_WAKEUP;
   if (wakeFlags & WF_MIGRATED) en |= ENQUEUE_MIGRATED;
+  // ttwu_queue_cond(): a wakeup for an idle CPU other than this one goes on its wake list, with a function-call
+  // IPI (one last-level cache here, so a busy target's rq is locked and enqueued to directly).
+  const wakelist = thisCpu >= 0 && thisCpu !== cpu && rq.nrRunning === 0 && k.tunables.features.TTWU_QUEUE;
+  if (wakelist) {
+    rq.irqCallCount++;
+    k.wakelistCpu = cpu;
+  }
   activateTask(k, rq, p, en);
   wakeupPreempt(k, rq, p, wakeFlags);
+  k.wakelistCpu = -1;
   p.state = TASK_RUNNING;
   traceWake(k, 'sched_wakeup', p, cpu);
   if (rq.curr !== p) p.schedClass.taskWoken?.(rq, p);

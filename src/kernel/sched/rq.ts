@@ -98,6 +98,15 @@ export class Rq {
   accountedNs = -0;
   readonly busyNsByClass = [0, 0, 0, 0, 0];
   readonly cpustat = new CpuStat();
+  /**
+   * irq_stat (arch/x86): local APIC timer interrupts (the tick and every hrtimer that expires here: a sleep's
+   * wakeup), rescheduling IPIs and function-call IPIs received; and completions on this CPU's virtio-blk request
+   * queue, whose MSI-X vector is affine to it. /proc/interrupts and /proc/stat's intr line.
+   */
+  apicTimerIrqs = 0;
+  irqReschedCount = 0;
+  irqCallCount = 0;
+  blkIrqs = 0;
   /** schedstats of the rq (sched_debug). */
   ttwuCount = 0;
   ttwuLocal = 0;

@@ -49,7 +49,7 @@ export function stopTick(k: Kernel, rq: Rq): void {
 function schedTick(k: Kernel, rq: Rq): void {
   // The next tick is armed first, as tick_sched_timer() forwards the hrtimer before handling the tick.
   k.engine.start(rq.tickTimer as Timer, k.now + k.tickNs);
-  k.irqCount++;
+  rq.apicTimerIrqs++;
   const curr = rq.curr;
   curr.schedClass.taskTick(rq, curr, false);
   k.balancer.tick(rq);

@@ -110,6 +110,10 @@ function newSleepTimer(k: Kernel, p: Task): Timer {
     // only moves with its affinity): the wakeup is a local one there, as ttwu_stat() counts it. onCpu written
     // out: its argument would be a closure made at every wakeup.
     fn = (t: Task): void => {
+      // The expiry is an interrupt on that CPU: an I/O's completion on its virtio-blk queue, else the APIC timer.
+      const rq = k.rqs[t.cpu] as Rq;
+      if (t.inIowait) rq.blkIrqs++;
+      else rq.apicTimerIrqs++;
       const prev = k.currentCpu;
       k.currentCpu = t.cpu;
       try {
