@@ -46,6 +46,13 @@ function pcpu(k: Kernel, t: Task): number {
 }
 
 /* Fields ps knows by two names (procps's aliases) are one definition each. */
+/** The WCHAN column: /proc/PID/wchan, "-" for "0", cut to the column as procps does. */
+function wchanOf(k: Kernel, t: Task): string {
+  const r = k.proc.read(`/proc/${t.pid}/wchan`);
+  const w = r.ok ? r.text : '0';
+  return w === '0' ? '-' : w.slice(0, 6);
+}
+
 const RSS: Field = { head: 'RSS', width: 5, get: (k, t) => rssKb(k, t) };
 const PCPU: Field = { head: '%CPU', width: 4, get: (k, t) => pcpu(k, t).toFixed(1) };
 // MemTotal is the managed pages (meminfo.ts): read directly, not a whole meminfo per row.
@@ -84,7 +91,8 @@ const FIELDS: Record<string, Field> = {
   stime: { head: 'STIME', width: 5, get: (_k, t) => startClock(t.startTimeNs) },
   bsdtime: { head: 'TIME', width: 6, get: (_k, t) => `${Math.floor(t.sumExecRuntimeNs / 60e9)}:${String(Math.floor(t.sumExecRuntimeNs / 1e9) % 60).padStart(2, '0')}` },
   nlwp: { head: 'NLWP', width: 4, get: (k, t) => [...k.tasks.values()].filter((x) => x.tgid === t.tgid).length },
-  wchan: { head: 'WCHAN', width: 6, left: true, get: (_k, t) => (t.onCpu || taskStateLetter(t) === 'R' ? '-' : t.isKthread ? 'worker' : t.state & 2 ? 'folio_' : 'hrtime') },
+  // procps reads /proc/PID/wchan ("0" when the task is not blocked) and cuts the name to the column.
+  wchan: { head: 'WCHAN', width: 6, left: true, get: (k, t) => wchanOf(k, t) },
   oom: { head: 'OOM', width: 4, get: (k, t) => k.mm.oomScore(t) },
   comm: { head: 'COMMAND', width: 15, left: true, get: (_k, t) => t.comm },
   ucomm: { head: 'COMMAND', width: 15, left: true, get: (_k, t) => t.comm },

@@ -10,6 +10,8 @@ import { handleSysrq } from '../../src/kernel/sysrq/sysrq.js';
 import { taskStateLetter } from '../../src/kernel/task/task.js';
 import { formatDmesg } from '../../src/shell/dmesg.js';
 import { machine, MS, SEC, spawn } from '../helpers/machine.js';
+import { runShell } from '../../src/shell/shell.js';
+import { shellEnv } from '../../src/sim/machine-hooks.js';
 
 const settings = { consoleLoglevel: 7, defaultMessageLoglevel: 4, minimumConsoleLoglevel: 1, defaultConsoleLoglevel: 7 };
 
@@ -258,5 +260,69 @@ describe('magic SysRq', () => {
     handleSysrq(k, 's', false);
     handleSysrq(k, 'x', false);
     expect(seen).toEqual(['s:Emergency Sync', 'x:HELP']);
+  });
+});
+
+describe('/proc/PID/stack and /proc/PID/wchan', () => {
+  const read = (k: ReturnType<typeof machine>, path: string): string => {
+    const r = k.proc.read(path);
+    if (!r.ok) throw new Error(`${path}: ${r.errno}`);
+    return r.text;
+  };
+
+  it('a sleeper shows where it called into the scheduler: the trace skips the __sched frames, wchan is its first frame', () => {
+    const k = machine({ nrCpus: 2 });
+    const napper = spawn(k, {
+      comm: 'napper',
+      program: function* () {
+        for (;;) {
+          yield { op: 'run', ns: 1 * MS };
+          yield { op: 'sleep', ns: 100 * MS };
+        }
+      },
+    });
+    const reader = spawn(k, {
+      comm: 'reader',
+      program: function* () {
+        for (;;) {
+          yield { op: 'run', ns: 1 * MS };
+          yield { op: 'io', ns: 100 * MS };
+        }
+      },
+    });
+    const hog = spawn(k, { comm: 'hog', cpus: [1] });
+    k.engine.runUntil(50 * MS);
+    expect(read(k, `/proc/${napper.pid}/stack`)).toBe(
+      [
+        '[<0>] hrtimer_nanosleep+0xbc/0x1a0',
+        '[<0>] __x64_sys_clock_nanosleep+0xc6/0x130',
+        '[<0>] do_syscall_64+0x82/0x190',
+        '[<0>] entry_SYSCALL_64_after_hwframe+0x76/0x7e',
+        '',
+      ].join('\n'),
+    );
+    expect(read(k, `/proc/${napper.pid}/wchan`)).toBe('hrtimer_nanosleep');
+    expect(read(k, `/proc/${reader.pid}/wchan`)).toBe('folio_wait_bit_common');
+    expect(read(k, `/proc/${reader.pid}/stack`).split('\n')[0]).toBe('[<0>] folio_wait_bit_common+0x13d/0x350');
+    // A task on a CPU: no unwind of a task running elsewhere, and no wait channel.
+    expect(hog.onCpu).toBe(true);
+    expect(read(k, `/proc/${hog.pid}/stack`)).toBe('');
+    expect(read(k, `/proc/${hog.pid}/wchan`)).toBe('0');
+    expect(read(k, '/proc/2/stack')).toBe('[<0>] kthreadd+0x2e2/0x320\n[<0>] kthread+0xe4/0x120\n[<0>] ret_from_fork+0x34/0x50\n[<0>] ret_from_fork_asm+0x1a/0x30\n');
+    expect(taskStateLetter(napper)).toBe('S');
+  });
+
+  it('ps -o wchan reads it, cut to its column, "-" for a task that is not blocked', () => {
+    const k = machine({ nrCpus: 1 });
+    const napper = spawn(k, {
+      comm: 'napper',
+      program: function* () {
+        for (;;) yield { op: 'sleep', ns: 100 * MS };
+      },
+    });
+    const hog = spawn(k, { comm: 'hog' });
+    k.engine.runUntil(50 * MS);
+    const out = runShell(shellEnv(k), `ps -o pid,wchan,comm -p ${napper.pid},${hog.pid}`).output;
+    expect(out).toBe(`    PID WCHAN  COMMAND\n${String(napper.pid).padStart(7)} hrtime napper\n${String(hog.pid).padStart(7)} -      hog\n`);
   });
 });

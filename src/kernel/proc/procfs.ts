@@ -10,6 +10,7 @@ import { resetSchedStats, type Task } from '../task/task.js';
 import { devKmsgLine, procKmsgLines } from '../printk/readers.js';
 import { fullCmdline } from '../printk/boot-log.js';
 import { writeSysrqTrigger } from '../sysrq/sysrq.js';
+import { procPidStack, procPidWchan } from '../sysrq/show.js';
 import { renderPidSchedstat, renderPidStat, renderPidStatus } from './pid.js';
 import { renderPidSched, renderSchedDebug, renderSchedFeatures } from './sched-debug.js';
 import { buildSysctlTable, pathToSysctlName, sysctlNameToPath, type SysctlEntry } from './sysctl-table.js';
@@ -199,6 +200,8 @@ export class ProcFs {
       },
     });
     pr('schedstat', { read: (_k, t) => renderPidSchedstat(t) });
+    pr('stack', { read: procPidStack });
+    pr('wchan', { read: procPidWchan });
     pr('comm', {
       read: (_k, t) => `${t.comm}\n`,
       write: (_k, t, data) => {

@@ -49,6 +49,41 @@ export function callChain(k: Kernel, t: Task): string[] {
   return [...sched, ' do_nanosleep+0x68/0x1a0', ' hrtimer_nanosleep+0xbc/0x1a0', ' __x64_sys_clock_nanosleep+0xc6/0x130', ...USER_TAIL];
 }
 
+/**
+ * Functions of the __sched text section, which stack_trace_save_tsk() and get_wchan() step over
+ * (in_sched_functions()): a task's trace starts at what called into the scheduler.
+ */
+const SCHED_FUNCTIONS = new Set(['__schedule', 'schedule', 'preempt_schedule_irq', 'io_schedule', 'schedule_timeout', 'schedule_hrtimeout_range_clock', 'do_nanosleep']);
+
+function frameFunction(frame: string): string {
+  const s = frame.trim();
+  const plus = s.indexOf('+');
+  return plus < 0 ? s : s.slice(0, plus);
+}
+
+/**
+ * /proc/PID/stack (proc_pid_stack): the call chain without the scheduler's own frames, one "[<0>] sym+off/size"
+ * line each (addresses hidden). Empty for a task running on a CPU: the unwinder does not start on a task that is
+ * running elsewhere (task_on_another_cpu()).
+ */
+export function procPidStack(k: Kernel, t: Task): string {
+  if (t.onCpu) return '';
+  return callChain(k, t)
+    .filter((f) => !SCHED_FUNCTIONS.has(frameFunction(f)))
+    .map((f) => `[<0>] ${f.trim()}\n`)
+    .join('');
+}
+
+/**
+ * /proc/PID/wchan (get_wchan): where a blocked task waits, the first frame outside the scheduler, with no
+ * newline; "0" for a task that is runnable or running (or a zombie, which has no stack to unwind).
+ */
+export function procPidWchan(k: Kernel, t: Task): string {
+  if (t.onCpu || t.onRq !== 0) return '0';
+  const f = callChain(k, t).find((x) => !SCHED_FUNCTIONS.has(frameFunction(x)));
+  return f === undefined ? '0' : frameFunction(f);
+}
+
 /** sched_show_task() of 6.17: the "task:" line and the call trace. */
 export function sched_show_task(k: Kernel, t: Task): string[] {
   const letter = taskStateLetter(t);
