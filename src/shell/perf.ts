@@ -1,5 +1,5 @@
 /**
- * perf sched record / latency / timehist (tools/perf/builtin-sched.c), from the sched_switch and sched_wakeup
+ * perf sched record / latency / map / timehist (tools/perf/builtin-sched.c), from the sched_switch and sched_wakeup
  * tracepoints by perf's own bookkeeping: latency's work atoms (a task switched out runnable, or woken, waits for
  * the CPU from then until it is switched in) and timehist's per-task runtimes (each switch-out is a line: the
  * time off the CPU before this run, the wait from wakeup to run, the run). `record` cannot block until Ctrl-C
@@ -33,7 +33,7 @@ interface WorkAtoms {
   readyToRunNs: number;
 }
 
-/** One timehist line: a task switched out. */
+/** One switch: timehist's line (the task switched out), and the task switched in (map's line). */
 interface TimehistRow {
   tNs: number;
   cpu: number;
@@ -42,6 +42,8 @@ interface TimehistRow {
   waitNs: number;
   delayNs: number;
   runNs: number;
+  nextPid: number;
+  nextComm: string;
 }
 
 const TIMEHIST_ROWS = 20_000;
@@ -71,7 +73,7 @@ class LatencyRecorder implements TraceSink {
     const delta = t0 !== undefined ? tNs - t0 : 0;
     // add_sched_out_event() + add_runtime_event(): a preempted task waits for the CPU from now.
     const out = this.find(prevPid, prevComm, AtomState.Sleeping, tNs);
-    this.timehistOut(out, tNs, cpu, t0, prevState);
+    this.timehistOut(out, tNs, cpu, t0, prevState, nextPid, nextComm);
     if (prevState.startsWith('R')) {
       out.state = AtomState.WaitCpu;
       out.wakeUpNs = tNs;
@@ -95,7 +97,7 @@ class LatencyRecorder implements TraceSink {
    * timehist_sched_switch_event() for the task leaving the CPU at t, which it got at tprev (the CPU's previous
    * switch): its run, its wait from ready to run, and its time off the CPU before that (timehist_update_runtime_stats).
    */
-  private timehistOut(r: WorkAtoms, t: number, cpu: number, tprev: number | undefined, state: string): void {
+  private timehistOut(r: WorkAtoms, t: number, cpu: number, tprev: number | undefined, state: string, nextPid: number, nextComm: string): void {
     let runNs = 0;
     let delayNs = 0;
     let waitNs = 0;
@@ -104,7 +106,7 @@ class LatencyRecorder implements TraceSink {
       if (r.readyToRunNs !== 0 && r.readyToRunNs <= tprev) delayNs = tprev - r.readyToRunNs;
       if (r.lastTimeNs !== 0 && r.lastTimeNs <= tprev) waitNs = tprev - r.lastTimeNs;
     }
-    this.rows.push({ tNs: t, cpu, pid: r.pid, comm: r.pid === 0 ? '<idle>' : r.comm, waitNs, delayNs, runNs });
+    this.rows.push({ tNs: t, cpu, pid: r.pid, comm: r.pid === 0 ? '<idle>' : r.comm, waitNs, delayNs, runNs, nextPid, nextComm });
     r.lastTimeNs = t;
     // A preempted task is ready to run again at once; a sleeper when it is woken.
     r.readyToRunNs = state.startsWith('R') ? t : 0;
@@ -239,9 +241,63 @@ function timehist(k: Kernel, argv: string[]): ReturnType<Command> {
   return ok(out);
 }
 
+/**
+ * perf sched map (map_switch_event()): a line per switch with a column per CPU, the CPU that switched starred,
+ * each column the two-character short name of the task it runs ('.' for idle, blank before the CPU's first
+ * switch); a task's name is given ("A0 => comm:pid") the first time it appears and when its comm changed. Short
+ * names run A0..Z0, A1..Z9 and then start again, as perf's do.
+ */
+function map(k: Kernel, argv: string[]): ReturnType<Command> {
+  if (argv.length > 3) return fail('perf sched map', `unknown option '${argv[3] ?? ''}'\n usage: perf sched map`, 129);
+  const r = recordings.get(k);
+  if (r === undefined || r.rec.switches === 0) return fail('perf', "No sched_switch events found. Have you run 'perf sched record'?", 1);
+  const rec = r.rec;
+  const names = new Map<number, { short: string; comm: string }>();
+  const curr: (string | undefined)[] = new Array<string | undefined>(k.nrCpus).fill(undefined);
+  let n1 = 0;
+  let n2 = 0;
+  const lines: string[] = [];
+  for (let i = 0; i < rec.rows.length; i++) {
+    const row = rec.rows.at(i) as TimehistRow;
+    let t = names.get(row.nextPid);
+    // perf knows the idle tasks as one thread, swapper:0.
+    const comm = row.nextPid === 0 ? 'swapper' : row.nextComm;
+    let announce = false;
+    if (t === undefined) {
+      if (row.nextPid === 0) t = { short: '. ', comm };
+      else {
+        t = { short: String.fromCharCode(65 + n1) + String(n2), comm };
+        if (n1 < 25) n1++;
+        else {
+          n1 = 0;
+          n2 = n2 < 9 ? n2 + 1 : 0;
+        }
+      }
+      names.set(row.nextPid, t);
+      announce = true;
+    } else if (t.comm !== comm) {
+      t.comm = comm;
+      announce = true;
+    }
+    curr[row.cpu] = t.short;
+    let line = '  ';
+    for (let c = 0; c < curr.length; c++) {
+      const s = curr[c];
+      line += (c === row.cpu ? '*' : ' ') + (s === undefined ? '   ' : `${s.padStart(2)} `);
+    }
+    line += `  ${usec(row.tNs).padStart(12)} secs `;
+    if (announce) line += `${t.short} => ${t.comm}:${row.nextPid}`;
+    lines.push(line);
+  }
+  let out = `${lines.join('\n')}\n`;
+  const dropped = rec.switches - rec.rows.length;
+  if (dropped > 0) out += `  INFO: the first ${dropped} of ${rec.switches} switches are not shown: the recording keeps the last ${TIMEHIST_ROWS}\n`;
+  return ok(out);
+}
+
 export const perf: Command = (env, argv) => {
   const k = env.k;
-  if (argv[1] !== 'sched') return fail('perf', `'${argv[1] ?? ''}' is not a perf command here: perf sched record | latency | timehist`, 1);
+  if (argv[1] !== 'sched') return fail('perf', `'${argv[1] ?? ''}' is not a perf command here: perf sched record | latency | map | timehist`, 1);
   switch (argv[2]) {
     case 'record': {
       recordings.get(k)?.stop();
@@ -256,13 +312,15 @@ export const perf: Command = (env, argv) => {
         },
       });
       // One line that fits an 80-column footer.
-      return ok(`[ perf sched record: since ${usec(k.now)} s; see perf sched latency, timehist ]\n`);
+      return ok(`[ perf sched record: since ${usec(k.now)} s; see perf sched latency, map, timehist ]\n`);
     }
     case 'latency':
       return latency(k, argv);
     case 'timehist':
       return timehist(k, argv);
+    case 'map':
+      return map(k, argv);
     default:
-      return fail('perf', ` usage: perf sched record | perf sched latency [-p] [-s runtime,switch,avg,max] | perf sched timehist`, 129);
+      return fail('perf', ` usage: perf sched record | perf sched latency [-p] [-s runtime,switch,avg,max] | perf sched map | perf sched timehist`, 129);
   }
 };

@@ -242,7 +242,7 @@ describe('command language: texts as the real tools print them', () => {
     const b = spawn(m, { comm: 'hog' });
     m.engine.runUntil(1 * SEC);
     expect(sh(m, 'perf sched latency')).toMatchObject({ output: "perf: No sched_switch events found. Have you run 'perf sched record'?\n", exitStatus: 1 });
-    expect(sh(m, 'perf sched record').output).toBe('[ perf sched record: since 1.000000 s; see perf sched latency, timehist ]\n');
+    expect(sh(m, 'perf sched record').output).toBe('[ perf sched record: since 1.000000 s; see perf sched latency, map, timehist ]\n');
     const before = [a, b].map((t) => ({ delay: t.runDelayNs, runs: t.pcount, cpu: t.sumExecRuntimeNs }));
     m.engine.runUntil(3 * SEC);
     const out = sh(m, 'perf sched latency -p').output.split('\n');
@@ -308,6 +308,55 @@ describe('command language: texts as the real tools print them', () => {
     const first = rows[0] as { t: number };
     const last = rows[rows.length - 1] as { t: number };
     expect(rows.slice(1).reduce((a, r) => a + r.run, 0)).toBeCloseTo((last.t - first.t) * 1000, 0);
+  });
+
+  it('perf sched map: a column per CPU, the switching CPU starred, short names given at first sight', () => {
+    const m = machine({ nrCpus: 2 });
+    const a = spawn(m, { comm: 'alpha', cpus: [0] });
+    const b = spawn(m, { comm: 'beta', cpus: [0] });
+    const c = spawn(m, {
+      comm: 'gamma',
+      cpus: [1],
+      program: function* () {
+        for (;;) {
+          yield { op: 'run', ns: 1 * MS };
+          yield { op: 'sleep', ns: 9 * MS };
+        }
+      },
+    });
+    m.engine.runUntil(1 * SEC);
+    expect(sh(m, 'perf sched map')).toMatchObject({ output: "perf: No sched_switch events found. Have you run 'perf sched record'?\n", exitStatus: 1 });
+    sh(m, 'perf sched record');
+    m.engine.runUntil(1.1 * SEC);
+    const lines = sh(m, 'perf sched map').output.split('\n');
+    expect(lines.at(-1)).toBe('');
+    const rows = lines.slice(0, -1).map((l) => {
+      const f = /^ {2}([ *])(..) ([ *])(..) {3}( *[\d.]+) secs (.*)$/.exec(l);
+      if (f === null) throw new Error(`bad line: '${l}'`);
+      return { star0: f[1] === '*', cpu0: f[2] as string, star1: f[3] === '*', cpu1: f[4] as string, t: Number(f[5]), note: f[6] as string };
+    });
+    expect(rows.length).toBeGreaterThan(20);
+    // Exactly one CPU switched on each line; a CPU shows nothing until its first switch in the recording.
+    for (const r of rows) expect(Number(r.star0) + Number(r.star1)).toBe(1);
+    const firstOn1 = rows.findIndex((r) => r.star1);
+    expect(rows.slice(0, firstOn1).every((r) => r.cpu1 === '  ')).toBe(true);
+    // Each task is named once, when it first switches in, with the next short name (A0, B0, ...); idle is
+    // '.', perf's swapper:0.
+    const notes = rows.map((r) => r.note).filter((n) => n !== '');
+    expect(notes).toContain('.  => swapper:0');
+    const tasks = notes.filter((n) => !n.startsWith('.'));
+    expect(tasks.map((n) => n.slice(0, 2))).toEqual(tasks.map((_n, i) => `${String.fromCharCode(65 + i)}0`));
+    const short = (t: { comm: string; pid: number }): string => tasks.find((n) => n.endsWith(` => ${t.comm}:${t.pid}`))?.slice(0, 2) ?? '?';
+    expect(new Set(notes).size).toBe(notes.length);
+    // CPU 0 alternates the two hogs; CPU 1 runs gamma and idles.
+    const on = (cpu: 0 | 1): Set<string> => new Set(rows.filter((r) => (cpu === 0 ? r.star0 : r.star1)).map((r) => (cpu === 0 ? r.cpu0 : r.cpu1)));
+    expect(on(0)).toContain(short(a));
+    expect(on(0)).toContain(short(b));
+    expect(on(1)).toContain(short(c));
+    expect(on(1)).toContain('. ');
+    // Times run forward within the recording.
+    expect(rows.every((r, i) => i === 0 || r.t >= (rows[i - 1] as { t: number }).t)).toBe(true);
+    expect((rows[0] as { t: number }).t).toBeGreaterThanOrEqual(1);
   });
 
   it('stress-ng forks its workers under a stress-ng parent, which stops them at --timeout and exits', () => {
