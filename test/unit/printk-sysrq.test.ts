@@ -8,6 +8,7 @@ import { PrintkRing } from '../../src/kernel/printk/printk.js';
 import { devKmsgLine, procKmsgLines } from '../../src/kernel/printk/readers.js';
 import { handleSysrq } from '../../src/kernel/sysrq/sysrq.js';
 import { taskStateLetter } from '../../src/kernel/task/task.js';
+import type { ProgramFactory } from '../../src/kernel/task/user.js';
 import { formatDmesg } from '../../src/shell/dmesg.js';
 import { machine, MS, SEC, spawn } from '../helpers/machine.js';
 import { runShell } from '../../src/shell/shell.js';
@@ -272,24 +273,16 @@ describe('/proc/PID/stack and /proc/PID/wchan', () => {
 
   it('a sleeper shows where it called into the scheduler: the trace skips the __sched frames, wchan is its first frame', () => {
     const k = machine({ nrCpus: 2 });
-    const napper = spawn(k, {
-      comm: 'napper',
-      program: function* () {
+    // 1 ms of work, then 100 ms asleep or waiting on a read.
+    const cycle = (op: 'sleep' | 'io'): ProgramFactory =>
+      function* () {
         for (;;) {
           yield { op: 'run', ns: 1 * MS };
-          yield { op: 'sleep', ns: 100 * MS };
+          yield { op, ns: 100 * MS };
         }
-      },
-    });
-    const reader = spawn(k, {
-      comm: 'reader',
-      program: function* () {
-        for (;;) {
-          yield { op: 'run', ns: 1 * MS };
-          yield { op: 'io', ns: 100 * MS };
-        }
-      },
-    });
+      };
+    const napper = spawn(k, { comm: 'napper', program: cycle('sleep') });
+    const reader = spawn(k, { comm: 'reader', program: cycle('io') });
     const hog = spawn(k, { comm: 'hog', cpus: [1] });
     k.engine.runUntil(50 * MS);
     expect(read(k, `/proc/${napper.pid}/stack`)).toBe(
