@@ -549,3 +549,40 @@ describe('private pages of file mappings', () => {
     meminfoAddsUp(s.k);
   });
 });
+
+describe('swap-in', () => {
+  it('touching swapped-out pages again faults them back in: pswpin, pgmajfault and the task\'s majflt agree', () => {
+    const k = machine({ nrCpus: 2, memoryBytes: 256 * 1024 ** 2, swapBytes: 256 * 1024 ** 2 });
+    const MB = 1024 ** 2;
+    // Its second mapping does not fit beside the first: reclaim swaps out the largest anon user, itself.
+    const owner = spawn(k, {
+      comm: 'owner',
+      program: function* (): Gen {
+        yield { op: 'mem', call: { fn: 'mmap', bytes: 150 * MB, touch: true, tag: 'a' } };
+        yield { op: 'mem', call: { fn: 'mmap', bytes: 100 * MB, touch: true, tag: 'b' } };
+        yield { op: 'sleep', ns: 1 * SEC };
+        yield { op: 'mem', call: { fn: 'touch', bytes: 150 * MB, tag: 'a' } };
+        yield { op: 'sleep', ns: Infinity };
+      },
+    });
+    const vmstat = (): Map<string, number> => {
+      const r = k.proc.read('/proc/vmstat');
+      return new Map((r.ok ? r.text : '').trim().split('\n').map((l) => [l.split(' ')[0] as string, Number(l.split(' ')[1])]));
+    };
+    k.engine.runUntil(800 * MS);
+    const before = vmstat();
+    expect(before.get('pswpout')).toBeGreaterThan(1000);
+    expect(before.get('pswpin')).toBe(0);
+    k.engine.runUntil(4 * SEC);
+    const after = vmstat();
+    const stat = k.proc.read(`/proc/${owner.pid}/stat`);
+    // majflt is the 12th field, the 10th after "(comm) ".
+    const majflt = Number((stat.ok ? stat.text : '').split(') ')[1]?.split(' ')[9]);
+    expect(after.get('pswpin')).toBeGreaterThan(1000);
+    expect(after.get('pgmajfault')).toBe(after.get('pswpin'));
+    expect(majflt).toBe(after.get('pswpin'));
+    // The reads went through the block layer: pgpgin (KiB) grew by at least the pages read back.
+    expect((after.get('pgpgin') as number) - (before.get('pgpgin') as number)).toBeGreaterThanOrEqual((after.get('pswpin') as number) * 4);
+    checkMemory(k);
+  });
+});

@@ -136,9 +136,10 @@ export function renderVmstat(k: Kernel): string {
     ['nr_swapcached', c.swapCached],
     ['pgpgin', r.pgpginKb],
     ['pgpgout', r.pgpgoutKb],
-    // No pswpin: swap-in is not modelled (a swapped page is never faulted back).
+    ['pswpin', r.swappedIn],
     ['pswpout', r.swappedOut],
     ['pgfault', r.pgfault],
+    ['pgmajfault', r.pgmajfault],
     ['pgsteal_kswapd', r.kswapdReclaimed],
     ['pgsteal_direct', r.directReclaimed],
     ['pgscan_kswapd', r.kswapdScanned],

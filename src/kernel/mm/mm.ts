@@ -110,7 +110,7 @@ export class MemoryManager {
   private kobjCaches: KobjCaches = [];
   /** Rate limit of the __vm_enough_memory warning (pr_warn_ratelimited: 10 per 5 s). */
   private warnBurst: { start: number; n: number } = { start: -1, n: 0 };
-  reclaimStats = { kswapdReclaimed: 0, directReclaimed: 0, kswapdScanned: 0, directScanned: 0, slabFreed: 0, slabsScanned: 0, swappedOut: 0, allocstall: 0, pgfault: 0, pgpginKb: 0, pgpgoutKb: 0, workingsetRefaultFile: 0 };
+  reclaimStats = { kswapdReclaimed: 0, directReclaimed: 0, kswapdScanned: 0, directScanned: 0, slabFreed: 0, slabsScanned: 0, swappedOut: 0, swappedIn: 0, allocstall: 0, pgfault: 0, pgmajfault: 0, pgpginKb: 0, pgpgoutKb: 0, workingsetRefaultFile: 0 };
 
   constructor(private readonly k: Kernel) {
     const totalPages = Math.floor(k.config.memoryBytes / PAGE_SIZE);

@@ -155,6 +155,10 @@ function* sysTouch(k: Kernel, p: Task, bytes: number, tag: string): Sys {
       v.swapped -= back;
       k.mm.swapUsed -= back;
       mm.majflt += back;
+      const rs = k.mm.reclaimStats;
+      rs.swappedIn += back;
+      rs.pgmajfault += back;
+      rs.pgpginKb += back * 4;
       if (!(yield* faultIn(k, p, mm, v, back))) return ENOMEM;
       want -= back;
     }
