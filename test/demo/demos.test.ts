@@ -143,6 +143,33 @@ describe('demos do what their descriptions say', () => {
     expect(j.oomKills).toHaveLength(0);
   });
 
+  it('swapping: no paging while one cache fits, then swap-outs and major faults that read pages back, and no OOM kill', () => {
+    const j = run('swapping.json');
+    const out = (t: number): string => j.actions.find((a) => a.t === t * 1e9 && a.output !== undefined && a.output !== '')?.output ?? '';
+    const num = (text: string, re: RegExp): number => Number(re.exec(text)?.[1]);
+    const before = out(9);
+    const after = out(29);
+    for (const name of ['pswpin', 'pswpout', 'pgmajfault']) expect(num(before, new RegExp(`^${name} (\\d+)$`, 'm'))).toBe(0);
+    const swpin = num(after, /^pswpin (\d+)$/m);
+    // Both caches keep cycling through 500 MiB each: well over their size is read back and written out.
+    expect(swpin).toBeGreaterThan(2 * 128_000);
+    expect(num(after, /^pswpout (\d+)$/m)).toBeGreaterThan(2 * 128_000);
+    // Every page read back is a major fault.
+    expect(num(after, /^pgmajfault (\d+)$/m)).toBe(swpin);
+    // vmstat's si and so (KiB/s since boot) and free's Swap line agree that swap is in use.
+    const vm = after.split('\n').at(-2)?.trim().split(/\s+/).map(Number) ?? [];
+    expect(vm[6]).toBeGreaterThan(0);
+    expect(vm[7]).toBeGreaterThan(0);
+    expect(num(after, /^Swap: +\d+ +(\d+)/m)).toBeGreaterThan(0);
+    // The caches wait instead of dying: both alive, blocked most of the time.
+    expect(j.oomKills).toHaveLength(0);
+    for (const comm of ['cache-a', 'cache-b']) {
+      const t = byComm(j, comm)[0];
+      expect(t?.exitReason).toBeUndefined();
+      expect(t?.cpuTimeNs).toBeLessThan(2e9);
+    }
+  });
+
   it('oom-leak: the leak is killed, the protected task survives', () => {
     const j = run('oom-leak.json');
     expect(j.oomKills[0]?.victimComm).toBe('leaky');
