@@ -150,7 +150,7 @@ export interface KernelSnapshot {
   oomKills: OomSnapshot[];
   oomKillsTotal: number;
   /** Reclaim counters since boot (pages): what kswapd and direct reclaim freed, slab objects shrunk. */
-  reclaim: { kswapdReclaimed: number; directReclaimed: number; kswapdScanned: number; directScanned: number; slabFreed: number; allocstall: number; swappedOut: number };
+  reclaim: { kswapdReclaimed: number; directReclaimed: number; kswapdScanned: number; directScanned: number; slabFreed: number; allocstall: number; swappedOut: number; swappedIn: number };
   /** Pressure stall averages (/proc/pressure/*); null for a scheduler trace. */
   psi: PsiView | null;
   overcommitMemory: number;
@@ -354,6 +354,7 @@ export function takeSnapshot(k: Kernel, opts: SnapshotOptions): KernelSnapshot {
       slabFreed: k.mm.reclaimStats.slabFreed,
       allocstall: k.mm.reclaimStats.allocstall,
       swappedOut: k.mm.reclaimStats.swappedOut,
+      swappedIn: k.mm.reclaimStats.swappedIn,
     },
     psi: k.psi.view(),
     overcommitMemory: k.sysctl.overcommitMemory,

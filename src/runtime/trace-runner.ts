@@ -110,7 +110,7 @@ export function traceSnapshot(m: TraceModel, name: string, relNowNs: number, eve
     slabs: [],
     oomKills: [],
     oomKillsTotal: 0,
-    reclaim: { kswapdReclaimed: 0, directReclaimed: 0, kswapdScanned: 0, directScanned: 0, slabFreed: 0, allocstall: 0, swappedOut: 0 },
+    reclaim: { kswapdReclaimed: 0, directReclaimed: 0, kswapdScanned: 0, directScanned: 0, slabFreed: 0, allocstall: 0, swappedOut: 0, swappedIn: 0 },
     psi: null,
     overcommitMemory: 0,
     printk: { nextSeq: 0, consoleLoglevel: 0, defaultMessageLoglevel: 0, ignoreLoglevel: false },

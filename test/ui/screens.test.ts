@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDashboard, type Dash } from '../helpers/dashboard.js';
 import { bigScenario } from '../../bench/big-scenario.js';
+import { fmtCount } from '../../src/ui/format.js';
 
 const GOLDEN = join(import.meta.dirname, '../golden/ui');
 
@@ -166,6 +167,17 @@ it("the scheduler screen shows each task's scheduling delay: the recent mean per
   // The worst wait is the kernel's own figure for the task.
   const k = dash.session.k;
   expect(light.max).toBeCloseTo((k.tasks.get(light.pid)?.maxRunDelayNs ?? NaN) / 1e6, 3);
+});
+
+it('with swap, the memory screen counts the pages written out to swap and read back in', async () => {
+  dash = await startDashboard({ scenario: new URL('../../demo/swapping.json', import.meta.url).pathname });
+  await dash.press('3');
+  await dash.advance(15_000);
+  const line = dash.tty.lines().find((l) => l.includes('Swap    ')) ?? '';
+  const r = dash.session.k.mm.reclaimStats;
+  expect(r.swappedOut).toBeGreaterThan(1000);
+  expect(r.swappedIn).toBeGreaterThan(1000);
+  expect(line).toContain(`used of 1.00G  out ${fmtCount(r.swappedOut)} pg  in ${fmtCount(r.swappedIn)} pg`);
 });
 
 it('80x24 keeps the header, the timeline and the task list', async () => {

@@ -71,8 +71,9 @@ export class MemoryWidget implements Widget {
       `stacks ${fmtPages(m.kernelStackKb / 4)}`,
       `vmalloc ${fmtPages(m.vmallocUsed)}`,
     ]);
-    line('Swap    ', [snap.swapTotalPages === 0 ? 'none' : `${fmtPages(snap.swapUsedPages)} used of ${fmtPages(snap.swapTotalPages)}`]);
     const r = snap.reclaim;
+    // Pages written out to swap and read back in (pswpout, pswpin) since boot.
+    line('Swap    ', snap.swapTotalPages === 0 ? ['none'] : [`${fmtPages(snap.swapUsedPages)} used of ${fmtPages(snap.swapTotalPages)}`, `out ${fmtCount(r.swappedOut)} pg`, `in ${fmtCount(r.swappedIn)} pg`]);
     line('Reclaim ', [
       `kswapd ${fmtCount(r.kswapdReclaimed)} pg`,
       `direct ${fmtCount(r.directReclaimed)} pg (${r.allocstall} stalls)`,
