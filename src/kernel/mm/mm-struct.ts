@@ -140,6 +140,8 @@ export class AnonVma extends PfnList {
   swapped = 0;
   /** Pages touched a second time (promoted to the active LRU). */
   activePages = 0;
+  /** When its pages were last faulted in or touched (Mm.anonTouchSeq): its place on the anon LRU. */
+  lastTouch = 0;
 
   constructor(
     readonly kind: 'anon' | 'stack',
@@ -185,6 +187,8 @@ export class FileVma {
   fileMapped = 0;
   /** Private copies touched a second time (promoted to the active LRU). */
   activePages = 0;
+  /** When its private copies were last faulted in or touched: its place on the anon LRU. */
+  lastTouch = 0;
 
   constructor(
     readonly kind: 'file' | 'exe' | 'lib',

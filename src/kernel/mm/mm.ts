@@ -94,6 +94,8 @@ export class MemoryManager {
   kernelStacks = 0;
   readonly percpuKb: number;
   activeAnonPages = 0;
+  /** A clock of anonymous faults and touches, ordering mappings on the anon LRU (reclaimAnon). */
+  anonTouchSeq = 0;
   readonly oomVictims = new Set<Task>();
   readonly oomKills: OomKillRecord[] = [];
   oomKillsTotal = 0;

@@ -9,6 +9,7 @@ import { tryToWakeUp } from '../sched/core.js';
 import { TASK_INTERRUPTIBLE } from '../task/task.js';
 import type { UserAction, UserResult } from '../task/user.js';
 import { taskMm } from './oom.js';
+import type { Mm, Vma } from './mm-struct.js';
 import { DEF_PRIORITY, DEFAULT_SEEKS, doShrinkSlab, SHRINK_EMPTY, type Shrinker } from './shrinker.js';
 
 /** SWAP_CLUSTER_MAX: pages reclaimed per batch. */
@@ -68,29 +69,47 @@ function reclaimPageCache(k: Kernel, n: number, priority: number, stats: { scann
   return freed;
 }
 
-/** Swap out anonymous pages of the largest users (the anon LRU), when swap space is left. */
+/**
+ * Swap out anonymous pages, when swap space is left: the anon LRU at the granularity of mappings. The mapping
+ * touched longest ago gives its inactive pages first; active pages go only when no inactive one is left, as
+ * shrink_active_list ages the active list onto the inactive one when that runs low.
+ */
 function reclaimAnon(k: Kernel, n: number, stats: { scanned: number }): number {
   const mm = k.mm;
   const room = mm.totalSwapPages() - mm.swapUsed;
   if (room <= 0 || k.sysctl.swappiness === 0) return 0;
-  const victims = [...k.tasks.values()]
-    .filter((t) => t.pid === t.tgid && taskMm(t) !== null && t.exitState === 0)
-    .sort((a, b) => (taskMm(b)?.anonRss ?? 0) - (taskMm(a)?.anonRss ?? 0) || a.pid - b.pid);
-  let freed = 0;
-  for (const t of victims) {
+  const want = Math.min(n, room);
+  const maps: { v: Vma; m: Mm }[] = [];
+  for (const t of k.tasks.values()) {
+    if (t.pid !== t.tgid || t.exitState !== 0) continue;
     const m = taskMm(t);
     if (m === null) continue;
-    for (const v of m.vmas) {
-      while (freed < n && freed < room && v.anon.length > 0) {
-        mm.freePages(v.anon.pop(), 0);
-        v.swapped++;
-        mm.swapUsed++;
-        freed++;
-      }
-    }
-    mm.syncPageTables(m);
-    if (freed >= n || freed >= room) break;
+    for (const v of m.vmas) if (v.anon.length > 0) maps.push({ v, m });
   }
+  // Stable: mappings touched at the same moment stay in pid order, then in their mm's order.
+  maps.sort((a, b) => a.v.lastTouch - b.v.lastTouch);
+  let freed = 0;
+  const shrunk = new Set<Mm>();
+  for (const active of [false, true]) {
+    for (const { v, m } of maps) {
+      if (freed >= want) break;
+      const list = v.anon;
+      const take = Math.min(want - freed, active ? list.length : list.length - v.activePages);
+      if (take <= 0) continue;
+      for (let i = 0; i < take; i++) mm.freePages(list.pop(), 0);
+      // Active pages taken were deactivated first.
+      const over = v.activePages - list.length;
+      if (over > 0) {
+        v.activePages -= over;
+        mm.activeAnonPages -= over;
+      }
+      v.swapped += take;
+      mm.swapUsed += take;
+      freed += take;
+      shrunk.add(m);
+    }
+  }
+  for (const m of shrunk) mm.syncPageTables(m);
   mm.reclaimStats.swappedOut += freed;
   // Swap writes are block I/O too (submit_bio counts them in pgpgout).
   mm.reclaimStats.pgpgoutKb += freed * 4;

@@ -67,8 +67,10 @@ function* slowPath(k: Kernel, p: Task, order: number, gfp: string): Generator<Us
 }
 
 /** Fault `n` pages into an anonymous VMA, in chunks of 64, with reclaim and OOM when memory runs out. */
-function* faultIn(k: Kernel, p: Task, mm: Mm, v: Vma, n: number): Generator<UserAction, boolean, UserResult | undefined> {
+/** Fault n pages into v; major faults (a swap-in: the caller counted them and did the read) are not minor ones. */
+function* faultIn(k: Kernel, p: Task, mm: Mm, v: Vma, n: number, major = false): Generator<UserAction, boolean, UserResult | undefined> {
   let left = n;
+  v.lastTouch = ++k.mm.anonTouchSeq;
   let stalls = 0;
   while (left > 0) {
     if (k.halted !== null) return false;
@@ -76,7 +78,7 @@ function* faultIn(k: Kernel, p: Task, mm: Mm, v: Vma, n: number): Generator<User
     let got = 0;
     yield kcall(chunk * MEM_COST.faultPerPage, 'handle_mm_fault', () => {
       got = k.mm.allocPagesInto(chunk, Owner.Anon, v.anonList());
-      mm.minflt += got;
+      if (!major) mm.minflt += got;
       k.mm.reclaimStats.pgfault += got;
       k.mm.syncPageTables(mm);
       mm.noteHiwater();
@@ -143,6 +145,7 @@ function* sysTouch(k: Kernel, p: Task, bytes: number, tag: string): Sys {
     if (want <= 0) break;
     // Pages already present are touched again: they move to the active list.
     const again = Math.min(want, v.anon.length - v.activePages);
+    if (want > 0 && v.anon.length > 0) v.lastTouch = ++k.mm.anonTouchSeq;
     if (again > 0) {
       v.activePages += again;
       k.mm.activeAnonPages += again;
@@ -159,7 +162,7 @@ function* sysTouch(k: Kernel, p: Task, bytes: number, tag: string): Sys {
       rs.swappedIn += back;
       rs.pgmajfault += back;
       rs.pgpginKb += back * 4;
-      if (!(yield* faultIn(k, p, mm, v, back))) return ENOMEM;
+      if (!(yield* faultIn(k, p, mm, v, back, true))) return ENOMEM;
       want -= back;
     }
     const missing = Math.min(want, v.pages - v.anon.length - v.swapped);
