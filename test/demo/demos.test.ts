@@ -38,6 +38,10 @@ function run(file: string, ...args: string[]): Summary {
 }
 
 const byComm = (j: Summary, comm: string): TaskRow[] => j.tasks.filter((t) => t.comm === comm);
+/** What the demo's `sh` action at t seconds printed. */
+const shOutput = (j: Summary, t: number): string => j.actions.find((a) => a.t === t * 1e9 && a.output !== undefined && a.output !== '')?.output ?? '';
+/** The number a regular expression's first group finds in a text. */
+const num = (text: string, re: RegExp): number => Number(re.exec(text)?.[1]);
 
 /** demo/NAME.out is `kernsim headless --scenario demo/NAME.json` (runs longer than 30 s are cut at 30 s). */
 function goldenArgs(file: string): string[] {
@@ -103,8 +107,7 @@ describe('demos do what their descriptions say', () => {
   it('pressure: little cpu pressure, a fifth io some and no io full; cpu some toward 100% once every CPU has a second hog', () => {
     const j = run('pressure.json') as Summary & { actions: { t: number; output?: string }[] };
     const psi = (t: number): { some: number[]; full: number[] }[] => {
-      const out = j.actions.find((a) => a.t === t * 1e9 && a.output !== undefined && a.output !== '')?.output ?? '';
-      const lines = out.trim().split('\n').map((l) => (/avg10=([\d.]+) avg60=([\d.]+) avg300=([\d.]+) total=(\d+)/.exec(l) ?? []).slice(1).map(Number));
+      const lines = shOutput(j, t).trim().split('\n').map((l) => (/avg10=([\d.]+) avg60=([\d.]+) avg300=([\d.]+) total=(\d+)/.exec(l) ?? []).slice(1).map(Number));
       const res: { some: number[]; full: number[] }[] = [];
       for (let i = 0; i + 1 < lines.length; i += 2) res.push({ some: lines[i] as number[], full: lines[i + 1] as number[] });
       return res;
@@ -128,10 +131,8 @@ describe('demos do what their descriptions say', () => {
 
   it('thrashing: no memory pressure until the job starts, then refaults and full memory stalls, and no OOM kill', () => {
     const j = run('thrashing.json');
-    const out = (t: number): string => j.actions.find((a) => a.t === t * 1e9 && a.output !== undefined && a.output !== '')?.output ?? '';
-    const num = (text: string, re: RegExp): number => Number(re.exec(text)?.[1]);
-    const before = out(9);
-    const after = out(29);
+    const before = shOutput(j, 9);
+    const after = shOutput(j, 29);
     expect(num(before, /^some .* total=(\d+)$/m)).toBe(0);
     expect(num(before, /^workingset_refault_file (\d+)$/m)).toBe(0);
     expect(num(after, /^workingset_refault_file (\d+)$/m)).toBeGreaterThan(50_000);
@@ -145,10 +146,8 @@ describe('demos do what their descriptions say', () => {
 
   it('swapping: no paging while one cache fits, then swap-outs and major faults that read pages back, and no OOM kill', () => {
     const j = run('swapping.json');
-    const out = (t: number): string => j.actions.find((a) => a.t === t * 1e9 && a.output !== undefined && a.output !== '')?.output ?? '';
-    const num = (text: string, re: RegExp): number => Number(re.exec(text)?.[1]);
-    const before = out(9);
-    const after = out(29);
+    const before = shOutput(j, 9);
+    const after = shOutput(j, 29);
     for (const name of ['pswpin', 'pswpout', 'pgmajfault']) expect(num(before, new RegExp(`^${name} (\\d+)$`, 'm'))).toBe(0);
     const swpin = num(after, /^pswpin (\d+)$/m);
     // Both caches keep cycling through 500 MiB each: well over their size is read back and written out.
