@@ -53,6 +53,8 @@ function wchanOf(k: Kernel, t: Task): string {
   return w === '0' ? '-' : w.slice(0, 6);
 }
 
+const MAJFLT: Field = { head: 'MAJFL', width: 5, get: (_k, t) => taskMm(t)?.majflt ?? 0 };
+const MINFLT: Field = { head: 'MINFL', width: 5, get: (_k, t) => taskMm(t)?.minflt ?? 0 };
 const RSS: Field = { head: 'RSS', width: 5, get: (k, t) => rssKb(k, t) };
 const PCPU: Field = { head: '%CPU', width: 4, get: (k, t) => pcpu(k, t).toFixed(1) };
 // MemTotal is the managed pages (meminfo.ts): read directly, not a whole meminfo per row.
@@ -94,6 +96,10 @@ const FIELDS: Record<string, Field> = {
   // procps reads /proc/PID/wchan ("0" when the task is not blocked) and cuts the name to the column.
   wchan: { head: 'WCHAN', width: 6, left: true, get: (k, t) => wchanOf(k, t) },
   oom: { head: 'OOM', width: 4, get: (k, t) => k.mm.oomScore(t) },
+  maj_flt: MAJFLT,
+  majflt: MAJFLT,
+  min_flt: MINFLT,
+  minflt: MINFLT,
   comm: { head: 'COMMAND', width: 15, left: true, get: (_k, t) => t.comm },
   ucomm: { head: 'COMMAND', width: 15, left: true, get: (_k, t) => t.comm },
   cmd: { head: 'CMD', width: 15, left: true, get: (_k, t) => (t.isKthread ? `[${t.comm}]` : t.comm) },
@@ -109,6 +115,7 @@ export const ps: Command = (env, argv) => {
   const k = env.k;
   let format = ['pid', 'stat', 'time', 'cmd'];
   let pids: number[] | null = null;
+  let names: string[] | null = null;
   let every = false;
   let full = false;
   let custom = false;
@@ -132,16 +139,24 @@ export const ps: Command = (env, argv) => {
       const parsed = (list ?? '').split(',').map((x) => parseIntArg(x));
       if (parsed.some((x) => x === null)) return fail('ps', `error: process ID list syntax error`, 1);
       pids = parsed as number[];
+    } else if (a === '-C') {
+      // Select by command name (comm, exactly), a comma-separated list.
+      const list = argv[++i];
+      if (list === undefined) return fail('ps', 'error: list of command names must follow -C', 1);
+      names = list.split(',').filter((x) => x !== '');
     } else if (a === '-L' || a === '-T' || a === '-l' || a === '-c') {
       continue;
     } else return fail('ps', `error: unsupported option (BSD syntax)\n\nUsage:\n ps [options]`, 1);
   }
   if (full && !custom) format = FULL_FORMAT;
-  if (!every && pids === null && argv.length === 1) format = DEFAULT_FORMAT;
+  if (!every && argv.length === 1) format = DEFAULT_FORMAT;
   let tasks = [...k.tasks.values()].filter((t) => t.exitState === 0 || taskStateLetter(t) === 'Z');
-  if (pids !== null) {
-    const want = new Set(pids);
-    tasks = tasks.filter((t) => want.has(t.pid));
+  // -p and -C select together: a task either one names.
+  const selected = pids !== null || names !== null;
+  if (selected) {
+    const wantPid = new Set(pids ?? []);
+    const wantComm = new Set(names ?? []);
+    tasks = tasks.filter((t) => wantPid.has(t.pid) || wantComm.has(t.comm));
   }
   tasks.sort((a, b) => a.pid - b.pid);
   const fields = format.map((f) => FIELDS[f] as Field);
@@ -152,7 +167,7 @@ export const ps: Command = (env, argv) => {
   };
   const lines = [fields.map((f, i) => cell(f, f.head, i === fields.length - 1)).join(' ')];
   for (const t of tasks) lines.push(fields.map((f, i) => cell(f, f.get(k, t), i === fields.length - 1)).join(' '));
-  return { out: `${lines.join('\n')}\n`, err: '', status: pids !== null && tasks.length === 0 ? 1 : 0 };
+  return { out: `${lines.join('\n')}\n`, err: '', status: selected && tasks.length === 0 ? 1 : 0 };
 };
 
 /**
