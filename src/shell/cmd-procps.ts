@@ -203,8 +203,9 @@ export const free: Command = (env, argv) => {
   const total = kb(c.memTotal);
   const freeKb = kb(c.memFree);
   const buffCache = kb(c.buffers + c.cached + c.sReclaimable);
-  const used = total - freeKb - buffCache;
   const avail = kb(c.memAvailable);
+  // procps-ng 4: used is what is not available (it was total - free - buff/cache before).
+  const used = total - avail;
   // print_head_col() pads the row label to 9 columns, then "%11s" and " %11s": each number ends under its heading.
   const fmt = (v: number): string => (h ? human(v) : String(Math.floor(v / div))).padStart(12);
   return ok(
@@ -505,7 +506,9 @@ export const vmstat: Command = (env, argv) => {
   let forks = false;
   let timestamp = false;
   let skipFirst = false;
+  let stats = false;
   let unit = 1024;
+  let unitName = 'K';
   const rest: string[] = [];
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -514,12 +517,14 @@ export const vmstat: Command = (env, argv) => {
     else if (a === '-f' || a === '--forks') forks = true;
     else if (a === '-t' || a === '--timestamp') timestamp = true;
     else if (a === '-y' || a === '--no-first') skipFirst = true;
+    else if (a === '-s' || a === '--stats') stats = true;
     else if (a === '-n' || a === '--one-header') continue;
     else if (a === '-S' || a === '--unit' || /^-S./.test(a)) {
       const u = a.length > 2 && a.startsWith('-S') ? a.slice(2) : argv[++i];
       const units: Record<string, number> = { k: 1000, K: 1024, m: 1000 * 1000, M: 1024 * 1024 };
       if (u === undefined || units[u] === undefined) return fail('vmstat', `-S requires k, K, m or M (default is KiB)`, 1);
       unit = units[u];
+      unitName = u;
     } else if (/^\d+$/.test(a)) rest.push(a);
     else return fail('vmstat', `invalid option -- '${a.replace(/^-+/, '')}'\n\nUsage:\n vmstat [options] [delay [count]]`, 1);
   }
@@ -532,6 +537,7 @@ export const vmstat: Command = (env, argv) => {
   const tick = (i: number): number => ticks[i] ?? 0;
   const mem = procNumbers(env, '/proc/meminfo');
   const vm = procNumbers(env, '/proc/vmstat');
+  if (stats) return ok(vmstatSummary(stat, tick, mem, vm, (v) => Math.floor((v * 1024) / unit), unitName));
   const hz = 100;
   let use = tick(0) + tick(1);
   const sys = tick(2) + tick(5) + tick(6);
@@ -589,6 +595,46 @@ export const vmstat: Command = (env, argv) => {
   }
   return ok(`${out}\n`);
 };
+
+/**
+ * vmstat -s (procps-ng 4's sum_format()): the memory figures, the CPU tick counters and the event counters since
+ * boot, a "%13lu" column each. "swap cache" is the page cache (Cached + SReclaimable), as procps has always
+ * printed it; used memory is total less available.
+ */
+function vmstatSummary(stat: Map<string, number>, tick: (i: number) => number, mem: Map<string, number>, vm: Map<string, number>, conv: (kb: number) => number, u: string): string {
+  const m = (name: string): number => mem.get(name) ?? 0;
+  const rows: [number, string][] = [
+    [conv(m('MemTotal')), `${u} total memory`],
+    [conv(m('MemTotal') - m('MemAvailable')), `${u} used memory`],
+    [conv(m('Active')), `${u} active memory`],
+    [conv(m('Inactive')), `${u} inactive memory`],
+    [conv(m('MemFree')), `${u} free memory`],
+    [conv(m('Buffers')), `${u} buffer memory`],
+    [conv(m('Cached') + m('SReclaimable')), `${u} swap cache`],
+    [conv(m('SwapTotal')), `${u} total swap`],
+    [conv(m('SwapTotal') - m('SwapFree')), `${u} used swap`],
+    [conv(m('SwapFree')), `${u} free swap`],
+    [tick(0), 'non-nice user cpu ticks'],
+    [tick(1), 'nice user cpu ticks'],
+    [tick(2), 'system cpu ticks'],
+    [tick(3), 'idle cpu ticks'],
+    [tick(4), 'IO-wait cpu ticks'],
+    [tick(5), 'IRQ cpu ticks'],
+    [tick(6), 'softirq cpu ticks'],
+    [tick(7), 'stolen cpu ticks'],
+    [tick(8), 'non-nice guest cpu ticks'],
+    [tick(9), 'nice guest cpu ticks'],
+    [vm.get('pgpgin') ?? 0, 'K paged in'],
+    [vm.get('pgpgout') ?? 0, 'K paged out'],
+    [vm.get('pswpin') ?? 0, 'pages swapped in'],
+    [vm.get('pswpout') ?? 0, 'pages swapped out'],
+    [stat.get('intr') ?? 0, 'interrupts'],
+    [stat.get('ctxt') ?? 0, 'CPU context switches'],
+    [stat.get('btime') ?? 0, 'boot time'],
+    [stat.get('processes') ?? 0, 'forks'],
+  ];
+  return rows.map(([v, what]) => `${String(v).padStart(13)} ${what}\n`).join('');
+}
 
 /**
  * mpstat (sysstat) without an interval: CPU utilisation since boot from /proc/stat, for all CPUs together and,

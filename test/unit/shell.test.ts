@@ -143,6 +143,23 @@ describe('command language: texts as the real tools print them', () => {
     expect(f[11]).toBe(Math.floor((ctxt * 100 + 1000) / 2000));
     expect(f.slice(12)).toEqual([100, 0, 0, 0, 0]);
     expect(sh(m, 'vmstat -f').output).toBe(`${String(/^processes (\d+)/m.exec(stat)?.[1]).padStart(13)} forks\n`);
+    // -s: procps's summary, each figure in a 13-column field, from the same files.
+    const sum = sh(m, 'vmstat -s; cat /proc/stat /proc/meminfo /proc/vmstat').output;
+    const summary = sum.split('\n').slice(0, 28);
+    for (const l of summary) expect(l).toMatch(/^ {0,12}\d+ [A-Za-z]/);
+    const fig = (what: string): number => Number(summary.find((l) => l.endsWith(` ${what}`))?.trim().split(' ')[0]);
+    const memOf = (name: string): number => num(new RegExp(`^${name}:\\s+(\\d+)`, 'm'));
+    expect(fig('K total memory')).toBe(memOf('MemTotal'));
+    expect(fig('K used memory')).toBe(memOf('MemTotal') - memOf('MemAvailable'));
+    expect(fig('K swap cache')).toBe(memOf('Cached') + memOf('SReclaimable'));
+    expect(fig('non-nice user cpu ticks')).toBe(Number(/^cpu {2}(\d+)/m.exec(sum)?.[1]));
+    expect(fig('interrupts')).toBe(Number(/^intr (\d+)/m.exec(sum)?.[1]));
+    expect(fig('CPU context switches')).toBe(Number(/^ctxt (\d+)/m.exec(sum)?.[1]));
+    expect(fig('K paged in')).toBe(Number(/^pgpgin (\d+)/m.exec(sum)?.[1]));
+    expect(fig('boot time')).toBe(1767225600);
+    // free's used (procps-ng 4) is what is not available.
+    const freeMem = (sh(m, 'free').output.split('\n')[1] ?? '').trim().split(/\s+/).map(Number);
+    expect(freeMem[2]).toBe((freeMem[1] as number) - (freeMem[6] as number));
     const wide = sh(m, 'vmstat -w -a').output.split('\n');
     expect(wide[1]).toBe('   r    b         swpd         free        inact       active   si   so    bi    bo   in   cs  us  sy  id  wa  st  gu');
     expect(sh(m, 'vmstat 1 3')).toMatchObject({ exitStatus: 1 });
