@@ -144,7 +144,7 @@ describe('demos do what their descriptions say', () => {
     expect(j.oomKills).toHaveLength(0);
   });
 
-  it('swapping: no paging while one cache fits, then swap-outs and major faults that read pages back, and no OOM kill', () => {
+  it('swapping: no paging while one cache fits, then swap-outs, refaults read back as memory stalls, and no OOM kill', () => {
     const j = run('swapping.json');
     const before = shOutput(j, 9);
     const after = shOutput(j, 29);
@@ -153,8 +153,15 @@ describe('demos do what their descriptions say', () => {
     // Both caches keep cycling through 500 MiB each: well over their size is read back and written out.
     expect(swpin).toBeGreaterThan(2 * 128_000);
     expect(num(after, /^pswpout (\d+)$/m)).toBeGreaterThan(2 * 128_000);
-    // Every page read back is a major fault.
+    // Every page read back is a major fault, and here a refault of the workingset: evicted only a pass ago.
     expect(num(after, /^pgmajfault (\d+)$/m)).toBe(swpin);
+    expect(num(after, /^workingset_refault_anon (\d+)$/m)).toBeGreaterThan(0.9 * swpin);
+    // So the waits are memory stalls, full ones (nothing else runs on the caches' CPUs).
+    expect(num(after, /^some avg10=([\d.]+)/m)).toBeGreaterThan(10);
+    const some = num(after, /^some .* total=(\d+)$/m);
+    const full = num(after, /^full .* total=(\d+)$/m);
+    expect(full).toBeGreaterThan(some * 0.9);
+    expect(full).toBeLessThanOrEqual(some);
     // vmstat's si and so (KiB/s since boot) and free's Swap line agree that swap is in use.
     const vm = after.split('\n').at(-2)?.trim().split(/\s+/).map(Number) ?? [];
     expect(vm[6]).toBeGreaterThan(0);

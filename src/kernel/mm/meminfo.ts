@@ -124,6 +124,7 @@ export function renderVmstat(k: Kernel): string {
     ['nr_unevictable', 0],
     ['nr_slab_reclaimable', c.sReclaimable],
     ['nr_slab_unreclaimable', c.sUnreclaim],
+    ['workingset_refault_anon', r.workingsetRefaultAnon],
     ['workingset_refault_file', r.workingsetRefaultFile],
     ['nr_anon_pages', c.anonPages],
     ['nr_mapped', c.mapped],

@@ -142,6 +142,8 @@ export class AnonVma extends PfnList {
   activePages = 0;
   /** When its pages were last faulted in or touched (Mm.anonTouchSeq): its place on the anon LRU. */
   lastTouch = 0;
+  /** The machine's eviction count (Mm.nonresidentAge) when it last lost pages to swap: its shadow entries' age. */
+  evictedAt = 0;
 
   constructor(
     readonly kind: 'anon' | 'stack',
@@ -189,6 +191,8 @@ export class FileVma {
   activePages = 0;
   /** When its private copies were last faulted in or touched: its place on the anon LRU. */
   lastTouch = 0;
+  /** The eviction count when it last lost copies to swap. */
+  evictedAt = 0;
 
   constructor(
     readonly kind: 'file' | 'exe' | 'lib',

@@ -96,6 +96,8 @@ export class MemoryManager {
   activeAnonPages = 0;
   /** A clock of anonymous faults and touches, ordering mappings on the anon LRU (reclaimAnon). */
   anonTouchSeq = 0;
+  /** Pages evicted so far, file and anon (lruvec->nonresident_age): the clock of refault distances. */
+  nonresidentAge = 0;
   readonly oomVictims = new Set<Task>();
   readonly oomKills: OomKillRecord[] = [];
   oomKillsTotal = 0;
@@ -112,7 +114,7 @@ export class MemoryManager {
   private kobjCaches: KobjCaches = [];
   /** Rate limit of the __vm_enough_memory warning (pr_warn_ratelimited: 10 per 5 s). */
   private warnBurst: { start: number; n: number } = { start: -1, n: 0 };
-  reclaimStats = { kswapdReclaimed: 0, directReclaimed: 0, kswapdScanned: 0, directScanned: 0, slabFreed: 0, slabsScanned: 0, swappedOut: 0, swappedIn: 0, allocstall: 0, pgfault: 0, pgmajfault: 0, pgpginKb: 0, pgpgoutKb: 0, workingsetRefaultFile: 0 };
+  reclaimStats = { kswapdReclaimed: 0, directReclaimed: 0, kswapdScanned: 0, directScanned: 0, slabFreed: 0, slabsScanned: 0, swappedOut: 0, swappedIn: 0, allocstall: 0, pgfault: 0, pgmajfault: 0, pgpginKb: 0, pgpgoutKb: 0, workingsetRefaultFile: 0, workingsetRefaultAnon: 0 };
 
   constructor(private readonly k: Kernel) {
     const totalPages = Math.floor(k.config.memoryBytes / PAGE_SIZE);

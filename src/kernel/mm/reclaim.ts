@@ -62,6 +62,7 @@ function reclaimPageCache(k: Kernel, n: number, priority: number, stats: { scann
       if (f.mapCount > 0) continue;
       const got = mm.dropFilePages(f, Math.min(budget - freed, f.pages.length));
       freed += got;
+      mm.nonresidentAge += got;
       if (f.active) f.workingsetShadows += got;
       if (f.active && f.pages.length === 0) f.active = false;
     }
@@ -105,6 +106,8 @@ function reclaimAnon(k: Kernel, n: number, stats: { scanned: number }): number {
       }
       v.swapped += take;
       mm.swapUsed += take;
+      mm.nonresidentAge += take;
+      v.evictedAt = mm.nonresidentAge;
       freed += take;
       shrunk.add(m);
     }

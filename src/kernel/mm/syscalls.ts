@@ -151,17 +151,25 @@ function* sysTouch(k: Kernel, p: Task, bytes: number, tag: string): Sys {
       k.mm.activeAnonPages += again;
       want -= again;
     }
-    // Swapped-out pages come back in with a major fault.
+    // Swapped-out pages come back in with a major fault. If fewer pages were evicted since they went out than
+    // the workingset holds (workingset_test_recent(): the file LRUs, and active anon while swap is left), they
+    // are refaults of the workingset, and the wait for them is a memory stall.
     if (v.swapped > 0 && want > 0) {
       const back = Math.min(want, v.swapped);
-      yield { op: 'io', ns: DISK_LATENCY_NS + back * DISK_NS_PER_PAGE };
-      v.swapped -= back;
-      k.mm.swapUsed -= back;
-      mm.majflt += back;
-      const rs = k.mm.reclaimStats;
+      const m = k.mm;
+      const workingsetSize = m.files.activePages + m.files.inactivePages + (m.totalSwapPages() > m.swapUsed ? m.activeAnonPages : 0);
+      const refault = m.nonresidentAge - v.evictedAt <= workingsetSize;
+      // The machine's counters go up as the reads are submitted (do_swap_page, swap_read_folio), the task's
+      // maj_flt when its fault completes.
+      const rs = m.reclaimStats;
+      if (refault) rs.workingsetRefaultAnon += back;
       rs.swappedIn += back;
       rs.pgmajfault += back;
       rs.pgpginKb += back * 4;
+      yield { op: 'io', ns: DISK_LATENCY_NS + back * DISK_NS_PER_PAGE, memstall: refault };
+      v.swapped -= back;
+      m.swapUsed -= back;
+      mm.majflt += back;
       if (!(yield* faultIn(k, p, mm, v, back, true))) return ENOMEM;
       want -= back;
     }
