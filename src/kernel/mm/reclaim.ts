@@ -71,8 +71,8 @@ function reclaimPageCache(k: Kernel, n: number, priority: number, stats: { scann
 }
 
 /**
- * Swap out anonymous pages, when swap space is left: the anon LRU at the granularity of mappings. The mapping
- * touched longest ago gives its inactive pages first; active pages go only when no inactive one is left, as
+ * Swap out anonymous pages, when swap space is left: the anon LRU at the granularity of processes. The process
+ * that touched its memory longest ago gives its inactive pages first; active pages go only when no inactive one is left, as
  * shrink_active_list ages the active list onto the inactive one when that runs low.
  */
 function reclaimAnon(k: Kernel, n: number, stats: { scanned: number }): number {
@@ -87,8 +87,8 @@ function reclaimAnon(k: Kernel, n: number, stats: { scanned: number }): number {
     if (m === null) continue;
     for (const v of m.vmas) if (v.anon.length > 0) maps.push({ v, m });
   }
-  // Stable: mappings touched at the same moment stay in pid order, then in their mm's order.
-  maps.sort((a, b) => a.v.lastTouch - b.v.lastTouch);
+  // Stable: processes that touched memory at the same moment stay in pid order, their mappings in their order.
+  maps.sort((a, b) => a.m.lastTouch - b.m.lastTouch);
   let freed = 0;
   const shrunk = new Set<Mm>();
   for (const active of [false, true]) {
@@ -107,7 +107,7 @@ function reclaimAnon(k: Kernel, n: number, stats: { scanned: number }): number {
       v.swapped += take;
       mm.swapUsed += take;
       mm.nonresidentAge += take;
-      v.evictedAt = mm.nonresidentAge;
+      m.evictedAt = mm.nonresidentAge;
       freed += take;
       shrunk.add(m);
     }

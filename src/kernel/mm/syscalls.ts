@@ -70,7 +70,7 @@ function* slowPath(k: Kernel, p: Task, order: number, gfp: string): Generator<Us
 /** Fault n pages into v; major faults (a swap-in: the caller counted them and did the read) are not minor ones. */
 function* faultIn(k: Kernel, p: Task, mm: Mm, v: Vma, n: number, major = false): Generator<UserAction, boolean, UserResult | undefined> {
   let left = n;
-  v.lastTouch = ++k.mm.anonTouchSeq;
+  mm.lastTouch = ++k.mm.anonTouchSeq;
   let stalls = 0;
   while (left > 0) {
     if (k.halted !== null) return false;
@@ -145,7 +145,7 @@ function* sysTouch(k: Kernel, p: Task, bytes: number, tag: string): Sys {
     if (want <= 0) break;
     // Pages already present are touched again: they move to the active list.
     const again = Math.min(want, v.anon.length - v.activePages);
-    if (want > 0 && v.anon.length > 0) v.lastTouch = ++k.mm.anonTouchSeq;
+    if (want > 0 && v.anon.length > 0) mm.lastTouch = ++k.mm.anonTouchSeq;
     if (again > 0) {
       v.activePages += again;
       k.mm.activeAnonPages += again;
@@ -158,7 +158,7 @@ function* sysTouch(k: Kernel, p: Task, bytes: number, tag: string): Sys {
       const back = Math.min(want, v.swapped);
       const m = k.mm;
       const workingsetSize = m.files.activePages + m.files.inactivePages + (m.totalSwapPages() > m.swapUsed ? m.activeAnonPages : 0);
-      const refault = m.nonresidentAge - v.evictedAt <= workingsetSize;
+      const refault = m.nonresidentAge - mm.evictedAt <= workingsetSize;
       // The machine's counters go up as the reads are submitted (do_swap_page, swap_read_folio), the task's
       // maj_flt when its fault completes.
       const rs = m.reclaimStats;
