@@ -18,7 +18,7 @@ const FIRST_MSI_IRQ = 24;
 const MCE_POLL_INTERVAL_NS = 300e9;
 
 /** arch_probe_nr_irqs(): 24 IO-APIC pins and 16 legacy, 8 per CPU, and 16 per pin for MSI. */
-export function nrIrqs(nrCpus: number): number {
+function nrIrqs(nrCpus: number): number {
   return 24 + 16 + 8 * nrCpus + 24 * 16;
 }
 
