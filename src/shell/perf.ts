@@ -126,6 +126,20 @@ class LatencyRecorder implements TraceSink {
 
 const recordings = new WeakMap<Kernel, { rec: LatencyRecorder; stop: () => void }>();
 
+/** The recording on this machine, if it saw a switch. */
+function recorded(k: Kernel): { rec: LatencyRecorder } | null {
+  const r = recordings.get(k);
+  return r === undefined || r.rec.switches === 0 ? null : r;
+}
+
+const nothingRecorded = (): ReturnType<Command> => fail('perf', "No sched_switch events found. Have you run 'perf sched record'?", 1);
+
+/** The line that says how many of the first switches the bounded history dropped (empty if none). */
+function notShown(rec: LatencyRecorder): string {
+  const dropped = rec.switches - rec.rows.length;
+  return dropped > 0 ? `  INFO: the first ${dropped} of ${rec.switches} switches are not shown: the recording keeps the last ${TIMEHIST_ROWS}\n` : '';
+}
+
 /** timestamp__scnprintf_usec(): seconds with microseconds, unpadded. */
 function usec(ns: number): string {
   return fmtSecUsec(ns, 0);
@@ -163,8 +177,8 @@ function latency(k: Kernel, argv: string[]): ReturnType<Command> {
       keys = v as SortKey[];
     } else return fail('perf sched latency', `unknown option '${a}'\n usage: perf sched latency [-p] [-s runtime,switch,avg,max]`, 129);
   }
-  const r = recordings.get(k);
-  if (r === undefined || r.rec.switches === 0) return fail('perf', "No sched_switch events found. Have you run 'perf sched record'?", 1);
+  const r = recorded(k);
+  if (r === null) return nothingRecorded();
   // perf_sched__merge_lat(): by command name unless -p.
   let rows: WorkAtoms[] = [...r.rec.atoms.values()].filter((a) => a.pid !== 0).map((a) => ({ ...a }));
   if (!perPid) {
@@ -222,8 +236,8 @@ function schedTime(ns: number, width: number): string {
 
 function timehist(k: Kernel, argv: string[]): ReturnType<Command> {
   if (argv.length > 3) return fail('perf sched timehist', `unknown option '${argv[3] ?? ''}'\n usage: perf sched timehist`, 129);
-  const r = recordings.get(k);
-  if (r === undefined || r.rec.switches === 0) return fail('perf', "No sched_switch events found. Have you run 'perf sched record'?", 1);
+  const r = recorded(k);
+  if (r === null) return nothingRecorded();
   const rec = r.rec;
   const dash = '-'.repeat(30);
   let out = `${'time'.padStart(15)} ${'cpu'.padStart(6)}  ${'task name'.padEnd(30)}  ${'wait time'.padStart(9)}  ${'sch delay'.padStart(9)}  ${'run time'.padStart(9)}\n`;
@@ -236,8 +250,7 @@ function timehist(k: Kernel, argv: string[]): ReturnType<Command> {
     // timehist_print_sample(): "%15s [%04d] ", " %-30s ", then print_sched_time()'s "%6lu.%03lu " three times.
     out += `${usec(row.tNs).padStart(15)} [${String(row.cpu).padStart(4, '0')}]  ${name.padEnd(30)} ${schedTime(row.waitNs, 6)} ${schedTime(row.delayNs, 6)} ${schedTime(row.runNs, 6)} \n`;
   }
-  const dropped = rec.switches - n;
-  if (dropped > 0) out += `  INFO: the first ${dropped} of ${rec.switches} switches are not shown: the recording keeps the last ${TIMEHIST_ROWS}\n`;
+  out += notShown(rec);
   return ok(out);
 }
 
@@ -249,8 +262,8 @@ function timehist(k: Kernel, argv: string[]): ReturnType<Command> {
  */
 function map(k: Kernel, argv: string[]): ReturnType<Command> {
   if (argv.length > 3) return fail('perf sched map', `unknown option '${argv[3] ?? ''}'\n usage: perf sched map`, 129);
-  const r = recordings.get(k);
-  if (r === undefined || r.rec.switches === 0) return fail('perf', "No sched_switch events found. Have you run 'perf sched record'?", 1);
+  const r = recorded(k);
+  if (r === null) return nothingRecorded();
   const rec = r.rec;
   const names = new Map<number, { short: string; comm: string }>();
   const curr: (string | undefined)[] = new Array<string | undefined>(k.nrCpus).fill(undefined);
@@ -290,8 +303,7 @@ function map(k: Kernel, argv: string[]): ReturnType<Command> {
     lines.push(line);
   }
   let out = `${lines.join('\n')}\n`;
-  const dropped = rec.switches - rec.rows.length;
-  if (dropped > 0) out += `  INFO: the first ${dropped} of ${rec.switches} switches are not shown: the recording keeps the last ${TIMEHIST_ROWS}\n`;
+  out += notShown(rec);
   return ok(out);
 }
 

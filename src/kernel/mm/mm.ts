@@ -94,7 +94,7 @@ export class MemoryManager {
   kernelStacks = 0;
   readonly percpuKb: number;
   activeAnonPages = 0;
-  /** A clock of anonymous faults and touches, ordering mappings on the anon LRU (reclaimAnon). */
+  /** A clock of anonymous faults and touches, ordering processes on the anon LRU (reclaimAnon). */
   anonTouchSeq = 0;
   /** Pages evicted so far, file and anon (lruvec->nonresident_age): the clock of refault distances. */
   nonresidentAge = 0;

@@ -72,8 +72,8 @@ function reclaimPageCache(k: Kernel, n: number, priority: number, stats: { scann
 
 /**
  * Swap out anonymous pages, when swap space is left: the anon LRU at the granularity of processes. The process
- * that touched its memory longest ago gives its inactive pages first; active pages go only when no inactive one is left, as
- * shrink_active_list ages the active list onto the inactive one when that runs low.
+ * that touched its memory longest ago gives its inactive pages first; active pages go only when no inactive one
+ * is left, as shrink_active_list ages the active list onto the inactive one when that runs low.
  */
 function reclaimAnon(k: Kernel, n: number, stats: { scanned: number }): number {
   const mm = k.mm;

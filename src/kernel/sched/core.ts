@@ -506,7 +506,7 @@ export function tryToWakeUp(k: Kernel, p: Task, stateMask: number, wakeFlags = 0
   }
   activateTask(k, rq, p, en);
   wakeupPreempt(k, rq, p, wakeFlags);
-  k.wakelistCpu = -1;
+  if (wakelist) k.wakelistCpu = -1;
   p.state = TASK_RUNNING;
   traceWake(k, 'sched_wakeup', p, cpu);
   if (rq.curr !== p) p.schedClass.taskWoken?.(rq, p);

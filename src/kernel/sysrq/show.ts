@@ -61,15 +61,19 @@ function frameFunction(frame: string): string {
   return plus < 0 ? s : s.slice(0, plus);
 }
 
+/** The call chain the unwinder reports for a task not on a CPU: without the scheduler's own frames. */
+function unwind(k: Kernel, t: Task): string[] {
+  return callChain(k, t).filter((f) => !SCHED_FUNCTIONS.has(frameFunction(f)));
+}
+
 /**
- * /proc/PID/stack (proc_pid_stack): the call chain without the scheduler's own frames, one "[<0>] sym+off/size"
- * line each (addresses hidden). Empty for a task running on a CPU: the unwinder does not start on a task that is
- * running elsewhere (task_on_another_cpu()).
+ * /proc/PID/stack (proc_pid_stack): the unwound chain, one "[<0>] sym+off/size" line each (addresses hidden).
+ * Empty for a task running on a CPU: the unwinder does not start on a task that is running elsewhere
+ * (task_on_another_cpu()).
  */
 export function procPidStack(k: Kernel, t: Task): string {
   if (t.onCpu) return '';
-  return callChain(k, t)
-    .filter((f) => !SCHED_FUNCTIONS.has(frameFunction(f)))
+  return unwind(k, t)
     .map((f) => `[<0>] ${f.trim()}\n`)
     .join('');
 }
@@ -80,7 +84,7 @@ export function procPidStack(k: Kernel, t: Task): string {
  */
 export function procPidWchan(k: Kernel, t: Task): string {
   if (t.onCpu || t.onRq !== 0) return '0';
-  const f = callChain(k, t).find((x) => !SCHED_FUNCTIONS.has(frameFunction(x)));
+  const f = unwind(k, t)[0];
   return f === undefined ? '0' : frameFunction(f);
 }
 
