@@ -496,9 +496,32 @@ function procNumbers(env: Parameters<Command>[0], path: string): Map<string, num
   return out;
 }
 
+/** What vmstat reads at each report: /proc/stat, /proc/meminfo and /proc/vmstat. */
+interface VmSample {
+  stat: Map<string, number>;
+  ticks: number[];
+  mem: Map<string, number>;
+  vm: Map<string, number>;
+}
+
+function vmSample(env: Parameters<Command>[0]): VmSample {
+  const statFile = env.k.proc.read('/proc/stat');
+  return {
+    stat: procNumbers(env, '/proc/stat'),
+    ticks: statFile.ok ? statTicks(statFile.text, 'cpu') : [],
+    mem: procNumbers(env, '/proc/meminfo'),
+    vm: procNumbers(env, '/proc/vmstat'),
+  };
+}
+
+/** vmstat's new_header() after getopt: reprinted every (rows - 3) lines, 21 without a terminal (winhi()). */
+const VMSTAT_HEADER_EVERY = 21;
+
 /**
- * vmstat (procps-ng 4): one line of averages since boot, read from /proc/stat, /proc/meminfo and /proc/vmstat as
- * the real tool reads them, its quirks included (the per-second rates divide by the CPU ticks of all CPUs).
+ * vmstat (procps-ng 4, new_format()): a first line of averages since boot, read from /proc/stat, /proc/meminfo
+ * and /proc/vmstat as the real tool reads them, its quirks included (the since-boot rates divide by the CPU ticks
+ * of all CPUs); with a delay, a line per delay of virtual time from the differences (per second), `count` lines
+ * in all or until interrupted.
  */
 export const vmstat: Command = (env, argv) => {
   let active = false;
@@ -507,6 +530,7 @@ export const vmstat: Command = (env, argv) => {
   let timestamp = false;
   let skipFirst = false;
   let stats = false;
+  let moreHeaders = true;
   let unit = 1024;
   let unitName = 'K';
   const rest: string[] = [];
@@ -518,82 +542,125 @@ export const vmstat: Command = (env, argv) => {
     else if (a === '-t' || a === '--timestamp') timestamp = true;
     else if (a === '-y' || a === '--no-first') skipFirst = true;
     else if (a === '-s' || a === '--stats') stats = true;
-    else if (a === '-n' || a === '--one-header') continue;
+    else if (a === '-n' || a === '--one-header') moreHeaders = false;
     else if (a === '-S' || a === '--unit' || /^-S./.test(a)) {
       const u = a.length > 2 && a.startsWith('-S') ? a.slice(2) : argv[++i];
       const units: Record<string, number> = { k: 1000, K: 1024, m: 1000 * 1000, M: 1024 * 1024 };
       if (u === undefined || units[u] === undefined) return fail('vmstat', `-S requires k, K, m or M (default is KiB)`, 1);
       unit = units[u];
       unitName = u;
-    } else if (/^\d+$/.test(a)) rest.push(a);
-    else return fail('vmstat', `invalid option -- '${a.replace(/^-+/, '')}'\n\nUsage:\n vmstat [options] [delay [count]]`, 1);
+    } else if (a.startsWith('-') && a !== '-') return fail('vmstat', `invalid option -- '${a.replace(/^-+/, '')}'\n\nUsage:\n vmstat [options] [delay [count]]`, 1);
+    else rest.push(a);
   }
-  // A delay would need virtual time to pass between lines, and a command runs at one instant of it.
-  if (rest.length > 0) return fail('vmstat', 'a delay needs time to pass between lines; here a command runs at one instant (run it again later)', 1);
-  const stat = procNumbers(env, '/proc/stat');
-  if (forks) return ok(`${String(stat.get('processes') ?? 0).padStart(13)} forks\n`);
-  const statFile = env.k.proc.read('/proc/stat');
-  const ticks = statFile.ok ? statTicks(statFile.text, 'cpu') : [];
-  const tick = (i: number): number => ticks[i] ?? 0;
-  const mem = procNumbers(env, '/proc/meminfo');
-  const vm = procNumbers(env, '/proc/vmstat');
-  if (stats) return ok(vmstatSummary(stat, tick, mem, vm, (v) => Math.floor((v * 1024) / unit), unitName));
-  const hz = 100;
-  let use = tick(0) + tick(1);
-  const sys = tick(2) + tick(5) + tick(6);
-  let idl = tick(3);
-  const iow = tick(4);
-  const sto = tick(7);
-  const gue = tick(8) + tick(9);
-  let div = use + sys + idl + iow + sto;
-  if (div === 0) {
-    div = 1;
-    idl = 1;
+  if (rest.length > 2) return fail('vmstat', `Usage:\n vmstat [options] [delay [count]]`, 1);
+  const num = (a: string): number | null => (/^\+?\d+$/.test(a) ? Number(a) : null);
+  let delay = 0;
+  let updates = 1;
+  let infinite = false;
+  if (rest[0] !== undefined) {
+    const d = num(rest[0]);
+    if (d === null) return fail('vmstat', `failed to parse argument: '${rest[0]}'`, 1);
+    if (d < 1) return fail('vmstat', 'delay must be positive integer', 1);
+    delay = d;
+    infinite = true;
   }
-  const half = Math.floor(div / 2);
-  use = use >= gue ? use - gue : 0;
+  if (rest[1] !== undefined) {
+    const c = num(rest[1]);
+    if (c === null) return fail('vmstat', `failed to parse argument: '${rest[1]}'`, 1);
+    updates = Math.max(0, c);
+    infinite = false;
+  }
+  const first = vmSample(env);
+  if (forks) return ok(`${String(first.stat.get('processes') ?? 0).padStart(13)} forks\n`);
+  const tickOf = (t: number[]) => (i: number): number => t[i] ?? 0;
+  if (stats) return ok(vmstatSummary(first.stat, tickOf(first.ticks), first.mem, first.vm, (v) => Math.floor((v * 1024) / unit), unitName));
   const kb = (v: number): number => Math.floor((v * 1024) / unit);
-  const rate = (v: number): number => Math.floor((v * hz + half) / div);
-  const pct = (v: number): number => Math.floor((100 * v + half) / div);
-  const m = (name: string): number => mem.get(name) ?? 0;
-  const fields = [
-    stat.get('procs_running') ?? 0,
-    stat.get('procs_blocked') ?? 0,
-    kb(m('SwapTotal') - m('SwapFree')),
-    kb(m('MemFree')),
-    kb(active ? m('Inactive') : m('Buffers')),
-    kb(active ? m('Active') : m('Cached') + m('SReclaimable')),
-    rate(kb((vm.get('pswpin') ?? 0) * 4)),
-    rate(kb((vm.get('pswpout') ?? 0) * 4)),
-    rate(vm.get('pgpgin') ?? 0),
-    rate(vm.get('pgpgout') ?? 0),
-    rate(stat.get('intr') ?? 0),
-    rate(stat.get('ctxt') ?? 0),
-    pct(use),
-    pct(sys),
-    pct(idl),
-    pct(iow),
-    pct(sto),
-    pct(gue),
-  ];
   const widths = wide ? [4, 4, 12, 12, 12, 12, 4, 4, 5, 5, 4, 4, 3, 3, 3, 3, 3, 3] : [2, 2, 6, 6, 6, 6, 4, 4, 5, 5, 4, 4, 2, 2, 2, 2, 2];
   const row = (vals: (string | number)[]): string => widths.map((w, i) => String(vals[i]).padStart(w)).join(' ');
   const names = ['r', 'b', 'swpd', 'free', active ? 'inact' : 'buff', active ? 'active' : 'cache', 'si', 'so', 'bi', 'bo', 'in', 'cs', 'us', 'sy', 'id', 'wa', 'st', 'gu'];
-  let out = wide
-    ? '--procs-- -----------------------memory---------------------- ---swap-- -----io---- -system-- ----------cpu----------'
-    : 'procs -----------memory---------- ---swap-- -----io---- -system-- ------cpu-----';
-  if (timestamp) out += ' -----timestamp-----';
-  out += `\n${row(names)}`;
-  if (timestamp) out += ` ${'UTC'.padStart(19)}`;
-  out += '\n';
-  if (skipFirst) return ok(out);
-  out += row(fields);
-  if (timestamp) {
-    // The machine's clock: it booted at btime (/proc/stat), and the virtual time since then has passed.
-    const t = new Date(((stat.get('btime') ?? 0) * 1000) + Math.floor(env.k.now / 1e6));
-    out += ` ${t.toISOString().slice(0, 19).replace('T', ' ')}`;
-  }
-  return ok(`${out}\n`);
+  const header = (): string => {
+    let h = wide
+      ? '--procs-- -----------------------memory---------------------- ---swap-- -----io---- -system-- ----------cpu----------'
+      : 'procs -----------memory---------- ---swap-- -----io---- -system-- ------cpu-----';
+    if (timestamp) h += ' -----timestamp-----';
+    h += `\n${row(names)}`;
+    if (timestamp) h += ` ${'UTC'.padStart(19)}`;
+    return `${h}\n`;
+  };
+  // The machine's clock: it booted at btime (/proc/stat), and the virtual time since then has passed.
+  const stamp = (): string => (timestamp ? ` ${new Date((first.stat.get('btime') ?? 0) * 1000 + Math.floor(env.k.now / 1e6)).toISOString().slice(0, 19).replace('T', ' ')}` : '');
+  /** The memory columns and r, b: current values. */
+  const now = (x: VmSample): number[] => {
+    const m = (name: string): number => x.mem.get(name) ?? 0;
+    return [
+      x.stat.get('procs_running') ?? 0,
+      x.stat.get('procs_blocked') ?? 0,
+      kb(m('SwapTotal') - m('SwapFree')),
+      kb(m('MemFree')),
+      kb(active ? m('Inactive') : m('Buffers')),
+      kb(active ? m('Active') : m('Cached') + m('SReclaimable')),
+    ];
+  };
+  /** The CPU columns from ticks (since boot, or over the interval); guest is always since boot, as in procps. */
+  const cpuCols = (t: (i: number) => number, guest: number): { cols: number[]; div: number } => {
+    let use = t(0) + t(1);
+    const sys = t(2) + t(5) + t(6);
+    let idl = t(3);
+    let div = use + sys + idl + t(4) + t(7);
+    if (div === 0) {
+      div = 1;
+      idl = 1;
+    }
+    const half = Math.floor(div / 2);
+    use = use >= guest ? use - guest : 0;
+    const pct = (v: number): number => Math.floor((100 * v + half) / div);
+    return { cols: [pct(use), pct(sys), pct(idl), pct(t(4)), pct(t(7)), pct(guest)], div };
+  };
+  const guestOf = (x: VmSample): number => (x.ticks[8] ?? 0) + (x.ticks[9] ?? 0);
+  const sinceBoot = (): string => {
+    const { cols, div } = cpuCols(tickOf(first.ticks), guestOf(first));
+    const half = Math.floor(div / 2);
+    const hz = 100;
+    const rate = (v: number): number => Math.floor((v * hz + half) / div);
+    const vm = (n: string): number => first.vm.get(n) ?? 0;
+    const fields = [...now(first), rate(kb(vm('pswpin') * 4)), rate(kb(vm('pswpout') * 4)), rate(vm('pgpgin')), rate(vm('pgpgout')), rate(first.stat.get('intr') ?? 0), rate(first.stat.get('ctxt') ?? 0), ...cols];
+    return `${row(fields)}${stamp()}\n`;
+  };
+  let out = header();
+  if (!skipFirst) out += sinceBoot();
+  else updates++;
+  // The loop: lines i = 1 .. updates-1 (or on until interrupted), each from the differences over the delay.
+  if (!infinite && updates <= 1) return ok(out);
+  let prev = first;
+  let i = 1;
+  const follow = {
+    intervalNs: delay * 1_000_000_000,
+    count: infinite ? Infinity : updates - 1,
+    report: (): string => {
+      const cur = vmSample(env);
+      let text = moreHeaders && i % VMSTAT_HEADER_EVERY === 0 ? header() : '';
+      i++;
+      const d = (a: Map<string, number>, b: Map<string, number>, n: string): number => (a.get(n) ?? 0) - (b.get(n) ?? 0);
+      const dt = (j: number): number => (cur.ticks[j] ?? 0) - (prev.ticks[j] ?? 0);
+      const { cols } = cpuCols(dt, guestOf(cur));
+      const half = Math.floor(delay / 2);
+      const per = (v: number): number => Math.floor((v + half) / delay);
+      const fields = [
+        ...now(cur),
+        per(kb(d(cur.vm, prev.vm, 'pswpin') * 4)),
+        per(kb(d(cur.vm, prev.vm, 'pswpout') * 4)),
+        per(d(cur.vm, prev.vm, 'pgpgin')),
+        per(d(cur.vm, prev.vm, 'pgpgout')),
+        per(d(cur.stat, prev.stat, 'intr')),
+        per(d(cur.stat, prev.stat, 'ctxt')),
+        ...cols,
+      ];
+      prev = cur;
+      text += `${row(fields)}${stamp()}\n`;
+      return text;
+    },
+  };
+  return { out, err: '', status: 0, follow };
 };
 
 /**
@@ -636,13 +703,39 @@ function vmstatSummary(stat: Map<string, number>, tick: (i: number) => number, m
   return rows.map(([v, what]) => `${String(v).padStart(13)} ${what}\n`).join('');
 }
 
+const MPSTAT_HEADER = '  CPU    %usr   %nice    %sys %iowait    %irq   %soft  %steal  %guest  %gnice   %idle';
+const MPSTAT_USAGE = `Usage: mpstat [ options ] [ <interval> [ <count> ] ]\nOptions are:\n[ -P { <cpu> [,...] | ON | ALL } ] [ -u ]`;
+
 /**
- * mpstat (sysstat) without an interval: CPU utilisation since boot from /proc/stat, for all CPUs together and,
- * with -P, per CPU; in the C locale's formats (24-hour clock, %x date), as LC_ALL=C prints them.
+ * One mpstat row (write_plain_cpu_stats): the shares of each kind of CPU time between two /proc/stat samples
+ * (from zero: since boot). user and nice include guest and guest_nice, which sysstat takes out again; a CPU with
+ * no ticks at all in the interval is tickless (100% idle); one with none ever is offline (all zeros).
+ */
+function mpstatRow(time: string, label: string, prev: number[], cur: number[]): string {
+  const c = (i: number): number => cur[i] ?? 0;
+  const p = (i: number): number => prev[i] ?? 0;
+  const d = (i: number): number => c(i) - p(i);
+  let cells: number[];
+  if (c(0) + c(1) + c(2) + c(3) + c(4) + c(5) + c(6) + c(7) === 0) cells = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  else {
+    const itv = d(0) + d(1) + d(2) + d(3) + d(4) + d(5) + d(6) + d(7);
+    const pc = (x: number): number => (Math.max(0, x) * 100) / itv;
+    cells = itv === 0 ? [0, 0, 0, 0, 0, 0, 0, 0, 0, 100] : [pc(d(0) - d(8)), pc(d(1) - d(9)), pc(d(2)), pc(d(4)), pc(d(5)), pc(d(6)), pc(d(7)), pc(d(8)), pc(d(9)), pc(d(3))];
+  }
+  return `${time.padEnd(11)}${label.padStart(5)}${cells.map((x) => x.toFixed(2).padStart(8)).join('')}\n`;
+}
+
+/**
+ * mpstat (sysstat): CPU utilisation from /proc/stat, for all CPUs together and, with -P, per CPU; in the C
+ * locale's formats (24-hour clock, %x date), as LC_ALL=C prints them. Without an interval (or 0), since boot;
+ * with one, a report per interval of virtual time (the header once, or before each report with -P), and after
+ * `count` reports, or when interrupted, the averages over them all (rw_mpstat_loop()).
  */
 export const mpstat: Command = (env, argv) => {
   const k = env.k;
   let which: number[] | null = null;
+  let interval = -1;
+  let count = 0;
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a === '-u') continue;
@@ -654,24 +747,38 @@ export const mpstat: Command = (env, argv) => {
         if (v === '' || ids.some((x) => x === null || x < 0 || x >= k.nrCpus)) return fail('mpstat', `Not that many processors!`, 1);
         which = ids as number[];
       }
-    } else if (/^\d+$/.test(a)) return fail('mpstat', 'an interval needs time to pass between reports; here a command runs at one instant (run it again later)', 1);
-    else return fail('mpstat', `Usage: mpstat [ options ] [ <interval> [ <count> ] ]\nOptions are:\n[ -P { <cpu> [,...] | ON | ALL } ] [ -u ]`, 1);
+    } else if (/^\d+$/.test(a) && interval < 0) interval = Number(a);
+    else if (/^\d+$/.test(a) && count === 0 && interval > 0 && Number(a) >= 1) count = Number(a);
+    else return fail('mpstat', MPSTAT_USAGE, 1);
   }
-  const r = k.proc.read('/proc/stat');
-  const text = r.ok ? r.text : '';
-  const ticksOf = (name: string): number[] => statTicks(text, name);
-  const clock = clockOf(k.now);
-  const row = (label: string, t: number[]): string => {
-    const v = (i: number): number => t[i] ?? 0;
-    // user and nice include guest and guest_nice: sysstat takes them out again.
-    const total = v(0) + v(1) + v(2) + v(3) + v(4) + v(5) + v(6) + v(7);
-    const pct = (x: number): string => (total === 0 ? 0 : (Math.max(0, x) * 100) / total).toFixed(2).padStart(8);
-    const cells = [v(0) - v(8), v(1) - v(9), v(2), v(4), v(5), v(6), v(7), v(8), v(9), total === 0 ? 1 : v(3)].map((x, i) => (i === 9 && total === 0 ? '  100.00' : pct(x)));
-    return `${clock.padEnd(11)}${label.padStart(5)}${cells.join('')}\n`;
+  const sample = (): { time: string; all: number[]; cpus: number[][] } => {
+    const r = k.proc.read('/proc/stat');
+    const text = r.ok ? r.text : '';
+    return { time: clockOf(k.now), all: statTicks(text, 'cpu'), cpus: (which ?? []).map((c) => statTicks(text, `cpu${c}`)) };
   };
-  let out = `Linux ${k.config.release} (${k.nodename}) \t01/01/26 \t_x86_64_\t(${k.nrCpus} CPU)\n\n`;
-  out += `${clock.padEnd(11)}  CPU    %usr   %nice    %sys %iowait    %irq   %soft  %steal  %guest  %gnice   %idle\n`;
-  out += row('all', ticksOf('cpu'));
-  for (const c of which ?? []) out += row(String(c), ticksOf(`cpu${c}`));
-  return ok(out);
+  const rows = (time: string, prev: ReturnType<typeof sample> | null, cur: ReturnType<typeof sample>): string =>
+    mpstatRow(time, 'all', prev?.all ?? [], cur.all) + (which ?? []).map((c, i) => mpstatRow(time, String(c), prev?.cpus[i] ?? [], cur.cpus[i] ?? [])).join('');
+  const banner = `Linux ${k.config.release} (${k.nodename}) \t01/01/26 \t_x86_64_\t(${k.nrCpus} CPU)\n`;
+  const first = sample();
+  if (interval <= 0) return ok(`${banner}\n${first.time.padEnd(11)}${MPSTAT_HEADER}\n${rows(first.time, null, first)}`);
+  // With -P the header comes before every report; without, once (no terminal: a window of a day's lines).
+  const everyHeader = which !== null;
+  let prev = first;
+  let reports = 0;
+  const average = (): string => `${everyHeader ? `\n${'Average:'.padEnd(11)}${MPSTAT_HEADER}\n` : ''}${rows('Average:', first, prev)}`;
+  const follow = {
+    intervalNs: interval * 1_000_000_000,
+    count: count > 0 ? count : Infinity,
+    report: (last: boolean): string => {
+      const cur = sample();
+      const head = everyHeader || reports === 0 ? `\n${prev.time.padEnd(11)}${MPSTAT_HEADER}\n` : '';
+      const text = head + rows(cur.time, prev, cur);
+      prev = cur;
+      reports++;
+      return last ? text + average() : text;
+    },
+    // SIGINT: a newline past the "^C", then the averages up to the last report (none if none was made).
+    interrupt: (): string => (reports === 0 ? '' : `\n${average()}`),
+  };
+  return { out: banner, err: '', status: 0, follow };
 };

@@ -246,7 +246,9 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
   sysctl [-a|-n] KEY[=VALUE]...   read or write kernel tunables
   dmesg [-x] [-T] [-r] [-t] [-l LEVELS] [-n LEVEL] [-c|-C]   the kernel log
   ps [-e|-ef|aux] [-o FIELDS] [-p PIDS]   tasks (pid,cls,rtprio,ni,pri,psr,stat,rss,comm,time,%cpu,oom...)
-  free [-h|-m]  vmstat [-a|-w|-f|-t]  mpstat [-P ALL|LIST]  uptime  slabtop -o [-s KEY]
+  free [-h|-m]  uptime  slabtop -o [-s KEY]
+  vmstat [-a|-w|-t|-n|-y|-s|-f] [DELAY [COUNT]]   mpstat [-P ALL|LIST] [INTERVAL [COUNT]]
+                         with an interval they report as virtual time passes (Ctrl-C stops them)
   uname [-a]  nproc  ls [-l] DIR  sync
   renice N -p PID        nice a task
   chrt -p PID | chrt -f|-r|-o|-b|-i|-d [--sched-runtime NS --sched-deadline NS --sched-period NS] -p PRIO PID

@@ -11,6 +11,22 @@ export interface CommandOutput {
   status: number;
   /** errno name of the failure, when there was one. */
   errno?: string;
+  /** More output to come as virtual time passes (vmstat 1, mpstat 1 5); `out` is what it prints at once. */
+  follow?: FollowUp;
+}
+
+/**
+ * A command that reports at an interval, as `vmstat 1` does. A command line runs at one instant of virtual time;
+ * its later reports are made by whoever runs the machine on (the session), at exact multiples of the interval.
+ */
+export interface FollowUp {
+  intervalNs: number;
+  /** Reports still to come; Infinity: until interrupted. */
+  count: number;
+  /** The next report, read from the machine at its instant; `last`: none follows it. */
+  report(last: boolean): string;
+  /** What it prints when interrupted (Ctrl-C): mpstat's averages. */
+  interrupt?(): string;
 }
 
 export interface SpawnRequest {

@@ -10,7 +10,7 @@ import { perf } from './perf.js';
 import { launchFor } from './launch.js';
 import { free, kill, mpstat, nproc, pgrep, pidof, pkill, ps, slabtop, uname, uptime, vmstat } from './cmd-procps.js';
 import { chrt, dmesg, help, renice, spawn, taskset } from './cmd-sched.js';
-import type { Command, CommandOutput, ShellEnv } from './context.js';
+import type { Command, CommandOutput, FollowUp, ShellEnv } from './context.js';
 import { LAST_STATUS, parse, ParseError, SHELL_PID } from './parse.js';
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
@@ -54,6 +54,8 @@ export interface ShellResult {
   exitStatus: number;
   /** errno name of the first failure (ENOENT, EINVAL...), 'ENOEXEC' for syntax errors, null on success. */
   error: string | null;
+  /** The command reports on at an interval (vmstat 1): the session makes its later reports. */
+  follow?: FollowUp;
 }
 
 /** The user's login shell, a real (sleeping) task of the machine: it is who "bash (1234)" is in the log. */
@@ -105,6 +107,7 @@ export function runShell(env: ShellEnv, line: string, opts: { asTask: number | n
   let output = '';
   let status = 0;
   let error: string | null = null;
+  let follow: FollowUp | undefined;
   try {
     let prevOp: ';' | '&&' | '||' | null = null;
     for (const item of list.items) {
@@ -119,6 +122,11 @@ export function runShell(env: ShellEnv, line: string, opts: { asTask: number | n
         const expand = (w: string): string => (w.includes('\u0000') ? w.split(LAST_STATUS).join(String(status)).split(SHELL_PID).join(String(k.caller.pid)) : w);
         const argv = c.argv.map(expand);
         last = runSimple(env, argv, stdin);
+        if (last.follow !== undefined) {
+          // Later reports need the machine to run on after this line returns: only a command on its own can.
+          if (list.items.length === 1 && item.pipeline.commands.length === 1 && c.redirect === null) follow = last.follow;
+          else last = { out: '', err: `${argv[0] ?? ''}: with an interval it must run on its own (not piped, redirected or in a list)\n`, status: 1 };
+        }
         output += last.err;
         if (last.errno !== undefined && error === null && last.status !== 0) error = last.errno;
         stdin = last.out;
@@ -142,5 +150,7 @@ export function runShell(env: ShellEnv, line: string, opts: { asTask: number | n
   } finally {
     k.caller = prevCaller;
   }
-  return { output, exitStatus: status, error: status === 0 ? null : error };
+  const r: ShellResult = { output, exitStatus: status, error: status === 0 ? null : error };
+  if (follow !== undefined) r.follow = follow;
+  return r;
 }

@@ -162,8 +162,32 @@ describe('command language: texts as the real tools print them', () => {
     expect(freeMem[2]).toBe((freeMem[1] as number) - (freeMem[6] as number));
     const wide = sh(m, 'vmstat -w -a').output.split('\n');
     expect(wide[1]).toBe('   r    b         swpd         free        inact       active   si   so    bi    bo   in   cs  us  sy  id  wa  st  gu');
-    expect(sh(m, 'vmstat 1 3')).toMatchObject({ exitStatus: 1 });
-    expect(sh(m, 'vmstat 1 3').output).toMatch(/^vmstat: a delay needs time to pass/);
+    // A delay: the first line at once, and the rest for whoever runs the machine on (test/unit/interval-commands).
+    const d = sh(m, 'vmstat 1 3');
+    expect(d.exitStatus).toBe(0);
+    expect(d.output.split('\n')).toHaveLength(4);
+    expect(d.follow).toMatchObject({ intervalNs: 1e9, count: 2 });
+    expect(sh(m, 'vmstat 2').follow).toMatchObject({ intervalNs: 2e9, count: Infinity });
+    expect(sh(m, 'vmstat 5 1').follow).toBeUndefined();
+    expect(sh(m, 'vmstat -y 5 1').follow).toMatchObject({ count: 1 });
+    expect(sh(m, 'vmstat 1').output).toBe(sh(m, 'vmstat').output);
+    expect(sh(m, 'vmstat 0')).toMatchObject({ output: 'vmstat: delay must be positive integer\n', exitStatus: 1 });
+    expect(sh(m, 'vmstat x')).toMatchObject({ output: "vmstat: failed to parse argument: 'x'\n", exitStatus: 1 });
+    expect(sh(m, 'vmstat -1')).toMatchObject({ exitStatus: 1 });
+    expect(sh(m, 'vmstat -1').output).toMatch(/^vmstat: invalid option -- '1'\n/);
+    expect(sh(m, 'vmstat 1 2 3').output).toMatch(/^vmstat: Usage:/);
+    // Later reports need the machine to run on after the line returns: never in a pipeline, a redirection or a list.
+    for (const line of ['vmstat 1 | tail -1', 'vmstat 1 > /proc/loadavg', 'vmstat 1 3; echo done', 'mpstat 1 && true']) {
+      const r = sh(m, line);
+      expect(r.follow).toBeUndefined();
+      expect(r.output).toMatch(/^(vmstat|mpstat): with an interval it must run on its own \(not piped, redirected or in a list\)\n/);
+      // A pipeline's status is its last command's (tail's), a list's too (echo's after the ';').
+      expect(r.exitStatus).toBe(/[;|]/.test(line) ? 0 : 1);
+    }
+    // mpstat: the banner now; 0 is "since boot"; a count needs an interval.
+    expect(sh(m, 'mpstat 1 2')).toMatchObject({ output: `Linux 6.17.0-kernsim (kernsim) \t01/01/26 \t_x86_64_\t(2 CPU)\n`, follow: { intervalNs: 1e9, count: 2 } });
+    expect(sh(m, 'mpstat 0').output).toBe(sh(m, 'mpstat').output);
+    for (const bad of ['mpstat 0 5', 'mpstat 1 0', 'mpstat 1 2 3', 'mpstat x']) expect(sh(m, bad).output).toMatch(/^mpstat: Usage: mpstat \[ options \] \[ <interval> \[ <count> \] \]\n/);
   });
 
   it('ps, free, uptime, slabtop and pipelines', () => {
