@@ -4,7 +4,7 @@
  * Plain data only; widgets derive their views from it.
  */
 import type { KernelEvent, KernelSnapshot } from '../kernel/index.js';
-import type { ActionRecord } from '../sim/session.js';
+import type { ActionRecord, JobOutput } from '../sim/session.js';
 
 /**
  * One CPU's run spans of a frame, column by column (span i: task pids[i], called comms[i], at kernel prio
@@ -58,5 +58,7 @@ export interface Frame {
   readonly printk: readonly PrintkLine[];
   /** Scenario actions and commands applied since the previous frame, with their output. */
   readonly actions: readonly ActionRecord[];
+  /** Later reports of interval commands (vmstat 1) since the previous frame, and their ends. */
+  readonly jobs: readonly JobOutput[];
   readonly sim: SimStatus;
 }

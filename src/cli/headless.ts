@@ -114,7 +114,9 @@ export function runHeadless(o: HeadlessOptions): HeadlessResult {
   const shOut: { command: string; output: string; exitStatus: number }[] = [];
   for (const line of o.sh ?? []) {
     const r = machineHooks().shell(session.k, line, { asTask: null });
-    shOut.push({ command: line, output: r.output, exitStatus: r.exitStatus });
+    // The run has ended: an interval command gets its first report only (schedule it in "at" for the rest).
+    const note = r.follow !== undefined ? `(${line.trim().split(/\s+/)[0] ?? ''}: the run has ended, so no later reports: put the command in the scenario's "at" list to have them)\n` : '';
+    shOut.push({ command: line, output: r.output + note, exitStatus: r.exitStatus });
   }
   for (const t of traces) t.close();
   const extra: Record<string, unknown> = {};

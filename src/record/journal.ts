@@ -50,6 +50,7 @@ const commandSchema = z.union([
   z.strictObject({ kind: z.literal('sh'), line: z.string().max(4096) }),
   z.strictObject({ kind: z.literal('sysrq'), key: z.string().length(1) }),
   z.strictObject({ kind: z.literal('mark'), label: z.string().max(200) }),
+  z.strictObject({ kind: z.literal('jobstop'), job: z.number().int().min(1) }),
 ]);
 const headerSchema = z.strictObject({
   t: z.literal('header'),

@@ -8,7 +8,7 @@ import type { KernelBus } from '../bus/bus.js';
 import type { Frame, PrintkLine } from '../bus/frame.js';
 import { takeSnapshot, type Kernel, type KernelEvent } from '../kernel/index.js';
 import { HIGH_RATE_KINDS } from '../kernel/core/trace.js';
-import type { ActionRecord, Session } from '../sim/session.js';
+import type { ActionRecord, JobOutput, Session } from '../sim/session.js';
 import { Driver, type DriverHooks } from './driver.js';
 import { frameDue, Pacer, simHzFor, TickLoop, type StepRequest, type WallClock } from './pacing.js';
 
@@ -65,6 +65,7 @@ export class Runner {
   private boot = 0;
   private rate = { t0: 0, bytes: 0, events: 0, outBytesPerSec: 0, eventsPerSec: 0 };
   private actions: ActionRecord[] = [];
+  private jobs: JobOutput[] = [];
   /** Called after the machine powered off or when the runner stops for good. */
   onHalt: ((why: 'panic' | 'poweroff') => void) | null = null;
   /** Called when a replay's checkpoint did not match (the driver stopped). */
@@ -91,6 +92,10 @@ export class Runner {
     session.onAction = (r) => {
       prev?.(r);
       if (this.actions.length < 1000) this.actions.push(r);
+    };
+    session.onJobOutput = (o) => {
+      // Bounded like the actions; a report's end is never dropped (the pager must learn the command stopped).
+      if (this.jobs.length < 1000 || o.done) this.jobs.push(o);
     };
     session.onReboot = (k) => {
       this.attach(k);
@@ -208,6 +213,7 @@ export class Runner {
       spans,
       printk,
       actions: this.actions,
+      jobs: this.jobs,
       sim: {
         speed: this.pacer.speed,
         paused: this.pacer.paused,
@@ -222,6 +228,7 @@ export class Runner {
     };
     this.simMs = 0;
     this.actions = [];
+    this.jobs = [];
     this.lastFrameMs = start;
     const r0 = this.clock.nowMs();
     this.bus.publish(frame);

@@ -213,6 +213,7 @@ export class TraceRunner {
       spans: this.lanes.drain(this.relNs),
       printk: [],
       actions: [],
+      jobs: [],
       sim: { speed: this.pacer.speed, paused: this.pacer.paused, lagging: false, boot: 1, fps: this.opts.fps, renderMs: this.renderMs, simMs: 0, outBytesPerSec: 0, eventsPerSec: 0 },
     };
     this.lastFrameMs = start;

@@ -18,6 +18,7 @@ import {
 import { parseSignal } from '../kernel/task/signal.js';
 import { ScenarioError, type ActionIn, type ScenarioIn } from '../workload/scenario.js';
 import { dlParams, spawnSpecFrom } from './spawn-spec.js';
+import type { FollowUp } from '../shell/context.js';
 import { formatDmesg } from '../shell/dmesg.js';
 import { expandList, kernelConfigFrom, type LoadedScenario } from './config.js';
 
@@ -34,13 +35,34 @@ export interface ActionRecord {
   output?: string;
   /** Where it came from: the scenario's "at" list, a command (UI or journal). */
   source: 'scenario' | 'command';
+  /**
+   * An interval command (vmstat 1): its job number. Its later reports come through Session.onJobOutput and are
+   * appended to the session's copy of this record (the headless report shows them all).
+   */
+  job?: number;
+}
+
+/** A later report of an interval command, or its end (done; text is what it printed on the way out). */
+export interface JobOutput {
+  job: number;
+  text: string;
+  done: boolean;
+}
+
+/** An interval command reporting on: the session runs the machine to each report's instant. */
+interface Job {
+  id: number;
+  record: ActionRecord;
+  follow: FollowUp;
+  nextNs: number;
+  left: number;
 }
 
 /** Commands from outside (dashboard keys, command line, journal): the only way into a running machine. */
-export type Command = { kind: 'sh'; line: string } | { kind: 'sysrq'; key: string } | { kind: 'mark'; label: string };
+export type Command = { kind: 'sh'; line: string } | { kind: 'sysrq'; key: string } | { kind: 'mark'; label: string } | { kind: 'jobstop'; job: number };
 
 /** Runs a command line on the machine (the shell module); set up by the composition. */
-export type ShellRunner = (k: Kernel, line: string, opts: { asTask: number | null }) => { output: string; error: string | null; exitStatus: number };
+export type ShellRunner = (k: Kernel, line: string, opts: { asTask: number | null }) => { output: string; error: string | null; exitStatus: number; follow?: FollowUp };
 export type SysrqRunner = (k: Kernel, key: string, viaTrigger: boolean) => void;
 
 export interface SessionOptions {
@@ -59,8 +81,13 @@ export class Session {
   readonly text: string;
   readonly seed: number;
   readonly actions: ActionRecord[] = [];
-  /** Listeners for applied actions and commands (markers in recordings, the journal). */
+  /** Listeners for applied actions and commands (markers in recordings, the journal); each gets its own copy. */
   onAction: ((r: ActionRecord) => void) | null = null;
+  /** Listener for the later reports of interval commands. */
+  onJobOutput: ((o: JobOutput) => void) | null = null;
+  /** Interval commands still reporting, in the order they started. */
+  private jobs: Job[] = [];
+  private jobSeq = 0;
   private readonly shell: ShellRunner | null;
   private readonly sysrq: SysrqRunner | null;
 
@@ -122,11 +149,12 @@ export class Session {
     for (const a of this.scenario.at ?? []) this.at(a.t, 'scenario_action', () => this.applyAction(a));
   }
 
-  private record(r: Omit<ActionRecord, 't'>): void {
+  private record(r: Omit<ActionRecord, 't'>): ActionRecord {
     const rec: ActionRecord = { t: this.k.now, ...r };
     this.actions.push(rec);
     this.k.event({ kind: 'action', text: rec.action, error: rec.error });
-    this.onAction?.(rec);
+    this.onAction?.({ ...rec });
+    return rec;
   }
 
   private select(sel: { pid?: number | undefined; comm?: string | undefined }): number[] {
@@ -200,11 +228,58 @@ export class Session {
       return;
     }
     const r = this.shell(this.k, line, { asTask: null });
-    this.record({ action: `sh ${line}`, pids: [], error: r.error, output: r.output, source });
+    const f = r.follow;
+    const job = f !== undefined && f.count > 0 ? ++this.jobSeq : undefined;
+    const rec = this.record({ action: `sh ${line}`, pids: [], error: r.error, output: r.output, source, ...(job !== undefined ? { job } : {}) });
+    if (f !== undefined && job !== undefined) {
+      const nextNs = this.k.now + f.intervalNs;
+      this.jobs.push({ id: job, record: rec, follow: f, nextNs, left: f.count });
+      // Started by an event in the middle of a run: that run must stop at the first report too.
+      this.k.engine.limitRun(nextNs);
+    }
+  }
+
+  /** Interval commands still reporting. */
+  get runningJobs(): number[] {
+    return this.jobs.map((j) => j.id);
+  }
+
+  private nextJobNs(): number {
+    let t = Infinity;
+    for (const j of this.jobs) if (j.nextNs < t) t = j.nextNs;
+    return t;
+  }
+
+  private jobOutput(j: Job, text: string, done: boolean): void {
+    j.record.output = (j.record.output ?? '') + text;
+    if (done) this.jobs = this.jobs.filter((x) => x !== j);
+    this.onJobOutput?.({ job: j.id, text, done });
+  }
+
+  /** The reports due now, read from the machine as a command line would (from no CPU). */
+  private runJobs(): void {
+    for (const j of [...this.jobs]) {
+      if (j.nextNs > this.k.now) continue;
+      j.left--;
+      j.nextNs += j.follow.intervalNs;
+      const last = j.left <= 0;
+      this.jobOutput(j, this.k.onCpu(-1, () => j.follow.report(last)), last);
+    }
+  }
+
+  /** Interrupt an interval command (Ctrl-C): it prints what it prints on SIGINT and reports no more. */
+  stopJob(id: number): void {
+    const j = this.jobs.find((x) => x.id === id);
+    if (j !== undefined) this.jobOutput(j, j.follow.interrupt?.() ?? '', true);
   }
 
   /** Apply a command at the current virtual time, as an urgent event (so it is part of the event order). */
   submit(cmd: Command): void {
+    // Stopping a report touches nothing in the machine: no event, so it cannot move the machine's own events.
+    if (cmd.kind === 'jobstop') {
+      this.stopJob(cmd.job);
+      return;
+    }
     this.k.engine.at(0, EventPrio.Urgent, 'command', () =>
       this.k.onCpu(-1, () => {
         if (cmd.kind === 'sh') this.runSh(cmd.line, 'command');
@@ -236,15 +311,24 @@ export class Session {
    * Run until virtual time tNs (or maxEvents events). A machine that rebooted (SysRq-b) boots again from the
    * same scenario; its clock starts again at 0, as uptime does.
    */
-  runUntil(tNs: number, maxEvents?: number): { reached: boolean; processed: number } {
-    const r = this.k.engine.runUntil(tNs, maxEvents);
-    if (this.k.halted === 'reboot') {
-      this.boots++;
-      this.bootMachine();
-      this.onReboot?.(this.k);
-      return { reached: true, processed: r.processed };
+  runUntil(tNs: number, maxEvents = Number.MAX_SAFE_INTEGER): { reached: boolean; processed: number } {
+    let processed = 0;
+    for (;;) {
+      // Interval commands report at exact instants: the run stops there (after every event due then) to read.
+      const r = this.k.engine.runUntil(Math.min(tNs, this.nextJobNs()), maxEvents - processed);
+      processed += r.processed;
+      if (this.k.halted === 'reboot') {
+        // The shell and its commands died with the machine.
+        for (const j of [...this.jobs]) this.jobOutput(j, '', true);
+        this.boots++;
+        this.bootMachine();
+        this.onReboot?.(this.k);
+        return { reached: true, processed };
+      }
+      if (!r.reached) return { reached: false, processed };
+      if (this.k.now >= this.nextJobNs()) this.runJobs();
+      if (this.k.now >= tNs) return { reached: true, processed };
     }
-    return r;
   }
 
   /** Called with the new kernel after a reboot. */

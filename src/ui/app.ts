@@ -15,7 +15,7 @@ import type { Glyphs } from './glyphs.js';
 import type { Keymap } from './keymap.js';
 import { isLarge, LAYOUTS, MIN_COLS, MIN_ROWS, place } from './layout.js';
 import { LineEditor } from './line-editor.js';
-import { PanicScreen, Pager, type Overlay } from './overlays.js';
+import { JobPager, PanicScreen, Pager, type Overlay } from './overlays.js';
 import { Palette, type TrueColorSlots } from './palette.js';
 import type { Screen } from './screen.js';
 import type { ColorDepth } from './terminal.js';
@@ -164,6 +164,7 @@ export class App {
     for (const w of this.widgets) w.update(f, this.ui);
     this.followSelection();
     this.takeActions(f);
+    for (const o of f.jobs) if (this.overlay instanceof JobPager && this.overlay.job === o.job) this.overlay.append(o.text, o.done);
     if (f.snapshot.halted === 'panic' && !this.panicShown) {
       this.panicShown = true;
       this.overlay = new PanicScreen(this.panicLines(f));
@@ -192,6 +193,12 @@ export class App {
         const wantPager = this.pagerFor.delete(line);
         if (out === '') {
           if (a.error !== null) this.say(`${line}: ${a.error}`, true);
+          continue;
+        }
+        if (a.job !== undefined) {
+          // An interval command: its pager opens now and its reports are appended as they come (onJobOutput).
+          const job = a.job;
+          this.overlay = new JobPager(`$ ${line}`, out === '' ? [] : out.split('\n').map((text) => ({ text })), job, () => this.opts.bus.submit({ kind: 'jobstop', job }));
           continue;
         }
         const lines = out.split('\n');

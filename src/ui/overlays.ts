@@ -39,7 +39,7 @@ export class Pager implements Overlay {
 
   constructor(
     public title: string,
-    private readonly source: PagerLine[],
+    protected readonly source: PagerLine[],
   ) {
     for (const l of source) l.text = expandTabs(l.text);
     this.lines = source;
@@ -119,6 +119,58 @@ export class Pager implements Overlay {
     }
     this.top = Math.max(0, this.top);
     return 'handled';
+  }
+}
+
+/**
+ * The output of an interval command (vmstat 1) as it comes: its later reports are appended, and a view that
+ * showed the last line keeps following. Ctrl-C interrupts the command and keeps the text; q/Esc close (and
+ * interrupt it if it still runs).
+ */
+export class JobPager extends Pager {
+  running = true;
+
+  constructor(
+    title: string,
+    lines: PagerLine[],
+    readonly job: number,
+    private readonly interrupt: () => void,
+  ) {
+    super(title, lines);
+    this.closeKeys = 'Ctrl-C stop  q/Esc close';
+    this.top = Number.MAX_SAFE_INTEGER;
+  }
+
+  /** A report (or the text it printed on its way out, with done). */
+  append(text: string, done: boolean): void {
+    const atEnd = this.top >= this.lines.length - this.height;
+    const add = text.replace(/\n$/, '');
+    if (text !== '') {
+      for (const t of add.split('\n')) {
+        const l = { text: expandTabs(t) };
+        this.source.push(l);
+        if (this.lines !== this.source) this.lines.push(l);
+      }
+    }
+    if (done) this.finish();
+    if (atEnd) this.top = Number.MAX_SAFE_INTEGER;
+  }
+
+  private finish(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.closeKeys = 'q/Esc close';
+    this.title = `${this.title} (done)`;
+  }
+
+  override onKey(full: string): OverlayResult {
+    if (full === 'C-c') {
+      if (this.running) this.interrupt();
+      return 'handled';
+    }
+    const r = super.onKey(full);
+    if (r === 'close' && this.running) this.interrupt();
+    return r;
   }
 }
 

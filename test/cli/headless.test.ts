@@ -65,6 +65,17 @@ describe('kernsim headless --json', () => {
     expect(r.stdout).toMatch(/\n\s+\d+ hog\s+normal/);
     expect(r.stdout).toContain('CPU   BUSY(ms)');
   });
+
+  it('an interval command: every report in a scenario action; only the first with --sh, which runs after the end', () => {
+    const file = tempFile('two-hogs-iv.json', { ...twoHogs, at: [{ t: '1s', sh: 'vmstat 1 3' }] });
+    const r = cli('headless', '--scenario', file, '--duration', '5s', '--json', '--sh', 'vmstat 1 3');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as { actions: { action: string; output: string }[]; sh: { command: string; output: string }[] };
+    expect(j.actions.find((a) => a.action === 'sh vmstat 1 3')?.output.trimEnd().split('\n')).toHaveLength(5);
+    const after = j.sh[0]?.output.split('\n') ?? [];
+    expect(after).toHaveLength(5);
+    expect(after[3]).toBe(`(vmstat: the run has ended, so no later reports: put the command in the scenario's "at" list to have them)`);
+  });
 });
 
 describe('scenario validation: precise one-line errors, exit status 2', () => {

@@ -177,7 +177,7 @@ describe('a live session, recorded and journaled', () => {
 });
 
 describe('journals replay exactly (property)', () => {
-  const COMMANDS = ['renice -n 5 -p 29', 'renice -n -3 -p 30', 'kill -STOP 29', 'kill -CONT 29', 'taskset -pc 1 29', 'chrt -f -p 10 30', 'echo 1 > /proc/sys/vm/overcommit_memory', 'spawn cpu-hog', 'spawn interactive', 'sysctl -w vm.swappiness=5', 'echo full > /sys/kernel/debug/sched/preempt', 'echo NO_RUN_TO_PARITY > /sys/kernel/debug/sched/features', 'echo 3000000 > /sys/kernel/debug/sched/base_slice_ns'];
+  const COMMANDS = ['renice -n 5 -p 29', 'renice -n -3 -p 30', 'kill -STOP 29', 'kill -CONT 29', 'taskset -pc 1 29', 'chrt -f -p 10 30', 'echo 1 > /proc/sys/vm/overcommit_memory', 'spawn cpu-hog', 'spawn interactive', 'sysctl -w vm.swappiness=5', 'echo full > /sys/kernel/debug/sched/preempt', 'echo NO_RUN_TO_PARITY > /sys/kernel/debug/sched/features', 'echo 3000000 > /sys/kernel/debug/sched/base_slice_ns', 'vmstat 1', 'mpstat -P ALL 1 3'];
   it.each([1, 2, 3, 4, 5])('seed %i: a session with random commands, journaled, replays to the same checkpoints and state', (seed) => {
     const file = tempFile(`prop-${seed}.journal`, '');
     const loaded = parseScenarioText('prop.json', JSON.stringify(scenario));
@@ -192,11 +192,13 @@ describe('journals replay exactly (property)', () => {
       else d.advance(live.k.now + rng.intBelow(40_000_000));
       if (rng.intBelow(3) === 0) {
         const line = COMMANDS[rng.intBelow(COMMANDS.length)] as string;
-        const cmd: Command = rng.intBelow(6) === 0 ? { kind: 'sysrq', key: 'm' } : { kind: 'sh', line };
+        const r2 = rng.intBelow(6);
+        // Interval commands report on as the machine runs; Ctrl-C (jobstop) ends one: both replay.
+        const cmd: Command = r2 === 0 ? { kind: 'sysrq', key: 'm' } : r2 === 1 ? { kind: 'jobstop', job: 1 + rng.intBelow(3) } : { kind: 'sh', line };
         d.submit(cmd);
       }
     }
-    d.advance(live.k.now + 1);
+    d.advance(live.k.now + 2_500_000_000);
     w.close(d.position());
     const j = readJournal(file);
     expect(j.checkpoints.length).toBeGreaterThan(3);
@@ -207,6 +209,8 @@ describe('journals replay exactly (property)', () => {
     expect(rd.stopped).toBe(false);
     expect(session.k.engine.processed).toBe(live.k.engine.processed);
     expect(stateHash(session.k)).toBe(stateHash(live.k));
+    // And what the commands printed, interval reports and all.
+    expect(session.actions.map((a) => [a.action, a.output])).toEqual(live.actions.map((a) => [a.action, a.output]));
   });
 });
 

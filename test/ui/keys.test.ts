@@ -166,6 +166,42 @@ describe('the command line', () => {
   });
 });
 
+describe('interval commands', () => {
+  it('the pager grows as the command reports; Ctrl-C stops it (mpstat prints its averages); q closes it', async () => {
+    const d = await startDashboard({ scenario: small });
+    dash = d;
+    await d.advance(200);
+    await d.press(':', ...'mpstat 1', KEYS.enter);
+    await d.advance(200);
+    const rows = (): number => (d.text().match(/\d\d:\d\d:\d\d +all( +\d+\.\d\d){10}/g) ?? []).length;
+    expect(d.text()).toContain('$ mpstat 1');
+    expect(d.text()).toContain('Ctrl-C stop  q/Esc close');
+    expect(rows()).toBe(0);
+    // x1: two seconds of wall time are two of virtual time, two reports.
+    await d.advance(2000);
+    expect(rows()).toBe(2);
+    await d.press(KEYS.ctrlC);
+    await d.advance(200);
+    expect(d.text()).toContain('$ mpstat 1 (done)');
+    expect(d.text()).toMatch(/Average: +all( +\d+\.\d\d){10}/);
+    expect(d.text()).not.toContain('Ctrl-C stop');
+    await d.advance(1500);
+    expect(rows()).toBe(2);
+    await d.press('q');
+    expect(d.text()).not.toContain('$ mpstat 1');
+    // Closing one that still runs stops it as well; the machine is still there to command.
+    await d.press(':', ...'vmstat 1', KEYS.enter);
+    await d.advance(1200);
+    expect(d.text()).toMatch(/ r +b +swpd +free/);
+    expect(d.session.runningJobs).toHaveLength(1);
+    await d.press('q');
+    await d.advance(200);
+    expect(d.session.runningJobs).toEqual([]);
+    expect(d.text()).not.toContain('$ vmstat 1');
+    expect(d.exits).toEqual([]);
+  });
+});
+
 describe('task actions', () => {
   it('search selects, F7/F8 renice the selected task, F9 sends the chosen signal', async () => {
     dash = await startDashboard({ scenario: small });

@@ -133,6 +133,8 @@ export class Engine {
   /** sortBucket's merge buffer. */
   private readonly scratch: Timer[] = [];
   private runHead = 0;
+  /** The end of the run in progress, if something lowered it (limitRun). */
+  private horizonNs = Infinity;
   /** Buckets curBucket+1 .. curBucket+NR_BUCKETS-1, at index bucket & BUCKET_MASK, unsorted. */
   private readonly ring: Timer[][] = Array.from({ length: NR_BUCKETS }, () => []);
   /** One bit per non-empty ring bucket. */
@@ -217,12 +219,23 @@ export class Engine {
   runUntil(targetNs: Ns, maxEvents = Number.MAX_SAFE_INTEGER): RunResult {
     // A NaN target compares false with everything and would run the machine forever.
     if (Number.isNaN(targetNs)) throw new RangeError('engine: runUntil(NaN)');
+    this.horizonNs = Infinity;
     let n = 0;
-    while (n < maxEvents && this.step(targetNs)) n++;
+    while (n < maxEvents && this.step(targetNs < this.horizonNs ? targetNs : this.horizonNs)) n++;
+    const target = Math.min(targetNs, this.horizonNs);
+    this.horizonNs = Infinity;
     const next = this.peekNs();
-    const reached = !this.halted && (next === null || next > targetNs);
-    if (reached && targetNs > this.nowNs) this.nowNs = targetNs;
+    const reached = !this.halted && (next === null || next > target);
+    if (reached && target > this.nowNs) this.nowNs = target;
     return { reached, processed: n };
+  }
+
+  /**
+   * Make the run in progress end at atNs at the latest (after every event due then), as if runUntil had been
+   * asked for no more: an event that starts something the caller must do at atNs (a timed report) says so here.
+   */
+  limitRun(atNs: Ns): void {
+    if (atNs < this.horizonNs) this.horizonNs = atNs;
   }
 
   get pendingCount(): number {

@@ -1,0 +1,185 @@
+/**
+ * Interval commands (vmstat DELAY, mpstat INTERVAL): the session runs the machine to each report's exact instant
+ * and reads it there. Checked against the /proc files read at the same instants in a twin session, and against
+ * the twin's state: reading must not change the machine.
+ */
+import { describe, expect, it } from 'vitest';
+import { stateHash } from '../../src/kernel/index.js';
+import { parseScenarioText } from '../../src/sim/config.js';
+import { machineHooks } from '../../src/sim/machine-hooks.js';
+import { Session, type JobOutput } from '../../src/sim/session.js';
+
+const SEC = 1_000_000_000;
+
+const scenario = {
+  name: 'iv',
+  seed: 3,
+  machine: { cpus: 2, memory: '1G' },
+  tasks: [
+    { comm: 'hog', program: [{ run: 'forever' }] },
+    { comm: 'web', count: 4, program: [{ loop: [{ run: { exp: '2ms' } }, { sleep: { uniform: ['5ms', '20ms'] } }] }] },
+    { comm: 'reader', program: [{ loop: [{ run: '1ms' }, { 'read-file': { file: '/data/r', size: '64M' } }, { io: '3ms' }] }] },
+  ],
+};
+
+function session(at: { t: string; sh: string }[] = []): Session {
+  return new Session(parseScenarioText('iv.json', JSON.stringify({ ...scenario, at })), machineHooks());
+}
+
+function read(s: Session, path: string): string {
+  const r = s.k.proc.read(path);
+  if (!r.ok) throw new Error(`${path}: ${r.errno}`);
+  return r.text;
+}
+
+function field(text: string, name: string): number {
+  const m = new RegExp(`^${name}:?\\s+(\\d+)`, 'm').exec(text);
+  if (m === null) throw new Error(`no ${name}`);
+  return Number(m[1]);
+}
+
+function output(s: Session, action: string): string {
+  const a = s.actions.find((x) => x.action === action);
+  if (a === undefined) throw new Error(`no action ${action}`);
+  return a.output ?? '';
+}
+
+describe('interval commands', () => {
+  it('vmstat DELAY COUNT: a line per DELAY of virtual time, from the differences of /proc/stat and /proc/vmstat over exactly it', () => {
+    const s = session([{ t: '1500ms', sh: 'vmstat 2 4' }]);
+    s.runUntil(10 * SEC);
+    // The twin reads the same files: at the command's instant with a command of its own (which runs as an event
+    // then, before the other events of that nanosecond; the login shell it starts is part of the machine), then
+    // at the report instants, after every event due then, as the session stops the run there.
+    const FILES = 'cat /proc/stat /proc/vmstat /proc/meminfo';
+    const twin = session([{ t: '1500ms', sh: FILES }]);
+    twin.runUntil(1.5 * SEC);
+    const samples: string[] = [output(twin, `sh ${FILES}`)];
+    for (const t of [3.5, 5.5, 7.5]) {
+      twin.runUntil(t * SEC);
+      samples.push(read(twin, '/proc/stat') + read(twin, '/proc/vmstat') + read(twin, '/proc/meminfo'));
+    }
+    const lines = output(s, 'sh vmstat 2 4').trimEnd().split('\n');
+    expect(lines).toHaveLength(2 + 4);
+    expect(lines[0]).toBe('procs -----------memory---------- ---swap-- -----io---- -system-- ------cpu-----');
+    for (let i = 1; i < 4; i++) {
+      const f = (lines[2 + i] as string).trim().split(/\s+/).map(Number);
+      const [a, b] = [samples[i - 1], samples[i]] as [string, string];
+      const per2 = (d: number): number => Math.floor((d + 1) / 2);
+      expect(f[0]).toBe(field(b, 'procs_running'));
+      expect(f[1]).toBe(field(b, 'procs_blocked'));
+      expect(f[3]).toBe(field(b, 'MemFree'));
+      expect(f[8]).toBe(per2(field(b, 'pgpgin') - field(a, 'pgpgin')));
+      expect(f[10]).toBe(per2(field(b, 'intr') - field(a, 'intr')));
+      expect(f[11]).toBe(per2(field(b, 'ctxt') - field(a, 'ctxt')));
+      expect(f[10]).toBeGreaterThan(500); // 2 CPUs' ticks alone are 500 a second at HZ=250
+      // The CPU columns: percentages of the ticks of both CPUs over the 2 s, rounded as procps does.
+      const ticks = (t: string): number[] => (/^cpu {2}(.*)$/m.exec(t)?.[1] ?? '').trim().split(/\s+/).map(Number);
+      const d = ticks(b).map((v, j) => v - (ticks(a)[j] ?? 0));
+      const div = (d[0] ?? 0) + (d[1] ?? 0) + (d[2] ?? 0) + (d[3] ?? 0) + (d[4] ?? 0) + (d[5] ?? 0) + (d[6] ?? 0) + (d[7] ?? 0);
+      // 400 USER_HZ ticks, give or take the rounding down of each field's nanoseconds at each end.
+      expect(Math.abs(div - 400)).toBeLessThanOrEqual(2);
+      const half = Math.floor(div / 2);
+      expect(f[12]).toBe(Math.floor((100 * ((d[0] ?? 0) + (d[1] ?? 0)) + half) / div));
+      expect(f[14]).toBe(Math.floor((100 * (d[3] ?? 0) + half) / div));
+    }
+    // Reading changed nothing: the machine is the twin's, event for event.
+    twin.runUntil(10 * SEC);
+    expect(s.k.engine.processed).toBe(twin.k.engine.processed);
+    expect(stateHash(s.k)).toBe(stateHash(twin.k));
+    expect(s.runningJobs).toEqual([]);
+  });
+
+  it('mpstat -P ALL INTERVAL COUNT: a header and rows per report, then the averages over them all', () => {
+    const s = session([{ t: '1s', sh: 'mpstat -P ALL 1 2' }]);
+    s.runUntil(5 * SEC);
+    const twin = session([{ t: '1s', sh: 'mpstat' }]);
+    const at: string[] = [];
+    for (const t of [1, 2, 3]) {
+      twin.runUntil(t * SEC);
+      at.push(read(twin, '/proc/stat'));
+    }
+    const pct = (a: string, b: string, cpu: string): string[] => {
+      const ticks = (t: string): number[] => (new RegExp(`^${cpu}\\s+(.*)$`, 'm').exec(t)?.[1] ?? '').trim().split(/\s+/).map(Number);
+      const d = ticks(b).map((v, j) => v - (ticks(a)[j] ?? 0));
+      const g = (j: number): number => d[j] ?? 0;
+      const itv = g(0) + g(1) + g(2) + g(3) + g(4) + g(5) + g(6) + g(7);
+      return [g(0) - g(8), g(1) - g(9), g(2), g(4), g(5), g(6), g(7), g(8), g(9), g(3)].map((x) => ((x * 100) / itv).toFixed(2));
+    };
+    const row = (time: string, label: string, cells: string[]): string => `${time.padEnd(11)}${label.padStart(5)}${cells.map((c) => c.padStart(8)).join('')}`;
+    const header = (time: string): string => `${time.padEnd(11)}  CPU    %usr   %nice    %sys %iowait    %irq   %soft  %steal  %guest  %gnice   %idle`;
+    const [s1, s2, s3] = at as [string, string, string];
+    expect(output(s, 'sh mpstat -P ALL 1 2').split('\n')).toEqual([
+      'Linux 6.17.0-kernsim (kernsim) \t01/01/26 \t_x86_64_\t(2 CPU)',
+      '',
+      header('00:00:01'),
+      row('00:00:02', 'all', pct(s1, s2, 'cpu')),
+      row('00:00:02', '0', pct(s1, s2, 'cpu0')),
+      row('00:00:02', '1', pct(s1, s2, 'cpu1')),
+      '',
+      header('00:00:02'),
+      row('00:00:03', 'all', pct(s2, s3, 'cpu')),
+      row('00:00:03', '0', pct(s2, s3, 'cpu0')),
+      row('00:00:03', '1', pct(s2, s3, 'cpu1')),
+      '',
+      header('Average:'),
+      row('Average:', 'all', pct(s1, s3, 'cpu')),
+      row('Average:', '0', pct(s1, s3, 'cpu0')),
+      row('Average:', '1', pct(s1, s3, 'cpu1')),
+      '',
+    ]);
+  });
+
+  it('a command line starts one; Ctrl-C (jobstop) ends it (mpstat with its averages); a reboot ends the rest', () => {
+    const s = session();
+    const got: JobOutput[] = [];
+    s.onJobOutput = (o) => got.push(o);
+    s.submit({ kind: 'sh', line: 'vmstat 1' });
+    s.submit({ kind: 'sh', line: 'mpstat 1' });
+    s.runUntil(3.5 * SEC);
+    expect(s.runningJobs).toEqual([1, 2]);
+    expect(got.map((o) => [o.job, o.done])).toEqual([
+      [1, false],
+      [2, false],
+      [1, false],
+      [2, false],
+      [1, false],
+      [2, false],
+    ]);
+    // Without a header after the first report, mpstat's later ones are a row each.
+    expect(got.filter((o) => o.job === 2).map((o) => o.text.split('\n').length)).toEqual([4, 2, 2]);
+    const before = s.k.engine.processed;
+    s.submit({ kind: 'jobstop', job: 2 });
+    expect(s.k.engine.processed).toBe(before);
+    expect(got.at(-1)?.job).toBe(2);
+    expect(got.at(-1)?.done).toBe(true);
+    expect(got.at(-1)?.text).toMatch(/^\nAverage: {5}all( +\d+\.\d\d){10}\n$/);
+    s.submit({ kind: 'jobstop', job: 2 });
+    expect(got).toHaveLength(7);
+    s.runUntil(5.5 * SEC);
+    expect(got.slice(7).map((o) => [o.job, o.done])).toEqual([
+      [1, false],
+      [1, false],
+    ]);
+    // The record keeps everything it printed (what a headless run reports).
+    const rec = s.actions.find((a) => a.action === 'sh vmstat 1');
+    expect(rec?.job).toBe(1);
+    expect(rec?.output?.trimEnd().split('\n')).toHaveLength(2 + 1 + 5);
+    s.submit({ kind: 'sysrq', key: 'b' });
+    s.runUntil(6 * SEC);
+    expect(s.boots).toBe(2);
+    expect(got.at(-1)).toEqual({ job: 1, text: '', done: true });
+    expect(s.runningJobs).toEqual([]);
+  });
+
+  it('a run cut short by an event budget still reports at the exact instant, once', () => {
+    const s = session([{ t: '1s', sh: 'vmstat 1 3' }]);
+    const twin = session([{ t: '1s', sh: 'vmstat 1 3' }]);
+    // One session in small event budgets, the other in one go: the same reports.
+    for (let guard = 0; s.k.now < 4.5 * SEC && guard < 1e6; guard++) s.runUntil(4.5 * SEC, 97);
+    twin.runUntil(4.5 * SEC);
+    expect(output(s, 'sh vmstat 1 3')).toBe(output(twin, 'sh vmstat 1 3'));
+    expect(output(s, 'sh vmstat 1 3').trimEnd().split('\n')).toHaveLength(5);
+    expect(stateHash(s.k)).toBe(stateHash(twin.k));
+  });
+});
