@@ -249,6 +249,7 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
   free [-h|-m]  uptime  slabtop -o [-s KEY]
   vmstat [-a|-w|-t|-n|-y|-s|-f] [DELAY [COUNT]]   mpstat [-P ALL|LIST] [INTERVAL [COUNT]]
                          with an interval they report as virtual time passes (Ctrl-C stops them)
+  watch [-n SECS] [-t] CMD   run CMD every SECS (2) of virtual time, showing its latest output
   uname [-a]  nproc  ls [-l] DIR  sync
   renice N -p PID        nice a task
   chrt -p PID | chrt -f|-r|-o|-b|-i|-d [--sched-runtime NS --sched-deadline NS --sched-period NS] -p PRIO PID

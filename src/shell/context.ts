@@ -27,6 +27,8 @@ export interface FollowUp {
   report(last: boolean): string;
   /** What it prints when interrupted (Ctrl-C): mpstat's averages. */
   interrupt?(): string;
+  /** Each report is a whole screen that replaces the last (watch), not lines that follow it. */
+  replace?: boolean;
 }
 
 export interface SpawnRequest {

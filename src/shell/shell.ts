@@ -4,6 +4,7 @@
  * It never throws on bad input: syntax errors and unknown commands are reported like bash does.
  */
 import { spawnTask, type Kernel } from '../kernel/index.js';
+import { BOOT_TIME_SEC } from '../kernel/proc/system.js';
 import { cat, echo, grep, head, ls, redirectWrite, sync, sysctl, tail, wc } from './cmd-files.js';
 import { stressNg } from './cmd-stress.js';
 import { perf } from './perf.js';
@@ -47,6 +48,56 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   false: () => ({ out: '', err: '', status: 1 }),
 };
 
+/** The machine's wall clock, as procps's watch prints it (ctime's "%a %b %e %H:%M:%S %Y", UTC). */
+function ctime(k: Kernel): string {
+  const d = new Date(BOOT_TIME_SEC * 1000 + Math.floor(k.now / 1e6));
+  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()] as string;
+  const mon = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()] as string;
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${day} ${mon} ${String(d.getUTCDate()).padStart(2)} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
+}
+
+/** watch's screen width: a command line has no terminal of its own; its pager is about this wide. */
+const WATCH_COLUMNS = 80;
+
+/**
+ * watch (procps-ng): run a command line every INTERVAL seconds of virtual time (2 by default, at least 0.1) and
+ * show its latest output under a title: "Every 2.0s: CMD" on the left, "host: time" on the right. The command
+ * runs for real each time (watch -n 1 'echo 3 > /proc/sys/vm/drop_caches' drops the caches every second).
+ */
+function watch(env: ShellEnv, argv: string[]): CommandOutput {
+  let interval = 2;
+  let title = true;
+  let i = 1;
+  const usage = 'Usage:\n watch [options] command';
+  for (; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '-n' || a === '--interval' || /^-n./.test(a) || a.startsWith('--interval=')) {
+      const v = a === '-n' || a === '--interval' ? argv[++i] : a.startsWith('-n') ? a.slice(2) : a.slice('--interval='.length);
+      const n = v !== undefined && /^\d+(\.\d+)?$|^\.\d+$/.test(v) ? Number(v) : NaN;
+      if (Number.isNaN(n)) return { out: '', err: `watch: failed to parse argument: '${v ?? ''}'\n`, status: 1 };
+      interval = Math.max(0.1, n);
+    } else if (a === '-t' || a === '--no-title') title = false;
+    else if (a === '--') {
+      i++;
+      break;
+    } else if (a.startsWith('-') && a !== '-') return { out: '', err: `watch: invalid option -- '${a.replace(/^-+/, '')}'\n${usage}\n`, status: 1 };
+    else break;
+  }
+  const line = argv.slice(i).join(' ');
+  if (line === '') return { out: '', err: `watch: ${usage}\n`, status: 1 };
+  const screen = (): string => {
+    const r = runShell(env, line, { asTask: null });
+    if (!title) return r.output;
+    const left = `Every ${interval.toFixed(1)}s: `;
+    const right = `${env.k.nodename}: ${ctime(env.k)}`;
+    const room = WATCH_COLUMNS - left.length - right.length - 1;
+    const cmd = line.length <= room ? line : `${line.slice(0, Math.max(0, room - 3))}...`;
+    return `${(left + cmd).padEnd(WATCH_COLUMNS - right.length)}${right}\n\n${r.output}`;
+  };
+  return { out: screen(), err: '', status: 0, follow: { intervalNs: Math.round(interval * 1e9), count: Infinity, replace: true, report: screen } };
+}
+
 const BUILTINS = new Set(['echo', 'kill', 'true', 'false', 'help']);
 
 export interface ShellResult {
@@ -82,6 +133,7 @@ function runSimple(env: ShellEnv, argv: string[], stdin: string): CommandOutput 
   const launch = launchFor(env, argv);
   if (launch !== null) return 'argv' in launch ? runSimple(launch.env, launch.argv, stdin) : launch;
   const name = argv[0] as string;
+  if (name === 'watch') return watch(env, argv);
   const cmd = COMMANDS[name];
   if (cmd === undefined) return { out: '', err: `bash: ${name}: command not found\n`, status: 127, errno: 'ENOENT' };
   try {

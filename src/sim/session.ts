@@ -40,6 +40,8 @@ export interface ActionRecord {
    * appended to the session's copy of this record (the headless report shows them all).
    */
   job?: number;
+  /** That command's reports are whole screens, each replacing the last (watch). */
+  jobScreens?: boolean;
 }
 
 /** A later report of an interval command, or its end (done; text is what it printed on the way out). */
@@ -47,6 +49,8 @@ export interface JobOutput {
   job: number;
   text: string;
   done: boolean;
+  /** The text is a whole new screen (watch), not lines that follow the last. */
+  replace: boolean;
 }
 
 /** An interval command reporting on: the session runs the machine to each report's instant. */
@@ -230,7 +234,7 @@ export class Session {
     const r = this.shell(this.k, line, { asTask: null });
     const f = r.follow;
     const job = f !== undefined && f.count > 0 ? ++this.jobSeq : undefined;
-    const rec = this.record({ action: `sh ${line}`, pids: [], error: r.error, output: r.output, source, ...(job !== undefined ? { job } : {}) });
+    const rec = this.record({ action: `sh ${line}`, pids: [], error: r.error, output: r.output, source, ...(job !== undefined ? { job, ...(f?.replace === true ? { jobScreens: true } : {}) } : {}) });
     if (f !== undefined && job !== undefined) {
       const nextNs = this.k.now + f.intervalNs;
       this.jobs.push({ id: job, record: rec, follow: f, nextNs, left: f.count });
@@ -253,7 +257,7 @@ export class Session {
   private jobOutput(j: Job, text: string, done: boolean): void {
     j.record.output = (j.record.output ?? '') + text;
     if (done) this.jobs = this.jobs.filter((x) => x !== j);
-    this.onJobOutput?.({ job: j.id, text, done });
+    this.onJobOutput?.({ job: j.id, text, done, replace: j.follow.replace === true && text !== '' });
   }
 
   /** The reports due now, read from the machine as a command line would (from no CPU). */

@@ -164,7 +164,7 @@ export class App {
     for (const w of this.widgets) w.update(f, this.ui);
     this.followSelection();
     this.takeActions(f);
-    for (const o of f.jobs) if (this.overlay instanceof JobPager && this.overlay.job === o.job) this.overlay.append(o.text, o.done);
+    for (const o of f.jobs) if (this.overlay instanceof JobPager && this.overlay.job === o.job) this.overlay.append(o.text, o.done, o.replace);
     if (f.snapshot.halted === 'panic' && !this.panicShown) {
       this.panicShown = true;
       this.overlay = new PanicScreen(this.panicLines(f));
@@ -198,7 +198,7 @@ export class App {
         if (a.job !== undefined) {
           // An interval command: its pager opens now and its reports are appended as they come (onJobOutput).
           const job = a.job;
-          this.overlay = new JobPager(`$ ${line}`, out === '' ? [] : out.split('\n').map((text) => ({ text })), job, () => this.opts.bus.submit({ kind: 'jobstop', job }));
+          this.overlay = new JobPager(`$ ${line}`, out === '' ? [] : out.split('\n').map((text) => ({ text })), job, () => this.opts.bus.submit({ kind: 'jobstop', job }), a.jobScreens === true);
           continue;
         }
         const lines = out.split('\n');

@@ -135,15 +135,20 @@ export class JobPager extends Pager {
     lines: PagerLine[],
     readonly job: number,
     private readonly interrupt: () => void,
+    replaces = false,
   ) {
     super(title, lines);
     this.closeKeys = 'Ctrl-C stop  q/Esc close';
-    this.top = Number.MAX_SAFE_INTEGER;
+    this.top = replaces ? 0 : Number.MAX_SAFE_INTEGER;
   }
 
-  /** A report (or the text it printed on its way out, with done). */
-  append(text: string, done: boolean): void {
+  /** A report (or the text it printed on its way out, with done); replace: a whole new screen (watch). */
+  append(text: string, done: boolean, replace = false): void {
     const atEnd = this.top >= this.lines.length - this.height;
+    if (replace) {
+      this.source.length = 0;
+      if (this.lines !== this.source) this.lines.length = 0;
+    }
     const add = text.replace(/\n$/, '');
     if (text !== '') {
       for (const t of add.split('\n')) {
@@ -153,7 +158,8 @@ export class JobPager extends Pager {
       }
     }
     if (done) this.finish();
-    if (atEnd) this.top = Number.MAX_SAFE_INTEGER;
+    // A view at the end follows the new lines; a replaced screen keeps the place the person scrolled to.
+    if (atEnd && !replace) this.top = Number.MAX_SAFE_INTEGER;
   }
 
   private finish(): void {

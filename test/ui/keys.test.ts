@@ -198,6 +198,19 @@ describe('interval commands', () => {
     await d.advance(200);
     expect(d.session.runningJobs).toEqual([]);
     expect(d.text()).not.toContain('$ vmstat 1');
+    // watch: each screen replaces the last.
+    await d.press(':', ...'watch -n 1 cat /proc/uptime', KEYS.enter);
+    await d.advance(200);
+    const screens = (): string[] => d.text().match(/Every 1\.0s: cat \/proc\/uptime +kernsim: Thu Jan  1 \d\d:\d\d:\d\d 2026/g) ?? [];
+    const shown = (): string => /│(\d+\.\d\d) \d+\.\d\d/.exec(d.text())?.[1] ?? '';
+    expect(screens()).toHaveLength(1);
+    const first = Number(shown());
+    await d.advance(2000);
+    expect(screens()).toHaveLength(1);
+    expect(Number(shown())).toBeCloseTo(first + 2, 1);
+    await d.press(KEYS.escape);
+    await d.advance(200);
+    expect(d.session.runningJobs).toEqual([]);
     expect(d.exits).toEqual([]);
   });
 });

@@ -168,8 +168,23 @@ describe('interval commands', () => {
     s.submit({ kind: 'sysrq', key: 'b' });
     s.runUntil(6 * SEC);
     expect(s.boots).toBe(2);
-    expect(got.at(-1)).toEqual({ job: 1, text: '', done: true });
+    expect(got.at(-1)).toEqual({ job: 1, text: '', done: true, replace: false });
     expect(s.runningJobs).toEqual([]);
+  });
+
+  it('watch: a whole screen per interval, replacing the last; the command really runs each time', () => {
+    const s = session([{ t: '1s', sh: 'watch -n 0.5 cat /proc/uptime' }]);
+    const got: JobOutput[] = [];
+    s.onJobOutput = (o) => got.push(o);
+    s.runUntil(3 * SEC);
+    expect(got.map((o) => [o.replace, o.done])).toEqual(Array.from({ length: 4 }, () => [true, false]));
+    // Each screen read /proc/uptime at its own instant: 1.50, 2.00, 2.50, 3.00 s.
+    expect(got.map((o) => /\n\n(\d+\.\d\d) /.exec(o.text)?.[1])).toEqual(['1.50', '2.00', '2.50', '3.00']);
+    expect(s.actions.find((a) => a.job === 1)?.jobScreens).toBe(true);
+    // A command that changes the machine changes it at every screen: at 1 s, 1.5 s and 2 s, an editor each.
+    const w = session([{ t: '1s', sh: 'watch -n 0.5 -t spawn interactive' }]);
+    w.runUntil(2.2 * SEC);
+    expect([...w.k.tasks.values()].filter((t) => t.comm === 'editor')).toHaveLength(3);
   });
 
   it('a run cut short by an event budget still reports at the exact instant, once', () => {

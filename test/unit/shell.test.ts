@@ -190,6 +190,27 @@ describe('command language: texts as the real tools print them', () => {
     for (const bad of ['mpstat 0 5', 'mpstat 1 0', 'mpstat 1 2 3', 'mpstat x']) expect(sh(m, bad).output).toMatch(/^mpstat: Usage: mpstat \[ options \] \[ <interval> \[ <count> \] \]\n/);
   });
 
+  it('watch: the command under a title of interval, command, host and time (80 columns); screens replace each other', () => {
+    const m = machine({ nrCpus: 2 });
+    m.engine.runUntil(2_500 * MS);
+    const w = sh(m, 'watch -n 0.5 cat /proc/uptime');
+    const title = 'Every 0.5s: cat /proc/uptime';
+    const right = 'kernsim: Thu Jan  1 00:00:02 2026';
+    expect(w.output).toBe(`${title}${' '.repeat(80 - title.length - right.length)}${right}\n\n${sh(m, 'cat /proc/uptime').output}`);
+    expect(w.follow).toMatchObject({ intervalNs: 500_000_000, count: Infinity, replace: true });
+    expect(sh(m, 'watch -t uname -r').output).toBe('6.17.0-kernsim\n');
+    expect(sh(m, 'watch -n 0.01 true').follow?.intervalNs).toBe(100_000_000);
+    expect(sh(m, 'watch uptime').follow?.intervalNs).toBe(2_000_000_000);
+    // A long command is cut to leave room for the host and time.
+    const long = sh(m, `watch cat ${Array.from({ length: 6 }, () => '/proc/loadavg').join(' ')}`).output.split('\n')[0] as string;
+    expect(long).toHaveLength(80);
+    expect(long).toMatch(/^Every 2\.0s: cat \/proc\/loadavg .*\.\.\. kernsim: Thu Jan  1 00:00:02 2026$/);
+    expect(sh(m, 'watch')).toMatchObject({ output: 'watch: Usage:\n watch [options] command\n', exitStatus: 1 });
+    expect(sh(m, 'watch -n x true')).toMatchObject({ output: "watch: failed to parse argument: 'x'\n", exitStatus: 1 });
+    expect(sh(m, 'watch -d true').output).toMatch(/^watch: invalid option -- 'd'\n/);
+    expect(sh(m, 'watch uptime | wc -l').output).toMatch(/^watch: with an interval it must run on its own/);
+  });
+
   it('ps, free, uptime, slabtop and pipelines', () => {
     // taskset queued a migration on the stopper; let it run so PSR shows the new CPU.
     k.engine.runUntil(k.engine.nowNs + 10 * MS);

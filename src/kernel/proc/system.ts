@@ -9,6 +9,9 @@ import { accountRq } from '../sched/tick.js';
 import { nsToClockTicks } from './fmt.js';
 import { intrLine } from './interrupts.js';
 
+/** The machine's boot time, seconds since the epoch (/proc/stat btime): 2026-01-01 00:00:00 UTC, every boot. */
+export const BOOT_TIME_SEC = 1767225600;
+
 /** /proc/loadavg: the three averages, runnable/total tasks, and the last pid handed out. */
 export function renderLoadavg(k: Kernel): string {
   const a = k.loadavg.avenrun;
@@ -43,7 +46,7 @@ export function renderStat(k: Kernel): string {
   lines.push(
     intrLine(k),
     `ctxt ${ctxt}`,
-    'btime 1767225600',
+    `btime ${BOOT_TIME_SEC}`,
     `processes ${forks}`,
     `procs_running ${running}`,
     `procs_blocked ${blocked}`,
