@@ -29,6 +29,8 @@ export class SysctlValues {
   minFreeKbytes = 0;
   watermarkScaleFactor = 10;
   swappiness = 60;
+  /** vm.page-cluster: a swap-in fault reads 2^page_cluster pages (swapin_readahead's window). */
+  pageCluster = 3;
   vfsCachePressure = 100;
   dropCaches = 0;
   /** kernel.panic: seconds before reboot after a panic (0: stay). */

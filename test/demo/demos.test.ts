@@ -153,8 +153,10 @@ describe('demos do what their descriptions say', () => {
     // Both caches keep cycling through 500 MiB each: well over their size is read back and written out.
     expect(swpin).toBeGreaterThan(2 * 128_000);
     expect(num(after, /^pswpout (\d+)$/m)).toBeGreaterThan(2 * 128_000);
-    // Every page read back is a major fault, and here a refault of the workingset: evicted only a pass ago.
-    expect(num(after, /^pgmajfault (\d+)$/m)).toBe(swpin);
+    // Each major fault reads a cluster of 8 pages back (vm.page-cluster 3), and here every page is a refault of
+    // the workingset: evicted only a pass ago.
+    expect(num(after, /^pgmajfault (\d+)$/m)).toBeGreaterThanOrEqual(swpin / 8);
+    expect(num(after, /^pgmajfault (\d+)$/m)).toBeLessThan((swpin / 8) * 1.05);
     expect(num(after, /^workingset_refault_anon (\d+)$/m)).toBeGreaterThan(0.9 * swpin);
     // So the waits are memory stalls, full ones (nothing else runs on the caches' CPUs).
     expect(num(after, /^some avg10=([\d.]+)/m)).toBeGreaterThan(10);

@@ -551,7 +551,7 @@ describe('private pages of file mappings', () => {
 });
 
 describe('swap-in', () => {
-  it('touching swapped-out pages again faults them back in: pswpin, pgmajfault and the task\'s majflt agree', () => {
+  it('touching swapped-out pages again faults them back in, a cluster of 2^page-cluster pages per major fault', () => {
     const k = machine({ nrCpus: 2, memoryBytes: 256 * 1024 ** 2, swapBytes: 256 * 1024 ** 2 });
     const MB = 1024 ** 2;
     // Its second mapping does not fit beside the first: reclaim swaps out the largest anon user, itself.
@@ -578,11 +578,41 @@ describe('swap-in', () => {
     const stat = k.proc.read(`/proc/${owner.pid}/stat`);
     // majflt is the 12th field, the 10th after "(comm) ".
     const majflt = Number((stat.ok ? stat.text : '').split(') ')[1]?.split(' ')[9]);
-    expect(after.get('pswpin')).toBeGreaterThan(1000);
-    expect(after.get('pgmajfault')).toBe(after.get('pswpin'));
-    expect(majflt).toBe(after.get('pswpin'));
+    const swpin = after.get('pswpin') as number;
+    expect(swpin).toBeGreaterThan(1000);
+    // One fault reads 8 pages (vm.page-cluster 3) and waits once; the last cluster of a touch may be shorter.
+    const faults = after.get('pgmajfault') as number;
+    expect(faults).toBeGreaterThanOrEqual(swpin / 8);
+    expect(faults).toBeLessThanOrEqual(Math.ceil(swpin / 8) + 2);
+    expect(majflt).toBe(faults);
     // The reads went through the block layer: pgpgin (KiB) grew by at least the pages read back.
     expect((after.get('pgpgin') as number) - (before.get('pgpgin') as number)).toBeGreaterThanOrEqual((after.get('pswpin') as number) * 4);
     checkMemory(k);
+  });
+
+  it('vm.page-cluster sets the read-around: 0 reads a page per fault, 5 thirty-two', () => {
+    const MB = 1024 ** 2;
+    const faultsPerPage = (cluster: number): number => {
+      const k = machine({ nrCpus: 2, memoryBytes: 256 * 1024 ** 2, swapBytes: 256 * 1024 ** 2 });
+      expect(k.proc.sysctl.get('vm.page-cluster')?.write?.(k, String(cluster))).toBeNull();
+      spawn(k, {
+        comm: 'owner',
+        program: function* (): Gen {
+          yield { op: 'mem', call: { fn: 'mmap', bytes: 150 * MB, touch: true, tag: 'a' } };
+          yield { op: 'mem', call: { fn: 'mmap', bytes: 100 * MB, touch: true, tag: 'b' } };
+          yield { op: 'sleep', ns: 1 * SEC };
+          yield { op: 'mem', call: { fn: 'touch', bytes: 150 * MB, tag: 'a' } };
+          yield { op: 'sleep', ns: Infinity };
+        },
+      });
+      k.engine.runUntil(6 * SEC);
+      const r = k.proc.read('/proc/vmstat');
+      const v = (name: string): number => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(r.ok ? r.text : '')?.[1]);
+      expect(v('pswpin')).toBeGreaterThan(1000);
+      checkMemory(k);
+      return v('pgmajfault') / v('pswpin');
+    };
+    expect(faultsPerPage(0)).toBe(1);
+    expect(faultsPerPage(5)).toBeCloseTo(1 / 32, 2);
   });
 });

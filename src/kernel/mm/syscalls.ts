@@ -155,23 +155,31 @@ function* sysTouch(k: Kernel, p: Task, bytes: number, tag: string): Sys {
     // the workingset holds (workingset_test_recent(): the file LRUs, and active anon while swap is left), they
     // are refaults of the workingset, and the wait for them is a memory stall.
     if (v.swapped > 0 && want > 0) {
-      const back = Math.min(want, v.swapped);
       const m = k.mm;
       const workingsetSize = m.files.activePages + m.files.inactivePages + (m.totalSwapPages() > m.swapUsed ? m.activeAnonPages : 0);
       const refault = m.nonresidentAge - mm.evictedAt <= workingsetSize;
-      // The machine's counters go up as the reads are submitted (do_swap_page, swap_read_folio), the task's
-      // maj_flt when its fault completes.
       const rs = m.reclaimStats;
-      if (refault) rs.workingsetRefaultAnon += back;
-      rs.swappedIn += back;
-      rs.pgmajfault += back;
-      rs.pgpginKb += back * 4;
-      yield { op: 'io', ns: DISK_LATENCY_NS + back * DISK_NS_PER_PAGE, memstall: refault };
-      v.swapped -= back;
-      m.swapUsed -= back;
-      mm.majflt += back;
-      if (!(yield* faultIn(k, p, mm, v, back, true))) return ENOMEM;
-      want -= back;
+      // do_swap_page(): a fault on a swapped-out page is a major fault that reads a cluster of 2^page-cluster
+      // pages in one request (swapin_readahead) and waits for it; the cluster's other pages are then in the swap
+      // cache, and touching them is a minor fault. The machine's counters go up as the read is submitted
+      // (swap_read_folio), the task's maj_flt and min_flt as it completes.
+      const cluster = 2 ** k.sysctl.pageCluster;
+      for (let left = Math.min(want, v.swapped); left > 0 && v.swapped > 0; ) {
+        const n = Math.min(cluster, left, v.swapped);
+        if (refault) rs.workingsetRefaultAnon += n;
+        rs.swappedIn += n;
+        rs.pgmajfault++;
+        rs.pgpginKb += n * 4;
+        yield { op: 'io', ns: DISK_LATENCY_NS + n * DISK_NS_PER_PAGE, memstall: refault };
+        const got = Math.min(n, v.swapped);
+        v.swapped -= got;
+        m.swapUsed -= got;
+        mm.majflt++;
+        mm.minflt += got - 1;
+        if (!(yield* faultIn(k, p, mm, v, got, true))) return ENOMEM;
+        left -= n;
+        want -= got;
+      }
     }
     const missing = Math.min(want, v.pages - v.anon.length - v.swapped);
     if (missing > 0) {

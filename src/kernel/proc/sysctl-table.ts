@@ -194,6 +194,10 @@ export function buildSysctlTable(): Map<string, SysctlEntry> {
       k.sysctl.swappiness = v;
       return null;
     }, 0, 200),
+    intEntry('vm.page-cluster', (k) => k.sysctl.pageCluster, (k, v) => {
+      k.sysctl.pageCluster = v;
+      return null;
+    }, 0, 31),
     intEntry('vm.vfs_cache_pressure', (k) => k.sysctl.vfsCachePressure, (k, v) => {
       k.sysctl.vfsCachePressure = v;
       return null;
