@@ -782,3 +782,143 @@ export const mpstat: Command = (env, argv) => {
   };
   return { out: banner, err: '', status: 0, follow };
 };
+
+/** One task as pidstat reads it: /proc/PID/stat, /proc/PID/schedstat and /proc/PID/status. */
+interface PidSample {
+  pid: number;
+  comm: string;
+  utime: number;
+  stime: number;
+  /** schedstat's run_delay in USER_HZ ticks (read_proc_pid_sched()). */
+  wtime: number;
+  cpu: number;
+  nvcsw: number;
+  nivcsw: number;
+}
+
+function pidSample(env: Parameters<Command>[0], pid: number): PidSample | null {
+  const k = env.k;
+  const stat = k.proc.read(`/proc/${pid}/stat`);
+  const sched = k.proc.read(`/proc/${pid}/schedstat`);
+  const status = k.proc.read(`/proc/${pid}/status`);
+  if (!stat.ok || !sched.ok || !status.ok) return null;
+  const close = stat.text.lastIndexOf(')');
+  const f = stat.text.slice(close + 2).trim().split(' ');
+  const n = (i: number): number => Number(f[i - 3] ?? 0);
+  const ctxt = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status.text)?.[1] ?? 0);
+  return {
+    pid,
+    comm: stat.text.slice(stat.text.indexOf('(') + 1, close),
+    utime: n(14),
+    stime: n(15),
+    wtime: Math.floor((Number(sched.text.split(' ')[1] ?? 0) * 100) / 1e9),
+    cpu: n(39),
+    nvcsw: ctxt('voluntary_ctxt_switches'),
+    nivcsw: ctxt('nonvoluntary_ctxt_switches'),
+  };
+}
+
+const PIDSTAT_USAGE = `Usage: pidstat [ options ] [ <interval> [ <count> ] ]\nOptions are:\n[ -C <command> ] [ -p { <pid> [,...] | SELF | ALL } ] [ -u ] [ -w ]`;
+
+/**
+ * pidstat (sysstat): per task, the shares of one CPU it used in user and system mode (%usr, %system, %CPU), the
+ * share it spent runnable but waiting for a CPU (%wait, schedstat's run_delay), the CPU it last ran on (-u, the
+ * default), and its voluntary and involuntary context switches per second (-w). Without an interval, since boot;
+ * with one, a report per interval of virtual time of the tasks active in it, and the averages at the end. Tasks
+ * are read from /proc as the real tool reads them, in pid order; every task here is root's (UID 0).
+ */
+export const pidstat: Command = (env, argv) => {
+  const k = env.k;
+  let cpuStats = false;
+  let ctxStats = false;
+  let pids: number[] | null = null;
+  let match: string | null = null;
+  let interval = -1;
+  let count = 0;
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '-u') cpuStats = true;
+    else if (a === '-w') ctxStats = true;
+    else if (a === '-uw' || a === '-wu') cpuStats = ctxStats = true;
+    else if (a === '-p') {
+      const v = argv[++i] ?? '';
+      if (v === 'ALL') pids = null;
+      else if (v === 'SELF') pids = [k.caller.pid];
+      else {
+        const ids = v.split(',').map((x) => parseIntArg(x));
+        if (v === '' || ids.some((x) => x === null || x < 0)) return fail('pidstat', PIDSTAT_USAGE, 1);
+        pids = ids as number[];
+      }
+    } else if (a === '-C') {
+      const v = argv[++i];
+      if (v === undefined) return fail('pidstat', PIDSTAT_USAGE, 1);
+      match = v;
+    } else if (/^\d+$/.test(a) && interval < 0) interval = Number(a);
+    else if (/^\d+$/.test(a) && count === 0 && interval > 0 && Number(a) >= 1) count = Number(a);
+    else return fail('pidstat', PIDSTAT_USAGE, 1);
+  }
+  if (!cpuStats && !ctxStats) cpuStats = true;
+  const list = (): number[] =>
+    (pids ?? [...k.tasks.values()].filter((t) => t.pid !== 0 && t.exitState === 0).map((t) => t.pid)).slice().sort((a, b) => a - b);
+  type Sample = { time: string; ns: number; tasks: Map<number, PidSample> };
+  const sample = (): Sample => {
+    const tasks = new Map<number, PidSample>();
+    for (const pid of list()) {
+      const s = pidSample(env, pid);
+      if (s !== null && (match === null || s.comm.includes(match))) tasks.set(pid, s);
+    }
+    return { time: clockOf(k.now), ns: k.now, tasks };
+  };
+  const ZERO: Omit<PidSample, 'pid' | 'comm' | 'cpu'> = { utime: 0, stime: 0, wtime: 0, nvcsw: 0, nivcsw: 0 };
+  const idCols = (time: string, pid: number): string => `${time.padEnd(11)} ${'0'.padStart(5)} ${String(pid).padStart(9)}`;
+  const f2 = (v: number, w: number): string => ` ${v.toFixed(2).padStart(w)}`;
+  /** One report: the tasks active between prev and cur (all since boot when prev is null). */
+  const report = (label: string, headTime: string, prev: Sample | null, cur: Sample, average: boolean): string => {
+    const secs = (cur.ns - (prev?.ns ?? 0)) / 1e9;
+    const ticks = secs * 100;
+    let out = '';
+    if (cpuStats) {
+      const rows: string[] = [];
+      for (const c of cur.tasks.values()) {
+        const p = prev === null ? ZERO : prev.tasks.get(c.pid);
+        if (p === undefined) continue;
+        if (c.utime === p.utime && c.stime === p.stime) continue;
+        const pc = (d: number): number => (ticks > 0 ? (Math.max(0, d) * 100) / ticks : 0);
+        const cells = [pc(c.utime - p.utime), pc(c.stime - p.stime), 0, pc(c.wtime - p.wtime), pc(c.utime + c.stime - p.utime - p.stime)];
+        rows.push(`${idCols(label, c.pid)}${cells.map((v) => f2(v, 7)).join('')}${average ? '     -' : `   ${String(c.cpu).padStart(3)}`}  ${c.comm}\n`);
+      }
+      out += `\n${headTime.padEnd(11)}   UID       PID    %usr %system  %guest   %wait    %CPU   CPU  Command\n${rows.join('')}`;
+    }
+    if (ctxStats) {
+      const rows: string[] = [];
+      for (const c of cur.tasks.values()) {
+        const p = prev === null ? ZERO : prev.tasks.get(c.pid);
+        if (p === undefined) continue;
+        if (c.nvcsw === p.nvcsw && c.nivcsw === p.nivcsw) continue;
+        const rate = (d: number): number => (secs > 0 ? d / secs : 0);
+        rows.push(`${idCols(label, c.pid)}${f2(rate(c.nvcsw - p.nvcsw), 9)}${f2(rate(c.nivcsw - p.nivcsw), 9)}  ${c.comm}\n`);
+      }
+      out += `\n${headTime.padEnd(11)}   UID       PID   cswch/s nvcswch/s  Command\n${rows.join('')}`;
+    }
+    return out;
+  };
+  const banner = `Linux ${k.config.release} (${k.nodename}) \t01/01/26 \t_x86_64_\t(${k.nrCpus} CPU)\n`;
+  const first = sample();
+  if (interval <= 0) return ok(banner + report(first.time, first.time, null, first, false));
+  let prev = first;
+  const average = (): string => report('Average:', 'Average:', first, prev, true);
+  let reports = 0;
+  const follow = {
+    intervalNs: interval * 1_000_000_000,
+    count: count > 0 ? count : Infinity,
+    report: (last: boolean): string => {
+      const cur = sample();
+      const text = report(cur.time, prev.time, prev, cur, false);
+      prev = cur;
+      reports++;
+      return last ? `${text}${average()}` : text;
+    },
+    interrupt: (): string => (reports === 0 ? '' : average()),
+  };
+  return { out: banner, err: '', status: 0, follow };
+};

@@ -172,6 +172,30 @@ describe('interval commands', () => {
     expect(s.runningJobs).toEqual([]);
   });
 
+  it('pidstat -u -w INTERVAL COUNT: per interval the tasks active in it, then the averages (CPU shown as -)', () => {
+    const s = new Session(
+      parseScenarioText(
+        'p.json',
+        JSON.stringify({ name: 'p', seed: 1, machine: { cpus: 1, memory: '1G' }, tasks: [{ comm: 'a', program: [{ run: 'forever' }] }, { comm: 'b', nice: 5, program: [{ run: 'forever' }] }], at: [{ t: '1s', sh: 'pidstat -u -w 1 2' }] }),
+      ),
+      machineHooks(),
+    );
+    s.runUntil(4 * SEC);
+    const out = output(s, 'sh pidstat -u -w 1 2').split('\n');
+    const rows = (re: RegExp): number[][] => out.filter((l) => re.test(l)).map((l) => l.trim().split(/\s+/).slice(3, 8).map(Number));
+    // CPU rows of a and b at 2 s and 3 s: what one runs (%usr) the other waits (%wait), about 75:25 by weight.
+    for (const t of ['00:00:02', '00:00:03']) {
+      const [ra, rb] = rows(new RegExp(`^${t} +0 +\\d+ +\\d+\\.\\d\\d +0\\.00 +0\\.00 +\\d+\\.\\d\\d +\\d+\\.\\d\\d +0  [ab]$`)) as [number[], number[]];
+      expect((ra[0] as number) + (rb[0] as number)).toBeCloseTo(100, 0);
+      expect(Math.abs((ra[0] as number) - (rb[3] as number))).toBeLessThanOrEqual(1);
+      expect(ra[0]).toBeGreaterThan(70);
+      expect(ra[0]).toBeLessThan(80);
+    }
+    expect(out.filter((l) => /^Average: +UID +PID/.test(l))).toHaveLength(2);
+    expect(out.filter((l) => /^Average: +0 +\d+ .* +- {2}[ab]$/.test(l))).toHaveLength(2);
+    expect(out.filter((l) => /^Average: +0 +\d+ +0\.00 +\d+\.\d\d {2}[ab]$/.test(l))).toHaveLength(2);
+  });
+
   it('watch: a whole screen per interval, replacing the last; the command really runs each time', () => {
     const s = session([{ t: '1s', sh: 'watch -n 0.5 cat /proc/uptime' }]);
     const got: JobOutput[] = [];

@@ -190,6 +190,36 @@ describe('command language: texts as the real tools print them', () => {
     for (const bad of ['mpstat 0 5', 'mpstat 1 0', 'mpstat 1 2 3', 'mpstat x']) expect(sh(m, bad).output).toMatch(/^mpstat: Usage: mpstat \[ options \] \[ <interval> \[ <count> \] \]\n/);
   });
 
+  it('pidstat: per task %usr, %system, %wait (schedstat run_delay) and %CPU, or switches per second, from /proc', () => {
+    const m = machine({ nrCpus: 1 });
+    const a = spawn(m, { comm: 'hog-nice0' });
+    const b = spawn(m, { comm: 'hog-nice5', nice: 5 });
+    m.engine.runUntil(4 * SEC);
+    const field = (pid: number, i: number): number => Number((sh(m, `cat /proc/${pid}/stat`).output.split(') ')[1] ?? '').split(' ')[i - 3]);
+    const wait = (pid: number): number => Math.floor((Number(sh(m, `cat /proc/${pid}/schedstat`).output.split(' ')[1]) * 100) / 1e9);
+    const pc = (ticks: number): string => ((ticks * 100) / 400).toFixed(2).padStart(8);
+    const row = (pid: number, comm: string): string =>
+      `00:00:04        0 ${String(pid).padStart(9)}${pc(field(pid, 14))}${pc(field(pid, 15))}${pc(0)}${pc(wait(pid))}${pc(field(pid, 14) + field(pid, 15))}     0  ${comm}`;
+    const out = sh(m, 'pidstat').output.split('\n');
+    expect(out.slice(0, 3)).toEqual(['Linux 6.17.0-kernsim (kernsim) \t01/01/26 \t_x86_64_\t(1 CPU)', '', '00:00:04      UID       PID    %usr %system  %guest   %wait    %CPU   CPU  Command']);
+    // Only tasks that used CPU time are shown: the two hogs (and a kworker or two that ran), in pid order.
+    expect(out).toContain(row(a.pid, 'hog-nice0'));
+    expect(out).toContain(row(b.pid, 'hog-nice5'));
+    // Their shares follow the weights (1024:335), and what one runs the other waits.
+    expect(field(a.pid, 14) / (field(a.pid, 14) + field(b.pid, 14))).toBeCloseTo(1024 / 1359, 1);
+    expect(Math.abs(field(a.pid, 14) - wait(b.pid))).toBeLessThanOrEqual(2);
+    const w = sh(m, `pidstat -w -p ${a.pid},${b.pid}`).output.split('\n');
+    const rate = (pid: number, name: string): string => (Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(sh(m, `cat /proc/${pid}/status`).output)?.[1]) / 4).toFixed(2).padStart(10);
+    expect(w.slice(2, 5)).toEqual([
+      '00:00:04      UID       PID   cswch/s nvcswch/s  Command',
+      `00:00:04        0 ${String(a.pid).padStart(9)}${rate(a.pid, 'voluntary_ctxt_switches')}${rate(a.pid, 'nonvoluntary_ctxt_switches')}  hog-nice0`,
+      `00:00:04        0 ${String(b.pid).padStart(9)}${rate(b.pid, 'voluntary_ctxt_switches')}${rate(b.pid, 'nonvoluntary_ctxt_switches')}  hog-nice5`,
+    ]);
+    expect(sh(m, 'pidstat -C nice5').output).not.toContain('hog-nice0');
+    expect(sh(m, 'pidstat 1 3').follow).toMatchObject({ intervalNs: 1e9, count: 3 });
+    for (const bad of ['pidstat -p', 'pidstat -p x', 'pidstat 0 2', 'pidstat -z']) expect(sh(m, bad).output).toMatch(/^pidstat: Usage: pidstat \[ options \]/);
+  });
+
   it('watch: the command under a title of interval, command, host and time (80 columns); screens replace each other', () => {
     const m = machine({ nrCpus: 2 });
     m.engine.runUntil(2_500 * MS);
