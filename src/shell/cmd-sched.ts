@@ -262,7 +262,7 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
             [--sched P --sched-prio N] [--taskset LIST]   load workers under a stress-ng parent
   nice [-n N] CMD | chrt [-f|-r|-o|-b|-i] PRIO CMD | taskset [-c] MASK|LIST CMD
                          start CMD's tasks so, e.g. taskset -c 1 nice -n 10 stress-ng --cpu 2
-  perf sched record | perf sched latency [-p] [-s KEYS] | perf sched map | perf sched timehist
+  perf sched record [-- sleep N] | perf sched latency [-p] [-s KEYS] | perf sched map | perf sched timehist
                          scheduling latency per task, each CPU's task at each switch, or per switch
   spawn PRESET [options] | spawn --json '{"comm": ..., "program": [...]}'
   grep [-vicEF] PAT [FILE]  head/tail [-n N] [FILE]  wc [-l] [FILE]   (also as pipeline filters)

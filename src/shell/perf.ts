@@ -2,8 +2,9 @@
  * perf sched record / latency / map / timehist (tools/perf/builtin-sched.c), from the sched_switch and sched_wakeup
  * tracepoints by perf's own bookkeeping: latency's work atoms (a task switched out runnable, or woken, waits for
  * the CPU from then until it is switched in) and timehist's per-task runtimes (each switch-out is a line: the
- * time off the CPU before this run, the wait from wakeup to run, the run). `record` cannot block until Ctrl-C
- * here: it starts a recording on the machine (or restarts it), and the reports read what was recorded so far
+ * time off the CPU before this run, the wait from wakeup to run, the run). `record` starts a recording on the
+ * machine (or restarts it) that goes on until the next one, or, as `perf sched record -- sleep N`, for N seconds
+ * of virtual time (an interval command: Ctrl-C ends it early); the reports read what was recorded so far
  * (timehist the last TIMEHIST_ROWS switches). A reboot ends the recording.
  */
 import { fmtSecUsec } from '../kernel/core/time.js';
@@ -312,19 +313,35 @@ export const perf: Command = (env, argv) => {
   if (argv[1] !== 'sched') return fail('perf', `'${argv[1] ?? ''}' is not a perf command here: perf sched record | latency | map | timehist`, 1);
   switch (argv[2]) {
     case 'record': {
+      // perf sched record [--] sleep N: record while the workload (sleep) runs, N seconds of virtual time.
+      const rest = argv.slice(3);
+      if (rest[0] === '--') rest.shift();
+      let forNs: number | null = null;
+      if (rest.length > 0) {
+        const n = rest[0] === 'sleep' && rest.length === 2 && /^\d+(\.\d+)?$/.test(rest[1] ?? '') ? Number(rest[1]) : NaN;
+        if (!(n > 0)) return fail('perf', ` usage: perf sched record [[--] sleep SECONDS]  (the workload here is a sleep: record for that long)`, 129);
+        forNs = Math.round(n * 1e9);
+      }
       recordings.get(k)?.stop();
       const rec = new LatencyRecorder();
       const detach = k.addSink(rec);
       k.wakeupListeners++;
-      recordings.set(k, {
-        rec,
-        stop: () => {
-          detach();
-          k.wakeupListeners--;
-        },
-      });
+      let stopped = false;
+      const startNs = k.now;
+      const stop = (): void => {
+        if (stopped) return;
+        stopped = true;
+        detach();
+        k.wakeupListeners--;
+      };
+      recordings.set(k, { rec, stop });
       // One line that fits an 80-column footer.
-      return ok(`[ perf sched record: since ${usec(k.now)} s; see perf sched latency, map, timehist ]\n`);
+      if (forNs === null) return ok(`[ perf sched record: since ${usec(k.now)} s; see perf sched latency, map, timehist ]\n`);
+      const done = (): string => {
+        stop();
+        return `[ perf sched record: ${usec(startNs)} to ${usec(k.now)} s, ${rec.switches} switches; see perf sched latency, map, timehist ]\n`;
+      };
+      return { out: '', err: '', status: 0, follow: { intervalNs: forNs, count: 1, report: done, interrupt: done } };
     }
     case 'latency':
       return latency(k, argv);
@@ -333,6 +350,6 @@ export const perf: Command = (env, argv) => {
     case 'map':
       return map(k, argv);
     default:
-      return fail('perf', ` usage: perf sched record | perf sched latency [-p] [-s runtime,switch,avg,max] | perf sched map | perf sched timehist`, 129);
+      return fail('perf', ` usage: perf sched record [[--] sleep SECONDS] | perf sched latency [-p] [-s runtime,switch,avg,max] | perf sched map | perf sched timehist`, 129);
   }
 };

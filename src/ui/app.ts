@@ -191,14 +191,14 @@ export class App {
         const line = a.action.slice(3);
         const out = (a.output ?? '').replace(/\n$/, '');
         const wantPager = this.pagerFor.delete(line);
-        if (out === '') {
-          if (a.error !== null) this.say(`${line}: ${a.error}`, true);
-          continue;
-        }
         if (a.job !== undefined) {
           // An interval command: its pager opens now and its reports are appended as they come (onJobOutput).
           const job = a.job;
           this.overlay = new JobPager(`$ ${line}`, out === '' ? [] : out.split('\n').map((text) => ({ text })), job, () => this.opts.bus.submit({ kind: 'jobstop', job }), a.jobScreens === true);
+          continue;
+        }
+        if (out === '') {
+          if (a.error !== null) this.say(`${line}: ${a.error}`, true);
           continue;
         }
         const lines = out.split('\n');

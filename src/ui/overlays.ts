@@ -162,6 +162,12 @@ export class JobPager extends Pager {
     if (atEnd && !replace) this.top = Number.MAX_SAFE_INTEGER;
   }
 
+  override draw(s: Surface, pal: Palette): void {
+    super.draw(s, pal);
+    // A command that prints only at its end (perf sched record -- sleep 5) says it is still at work.
+    if (this.lines.length === 0 && this.running) s.put(0, 0, fit('(running: no output yet)', s.width), pal.inactive);
+  }
+
   private finish(): void {
     if (!this.running) return;
     this.running = false;

@@ -211,6 +211,15 @@ describe('interval commands', () => {
     await d.press(KEYS.escape);
     await d.advance(200);
     expect(d.session.runningJobs).toEqual([]);
+    // A command that prints only when it ends says it is at work meanwhile.
+    await d.press(':', ...'perf sched record -- sleep 1', KEYS.enter);
+    await d.advance(200);
+    expect(d.text()).toContain('(running: no output yet)');
+    await d.advance(1000);
+    expect(d.text()).not.toContain('(running: no output yet)');
+    expect(d.text()).toMatch(/\[ perf sched record: [\d.]+ to [\d.]+ s, \d+ switches; see perf sched latency, map, timehist \]/);
+    expect(d.text()).toContain('$ perf sched record -- sleep 1 (done)');
+    await d.press('q');
     expect(d.exits).toEqual([]);
   });
 });

@@ -196,6 +196,36 @@ describe('interval commands', () => {
     expect(out.filter((l) => /^Average: +0 +\d+ +0\.00 +\d+\.\d\d {2}[ab]$/.test(l))).toHaveLength(2);
   });
 
+  it('perf sched record -- sleep N records for N seconds of virtual time; Ctrl-C ends it early', () => {
+    const s = session();
+    const got: JobOutput[] = [];
+    s.onJobOutput = (o) => got.push(o);
+    s.runUntil(SEC / 2);
+    s.submit({ kind: 'sh', line: 'perf sched record -- sleep 2' });
+    s.runUntil(2 * SEC);
+    expect(got).toEqual([]);
+    s.runUntil(4 * SEC);
+    expect(got).toHaveLength(1);
+    const m = /^\[ perf sched record: 0\.500000 to 2\.500000 s, (\d+) switches; see perf sched latency, map, timehist \]\n$/.exec(got[0]?.text ?? '');
+    expect(m).not.toBeNull();
+    // The recording stopped at 2.5 s: what latency and timehist read at 4 s ends there.
+    expect(Number(m?.[1])).toBeGreaterThan(100);
+    const shell = machineHooks().shell;
+    const lat = shell(s.k, 'perf sched latency', { asTask: null }).output;
+    const total = /TOTAL: +\| +[\d.]+ ms \| +(\d+) \|/.exec(lat);
+    expect(Number(total?.[1])).toBeGreaterThan(0);
+    expect(shell(s.k, 'perf sched timehist', { asTask: null }).output.trimEnd().split('\n').pop()).toMatch(/^ +[12]\.\d{6} /);
+    // Interrupted: it ends when Ctrl-C comes, and says so.
+    s.submit({ kind: 'sh', line: 'perf sched record sleep 10' });
+    s.runUntil(5 * SEC);
+    s.submit({ kind: 'jobstop', job: 2 });
+    expect(got.at(-1)?.text).toMatch(/^\[ perf sched record: 4\.000000 to 5\.000000 s, \d+ switches;/);
+    expect(s.runningJobs).toEqual([]);
+    for (const bad of ['perf sched record sleep', 'perf sched record -- sleep x', 'perf sched record ls']) {
+      expect(shell(s.k, bad, { asTask: null }).output).toMatch(/^perf: {2}usage: perf sched record \[\[--\] sleep SECONDS\]/);
+    }
+  });
+
   it('watch: a whole screen per interval, replacing the last; the command really runs each time', () => {
     const s = session([{ t: '1s', sh: 'watch -n 0.5 cat /proc/uptime' }]);
     const got: JobOutput[] = [];
