@@ -53,6 +53,10 @@ export interface JobOutput {
   replace: boolean;
 }
 
+/** At most this much of an interval command's output is kept in its record; then a note says the rest was not. */
+const JOB_RECORD_MAX = 1 << 20;
+const JOB_RECORD_FULL = '[later reports not kept: the record holds 1 MiB]\n';
+
 /** An interval command reporting on: the session runs the machine to each report's instant. */
 interface Job {
   id: number;
@@ -255,7 +259,10 @@ export class Session {
   }
 
   private jobOutput(j: Job, text: string, done: boolean): void {
-    j.record.output = (j.record.output ?? '') + text;
+    // The record (what a headless run reports) is bounded: an endless vmstat 1 must not grow without limit.
+    const kept = j.record.output ?? '';
+    if (kept.length + text.length <= JOB_RECORD_MAX) j.record.output = kept + text;
+    else if (!kept.endsWith(JOB_RECORD_FULL)) j.record.output = kept + JOB_RECORD_FULL;
     if (done) this.jobs = this.jobs.filter((x) => x !== j);
     this.onJobOutput?.({ job: j.id, text, done, replace: j.follow.replace === true && text !== '' });
   }

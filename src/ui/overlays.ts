@@ -127,6 +127,9 @@ export class Pager implements Overlay {
  * showed the last line keeps following. Ctrl-C interrupts the command and keeps the text; q/Esc close (and
  * interrupt it if it still runs).
  */
+/** Lines a JobPager keeps, as a terminal's scrollback does. */
+export const JOB_PAGER_LINES = 5000;
+
 export class JobPager extends Pager {
   running = true;
 
@@ -156,6 +159,13 @@ export class JobPager extends Pager {
         this.source.push(l);
         if (this.lines !== this.source) this.lines.push(l);
       }
+    }
+    // A terminal's scrollback: the oldest lines go (the view stays on the lines it showed).
+    const over = this.source.length - JOB_PAGER_LINES;
+    if (over > 0) {
+      this.source.splice(0, over);
+      if (this.lines !== this.source) this.lines.splice(0, Math.min(over, this.lines.length));
+      this.top = Math.max(0, this.top - over);
     }
     if (done) this.finish();
     // A view at the end follows the new lines; a replaced screen keeps the place the person scrolled to.

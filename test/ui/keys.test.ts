@@ -4,7 +4,11 @@
  * tree, sort), pacing (pause, speed, single step), screens, help generated from the keymap.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { MONO_THEME } from '../../src/config/theme-spec.js';
+import { Canvas } from '../../src/ui/canvas.js';
 import { DEFAULT_BINDINGS, Keymap, keyLabel } from '../../src/ui/keymap.js';
+import { JOB_PAGER_LINES, JobPager } from '../../src/ui/overlays.js';
+import { Palette } from '../../src/ui/palette.js';
 import { KEYS, startDashboard, type Dash } from '../helpers/dashboard.js';
 
 let dash: Dash | null = null;
@@ -167,6 +171,22 @@ describe('the command line', () => {
 });
 
 describe('interval commands', () => {
+  it('a job pager keeps the last lines as a scrollback does, and a view at the end follows them', () => {
+    const stops: number[] = [];
+    const p = new JobPager('$ vmstat 1', [{ text: 'head' }], 7, () => stops.push(7));
+    for (let i = 0; i < JOB_PAGER_LINES + 1000; i++) p.append(`line ${i}\n`, false);
+    const s = new Canvas(80, 20);
+    p.draw(s, new Palette(MONO_THEME, 'mono', null));
+    const rows = Array.from({ length: 20 }, (_, y) => s.row(y).trimEnd());
+    expect(rows[18]).toBe(`line ${JOB_PAGER_LINES + 999}`);
+    expect(rows[19]).toMatch(new RegExp(`^Ctrl-C stop  q/Esc close .* ${JOB_PAGER_LINES - 18}-${JOB_PAGER_LINES} of ${JOB_PAGER_LINES}`));
+    expect(p.onKey('C-c')).toBe('handled');
+    expect(stops).toEqual([7]);
+    p.append('', true);
+    expect(p.onKey('q')).toBe('close');
+    expect(stops).toEqual([7]);
+  });
+
   it('the pager grows as the command reports; Ctrl-C stops it (mpstat prints its averages); q closes it', async () => {
     const d = await startDashboard({ scenario: small });
     dash = d;

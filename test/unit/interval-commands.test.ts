@@ -241,6 +241,19 @@ describe('interval commands', () => {
     expect([...w.k.tasks.values()].filter((t) => t.comm === 'editor')).toHaveLength(3);
   });
 
+  it('the record of an endless command is bounded: 1 MiB, then a note that later reports were not kept', () => {
+    const s = session([{ t: '1s', sh: 'watch -n 0.1 cat /proc/slabinfo' }]);
+    let reports = 0;
+    s.onJobOutput = () => reports++;
+    s.runUntil(40 * SEC);
+    const out = output(s, 'sh watch -n 0.1 cat /proc/slabinfo');
+    expect(reports).toBe(390);
+    expect(out.length).toBeLessThanOrEqual((1 << 20) + 100);
+    expect(out.length).toBeGreaterThan((1 << 20) - 20_000);
+    expect(out.endsWith('[later reports not kept: the record holds 1 MiB]\n')).toBe(true);
+    expect(out.split('[later reports not kept').length).toBe(2);
+  });
+
   it('a run cut short by an event budget still reports at the exact instant, once', () => {
     const s = session([{ t: '1s', sh: 'vmstat 1 3' }]);
     const twin = session([{ t: '1s', sh: 'vmstat 1 3' }]);
