@@ -19,9 +19,9 @@ export const JOURNAL_FORMAT = 'kernsim-journal';
 export const JOURNAL_VERSION = 1;
 /**
  * The simulation's behaviour version: bumped whenever the same inputs would give a different run, so that an
- * old journal is refused rather than replayed into a different picture.
+ * old journal is refused rather than replayed into a different picture. 2: swap-in reads page clusters.
  */
-export const KERNEL_MODEL = '1';
+export const KERNEL_MODEL = '2';
 
 export class JournalError extends InputError {
   override readonly name = 'JournalError';
