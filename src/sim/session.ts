@@ -273,8 +273,16 @@ export class Session {
       if (j.nextNs > this.k.now) continue;
       j.left--;
       j.nextNs += j.follow.intervalNs;
-      const last = j.left <= 0;
-      this.jobOutput(j, this.k.onCpu(-1, () => j.follow.report(last)), last);
+      let last = j.left <= 0;
+      let text: string;
+      try {
+        text = this.k.onCpu(-1, () => j.follow.report(last));
+      } catch (e) {
+        // A command's failure is its own (as runShell reports one): it ends, the machine goes on.
+        text = `${j.record.action.slice(3).trim().split(/\s+/)[0] ?? ''}: ${(e as Error).message}\n`;
+        last = true;
+      }
+      this.jobOutput(j, text, last);
     }
   }
 

@@ -254,6 +254,23 @@ describe('interval commands', () => {
     expect(out.split('[later reports not kept').length).toBe(2);
   });
 
+  it('a report that fails ends its command with the error, and the machine goes on', () => {
+    const s = session();
+    const got: JobOutput[] = [];
+    s.onJobOutput = (o) => got.push(o);
+    s.submit({ kind: 'sh', line: 'vmstat 1' });
+    s.runUntil(SEC / 2);
+    const job = (s as unknown as { jobs: { follow: { report: () => string } }[] }).jobs[0];
+    if (job === undefined) throw new Error('no job');
+    job.follow.report = () => {
+      throw new Error('boom');
+    };
+    s.runUntil(3 * SEC);
+    expect(got).toEqual([{ job: 1, text: 'vmstat: boom\n', done: true, replace: false }]);
+    expect(s.runningJobs).toEqual([]);
+    expect(s.k.now).toBe(3 * SEC);
+  });
+
   it('a run cut short by an event budget still reports at the exact instant, once', () => {
     const s = session([{ t: '1s', sh: 'vmstat 1 3' }]);
     const twin = session([{ t: '1s', sh: 'vmstat 1 3' }]);
