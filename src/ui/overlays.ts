@@ -122,14 +122,14 @@ export class Pager implements Overlay {
   }
 }
 
+/** Lines a JobPager keeps, as a terminal's scrollback does. */
+export const JOB_PAGER_LINES = 5000;
+
 /**
  * The output of an interval command (vmstat 1) as it comes: its later reports are appended, and a view that
  * showed the last line keeps following. Ctrl-C interrupts the command and keeps the text; q/Esc close (and
  * interrupt it if it still runs).
  */
-/** Lines a JobPager keeps, as a terminal's scrollback does. */
-export const JOB_PAGER_LINES = 5000;
-
 export class JobPager extends Pager {
   running = true;
 
