@@ -98,7 +98,7 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { action: 'dmesg_mode', keys: ['d'], help: 'dmesg: whole ring or console view', group: 'Panes' },
   { action: 'tree_cpu_prev', keys: ['{'], help: 'fair tree: previous CPU', group: 'Panes' },
   { action: 'tree_cpu_next', keys: ['}'], help: 'fair tree: next CPU', group: 'Panes' },
-  { action: 'command', keys: [':'], help: 'command line: cat, echo >, sysctl, renice, chrt, taskset, kill, dmesg, ps, spawn...', group: 'Machine' },
+  { action: 'command', keys: [':'], help: 'command line: cat, echo >, sysctl, renice, kill, ps, vmstat 1, pidstat 1, watch... (help lists all)', group: 'Machine' },
   { action: 'sysrq', keys: ['!', 'M-s'], help: 'magic SysRq: then a command key (h lists them); kernel.sysrq applies', group: 'Machine' },
   { action: 'mark', keys: ['M'], help: 'put a marker in the recording and the journal', group: 'Machine' },
   { action: 'trace', keys: ['R'], help: 'start or stop capturing a trace (Perfetto JSON)', group: 'Machine' },
