@@ -188,31 +188,52 @@ function human(kb: number): string {
 }
 
 export const free: Command = (env, argv) => {
-  const c = memCounters(env.k);
   let div = 1;
   let h = false;
-  for (const a of argv.slice(1)) {
+  // -s SECONDS and -c COUNT repeat the report (procps's FREE_REPEAT), a blank line after each.
+  let seconds: number | null = null;
+  let count: number | null = null;
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i] as string;
     if (a === '-m' || a === '--mebi') div = 1024;
     else if (a === '-g' || a === '--gibi') div = 1024 * 1024;
     else if (a === '-k' || a === '--kibi') div = 1;
     else if (a === '-h' || a === '--human') h = true;
     else if (a === '-w' || a === '--wide') continue;
-    else return fail('free', `invalid option -- '${a.replace(/^-+/, '')}'`, 1);
+    else if (a === '-s' || a === '--seconds') {
+      const v = argv[++i] ?? '';
+      seconds = /^\d+(\.\d+)?$|^\.\d+$/.test(v) ? Number(v) : NaN;
+      if (!(seconds > 0)) return fail('free', `seconds argument \`${v}' is not positive number`, 1);
+    } else if (a === '-c' || a === '--count') {
+      const v = argv[++i] ?? '';
+      count = /^\d+$/.test(v) ? Number(v) : 0;
+      if (count < 1) return fail('free', `failed to parse count argument: '${v}'`, 1);
+    } else return fail('free', `invalid option -- '${a.replace(/^-+/, '')}'`, 1);
   }
-  const kb = (pages: number): number => pages * 4;
-  const total = kb(c.memTotal);
-  const freeKb = kb(c.memFree);
-  const buffCache = kb(c.buffers + c.cached + c.sReclaimable);
-  const avail = kb(c.memAvailable);
-  // procps-ng 4: used is what is not available (it was total - free - buff/cache before).
-  const used = total - avail;
-  // print_head_col() pads the row label to 9 columns, then "%11s" and " %11s": each number ends under its heading.
-  const fmt = (v: number): string => (h ? human(v) : String(Math.floor(v / div))).padStart(12);
-  return ok(
-    `               total        used        free      shared  buff/cache   available\n` +
+  const report = (): string => {
+    const c = memCounters(env.k);
+    const kb = (pages: number): number => pages * 4;
+    const total = kb(c.memTotal);
+    const freeKb = kb(c.memFree);
+    const buffCache = kb(c.buffers + c.cached + c.sReclaimable);
+    const avail = kb(c.memAvailable);
+    // procps-ng 4: used is what is not available (it was total - free - buff/cache before).
+    const used = total - avail;
+    // print_head_col() pads the row label to 9 columns, then "%11s" and " %11s": each number ends under its heading.
+    const fmt = (v: number): string => (h ? human(v) : String(Math.floor(v / div))).padStart(12);
+    return (
+      `               total        used        free      shared  buff/cache   available\n` +
       `Mem:    ${fmt(total)}${fmt(used)}${fmt(freeKb)}${fmt(kb(c.shmem))}${fmt(buffCache)}${fmt(avail)}\n` +
-      `Swap:   ${fmt(kb(c.swapTotal))}${fmt(kb(c.swapTotal - c.swapFree))}${fmt(kb(c.swapFree))}\n`,
-  );
+      `Swap:   ${fmt(kb(c.swapTotal))}${fmt(kb(c.swapTotal - c.swapFree))}${fmt(kb(c.swapFree))}\n`
+    );
+  };
+  if (seconds === null && count === null) return ok(report());
+  // -c alone repeats every second.
+  const intervalNs = Math.round((seconds ?? 1) * 1e9);
+  const more = count === null ? Infinity : count - 1;
+  const out = `${report()}\n`;
+  if (more === 0) return ok(out);
+  return { out, err: '', status: 0, follow: { intervalNs, count: more, report: () => `${report()}\n` } };
 };
 
 /** The machine's wall clock, "HH:MM:SS": it booted at midnight and virtual time has passed since. */

@@ -271,6 +271,26 @@ describe('interval commands', () => {
     expect(s.k.now).toBe(3 * SEC);
   });
 
+  it('free -s SECONDS -c COUNT: the report again each interval, a blank line after each', () => {
+    const s = session([{ t: '1s', sh: 'free -m -s 0.5 -c 3' }]);
+    s.runUntil(5 * SEC);
+    const twin = session([{ t: '1s', sh: 'free -m' }]);
+    const want: string[] = [];
+    twin.runUntil(1 * SEC);
+    want.push(output(twin, 'sh free -m'));
+    for (const t of [1.5, 2]) {
+      twin.runUntil(t * SEC);
+      want.push(machineHooks().shell(twin.k, 'free -m', { asTask: null }).output);
+    }
+    expect(output(s, 'sh free -m -s 0.5 -c 3')).toBe(want.map((w) => `${w}\n`).join(''));
+    const shell = machineHooks().shell;
+    expect(shell(s.k, 'free -c 2', { asTask: null }).follow).toMatchObject({ intervalNs: 1e9, count: 1 });
+    expect(shell(s.k, 'free -s 2', { asTask: null }).follow).toMatchObject({ intervalNs: 2e9, count: Infinity });
+    expect(shell(s.k, 'free -c 1', { asTask: null }).follow).toBeUndefined();
+    expect(shell(s.k, 'free -s 0', { asTask: null }).output).toBe("free: seconds argument `0' is not positive number\n");
+    expect(shell(s.k, 'free -c x', { asTask: null }).output).toBe("free: failed to parse count argument: 'x'\n");
+  });
+
   it('a run cut short by an event budget still reports at the exact instant, once', () => {
     const s = session([{ t: '1s', sh: 'vmstat 1 3' }]);
     const twin = session([{ t: '1s', sh: 'vmstat 1 3' }]);
