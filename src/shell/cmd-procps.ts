@@ -943,3 +943,98 @@ export const pidstat: Command = (env, argv) => {
   };
   return { out: banner, err: '', status: 0, follow };
 };
+
+/** What sar reads at each sample: /proc/stat (CPU ticks, processes, ctxt, procs_blocked) and /proc/loadavg. */
+interface SarSample {
+  time: string;
+  ns: number;
+  ticks: number[];
+  processes: number;
+  ctxt: number;
+  blocked: number;
+  runq: number;
+  plist: number;
+  ldavg: [number, number, number];
+}
+
+const SAR_USAGE = `Usage: sar [ options ] [ <interval> [ <count> ] ]\nOptions are:\n[ -q ] [ -u ] [ -w ]`;
+
+/**
+ * sar (sysstat) sampling live, as `sar -q 1 5` does when given an interval: -u the CPU shares of all CPUs, -w
+ * forks and context switches per second, -q the run queue (runq-sz: tasks runnable now, plist-sz: tasks in all,
+ * the load averages, blocked: tasks in uninterruptible sleep). A report per interval of virtual time, then the
+ * averages. sar subtracts itself from /proc/loadavg's running count; here no task runs the command, so nothing
+ * is subtracted. Without an interval sar would read its daily data file, which this machine does not keep.
+ */
+export const sar: Command = (env, argv) => {
+  const k = env.k;
+  const acts = new Set<'u' | 'w' | 'q'>();
+  let interval = -1;
+  let count = 0;
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (/^-[uwq]+$/.test(a)) for (const c of a.slice(1)) acts.add(c as 'u' | 'w' | 'q');
+    else if (/^\d+$/.test(a) && interval < 0) interval = Number(a);
+    else if (/^\d+$/.test(a) && count === 0 && Number(a) >= 1) count = Number(a);
+    else return fail('sar', SAR_USAGE, 1);
+  }
+  if (interval < 0) return fail('sar', `Cannot open /var/log/sysstat/sa01: No such file or directory\nPlease check if data collecting is enabled`, 1);
+  if (interval === 0) return fail('sar', SAR_USAGE, 1);
+  if (acts.size === 0) acts.add('u');
+  const sample = (): SarSample => {
+    const st = procNumbers(env, '/proc/stat');
+    const statFile = k.proc.read('/proc/stat');
+    const la = k.proc.read('/proc/loadavg');
+    const f = (la.ok ? la.text : '').trim().split(/\s+/);
+    const [run, all] = (f[3] ?? '0/0').split('/').map(Number) as [number, number];
+    return {
+      time: clockOf(k.now),
+      ns: k.now,
+      ticks: statFile.ok ? statTicks(statFile.text, 'cpu') : [],
+      processes: st.get('processes') ?? 0,
+      ctxt: st.get('ctxt') ?? 0,
+      blocked: st.get('procs_blocked') ?? 0,
+      runq: run,
+      plist: all,
+      ldavg: [Number(f[0] ?? 0), Number(f[1] ?? 0), Number(f[2] ?? 0)],
+    };
+  };
+  const f9 = (v: number, d: number): string => ` ${v.toFixed(d).padStart(9)}`;
+  const order: ('u' | 'w' | 'q')[] = (['u', 'w', 'q'] as const).filter((a) => acts.has(a));
+  const header = (a: 'u' | 'w' | 'q', time: string): string =>
+    `\n${time.padEnd(11)}${a === 'u' ? '     CPU     %user     %nice   %system   %iowait    %steal     %idle' : a === 'w' ? '    proc/s   cswch/s' : '   runq-sz  plist-sz   ldavg-1   ldavg-5  ldavg-15   blocked'}\n`;
+  /** One activity's row between two samples; for the averages, the queue figures are means of the samples. */
+  const row = (a: 'u' | 'w' | 'q', label: string, p: SarSample, c: SarSample, means: SarSample[] | null): string => {
+    const secs = (c.ns - p.ns) / 1e9;
+    if (a === 'u') {
+      const d = (i: number): number => (c.ticks[i] ?? 0) - (p.ticks[i] ?? 0);
+      const itv = d(0) + d(1) + d(2) + d(3) + d(4) + d(5) + d(6) + d(7);
+      const pc = (x: number): number => (itv > 0 ? (Math.max(0, x) * 100) / itv : 0);
+      return `${label.padEnd(11)}     all${[pc(d(0) - d(8)), pc(d(1) - d(9)), pc(d(2) + d(5) + d(6)), pc(d(4)), pc(d(7)), pc(d(3))].map((v) => f9(v, 2)).join('')}\n`;
+    }
+    if (a === 'w') return `${label.padEnd(11)}${f9((c.processes - p.processes) / secs, 2)}${f9((c.ctxt - p.ctxt) / secs, 2)}\n`;
+    if (means === null) return `${label.padEnd(11)}${f9(c.runq, 0)}${f9(c.plist, 0)}${c.ldavg.map((v) => f9(v, 2)).join('')}${f9(c.blocked, 0)}\n`;
+    const mean = (g: (s: SarSample) => number): number => means.reduce((x, s) => x + g(s), 0) / means.length;
+    return `${label.padEnd(11)}${f9(mean((s) => s.runq), 0)}${f9(mean((s) => s.plist), 0)}${[0, 1, 2].map((j) => f9(mean((s) => s.ldavg[j] as number), 2)).join('')}${f9(mean((s) => s.blocked), 0)}\n`;
+  };
+  const banner = `Linux ${k.config.release} (${k.nodename}) \t01/01/26 \t_x86_64_\t(${k.nrCpus} CPU)\n`;
+  const first = sample();
+  let prev = first;
+  const samples: SarSample[] = [];
+  // One activity: its header once, a row per report; several: each report a block per activity.
+  const single = order.length === 1;
+  const average = (): string => order.map((a) => (single ? '' : header(a, 'Average:')) + row(a, 'Average:', first, prev, samples)).join('');
+  const follow = {
+    intervalNs: interval * 1_000_000_000,
+    count: count > 0 ? count : Infinity,
+    report: (last: boolean): string => {
+      const cur = sample();
+      const text = order.map((a) => (single && samples.length > 0 ? '' : header(a, prev.time)) + row(a, cur.time, prev, cur, null)).join('');
+      samples.push(cur);
+      prev = cur;
+      return last ? text + average() : text;
+    },
+    interrupt: (): string => (samples.length === 0 ? '' : average()),
+  };
+  return { out: banner, err: '', status: 0, follow };
+};

@@ -249,6 +249,7 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
   free [-h|-m] [-s SECS] [-c N]  uptime  slabtop -o [-s KEY]
   vmstat [-a|-w|-t|-n|-y|-s|-f] [DELAY [COUNT]]   mpstat [-P ALL|LIST] [INTERVAL [COUNT]]
   pidstat [-u] [-w] [-p PIDS|ALL] [-C NAME] [INTERVAL [COUNT]]   per task %usr %system %wait %CPU, switches/s
+  sar [-u] [-w] [-q] INTERVAL [COUNT]   CPU shares, forks and switches/s, run queue and load averages
                          with an interval they report as virtual time passes (Ctrl-C stops them)
   watch [-n SECS] [-t] CMD   run CMD every SECS (2) of virtual time, showing its latest output
   uname [-a]  nproc  ls [-l] DIR  sync

@@ -9,7 +9,7 @@ import { cat, echo, grep, head, ls, redirectWrite, sync, sysctl, tail, wc } from
 import { stressNg } from './cmd-stress.js';
 import { perf } from './perf.js';
 import { launchFor } from './launch.js';
-import { free, kill, mpstat, nproc, pgrep, pidof, pidstat, pkill, ps, slabtop, uname, uptime, vmstat } from './cmd-procps.js';
+import { free, kill, mpstat, nproc, pgrep, pidof, pidstat, pkill, ps, sar, slabtop, uname, uptime, vmstat } from './cmd-procps.js';
 import { chrt, dmesg, help, renice, spawn, taskset } from './cmd-sched.js';
 import type { Command, CommandOutput, FollowUp, ShellEnv } from './context.js';
 import { LAST_STATUS, parse, ParseError, SHELL_PID } from './parse.js';
@@ -29,6 +29,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   vmstat,
   mpstat,
   pidstat,
+  sar,
   uptime,
   slabtop,
   kill,

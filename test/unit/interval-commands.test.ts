@@ -291,6 +291,39 @@ describe('interval commands', () => {
     expect(shell(s.k, 'free -c x', { asTask: null }).output).toBe("free: failed to parse count argument: 'x'\n");
   });
 
+  it('sar -q -w INTERVAL COUNT: the run queue and load averages from /proc/loadavg, forks and switches per second', () => {
+    const s = session([{ t: '5s', sh: 'sar -q -w 2 2' }]);
+    s.runUntil(10 * SEC);
+    const FILES = 'cat /proc/loadavg /proc/stat';
+    const twin = session([{ t: '5s', sh: FILES }]);
+    twin.runUntil(5 * SEC);
+    const at: string[] = [output(twin, `sh ${FILES}`)];
+    for (const t of [7, 9]) {
+      twin.runUntil(t * SEC);
+      at.push(read(twin, '/proc/loadavg') + read(twin, '/proc/stat'));
+    }
+    const la = (x: string): string[] => (x.split('\n')[0] ?? '').split(' ');
+    const q = (x: string, time: string): string => {
+      const f = la(x);
+      const [run, all] = (f[3] ?? '').split('/');
+      return `${time.padEnd(11)}${[run, all].map((v) => ` ${(v ?? '').padStart(9)}`).join('')}${f.slice(0, 3).map((v) => ` ${Number(v).toFixed(2).padStart(9)}`).join('')} ${String(field(x, 'procs_blocked')).padStart(9)}`;
+    };
+    const w = (a: string, b: string, time: string, secs = 2): string =>
+      `${time.padEnd(11)} ${((field(b, 'processes') - field(a, 'processes')) / secs).toFixed(2).padStart(9)} ${((field(b, 'ctxt') - field(a, 'ctxt')) / secs).toFixed(2).padStart(9)}`;
+    const [s5, s7, s9] = at as [string, string, string];
+    const out = output(s, 'sh sar -q -w 2 2').split('\n');
+    expect(out).toContain(q(s7, '00:00:07'));
+    expect(out).toContain(q(s9, '00:00:09'));
+    expect(out).toContain(w(s5, s7, '00:00:07'));
+    expect(out).toContain(w(s7, s9, '00:00:09'));
+    expect(out).toContain(w(s5, s9, 'Average:', 4));
+    expect(out.filter((l) => l.startsWith('00:00:05 ') || l.startsWith('00:00:07 ')).filter((l) => /runq-sz|cswch/.test(l))).toHaveLength(4);
+    const shell = machineHooks().shell;
+    expect(shell(s.k, 'sar -q', { asTask: null }).output).toBe('sar: Cannot open /var/log/sysstat/sa01: No such file or directory\nPlease check if data collecting is enabled\n');
+    expect(shell(s.k, 'sar -x 1', { asTask: null }).output).toMatch(/^sar: Usage: sar \[ options \]/);
+    expect(shell(s.k, 'sar 1 3', { asTask: null }).follow).toMatchObject({ intervalNs: 1e9, count: 3 });
+  });
+
   it('a run cut short by an event budget still reports at the exact instant, once', () => {
     const s = session([{ t: '1s', sh: 'vmstat 1 3' }]);
     const twin = session([{ t: '1s', sh: 'vmstat 1 3' }]);
