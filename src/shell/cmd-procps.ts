@@ -896,30 +896,31 @@ export const pidstat: Command = (env, argv) => {
   /** One report: the tasks active between prev and cur (all since boot when prev is null). */
   const report = (label: string, headTime: string, prev: Sample | null, cur: Sample, average: boolean): string => {
     const secs = (cur.ns - (prev?.ns ?? 0)) / 1e9;
-    const ticks = secs * 100;
+    /** A row per task seen at both samples whose figures moved (get_pid_to_display()'s active tasks). */
+    const rows = (moved: (c: PidSample, p: typeof ZERO) => boolean, cells: (c: PidSample, p: typeof ZERO) => string): string => {
+      let out = '';
+      for (const c of cur.tasks.values()) {
+        const p = prev === null ? ZERO : prev.tasks.get(c.pid);
+        if (p !== undefined && moved(c, p)) out += `${idCols(label, c.pid)}${cells(c, p)}  ${c.comm}\n`;
+      }
+      return out;
+    };
     let out = '';
     if (cpuStats) {
-      const rows: string[] = [];
-      for (const c of cur.tasks.values()) {
-        const p = prev === null ? ZERO : prev.tasks.get(c.pid);
-        if (p === undefined) continue;
-        if (c.utime === p.utime && c.stime === p.stime) continue;
-        const pc = (d: number): number => (ticks > 0 ? (Math.max(0, d) * 100) / ticks : 0);
-        const cells = [pc(c.utime - p.utime), pc(c.stime - p.stime), 0, pc(c.wtime - p.wtime), pc(c.utime + c.stime - p.utime - p.stime)];
-        rows.push(`${idCols(label, c.pid)}${cells.map((v) => f2(v, 7)).join('')}${average ? '     -' : `   ${String(c.cpu).padStart(3)}`}  ${c.comm}\n`);
-      }
-      out += `\n${headTime.padEnd(11)}   UID       PID    %usr %system  %guest   %wait    %CPU   CPU  Command\n${rows.join('')}`;
+      const pc = (d: number): string => f2(secs > 0 ? (Math.max(0, d) * 100) / (secs * 100) : 0, 7);
+      out += `\n${headTime.padEnd(11)}   UID       PID    %usr %system  %guest   %wait    %CPU   CPU  Command\n`;
+      out += rows(
+        (c, p) => c.utime !== p.utime || c.stime !== p.stime,
+        (c, p) => `${pc(c.utime - p.utime)}${pc(c.stime - p.stime)}${pc(0)}${pc(c.wtime - p.wtime)}${pc(c.utime + c.stime - p.utime - p.stime)}${average ? '     -' : `   ${String(c.cpu).padStart(3)}`}`,
+      );
     }
     if (ctxStats) {
-      const rows: string[] = [];
-      for (const c of cur.tasks.values()) {
-        const p = prev === null ? ZERO : prev.tasks.get(c.pid);
-        if (p === undefined) continue;
-        if (c.nvcsw === p.nvcsw && c.nivcsw === p.nivcsw) continue;
-        const rate = (d: number): number => (secs > 0 ? d / secs : 0);
-        rows.push(`${idCols(label, c.pid)}${f2(rate(c.nvcsw - p.nvcsw), 9)}${f2(rate(c.nivcsw - p.nivcsw), 9)}  ${c.comm}\n`);
-      }
-      out += `\n${headTime.padEnd(11)}   UID       PID   cswch/s nvcswch/s  Command\n${rows.join('')}`;
+      const rate = (d: number): string => f2(secs > 0 ? d / secs : 0, 9);
+      out += `\n${headTime.padEnd(11)}   UID       PID   cswch/s nvcswch/s  Command\n`;
+      out += rows(
+        (c, p) => c.nvcsw !== p.nvcsw || c.nivcsw !== p.nivcsw,
+        (c, p) => `${rate(c.nvcsw - p.nvcsw)}${rate(c.nivcsw - p.nivcsw)}`,
+      );
     }
     return out;
   };

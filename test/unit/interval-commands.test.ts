@@ -38,6 +38,24 @@ function field(text: string, name: string): number {
   return Number(m[1]);
 }
 
+/**
+ * What a twin session (the same machine, a plain command at the same instant) reads: FILES by that command at
+ * the command's instant (it runs as an event then, before the other events of that nanosecond; the login shell
+ * it starts is part of the machine), then at each later instant after every event due then, as the session
+ * stops the run there for a report.
+ */
+function twinReads(atSec: number, files: string[], laterSecs: number[]): { reads: string[]; twin: Session } {
+  const line = `cat ${files.join(' ')}`;
+  const twin = session([{ t: `${atSec * 1000}ms`, sh: line }]);
+  twin.runUntil(atSec * SEC);
+  const out = [output(twin, `sh ${line}`)];
+  for (const t of laterSecs) {
+    twin.runUntil(t * SEC);
+    out.push(files.map((f) => read(twin, f)).join(''));
+  }
+  return { reads: out, twin };
+}
+
 function output(s: Session, action: string): string {
   const a = s.actions.find((x) => x.action === action);
   if (a === undefined) throw new Error(`no action ${action}`);
@@ -48,17 +66,7 @@ describe('interval commands', () => {
   it('vmstat DELAY COUNT: a line per DELAY of virtual time, from the differences of /proc/stat and /proc/vmstat over exactly it', () => {
     const s = session([{ t: '1500ms', sh: 'vmstat 2 4' }]);
     s.runUntil(10 * SEC);
-    // The twin reads the same files: at the command's instant with a command of its own (which runs as an event
-    // then, before the other events of that nanosecond; the login shell it starts is part of the machine), then
-    // at the report instants, after every event due then, as the session stops the run there.
-    const FILES = 'cat /proc/stat /proc/vmstat /proc/meminfo';
-    const twin = session([{ t: '1500ms', sh: FILES }]);
-    twin.runUntil(1.5 * SEC);
-    const samples: string[] = [output(twin, `sh ${FILES}`)];
-    for (const t of [3.5, 5.5, 7.5]) {
-      twin.runUntil(t * SEC);
-      samples.push(read(twin, '/proc/stat') + read(twin, '/proc/vmstat') + read(twin, '/proc/meminfo'));
-    }
+    const { reads: samples, twin } = twinReads(1.5, ['/proc/stat', '/proc/vmstat', '/proc/meminfo'], [3.5, 5.5, 7.5]);
     const lines = output(s, 'sh vmstat 2 4').trimEnd().split('\n');
     expect(lines).toHaveLength(2 + 4);
     expect(lines[0]).toBe('procs -----------memory---------- ---swap-- -----io---- -system-- ------cpu-----');
@@ -294,14 +302,7 @@ describe('interval commands', () => {
   it('sar -q -w INTERVAL COUNT: the run queue and load averages from /proc/loadavg, forks and switches per second', () => {
     const s = session([{ t: '5s', sh: 'sar -q -w 2 2' }]);
     s.runUntil(10 * SEC);
-    const FILES = 'cat /proc/loadavg /proc/stat';
-    const twin = session([{ t: '5s', sh: FILES }]);
-    twin.runUntil(5 * SEC);
-    const at: string[] = [output(twin, `sh ${FILES}`)];
-    for (const t of [7, 9]) {
-      twin.runUntil(t * SEC);
-      at.push(read(twin, '/proc/loadavg') + read(twin, '/proc/stat'));
-    }
+    const at = twinReads(5, ['/proc/loadavg', '/proc/stat'], [7, 9]).reads;
     const la = (x: string): string[] => (x.split('\n')[0] ?? '').split(' ');
     const q = (x: string, time: string): string => {
       const f = la(x);

@@ -551,19 +551,22 @@ describe('private pages of file mappings', () => {
 });
 
 describe('swap-in', () => {
+  const MB = 1024 ** 2;
+  /** Maps 150 MiB, then 100 MiB that do not fit beside it on 256 MiB (its first is swapped out), and touches the first again at 1 s. */
+  const swapsItself = function* (): Gen {
+    yield { op: 'mem', call: { fn: 'mmap', bytes: 150 * MB, touch: true, tag: 'a' } };
+    yield { op: 'mem', call: { fn: 'mmap', bytes: 100 * MB, touch: true, tag: 'b' } };
+    yield { op: 'sleep', ns: 1 * SEC };
+    yield { op: 'mem', call: { fn: 'touch', bytes: 150 * MB, tag: 'a' } };
+    yield { op: 'sleep', ns: Infinity };
+  };
+
   it('touching swapped-out pages again faults them back in, a cluster of 2^page-cluster pages per major fault', () => {
     const k = machine({ nrCpus: 2, memoryBytes: 256 * 1024 ** 2, swapBytes: 256 * 1024 ** 2 });
-    const MB = 1024 ** 2;
     // Its second mapping does not fit beside the first: reclaim swaps out the largest anon user, itself.
     const owner = spawn(k, {
       comm: 'owner',
-      program: function* (): Gen {
-        yield { op: 'mem', call: { fn: 'mmap', bytes: 150 * MB, touch: true, tag: 'a' } };
-        yield { op: 'mem', call: { fn: 'mmap', bytes: 100 * MB, touch: true, tag: 'b' } };
-        yield { op: 'sleep', ns: 1 * SEC };
-        yield { op: 'mem', call: { fn: 'touch', bytes: 150 * MB, tag: 'a' } };
-        yield { op: 'sleep', ns: Infinity };
-      },
+      program: swapsItself,
     });
     const vmstat = (): Map<string, number> => {
       const r = k.proc.read('/proc/vmstat');
@@ -591,19 +594,12 @@ describe('swap-in', () => {
   });
 
   it('vm.page-cluster sets the read-around: 0 reads a page per fault, 5 thirty-two', () => {
-    const MB = 1024 ** 2;
     const faultsPerPage = (cluster: number): number => {
       const k = machine({ nrCpus: 2, memoryBytes: 256 * 1024 ** 2, swapBytes: 256 * 1024 ** 2 });
       expect(k.proc.sysctl.get('vm.page-cluster')?.write?.(k, String(cluster))).toBeNull();
       spawn(k, {
         comm: 'owner',
-        program: function* (): Gen {
-          yield { op: 'mem', call: { fn: 'mmap', bytes: 150 * MB, touch: true, tag: 'a' } };
-          yield { op: 'mem', call: { fn: 'mmap', bytes: 100 * MB, touch: true, tag: 'b' } };
-          yield { op: 'sleep', ns: 1 * SEC };
-          yield { op: 'mem', call: { fn: 'touch', bytes: 150 * MB, tag: 'a' } };
-          yield { op: 'sleep', ns: Infinity };
-        },
+        program: swapsItself,
       });
       k.engine.runUntil(6 * SEC);
       const r = k.proc.read('/proc/vmstat');
