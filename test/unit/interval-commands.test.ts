@@ -101,12 +101,7 @@ describe('interval commands', () => {
   it('mpstat -P ALL INTERVAL COUNT: a header and rows per report, then the averages over them all', () => {
     const s = session([{ t: '1s', sh: 'mpstat -P ALL 1 2' }]);
     s.runUntil(5 * SEC);
-    const twin = session([{ t: '1s', sh: 'mpstat' }]);
-    const at: string[] = [];
-    for (const t of [1, 2, 3]) {
-      twin.runUntil(t * SEC);
-      at.push(read(twin, '/proc/stat'));
-    }
+    const at = twinReads(1, ['/proc/stat'], [2, 3]).reads;
     const pct = (a: string, b: string, cpu: string): string[] => {
       const ticks = (t: string): number[] => (new RegExp(`^${cpu}\\s+(.*)$`, 'm').exec(t)?.[1] ?? '').trim().split(/\s+/).map(Number);
       const d = ticks(b).map((v, j) => v - (ticks(a)[j] ?? 0));
