@@ -320,6 +320,17 @@ describe('interval commands', () => {
     expect(shell(s.k, 'sar 1 3', { asTask: null }).follow).toMatchObject({ intervalNs: 1e9, count: 3 });
   });
 
+  it.each(['mpstat -P ALL 1', 'pidstat -u -w 1', 'sar -u -w -q 1', 'free -s 1'])('%s reads without changing the machine', (line) => {
+    const s = session([{ t: '1s', sh: line }]);
+    const twin = session([{ t: '1s', sh: line.split(' ')[0] as string }]);
+    s.runUntil(6 * SEC);
+    twin.runUntil(6 * SEC);
+    expect(s.runningJobs).toEqual([1]);
+    expect((s.actions[0]?.output ?? '').length).toBeGreaterThan((twin.actions[0]?.output ?? '').length);
+    expect(s.k.engine.processed).toBe(twin.k.engine.processed);
+    expect(stateHash(s.k)).toBe(stateHash(twin.k));
+  });
+
   it('a run cut short by an event budget still reports at the exact instant, once', () => {
     const s = session([{ t: '1s', sh: 'vmstat 1 3' }]);
     const twin = session([{ t: '1s', sh: 'vmstat 1 3' }]);
