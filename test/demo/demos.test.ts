@@ -189,6 +189,33 @@ describe('demos do what their descriptions say', () => {
     }
   });
 
+  it('load-average: runq-sz follows the hogs at once, ldavg-1 lags by the kernel\'s 5 s damping; 8 hogs on 4 CPUs each wait half', () => {
+    const j = run('load-average.json');
+    const sar = (j.actions.find((a) => a.action === 'sh sar -q 5 15')?.output ?? '').split('\n');
+    const rows = sar.filter((l) => /^00:0\d:\d\d +\d/.test(l)).map((l) => l.trim().split(/\s+/).map(Number));
+    expect(rows).toHaveLength(15);
+    const runq = rows.map((r) => r[1]);
+    const ld1 = rows.map((r) => r[3] as number);
+    // Samples at 7.5 ... 77.5 s: 2 before the six arrive at 20 s, 8 until they die at 50 s, 2 again.
+    expect(runq).toEqual([2, 2, 2, 8, 8, 8, 8, 8, 8, 2, 2, 2, 2, 2, 2]);
+    // ldavg-1 rises every sample while 8 run, never reaching 6, then falls every sample, still far above 2.
+    for (let i = 4; i < 9; i++) expect(ld1[i]).toBeGreaterThan(ld1[i - 1] as number);
+    expect(ld1[8]).toBeLessThan(6);
+    for (let i = 10; i < 15; i++) expect(ld1[i]).toBeLessThan(ld1[i - 1] as number);
+    expect(ld1[14]).toBeGreaterThan(2.5);
+    // Over the 5 s from 42.5 to 47.5 s, one update: load = load * 1884/2048 + 8 * 164/2048, to the display's 0.01.
+    expect(ld1[8]).toBeCloseTo((ld1[7] as number) * (1884 / 2048) + (8 * 164) / 2048, 1);
+    // The 15-minute average hardly moves.
+    expect(Math.max(...rows.map((r) => r[5] as number))).toBeLessThan(0.5);
+    const pid = (j.actions.find((a) => a.action === 'sh pidstat 5 1')?.output ?? '').split('\n').filter((l) => /^00:00:45 +0 +\d+ /.test(l));
+    expect(pid).toHaveLength(8);
+    for (const l of pid) {
+      const f = l.trim().split(/\s+/).map(Number);
+      expect(f[3]).toBeCloseTo(50, 0);
+      expect(f[6]).toBeCloseTo(50, 0);
+    }
+  });
+
   it('oom-leak: the leak is killed, the protected task survives', () => {
     const j = run('oom-leak.json');
     expect(j.oomKills[0]?.victimComm).toBe('leaky');
