@@ -19,7 +19,8 @@ export const JOURNAL_FORMAT = 'kernsim-journal';
 export const JOURNAL_VERSION = 1;
 /**
  * The simulation's behaviour version: bumped whenever the same inputs would give a different run, so that an
- * old journal is refused rather than replayed into a different picture. 2: swap-in reads page clusters.
+ * old journal is refused rather than replayed into a different picture. 2: swap-in reads page clusters, and
+ * vmstat_update is queued with round_jiffies_relative().
  */
 export const KERNEL_MODEL = '2';
 

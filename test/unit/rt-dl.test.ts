@@ -37,9 +37,11 @@ describe('SCHED_FIFO and SCHED_RR', () => {
     const hi = spawn(k, { comm: 'fifo90', policy: 'fifo', rtPriority: 90, program: periodic(1 * MS, 10 * MS) });
     withInvariants(k);
     k.engine.runUntil(1 * SEC);
-    // fifo90 gets exactly its 1 ms every 10 ms; its wakeups wait for nothing.
+    // fifo90 gets exactly its 1 ms every 10 ms; its wakeups wait for nothing below it. Only the fair server,
+    // a deadline entity and so above RT, may go first: at 950 ms it runs the kworker's 4 us vmstat_update.
     expect(Math.abs(hi.sumExecRuntimeNs - 100 * MS)).toBeLessThan(2 * MS);
-    expect(hi.maxRunDelayNs).toBe(0);
+    expect(hi.maxRunDelayNs).toBeLessThanOrEqual(4_000);
+    expect(low.maxRunDelayNs).toBeGreaterThan(hi.maxRunDelayNs);
     expect(low.sumExecRuntimeNs + hi.sumExecRuntimeNs).toBeGreaterThan(0.99 * SEC);
   });
 

@@ -4,7 +4,7 @@
  * those threads do (vmstat_update on each CPU's kworker every second). Kernel threads start asleep.
  */
 import { EventPrio } from '../core/engine.js';
-import type { Kernel } from '../kernel.js';
+import { initialJiffies, type Kernel } from '../kernel.js';
 import { tryToWakeUp } from '../sched/core.js';
 import { CpuMask } from '../sched/topology.js';
 import { copyProcess } from './fork.js';
@@ -56,12 +56,34 @@ function* stopperProgram(k: Kernel, cpu: number): Generator<UserAction, void, Us
   }
 }
 
-/** vmstat_update: a per-CPU delayed work every second (CONFIG_VM_STAT_INTERVAL), a few microseconds long. */
-function* vmstatWorker(k: Kernel): Generator<UserAction, void, UserResult | undefined> {
+/**
+ * round_jiffies_common(): j rounded to a whole second of jiffies (down if less than a quarter past), with each CPU
+ * skewed 3 jiffies earlier than the one before so that they do not all fire at once; j itself if that is past.
+ */
+export function roundJiffies(j: number, cpu: number, hz: number, nowJiffies: number): number {
+  let r = j + cpu * 3;
+  const rem = r % hz;
+  r = rem < hz / 4 ? r - rem : r - rem + hz;
+  r -= cpu * 3;
+  return r > nowJiffies ? r : j;
+}
+
+/** When the vmstat work queued now on cpu runs: round_jiffies_relative(sysctl_stat_interval = HZ), on a tick. */
+export function nextVmstatUpdateNs(k: Kernel, cpu: number): number {
+  const hz = k.config.hz;
+  const now = k.jiffies;
+  return (roundJiffies(now + hz, cpu, hz, now) - initialJiffies(hz)) * k.tickNs;
+}
+
+/**
+ * vmstat_update: a per-CPU delayed work every second (CONFIG_VM_STAT_INTERVAL), a few microseconds long, queued
+ * with round_jiffies_relative(): whole seconds of jiffies (which started at INITIAL_JIFFIES, not at a whole
+ * second of uptime), each CPU 3 jiffies before the one before it.
+ */
+function* vmstatWorker(k: Kernel, cpu: number): Generator<UserAction, void, UserResult | undefined> {
   for (;;) {
     yield { op: 'kcall', ns: 4_000, what: 'vmstat_update', fn: () => OK };
-    const next = (Math.floor(k.now / 1_000_000_000) + 1) * 1_000_000_000;
-    yield { op: 'sleep', ns: next - k.now };
+    yield { op: 'sleep', ns: nextVmstatUpdateNs(k, cpu) - k.now };
   }
 }
 
@@ -123,7 +145,7 @@ export function bootTasks(k: Kernel): { init: Task; kthreadd: Task } {
   kt({ comm: 'kworker/R-slub_flushwq', nice: -20, idleState: TASK_IDLE });
   kt({ comm: 'kworker/R-netns', nice: -20, idleState: TASK_IDLE });
   const perCpuWorker = (cpu: number): void => {
-    kt({ comm: `kworker/${cpu}:0`, cpu, idleState: TASK_IDLE, program: () => vmstatWorker(k), firstWakeNs: 1_000_000_000 + cpu * 1000 });
+    kt({ comm: `kworker/${cpu}:0`, cpu, idleState: TASK_IDLE, program: () => vmstatWorker(k, cpu), firstWakeNs: nextVmstatUpdateNs(k, cpu) });
     kt({ comm: `kworker/${cpu}:0H`, cpu, nice: -20, idleState: TASK_IDLE });
   };
   perCpuWorker(0);
