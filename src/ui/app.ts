@@ -81,7 +81,18 @@ export class App {
   readonly memChart = new MemChart(() => this.safely(() => this.render()));
   readonly boxes = new Map<WidgetId, CellBox>();
   private readonly overlayBox: CellBox;
-  overlay: Overlay | null = null;
+  private overlayNow: Overlay | null = null;
+
+  /** The modal pane on top, if any. A command whose pager goes (closed or replaced) is interrupted with it. */
+  get overlay(): Overlay | null {
+    return this.overlayNow;
+  }
+
+  set overlay(o: Overlay | null) {
+    const old = this.overlayNow;
+    if (old !== o && old instanceof JobPager) old.stop();
+    this.overlayNow = o;
+  }
   prompt: { kind: PromptKind; editor: LineEditor } | null = null;
   sysrqPending = false;
   message: { text: string; warn: boolean; frames: number } | null = null;

@@ -132,6 +132,7 @@ export const JOB_PAGER_LINES = 5000;
  */
 export class JobPager extends Pager {
   running = true;
+  private stopSent = false;
 
   constructor(
     title: string,
@@ -185,13 +186,20 @@ export class JobPager extends Pager {
     this.title = `${this.title} (done)`;
   }
 
+  /** Interrupt the command if it still runs (once: a second Ctrl-C has nothing left to stop). */
+  stop(): void {
+    if (!this.running || this.stopSent) return;
+    this.stopSent = true;
+    this.interrupt();
+  }
+
   override onKey(full: string): OverlayResult {
     if (full === 'C-c') {
-      if (this.running) this.interrupt();
+      this.stop();
       return 'handled';
     }
     const r = super.onKey(full);
-    if (r === 'close' && this.running) this.interrupt();
+    if (r === 'close') this.stop();
     return r;
   }
 }
