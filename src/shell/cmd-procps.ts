@@ -896,12 +896,15 @@ export const pidstat: Command = (env, argv) => {
   /** One report: the tasks active between prev and cur (all since boot when prev is null). */
   const report = (label: string, headTime: string, prev: Sample | null, cur: Sample, average: boolean): string => {
     const secs = (cur.ns - (prev?.ns ?? 0)) / 1e9;
-    /** A row per task seen at both samples whose figures moved (get_pid_to_display()'s active tasks). */
+    /**
+     * A row per task whose figures moved (get_pid_to_display()'s active tasks); one that started since the last
+     * sample is measured from zero, as all it did was in the interval.
+     */
     const rows = (moved: (c: PidSample, p: typeof ZERO) => boolean, cells: (c: PidSample, p: typeof ZERO) => string): string => {
       let out = '';
       for (const c of cur.tasks.values()) {
-        const p = prev === null ? ZERO : prev.tasks.get(c.pid);
-        if (p !== undefined && moved(c, p)) out += `${idCols(label, c.pid)}${cells(c, p)}  ${c.comm}\n`;
+        const p = prev?.tasks.get(c.pid) ?? ZERO;
+        if (moved(c, p)) out += `${idCols(label, c.pid)}${cells(c, p)}  ${c.comm}\n`;
       }
       return out;
     };
