@@ -9,7 +9,7 @@ import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Xoshiro128 } from '../src/kernel/core/rng.js';
-import { linePrefix, switchBody, wakeBody } from '../src/trace/ftrace-format.js';
+import { linePrefix, switchBody, wakeBody } from '../src/kernel/trace/ftrace-format.js';
 import { TraceFeeder } from '../src/trace/import.js';
 
 const lines = Number(process.argv[2] ?? 1_000_000);

@@ -13,6 +13,7 @@ import { EventCounts, type KernelEvent, type KernelEventBody, type TraceSink } f
 import type { KernelConfig } from './config.js';
 import { MemoryManager } from './mm/mm.js';
 import { PrintkRing, type PrintkRecord } from './printk/printk.js';
+import { TraceFs } from './trace/tracefs.js';
 import { ProcFs } from './proc/procfs.js';
 import { Balancer } from './sched/balance.js';
 import { rqOf, tryToWakeUp } from './sched/core.js';
@@ -89,6 +90,8 @@ export class Kernel {
   readonly printkRing: PrintkRing;
   readonly mm: MemoryManager;
   readonly proc: ProcFs;
+  /** /sys/kernel/tracing's ring buffer of sched events. */
+  readonly tracefs: TraceFs;
   /** init_uts_ns.name.nodename: the host name, which root may change (kernel.hostname); starts as the config's. */
   nodename: string;
 
@@ -191,6 +194,7 @@ export class Kernel {
     this.nrIdleCpus = config.nrCpus;
     this.balancer = new Balancer(this);
     this.mm = new MemoryManager(this);
+    this.tracefs = new TraceFs(this);
     this.proc = new ProcFs(this);
     this.mm.registerProc();
   }

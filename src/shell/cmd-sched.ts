@@ -263,6 +263,7 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
             [--sched P --sched-prio N] [--taskset LIST]   load workers under a stress-ng parent
   nice [-n N] CMD | chrt [-f|-r|-o|-b|-i] PRIO CMD | taskset [-c] MASK|LIST CMD
                          start CMD's tasks so, e.g. taskset -c 1 nice -n 10 stress-ng --cpu 2
+  echo 1 > /sys/kernel/tracing/events/sched/enable; cat /sys/kernel/tracing/trace   ftrace's sched events
   perf sched record [-- sleep N] | perf sched latency [-p] [-s KEYS] | perf sched map | perf sched timehist
                          scheduling latency per task, each CPU's task at each switch, or per switch
   spawn PRESET [options] | spawn --json '{"comm": ..., "program": [...]}'

@@ -10,7 +10,7 @@
  */
 import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import type { Kernel, KernelEvent, TraceSink } from '../kernel/index.js';
-import { ftraceHeader, linePrefix, safeComm, safeText, switchBody, wakeBody } from './ftrace-format.js';
+import { ftraceHeader, linePrefix, safeComm, safeText, switchBody, wakeBody } from '../kernel/trace/ftrace-format.js';
 
 class BufferedFile {
   private fd: number | null;

@@ -16,6 +16,7 @@ import { renderPidSched, renderSchedDebug, renderSchedFeatures } from './sched-d
 import { buildSysctlTable, pathToSysctlName, sysctlNameToPath, type SysctlEntry } from './sysctl-table.js';
 import { renderCpuinfo, renderLoadavg, renderSchedstat, renderStat, renderUptime, renderVersion } from './system.js';
 import { renderInterrupts } from './interrupts.js';
+import { SCHED_TRACE_EVENTS } from '../trace/tracefs.js';
 
 export type ProcResult = { ok: true; text: string } | { ok: false; errno: string };
 
@@ -137,6 +138,8 @@ export class ProcFs {
       u32('/sys/kernel/debug/sched/min_granularity_ns', (t) => t.minGranNs, (t, v) => (t.minGranNs = v));
       u32('/sys/kernel/debug/sched/wakeup_granularity_ns', (t) => t.wakeupGranNs, (t, v) => (t.wakeupGranNs = v));
     }
+    this.registerTracefs('/sys/kernel/tracing');
+    this.registerTracefs('/sys/kernel/debug/tracing');
     this.register('/proc/sysrq-trigger', {
       noRead: true,
       write: (k, data) => {
@@ -297,6 +300,77 @@ export class ProcFs {
     if (name !== null && this.sysctl.has(name)) return true;
     const m = /^\/proc\/(\d+)\/([a-z_]+)$/.exec(path);
     return m !== null && this.taskFor(m[1] as string) !== null && this.pidFiles.has(m[2] as string);
+  }
+
+  /** tracefs at root (mounted at /sys/kernel/tracing, and under debugfs as tracing/). */
+  private registerTracefs(root: string): void {
+    const flag = (data: string): boolean | null => {
+      const v = parseKstrtoull(data);
+      return typeof v === 'string' || v > 1n ? null : v === 1n;
+    };
+    this.register(`${root}/tracing_on`, {
+      read: (k) => `${k.tracefs.tracingOn ? 1 : 0}\n`,
+      write: (k, data) => {
+        // rb_simple_write(): any number; non-zero turns the buffer on.
+        const v = parseKstrtoull(data);
+        if (typeof v === 'string') return v;
+        k.tracefs.tracingOn = v !== 0n;
+        return null;
+      },
+    });
+    this.register(`${root}/current_tracer`, {
+      read: () => 'nop\n',
+      write: (_k, data) => (data.trim() === 'nop' ? null : 'EINVAL'),
+    });
+    this.register(`${root}/available_tracers`, { read: () => 'nop\n' });
+    this.register(`${root}/available_events`, { read: () => SCHED_TRACE_EVENTS.map((e) => `sched:${e}\n`).join('') });
+    this.register(`${root}/buffer_size_kb`, {
+      read: (k) => `${k.tracefs.bufferKb}\n`,
+      write: (k, data) => {
+        // tracing_entries_write(): kilobytes per CPU, at least 1; resizing empties the buffer here.
+        const v = parseKstrtoull(data);
+        if (typeof v === 'string') return v;
+        if (v === 0n) return 'EINVAL';
+        if (v > 65536n) return 'ENOMEM';
+        k.tracefs.setBufferKb(Number(v));
+        return null;
+      },
+    });
+    this.register(`${root}/buffer_total_size_kb`, { read: (k) => `${k.tracefs.bufferKb * k.nrCpus}\n` });
+    this.register(`${root}/trace`, {
+      read: (k) => k.tracefs.readTrace(),
+      // Opened for writing (O_TRUNC) the buffer is emptied, whatever is written.
+      write: (k) => {
+        k.tracefs.clear();
+        return null;
+      },
+    });
+    this.register(`${root}/trace_pipe`, { read: (k) => k.tracefs.readPipe() });
+    const all = (k: Kernel, on: boolean): void => {
+      for (const e of SCHED_TRACE_EVENTS) k.tracefs.setEnabled(e, on);
+    };
+    for (const dir of [`${root}/events`, `${root}/events/sched`]) {
+      this.register(`${dir}/enable`, {
+        read: (k) => `${k.tracefs.groupState()}\n`,
+        write: (k, data) => {
+          const on = flag(data);
+          if (on === null) return 'EINVAL';
+          all(k, on);
+          return null;
+        },
+      });
+    }
+    for (const e of SCHED_TRACE_EVENTS) {
+      this.register(`${root}/events/sched/${e}/enable`, {
+        read: (k) => `${k.tracefs.enabled.has(e) ? 1 : 0}\n`,
+        write: (k, data) => {
+          const on = flag(data);
+          if (on === null) return 'EINVAL';
+          k.tracefs.setEnabled(e, on);
+          return null;
+        },
+      });
+    }
   }
 
   /** Every file path (pid files for live tasks included). */

@@ -166,7 +166,10 @@ export const SYSRQ_TABLE: ReadonlyMap<string, SysrqOp> = new Map<string, SysrqOp
     },
   ],
   ['w', { helpMsg: 'show-blocked-tasks(w)', actionMsg: 'Show Blocked State', enableMask: SYSRQ_ENABLE.DUMP, handle: (k) => info(k, showBlocked(k)) }],
-  ['z', { helpMsg: 'dump-ftrace-buffer(z)', actionMsg: 'Dump ftrace buffer', enableMask: SYSRQ_ENABLE.DUMP, handle: (k) => info(k, ['Dumping ftrace buffer:', '   (ftrace buffer empty)']) }],
+  ['z', { helpMsg: 'dump-ftrace-buffer(z)', actionMsg: 'Dump ftrace buffer', enableMask: SYSRQ_ENABLE.DUMP, handle: (k) => {
+        // ftrace_dump() prints at KERN_TRACE, which is KERN_EMERG, so the dump reaches every console.
+        for (const l of ['Dumping ftrace buffer:', ...k.tracefs.dumpLines()]) k.printk(0, l);
+      } }],
   [
     'R',
     {
