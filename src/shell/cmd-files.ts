@@ -297,13 +297,13 @@ export const wc: Command = (env, argv, stdin) => {
 };
 
 /** Write a command's output to a file (the shell's > / >> redirection). */
-export function redirectWrite(k: Kernel, cmdName: string, builtin: boolean, path: string, data: string): CommandOutput | null {
+export function redirectWrite(k: Kernel, cmdName: string, builtin: boolean, path: string, data: string, append = false): CommandOutput | null {
   const p = resolvePath(path);
   if (!k.proc.exists(p) && pathToSysctlName(p) === null) {
     return fail('bash', `${path}: No such file or directory`, 1, 'ENOENT');
   }
   if (k.proc.isDir(p)) return fail('bash', `${path}: Is a directory`, 1, 'EISDIR');
-  const e = k.proc.write(p, data);
+  const e = k.proc.write(p, data, !append);
   if (e === null) return null;
   if (e === 'EACCES' || e === 'ENOENT') return failErrno('bash', path, e);
   return fail(builtin ? `bash: ${cmdName}` : cmdName, `write error: ${strerror(e)}`, 1, e);

@@ -186,7 +186,7 @@ export function runShell(env: ShellEnv, line: string, opts: { asTask: number | n
         stdin = last.out;
         if (c.redirect !== null) {
           const name = c.argv[0] as string;
-          const r = redirectWrite(k, name, BUILTINS.has(name), expand(c.redirect.path), last.out);
+          const r = redirectWrite(k, name, BUILTINS.has(name), expand(c.redirect.path), last.out, c.redirect.append);
           stdin = '';
           if (r !== null) {
             output += r.err;

@@ -88,6 +88,31 @@ describe('tracefs', () => {
     expect(sh(`cat ${T}/trace_pipe`).output).toBe('');
   });
 
+  it('set_event: > replaces the set, >> adds to it, ! takes out, globs match; trace is emptied by > only', () => {
+    const { k, sh } = setup();
+    const set = (): string => sh(`cat ${T}/set_event`).output;
+    sh(`echo sched:sched_switch > ${T}/set_event`);
+    expect(set()).toBe('sched:sched_switch\n');
+    sh(`echo 'sched_wakeup*' >> ${T}/set_event`);
+    expect(set()).toBe('sched:sched_switch\nsched:sched_wakeup\nsched:sched_wakeup_new\n');
+    expect(sh(`cat ${T}/events/sched/sched_wakeup_new/enable`).output).toBe('1\n');
+    sh(`echo '!sched_switch' >> ${T}/set_event`);
+    expect(set()).toBe('sched:sched_wakeup\nsched:sched_wakeup_new\n');
+    sh(`echo 'sched:*' > ${T}/set_event`);
+    expect(sh(`cat ${T}/events/sched/enable`).output).toBe('1\n');
+    expect(sh(`echo 'irq:*' > ${T}/set_event`)).toMatchObject({ output: 'bash: echo: write error: Invalid argument\n', exitStatus: 1 });
+    sh(`echo > ${T}/set_event`);
+    expect(set()).toBe('');
+    sh(`echo sched_switch > ${T}/set_event`);
+    k.engine.runUntil(1100 * MS);
+    const n = records(sh(`cat ${T}/trace`).output).length;
+    expect(n).toBeGreaterThan(0);
+    sh(`echo >> ${T}/trace`);
+    expect(records(sh(`cat ${T}/trace`).output)).toHaveLength(n);
+    sh(`echo > ${T}/trace`);
+    expect(records(sh(`cat ${T}/trace`).output)).toHaveLength(0);
+  });
+
   it('SysRq z dumps the buffer to the console at KERN_EMERG and leaves tracing off; bad writes fail as the kernel\'s do', () => {
     const { k, sh } = setup();
     sh(`echo 1 > ${T}/events/sched/sched_switch/enable`);

@@ -22,7 +22,8 @@ export type ProcResult = { ok: true; text: string } | { ok: false; errno: string
 
 export interface ProcFile {
   read?: (k: Kernel) => string;
-  write?: (k: Kernel, data: string) => string | null;
+  /** truncate: the file was opened with O_TRUNC (the shell's `>`, not `>>`), which some files act on. */
+  write?: (k: Kernel, data: string, truncate: boolean) => string | null;
   /** Exists but has no read handler (reading gives EIO, like /proc/sysrq-trigger). */
   noRead?: boolean;
 }
@@ -273,10 +274,10 @@ export class ProcFs {
     return err('ENOENT');
   }
 
-  write(pathIn: string, data: string): string | null {
+  write(pathIn: string, data: string, truncate = true): string | null {
     const path = ProcFs.normalise(pathIn);
     const f = this.files.get(path);
-    if (f !== undefined) return f.write === undefined ? 'EACCES' : f.write(this.k, data);
+    if (f !== undefined) return f.write === undefined ? 'EACCES' : f.write(this.k, data, truncate);
     const name = pathToSysctlName(path);
     if (name !== null) {
       const e = this.sysctl.get(name);
@@ -339,9 +340,27 @@ export class ProcFs {
     this.register(`${root}/buffer_total_size_kb`, { read: (k) => `${k.tracefs.bufferKb * k.nrCpus}\n` });
     this.register(`${root}/trace`, {
       read: (k) => k.tracefs.readTrace(),
-      // Opened for writing (O_TRUNC) the buffer is emptied, whatever is written.
-      write: (k) => {
-        k.tracefs.clear();
+      // tracing_open(): opened with O_TRUNC the buffer is emptied, whatever is written; `>>` leaves it.
+      write: (k, _data, truncate) => {
+        if (truncate) k.tracefs.clear();
+        return null;
+      },
+    });
+    this.register(`${root}/set_event`, {
+      read: (k) => SCHED_TRACE_EVENTS.filter((e) => k.tracefs.enabled.has(e)).map((e) => `sched:${e}\n`).join(''),
+      // ftrace_event_write(): O_TRUNC first disables every event; then each word enables "[sched:]event" (a
+      // glob), or disables it with a leading '!'. A word matching nothing fails the write.
+      write: (k, data, truncate) => {
+        if (truncate) for (const e of SCHED_TRACE_EVENTS) k.tracefs.setEnabled(e, false);
+        for (const word of data.split(/\s+/).filter((w) => w !== '')) {
+          const off = word.startsWith('!');
+          const spec = off ? word.slice(1) : word;
+          const [sys, ev] = spec.includes(':') ? (spec.split(':', 2) as [string, string]) : ['*', spec];
+          const glob = (g: string, v: string): boolean => new RegExp(`^${(g === '' ? '*' : g).replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(v);
+          const hits = glob(sys, 'sched') ? SCHED_TRACE_EVENTS.filter((e) => glob(ev, e)) : [];
+          if (hits.length === 0) return 'EINVAL';
+          for (const e of hits) k.tracefs.setEnabled(e, !off);
+        }
         return null;
       },
     });
