@@ -28,8 +28,24 @@ export const cat: Command = (env, argv, stdin) => {
   }
   const res: CommandOutput = { out, err, status };
   if (errno !== undefined) res.errno = errno;
+  // trace_pipe blocks for more: a reader that has it alone goes on receiving records as they are written.
+  const only = files.length === 1 ? resolvePath(files[0] as string) : '';
+  if (status === 0 && /^\/sys\/kernel(\/debug)?\/tracing\/trace_pipe$/.test(only)) {
+    res.follow = {
+      intervalNs: TRACE_PIPE_POLL_NS,
+      count: Infinity,
+      optional: true,
+      report: () => {
+        const r = env.k.proc.read(only);
+        return r.ok ? r.text : '';
+      },
+    };
+  }
   return res;
 };
+
+/** How often a blocked trace_pipe reader is handed what arrived (the kernel wakes it as pages fill). */
+const TRACE_PIPE_POLL_NS = 100_000_000;
 
 export const echo: Command = (_env, argv) => {
   let args = argv.slice(1);

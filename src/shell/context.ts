@@ -29,6 +29,11 @@ export interface FollowUp {
   interrupt?(): string;
   /** Each report is a whole screen that replaces the last (watch), not lines that follow it. */
   replace?: boolean;
+  /**
+   * The first output stands on its own (cat trace_pipe: what is there now): piped, redirected or in a list the
+   * command runs once instead of being refused.
+   */
+  optional?: boolean;
 }
 
 export interface SpawnRequest {

@@ -179,6 +179,7 @@ export function runShell(env: ShellEnv, line: string, opts: { asTask: number | n
         if (last.follow !== undefined) {
           // Later reports need the machine to run on after this line returns: only a command on its own can.
           if (list.items.length === 1 && item.pipeline.commands.length === 1 && c.redirect === null) follow = last.follow;
+          else if (last.follow.optional === true) delete last.follow;
           else last = { out: '', err: `${argv[0] ?? ''}: with an interval it must run on its own (not piped, redirected or in a list)\n`, status: 1 };
         }
         output += last.err;

@@ -347,6 +347,30 @@ describe('interval commands', () => {
     expect(stateHash(s.k)).toBe(stateHash(twin.k));
   });
 
+  it('cat trace_pipe alone streams the records as they come, every 100 ms; piped, it reads what is there once', () => {
+    const s = session([{ t: '1s', sh: 'echo 1 > /sys/kernel/tracing/events/sched/sched_switch/enable' }]);
+    s.runUntil(1.5 * SEC);
+    const got: JobOutput[] = [];
+    s.onJobOutput = (o) => got.push(o);
+    s.submit({ kind: 'sh', line: 'cat /sys/kernel/tracing/trace_pipe' });
+    let switches = 0;
+    s.k.addSink({
+      emit: (ev) => {
+        if (ev.kind === 'sched_switch') switches++;
+      },
+    });
+    s.runUntil(2.5 * SEC);
+    expect(got).toHaveLength(10);
+    const lines = got.flatMap((o) => o.text.split('\n').filter((l) => l !== ''));
+    expect(lines.length).toBe(switches);
+    for (const l of lines) expect(l).toContain(': sched_switch: ');
+    s.submit({ kind: 'jobstop', job: 1 });
+    const shell = machineHooks().shell;
+    const once = shell(s.k, 'cat /sys/kernel/tracing/trace_pipe | wc -l', { asTask: null });
+    expect(once.follow).toBeUndefined();
+    expect(once.exitStatus).toBe(0);
+  });
+
   it('a run cut short by an event budget still reports at the exact instant, once', () => {
     const s = session([{ t: '1s', sh: 'vmstat 1 3' }]);
     const twin = session([{ t: '1s', sh: 'vmstat 1 3' }]);
