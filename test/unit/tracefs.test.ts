@@ -123,6 +123,10 @@ describe('tracefs', () => {
     const dump = k.printkRing.since(seq);
     expect(dump.map((r) => r.text).slice(0, 3)).toEqual(['sysrq: Dump ftrace buffer', 'Dumping ftrace buffer:', '---------------------------------']);
     expect(dump.filter((r) => r.text.includes(': sched_switch: '))).toHaveLength(n);
+    // In the latency format (TRACE_FILE_LAT_FMT): comm cut to 8, pid, CPU, flags, microseconds since the buffer's
+    // start with the mark of the gap to the next record.
+    for (const r of dump.filter((x) => x.text.includes(': sched_switch: '))) expect(r.text).toMatch(/^[ \S]{8}-\d+ +[01]d\.\.2 +\d+us[ +!#*@$]: sched_switch: prev_comm=/);
+    expect(dump.find((r) => r.text.includes(': sched_switch: '))?.text).toMatch(/ 10\d{5}us/);
     expect(dump.slice(1).every((r) => r.level === 0)).toBe(true);
     expect(sh(`cat ${T}/tracing_on`).output).toBe('0\n');
     const again = k.printkRing.nextSeq;

@@ -33,10 +33,26 @@ export function defaultBufferKb(nrCpus: number): number {
   return Math.min(1408, Math.floor(16384 / nrCpus));
 }
 
+/** A record: the task it is reported for (the CPU's current one, or prev for a switch), its flags and its text. */
 interface Record_ {
   tNs: number;
-  line: string;
+  cpu: number;
+  comm: string;
+  pid: number;
+  flags: string;
+  body: string;
   bytes: number;
+}
+
+/** trace_find_mark(): the mark a latency-format line gets from the time to the next record. */
+function latMark(deltaNs: number): string {
+  if (deltaNs > 1e9) return '$';
+  if (deltaNs > 1e8) return '@';
+  if (deltaNs > 1e7) return '*';
+  if (deltaNs > 1e6) return '#';
+  if (deltaNs > 1e5) return '!';
+  if (deltaNs > 1e4) return '+';
+  return ' ';
 }
 
 /** One CPU's ring: records in time order, the oldest dropped when a new one does not fit. */
@@ -111,11 +127,15 @@ export class TraceFs implements TraceSink {
     return this.enabled.size === 0 ? '0' : this.enabled.size === SCHED_TRACE_EVENTS.length ? '1' : 'X';
   }
 
-  private record(cpu: number, tNs: number, ev: SchedTraceEvent, line: string): void {
+  /** When the buffer was last reset: the latency format's timestamps count from here. */
+  private timeStartNs = 0;
+
+  private record(cpu: number, tNs: number, ev: SchedTraceEvent, who: { pid: number; comm: string }, flags: string, body: string): void {
     if (!this.tracingOn) return;
-    const ring = this.rings[Math.max(0, cpu)];
+    const c = Math.max(0, cpu);
+    const ring = this.rings[c];
     if (ring === undefined) return;
-    ring.add({ tNs, line, bytes: RECORD_BYTES[ev] }, this.bufferKb * 1024);
+    ring.add({ tNs, cpu: c, comm: who.comm, pid: who.pid, flags, body, bytes: RECORD_BYTES[ev] }, this.bufferKb * 1024);
   }
 
   /** Who runs on cpu now: the task a non-switch line is reported for. */
@@ -128,34 +148,28 @@ export class TraceFs implements TraceSink {
     if (!this.tracingOn) return;
     switch (ev.kind) {
       case 'sched_switch':
-        if (this.enabled.has('sched_switch')) this.record(ev.cpu, ev.tNs, 'sched_switch', `${linePrefix(ev.prevComm, ev.prevPid, Math.max(0, ev.cpu), 'd..2', ev.tNs)}${switchBody(ev)}`);
+        if (this.enabled.has('sched_switch')) this.record(ev.cpu, ev.tNs, 'sched_switch', { pid: ev.prevPid, comm: ev.prevComm }, 'd..2', switchBody(ev));
         break;
       case 'sched_waking':
       case 'sched_wakeup':
       case 'sched_wakeup_new':
-        if (this.enabled.has(ev.kind)) {
-          const c = this.ctx(ev.cpu);
-          this.record(ev.cpu, ev.tNs, ev.kind, `${linePrefix(c.comm, c.pid, Math.max(0, ev.cpu), 'd..3', ev.tNs)}${wakeBody(ev.kind, ev)}`);
-        }
+        if (this.enabled.has(ev.kind)) this.record(ev.cpu, ev.tNs, ev.kind, this.ctx(ev.cpu), 'd..3', wakeBody(ev.kind, ev));
         break;
       case 'sched_migrate_task':
         if (this.enabled.has(ev.kind)) {
-          const c = this.ctx(ev.cpu);
-          this.record(ev.cpu, ev.tNs, ev.kind, `${linePrefix(c.comm, c.pid, Math.max(0, ev.cpu), 'd..2', ev.tNs)}sched_migrate_task: comm=${safeComm(ev.comm)} pid=${ev.pid} prio=${ev.prio} orig_cpu=${ev.origCpu} dest_cpu=${ev.destCpu}`);
+          const body = `sched_migrate_task: comm=${safeComm(ev.comm)} pid=${ev.pid} prio=${ev.prio} orig_cpu=${ev.origCpu} dest_cpu=${ev.destCpu}`;
+          this.record(ev.cpu, ev.tNs, ev.kind, this.ctx(ev.cpu), 'd..2', body);
         }
         break;
       case 'sched_process_fork':
         if (this.enabled.has(ev.kind)) {
-          const c = this.ctx(ev.cpu);
-          this.record(ev.cpu, ev.tNs, ev.kind, `${linePrefix(c.comm, c.pid, Math.max(0, ev.cpu), '....', ev.tNs)}sched_process_fork: comm=${safeComm(ev.parentComm)} pid=${ev.parentPid} child_comm=${safeComm(ev.childComm)} child_pid=${ev.childPid}`);
+          const body = `sched_process_fork: comm=${safeComm(ev.parentComm)} pid=${ev.parentPid} child_comm=${safeComm(ev.childComm)} child_pid=${ev.childPid}`;
+          this.record(ev.cpu, ev.tNs, ev.kind, this.ctx(ev.cpu), '....', body);
         }
         break;
       case 'sched_process_exit':
       case 'sched_process_free':
-        if (this.enabled.has(ev.kind)) {
-          const c = this.ctx(ev.cpu);
-          this.record(ev.cpu, ev.tNs, ev.kind, `${linePrefix(c.comm, c.pid, Math.max(0, ev.cpu), '....', ev.tNs)}${ev.kind}: comm=${safeComm(ev.comm)} pid=${ev.pid} prio=${ev.prio}`);
-        }
+        if (this.enabled.has(ev.kind)) this.record(ev.cpu, ev.tNs, ev.kind, this.ctx(ev.cpu), '....', `${ev.kind}: comm=${safeComm(ev.comm)} pid=${ev.pid} prio=${ev.prio}`);
         break;
       default:
         break;
@@ -163,26 +177,35 @@ export class TraceFs implements TraceSink {
   }
 
   /** The records of every CPU, merged by time (CPU order breaking ties, as the kernel's iterator does). */
-  private merged(): string[] {
-    const all: { tNs: number; cpu: number; i: number; line: string }[] = [];
-    this.rings.forEach((r, cpu) => r.live().forEach((rec, i) => all.push({ tNs: rec.tNs, cpu, i, line: rec.line })));
-    all.sort((a, b) => a.tNs - b.tNs || a.cpu - b.cpu || a.i - b.i);
-    return all.map((x) => x.line);
+  private merged(): Record_[] {
+    const all: { r: Record_; i: number }[] = [];
+    for (const ring of this.rings) ring.live().forEach((r, i) => all.push({ r, i }));
+    all.sort((a, b) => a.r.tNs - b.r.tNs || a.r.cpu - b.r.cpu || a.i - b.i);
+    return all.map((x) => x.r);
+  }
+
+  private static line(r: Record_): string {
+    return `${linePrefix(r.comm, r.pid, r.cpu, r.flags, r.tNs)}${r.body}\n`;
   }
 
   /** The trace file: its header (entries in the buffer / ever written, CPUs) and the records. */
   readTrace(): string {
-    const lines = this.merged();
+    const recs = this.merged();
     const written = this.rings.reduce((a, r) => a + r.written, 0);
-    const head = ftraceHeader(this.k.nrCpus).replace('entries-in-buffer/entries-written: 0/0', `entries-in-buffer/entries-written: ${lines.length}/${written}`);
-    return head + lines.map((l) => `${l}\n`).join('');
+    const head = ftraceHeader(this.k.nrCpus).replace('entries-in-buffer/entries-written: 0/0', `entries-in-buffer/entries-written: ${recs.length}/${written}`);
+    return head + recs.map(TraceFs.line).join('');
   }
 
   /** trace_pipe: what is in the buffer, consumed (a real reader would then block for more). */
   readPipe(): string {
-    const lines = this.merged();
+    const recs = this.consume();
+    return recs.map(TraceFs.line).join('');
+  }
+
+  private consume(): Record_[] {
+    const recs = this.merged();
     for (const r of this.rings) r.clear();
-    return lines.map((l) => `${l}\n`).join('');
+    return recs;
   }
 
   clear(): void {
@@ -190,6 +213,7 @@ export class TraceFs implements TraceSink {
       r.clear();
       r.written = 0;
     }
+    this.timeStartNs = this.k.now;
   }
 
   setBufferKb(kb: number): void {
@@ -197,10 +221,21 @@ export class TraceFs implements TraceSink {
     this.clear();
   }
 
-  /** ftrace_dump(): the buffer, consumed, to the console; tracing is left off. */
+  /**
+   * ftrace_dump(): tracing off, then the buffer consumed in the latency format (TRACE_FILE_LAT_FMT):
+   * "%8.8s-%-7d %3d" comm, pid and CPU, the flags, then microseconds since the buffer was reset and the mark of
+   * the gap to the next record (lat_print_timestamp()).
+   */
   dumpLines(): string[] {
     this.tracingOn = false;
-    const lines = this.readPipe().split('\n').filter((l) => l !== '');
-    return lines.length === 0 ? ['   (ftrace buffer empty)'] : ['---------------------------------', ...lines, '---------------------------------'];
+    const recs = this.consume();
+    if (recs.length === 0) return ['   (ftrace buffer empty)'];
+    const lines = recs.map((r, i) => {
+      const next = recs[i + 1]?.tNs ?? r.tNs;
+      const comm = r.pid === 0 ? '<idle>' : safeComm(r.comm);
+      const us = Math.floor((r.tNs - this.timeStartNs) / 1000);
+      return `${comm.slice(0, 8).padStart(8)}-${String(r.pid).padEnd(7)} ${String(r.cpu).padStart(3)}${r.flags} ${String(us).padStart(4)}us${latMark(next - r.tNs)}: ${r.body}`;
+    });
+    return ['---------------------------------', ...lines, '---------------------------------'];
   }
 }
