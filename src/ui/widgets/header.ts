@@ -299,7 +299,8 @@ export class HeaderWidget implements Widget {
     drawMeter(s, 0, 2, w, 'Swp', [{ frac: v.swap.usedKb / Math.max(1, v.swap.totalKb), attr: pal.gradient('mem', 1) }], `${fmtKb(v.swap.usedKb)}/${fmtKb(v.swap.totalKb)}`, pal, bar);
     const t = v.tasks;
     let x = s.put(0, 3, 'Tasks: ', pal.hi);
-    x = s.put(x, 3, `${t.total}`, pal.bold);
+    // htop's TasksMeter: the processes, then the kernel threads beside them (not among them).
+    x = s.put(x, 3, `${t.total - t.kthreads}`, pal.bold);
     x = s.put(x, 3, `, ${t.kthreads} kthr; `, pal.text);
     x = s.put(x, 3, `${t.running}`, pal.state('R', true));
     x = s.put(x, 3, ' running', pal.text);
