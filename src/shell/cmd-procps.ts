@@ -6,7 +6,7 @@ import { UTS_VERSION } from '../kernel/printk/boot-log.js';
 import { parseSignal, SIGNALS, signalName } from '../kernel/task/signal.js';
 import { taskStateLetter, type Task } from '../kernel/task/task.js';
 import { strerror } from '../lib/errno.js';
-import { fail, ok, parseIntArg, type Command, type CommandOutput } from './context.js';
+import { fail, ok, parseIntArg, parseSecondsArg, type Command, type CommandOutput } from './context.js';
 
 const CLS = ['TS', 'FF', 'RR', 'B', 'ISO', 'IDL', 'DLN'];
 
@@ -202,8 +202,8 @@ export const free: Command = (env, argv) => {
     else if (a === '-w' || a === '--wide') continue;
     else if (a === '-s' || a === '--seconds') {
       const v = argv[++i] ?? '';
-      seconds = /^\d+(\.\d+)?$|^\.\d+$/.test(v) ? Number(v) : NaN;
-      if (!(seconds > 0)) return fail('free', `seconds argument \`${v}' is not positive number`, 1);
+      seconds = parseSecondsArg(v);
+      if (seconds === null || seconds <= 0) return fail('free', `seconds argument \`${v}' is not positive number`, 1);
     } else if (a === '-c' || a === '--count') {
       const v = argv[++i] ?? '';
       count = /^\d+$/.test(v) ? Number(v) : 0;
@@ -724,6 +724,11 @@ function vmstatSummary(stat: Map<string, number>, tick: (i: number) => number, m
   return rows.map(([v, what]) => `${String(v).padStart(13)} ${what}\n`).join('');
 }
 
+/** The first line of every sysstat report (print_gal_header()), in the C locale; the machine booted 01/01/26. */
+function sysstatBanner(k: Parameters<Command>[0]['k']): string {
+  return `Linux ${k.config.release} (${k.nodename}) \t01/01/26 \t_x86_64_\t(${k.nrCpus} CPU)\n`;
+}
+
 const MPSTAT_HEADER = '  CPU    %usr   %nice    %sys %iowait    %irq   %soft  %steal  %guest  %gnice   %idle';
 const MPSTAT_USAGE = `Usage: mpstat [ options ] [ <interval> [ <count> ] ]\nOptions are:\n[ -P { <cpu> [,...] | ON | ALL } ] [ -u ]`;
 
@@ -779,7 +784,7 @@ export const mpstat: Command = (env, argv) => {
   };
   const rows = (time: string, prev: ReturnType<typeof sample> | null, cur: ReturnType<typeof sample>): string =>
     mpstatRow(time, 'all', prev?.all ?? [], cur.all) + (which ?? []).map((c, i) => mpstatRow(time, String(c), prev?.cpus[i] ?? [], cur.cpus[i] ?? [])).join('');
-  const banner = `Linux ${k.config.release} (${k.nodename}) \t01/01/26 \t_x86_64_\t(${k.nrCpus} CPU)\n`;
+  const banner = sysstatBanner(k);
   const first = sample();
   if (interval <= 0) return ok(`${banner}\n${first.time.padEnd(11)}${MPSTAT_HEADER}\n${rows(first.time, null, first)}`);
   // With -P the header comes before every report; without, once (no terminal: a window of a day's lines).
@@ -927,7 +932,7 @@ export const pidstat: Command = (env, argv) => {
     }
     return out;
   };
-  const banner = `Linux ${k.config.release} (${k.nodename}) \t01/01/26 \t_x86_64_\t(${k.nrCpus} CPU)\n`;
+  const banner = sysstatBanner(k);
   const first = sample();
   if (interval <= 0) return ok(banner + report(first.time, first.time, null, first, false));
   let prev = first;
@@ -1021,7 +1026,7 @@ export const sar: Command = (env, argv) => {
     const mean = (g: (s: SarSample) => number): number => means.reduce((x, s) => x + g(s), 0) / means.length;
     return `${label.padEnd(11)}${f9(mean((s) => s.runq), 0)}${f9(mean((s) => s.plist), 0)}${[0, 1, 2].map((j) => f9(mean((s) => s.ldavg[j] as number), 2)).join('')}${f9(mean((s) => s.blocked), 0)}\n`;
   };
-  const banner = `Linux ${k.config.release} (${k.nodename}) \t01/01/26 \t_x86_64_\t(${k.nrCpus} CPU)\n`;
+  const banner = sysstatBanner(k);
   const first = sample();
   let prev = first;
   const samples: SarSample[] = [];

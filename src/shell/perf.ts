@@ -10,7 +10,7 @@
 import { fmtSecUsec } from '../kernel/core/time.js';
 import type { Kernel, KernelEvent, TraceSink } from '../kernel/index.js';
 import { Ring } from '../lib/ring.js';
-import { fail, ok, type Command } from './context.js';
+import { fail, ok, parseSecondsArg, type Command } from './context.js';
 
 /** enum thread_state, for the last atom of a task. */
 const AtomState = { Sleeping: 0, WaitCpu: 1, SchedIn: 2 } as const;
@@ -318,8 +318,8 @@ export const perf: Command = (env, argv) => {
       if (rest[0] === '--') rest.shift();
       let forNs: number | null = null;
       if (rest.length > 0) {
-        const n = rest[0] === 'sleep' && rest.length === 2 && /^\d+(\.\d+)?$/.test(rest[1] ?? '') ? Number(rest[1]) : NaN;
-        if (!(n > 0)) return fail('perf', ` usage: perf sched record [[--] sleep SECONDS]  (the workload here is a sleep: record for that long)`, 129);
+        const n = rest[0] === 'sleep' && rest.length === 2 ? parseSecondsArg(rest[1]) : null;
+        if (n === null || n <= 0) return fail('perf', ` usage: perf sched record [[--] sleep SECONDS]  (the workload here is a sleep: record for that long)`, 129);
         forNs = Math.round(n * 1e9);
       }
       recordings.get(k)?.stop();

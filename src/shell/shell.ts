@@ -11,7 +11,7 @@ import { perf } from './perf.js';
 import { launchFor } from './launch.js';
 import { free, kill, mpstat, nproc, pgrep, pidof, pidstat, pkill, ps, sar, slabtop, uname, uptime, vmstat } from './cmd-procps.js';
 import { chrt, dmesg, help, renice, spawn, taskset } from './cmd-sched.js';
-import type { Command, CommandOutput, FollowUp, ShellEnv } from './context.js';
+import { parseSecondsArg, type Command, type CommandOutput, type FollowUp, type ShellEnv } from './context.js';
 import { LAST_STATUS, parse, ParseError, SHELL_PID } from './parse.js';
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
@@ -76,8 +76,8 @@ function watch(env: ShellEnv, argv: string[]): CommandOutput {
     const a = argv[i] as string;
     if (a === '-n' || a === '--interval' || /^-n./.test(a) || a.startsWith('--interval=')) {
       const v = a === '-n' || a === '--interval' ? argv[++i] : a.startsWith('-n') ? a.slice(2) : a.slice('--interval='.length);
-      const n = v !== undefined && /^\d+(\.\d+)?$|^\.\d+$/.test(v) ? Number(v) : NaN;
-      if (Number.isNaN(n)) return { out: '', err: `watch: failed to parse argument: '${v ?? ''}'\n`, status: 1 };
+      const n = parseSecondsArg(v);
+      if (n === null) return { out: '', err: `watch: failed to parse argument: '${v ?? ''}'\n`, status: 1 };
       interval = Math.max(0.1, n);
     } else if (a === '-t' || a === '--no-title') title = false;
     else if (a === '--') {

@@ -133,8 +133,8 @@ export class Engine {
   /** sortBucket's merge buffer. */
   private readonly scratch: Timer[] = [];
   private runHead = 0;
-  /** The end of the run in progress, if something lowered it (limitRun). */
-  private horizonNs = Infinity;
+  /** The end of the run in progress: runUntil's target, or earlier if an event asked (limitRun). */
+  private runTargetNs = Infinity;
   /** Buckets curBucket+1 .. curBucket+NR_BUCKETS-1, at index bucket & BUCKET_MASK, unsorted. */
   private readonly ring: Timer[][] = Array.from({ length: NR_BUCKETS }, () => []);
   /** One bit per non-empty ring bucket. */
@@ -219,11 +219,11 @@ export class Engine {
   runUntil(targetNs: Ns, maxEvents = Number.MAX_SAFE_INTEGER): RunResult {
     // A NaN target compares false with everything and would run the machine forever.
     if (Number.isNaN(targetNs)) throw new RangeError('engine: runUntil(NaN)');
-    this.horizonNs = Infinity;
+    this.runTargetNs = targetNs;
     let n = 0;
-    while (n < maxEvents && this.step(targetNs < this.horizonNs ? targetNs : this.horizonNs)) n++;
-    const target = Math.min(targetNs, this.horizonNs);
-    this.horizonNs = Infinity;
+    while (n < maxEvents && this.step(this.runTargetNs)) n++;
+    const target = this.runTargetNs;
+    this.runTargetNs = Infinity;
     const next = this.peekNs();
     const reached = !this.halted && (next === null || next > target);
     if (reached && target > this.nowNs) this.nowNs = target;
@@ -235,7 +235,7 @@ export class Engine {
    * asked for no more: an event that starts something the caller must do at atNs (a timed report) says so here.
    */
   limitRun(atNs: Ns): void {
-    if (atNs < this.horizonNs) this.horizonNs = atNs;
+    if (atNs < this.runTargetNs) this.runTargetNs = atNs;
   }
 
   get pendingCount(): number {
