@@ -70,12 +70,12 @@ export function failErrno(name: string, what: string, errno: string, status = 1)
   return fail(name, `${what}: ${strerror(errno)}`, status, errno);
 }
 
-/** Parse an integer argument strictly ("12", "-3"); null otherwise. */
 /** A number of seconds as the procps tools take one ("2", "0.5", ".5"), or null. */
 export function parseSecondsArg(s: string | undefined): number | null {
   return s !== undefined && /^\d+(\.\d+)?$|^\.\d+$/.test(s) ? Number(s) : null;
 }
 
+/** Parse an integer argument strictly ("12", "-3"); null otherwise. */
 export function parseIntArg(s: string | undefined): number | null {
   if (s === undefined || !/^[-+]?\d+$/.test(s)) return null;
   const v = Number(s);
