@@ -185,7 +185,7 @@ export const sync: Command = (env) => {
 };
 
 /** A filter's input: its file operands read in order, or stdin when it has none (like the coreutils). */
-function filterInput(env: Parameters<Command>[0], name: string, files: readonly string[], stdin: string): { text: string; err: string; errno?: string } {
+export function filterInput(env: Parameters<Command>[0], name: string, files: readonly string[], stdin: string): { text: string; err: string; errno?: string } {
   if (files.length === 0) return { text: stdin, err: '' };
   let text = '';
   let err = '';
@@ -205,7 +205,7 @@ function filterInput(env: Parameters<Command>[0], name: string, files: readonly 
   return errno === undefined ? { text, err } : { text, err, errno };
 }
 
-function withInputErr(r: CommandOutput, input: { err: string; errno?: string }): CommandOutput {
+export function withInputErr(r: CommandOutput, input: { err: string; errno?: string }): CommandOutput {
   if (input.err === '') return r;
   const out: CommandOutput = { out: r.out, err: input.err + r.err, status: 2 };
   if (input.errno !== undefined) out.errno = input.errno;
@@ -283,6 +283,17 @@ function countArg(argv: string[], name: string, files: string[]): number | Comma
 
 export const head: Command = (env, argv, stdin) => {
   const files: string[] = [];
+  // -c N: the first N bytes (GNU's --bytes) instead of lines.
+  const ci = argv.findIndex((a, i) => i > 0 && (a === '-c' || /^-c\d+$/.test(a)));
+  if (ci > 0) {
+    const a = argv[ci] as string;
+    const v = a === '-c' ? argv[ci + 1] : a.slice(2);
+    const bytes = parseIntArg(v);
+    if (bytes === null || bytes < 0) return fail('head', `invalid number of bytes: '${v ?? ''}'`);
+    const rest = argv.filter((_, i) => i !== ci && !(a === '-c' && i === ci + 1));
+    const input = filterInput(env, 'head', rest.slice(1).filter((x) => !x.startsWith('-') || x === '-'), stdin);
+    return withInputErr(ok(Buffer.from(input.text).subarray(0, bytes).toString()), input);
+  }
   const n = countArg(argv, 'head', files);
   if (typeof n !== 'number') return n;
   const input = filterInput(env, 'head', files, stdin);

@@ -106,6 +106,35 @@ const FIELDS: Record<string, Field> = {
   args: { head: 'COMMAND', width: 15, left: true, get: (_k, t) => (t.isKthread ? `[${t.comm}]` : t.comm) },
 };
 
+/** --sort keys whose column is formatted text: the number it shows, to compare (procps sorts on the raw value). */
+const SORT_VALUE: Record<string, (k: Kernel, t: Task) => number> = {
+  time: (_k, t) => t.sumExecRuntimeNs,
+  bsdtime: (_k, t) => t.sumExecRuntimeNs,
+  cputime: (_k, t) => t.sumExecRuntimeNs,
+  '%cpu': (k, t) => pcpu(k, t),
+  pcpu: (k, t) => pcpu(k, t),
+  '%mem': (k, t) => rssKb(k, t),
+  pmem: (k, t) => rssKb(k, t),
+  start: (_k, t) => t.startTimeNs,
+  stime: (_k, t) => t.startTimeNs,
+  start_time: (_k, t) => t.startTimeNs,
+  rtprio: (_k, t) => (t.policy === 1 || t.policy === 2 ? t.rtPriority : -1),
+  ni: (_k, t) => t.nice,
+  nice: (_k, t) => t.nice,
+};
+
+/** A --sort key list ("-%cpu,pid"): each key's column, ascending unless it starts with "-". */
+function parseSortSpec(spec: string): { key: string; desc: boolean }[] | string {
+  const out: { key: string; desc: boolean }[] = [];
+  for (const part of spec.split(',')) {
+    const desc = part.startsWith('-');
+    const key = part.replace(/^[+-]/, '').toLowerCase();
+    if (FIELDS[key] === undefined && SORT_VALUE[key] === undefined) return key;
+    out.push({ key, desc });
+  }
+  return out;
+}
+
 const DEFAULT_FORMAT = ['pid', 'cls', 'rtprio', 'ni', 'pri', 'psr', 'stat', 'rss', 'comm'];
 /** `ps aux` (BSD user format) and `ps -ef` (full format), as procps prints them. */
 const AUX_FORMAT = ['user', 'pid', '%cpu', '%mem', 'vsz', 'rss', 'tty', 'stat', 'start', 'bsdtime', 'args'];
@@ -119,6 +148,8 @@ export const ps: Command = (env, argv) => {
   let every = false;
   let full = false;
   let custom = false;
+  let sortBy: { key: string; desc: boolean }[] = [];
+  let headers = new Map<number, string>();
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a === '-e' || a === '-A' || a === 'ax' || a === 'aux' || a === '-ef' || a === '-fe') {
@@ -132,7 +163,10 @@ export const ps: Command = (env, argv) => {
       if (a === '-eo') every = true;
       const f = argv[++i];
       if (f === undefined) return fail('ps', 'option requires an argument -- o', 1);
-      format = f.split(',').map((x) => x.trim().toLowerCase().replace(/=.*$/, ''));
+      // "pid=PROCESS" renames a column's header; "pid=" empties it, and with every header empty no header line.
+      const specs = f.split(',');
+      format = specs.map((x) => x.replace(/=.*$/s, '').trim().toLowerCase());
+      headers = new Map(specs.flatMap((x, n) => (x.includes('=') ? [[n, x.slice(x.indexOf('=') + 1)] as [number, string]] : [])));
       for (const x of format) if (FIELDS[x] === undefined) return fail('ps', `error: unknown user-defined format specifier "${x}"`, 1);
     } else if (a === '-p' || a === '--pid') {
       const list = argv[++i];
@@ -144,6 +178,12 @@ export const ps: Command = (env, argv) => {
       const list = argv[++i];
       if (list === undefined) return fail('ps', 'error: list of command names must follow -C', 1);
       names = list.split(',').filter((x) => x !== '');
+    } else if (a === '--sort' || a.startsWith('--sort=')) {
+      const spec = a === '--sort' ? argv[++i] : a.slice('--sort='.length);
+      if (spec === undefined || spec === '') return fail('ps', 'error: long sort specification must follow --sort', 1);
+      const parsed = parseSortSpec(spec);
+      if (typeof parsed === 'string') return fail('ps', `error: unknown sort specifier "${parsed}"`, 1);
+      sortBy = parsed;
     } else if (a === '-L' || a === '-T' || a === '-l' || a === '-c') {
       continue;
     } else return fail('ps', `error: unsupported option (BSD syntax)\n\nUsage:\n ps [options]`, 1);
@@ -159,13 +199,34 @@ export const ps: Command = (env, argv) => {
     tasks = tasks.filter((t) => wantPid.has(t.pid) || wantComm.has(t.comm));
   }
   tasks.sort((a, b) => a.pid - b.pid);
+  if (sortBy.length > 0) {
+    // The keys in order, each a column's raw value; ties keep pid order (procps's sort is stable on the pid list).
+    const value = (key: string, t: Task): number | string => {
+      const raw = SORT_VALUE[key];
+      if (raw !== undefined) return raw(k, t);
+      const v = (FIELDS[key] as Field).get(k, t);
+      return typeof v === 'number' || !/^-?\d+(\.\d+)?$/.test(v) ? v : Number(v);
+    };
+    tasks.sort((a, b) => {
+      for (const { key, desc } of sortBy) {
+        const x = value(key, a);
+        const y = value(key, b);
+        if (x === y) continue;
+        const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x) < String(y) ? -1 : 1;
+        return desc ? -c : c;
+      }
+      return 0;
+    });
+  }
   const fields = format.map((f) => FIELDS[f] as Field);
   const cell = (f: Field, v: string | number, last: boolean): string => {
     const s = String(v);
-    if (last) return s;
-    return f.left === true ? s.padEnd(f.width) : s.padStart(f.width);
+    // A left-aligned last column is not padded; a right-aligned one is, as procps does.
+    if (f.left === true) return last ? s : s.padEnd(f.width);
+    return s.padStart(f.width);
   };
-  const lines = [fields.map((f, i) => cell(f, f.head, i === fields.length - 1)).join(' ')];
+  const heads = fields.map((f, i) => headers.get(i) ?? f.head);
+  const lines = heads.every((h) => h === '') ? [] : [fields.map((f, i) => cell(f, heads[i] as string, i === fields.length - 1)).join(' ')];
   for (const t of tasks) lines.push(fields.map((f, i) => cell(f, f.get(k, t), i === fields.length - 1)).join(' '));
   return { out: `${lines.join('\n')}\n`, err: '', status: selected && tasks.length === 0 ? 1 : 0 };
 };

@@ -67,6 +67,18 @@ export const CHRT_POLICY: Readonly<Record<string, PolicyName>> = {
   '--deadline': 'deadline',
 };
 
+/** chrt -m (util-linux show_min_max()): sched_get_priority_min/max of each policy. */
+const CHRT_MIN_MAX = [
+  ['SCHED_OTHER', 0, 0],
+  ['SCHED_FIFO', 1, 99],
+  ['SCHED_RR', 1, 99],
+  ['SCHED_BATCH', 0, 0],
+  ['SCHED_IDLE', 0, 0],
+  ['SCHED_DEADLINE', 0, 0],
+]
+  .map(([name, min, max]) => `${name} min/max priority\t: ${min}/${max}\n`)
+  .join('');
+
 export const chrt: Command = (env, argv) => {
   const k = env.k;
   let policy: PolicyName | null = null;
@@ -80,6 +92,7 @@ export const chrt: Command = (env, argv) => {
     else if (a === '-T' || a === '--sched-runtime') dl.runtime = parseIntArg(argv[++i]) ?? -1;
     else if (a === '-D' || a === '--sched-deadline') dl.deadline = parseIntArg(argv[++i]) ?? -1;
     else if (a === '-P' || a === '--sched-period') dl.period = parseIntArg(argv[++i]) ?? -1;
+    else if (a === '-m' || a === '--max') return ok(CHRT_MIN_MAX);
     else if (a === '-a' || a === '--all-tasks' || a === '-R' || a === '--reset-on-fork' || a === '-v') continue;
     else if (a.startsWith('-') && !/^-\d+$/.test(a)) return fail('chrt', `unrecognized option '${a}'`, 1);
     else rest.push(a);
@@ -256,7 +269,7 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
                          -b appends frames; the first frame's %CPU is since boot (tasks: since start)
   uname [-a]  nproc  ls [-l] DIR  sync
   renice N -p PID        nice a task
-  chrt -p PID | chrt -f|-r|-o|-b|-i|-d [--sched-runtime NS --sched-deadline NS --sched-period NS] -p PRIO PID
+  chrt -m | chrt -p PID | chrt -f|-r|-o|-b|-i|-d [--sched-runtime NS --sched-deadline NS --sched-period NS] -p PRIO PID
   taskset -p [-c] [MASK|LIST] PID
   kill [-SIGNAL] PID...  kill -l
   pgrep [-l|-a] [-x] [-P PPID] PATTERN   pkill [-SIGNAL] [-e] [-x] [-P PPID] PATTERN
@@ -269,7 +282,8 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
   perf sched record [-- sleep N] | perf sched latency [-p] [-s KEYS] | perf sched map | perf sched timehist
                          scheduling latency per task, each CPU's task at each switch, or per switch
   spawn PRESET [options] | spawn --json '{"comm": ..., "program": [...]}'
-  grep [-vicEF] PAT [FILE]  head/tail [-n N] [FILE]  wc [-l] [FILE]   (also as pipeline filters)
+  grep [-vicEF] PAT [FILE]  head [-n N|-c N]/tail [-n N] [FILE]  wc [-l] [FILE]   (also as pipeline filters)
+  sort [-n] [-r] [-u] [-t SEP] [-k N[,M]] [FILE]  cut -d SEP -f LIST | -c LIST [FILE]  uniq [-c|-d|-u] [FILE]
 `;
 
 export const help: Command = (env) => ok(`${HELP_TEXT}${env.presets !== undefined ? `spawn presets: ${env.presets.join(', ')}\n` : ''}`);

@@ -11,6 +11,7 @@ import { perf } from './perf.js';
 import { launchFor } from './launch.js';
 import { free, kill, mpstat, nproc, pgrep, pidof, pidstat, pkill, ps, sar, slabtop, uname, uptime, vmstat } from './cmd-procps.js';
 import { chrt, dmesg, help, renice, spawn, taskset } from './cmd-sched.js';
+import { cut, sort, uniq } from './cmd-text.js';
 import { top } from './cmd-top.js';
 import { parseSecondsArg, type Command, type CommandOutput, type FollowUp, type ShellEnv } from './context.js';
 import { LAST_STATUS, parse, ParseError, SHELL_PID } from './parse.js';
@@ -25,6 +26,9 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   head,
   tail,
   wc,
+  sort,
+  cut,
+  uniq,
   ps,
   free,
   vmstat,

@@ -269,7 +269,7 @@ describe('command language: texts as the real tools print them', () => {
     expect(sh(k, `ps -o pid,comm -C hog,init -p 2`).output).toBe(`    PID COMMAND\n      1 init\n      2 kthreadd\n${String(hog.pid).padStart(7)} hog\n`);
     expect(sh(k, 'ps -C nothing')).toMatchObject({ exitStatus: 1 });
     const stat = (k.proc.read(`/proc/${hog.pid}/stat`) as { text: string }).text.split(') ')[1]?.split(' ') ?? [];
-    expect(sh(k, `ps -o min_flt,maj_flt -p ${hog.pid}`).output).toBe(`MINFL MAJFL\n${(stat[7] ?? '').padStart(5)} ${stat[9]}\n`);
+    expect(sh(k, `ps -o min_flt,maj_flt -p ${hog.pid}`).output).toBe(`MINFL MAJFL\n${(stat[7] ?? '').padStart(5)} ${(stat[9] ?? '').padStart(5)}\n`);
     expect(sh(k, 'dmesg | tail -n 1').output).toMatch(/^\[\s+\d+\.\d{6}\] .+\n$/);
     expect(sh(k, 'dmesg -n 3 && cat /proc/sys/kernel/printk').output).toBe('3\t4\t1\t7\n');
   });
