@@ -111,6 +111,8 @@ describe('RT starvation protection', () => {
     // sched_debug prints RUNTIME_INF (U64_MAX) through %Ld, as -1 ns.
     const dbg = k.proc.read('/proc/sched_debug');
     expect(dbg.ok && dbg.text).toMatch(/\.rt_runtime\s+: -0\.000001\n/);
+    // The same file where 6.17 has it, in debugfs.
+    expect(k.proc.read('/sys/kernel/debug/sched/debug')).toEqual(dbg);
     expect(rt.sumExecRuntimeNs + fairAt1s).toBeGreaterThan(5 * SEC - 1 * MS);
   });
 

@@ -82,7 +82,10 @@ export class ProcFs {
     r('/proc/cmdline', (k) => `${fullCmdline(k.config)}\n`);
     r('/proc/cpuinfo', renderCpuinfo);
     r('/proc/interrupts', renderInterrupts);
+    // Since 5.13 the kernel has it only in debugfs (sched/debug); /proc/sched_debug stays, where older kernels
+    // and most tutorials read it.
     r('/proc/sched_debug', renderSchedDebug);
+    r('/sys/kernel/debug/sched/debug', renderSchedDebug);
     for (const res of ['cpu', 'io', 'memory'] as const) r(`/proc/pressure/${res}`, (k) => k.psi.show(k.rqs, k.now, res));
     // The scheduler's debugfs knobs are writable by root, as in the kernel, and act at once: the classes read
     // them on every use. A u32 file takes what kstrtoull takes and keeps the low 32 bits (debugfs_u32_set).
