@@ -6,7 +6,7 @@ import { UTS_VERSION } from '../kernel/printk/boot-log.js';
 import { parseSignal, SIGNALS, signalName } from '../kernel/task/signal.js';
 import { taskStateLetter, type Task } from '../kernel/task/task.js';
 import { strerror } from '../lib/errno.js';
-import { fail, ok, parseIntArg, parseSecondsArg, type Command, type CommandOutput } from './context.js';
+import { fail, ok, parseIntArg, parseSecondsArg, readPidStat, statusNumber, type Command, type CommandOutput } from './context.js';
 
 const CLS = ['TS', 'FF', 'RR', 'B', 'ISO', 'IDL', 'DLN'];
 
@@ -303,18 +303,20 @@ function clockOf(ns: number): string {
   return `${String(Math.floor(s / 3600) % 24).padStart(2, '0')}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 }
 
-export const uptime: Command = (env) => {
-  const k = env.k;
+/** procps's sprint_uptime(): "HH:MM:SS up ..., N user,  load average: a, b, c" (uptime's line, top's first). */
+export function uptimeText(k: Kernel): string {
   const s = Math.floor(k.now / 1e9);
   const clock = clockOf(k.now);
-  // procps's sprint_uptime(): "N day(s), " then "%2d:%02d" for hours and minutes, or "%d min" under an hour.
+  // "N day(s), " then "%2d:%02d" for hours and minutes, or "%d min" under an hour.
   const days = Math.floor(s / 86400);
   const hours = Math.floor((s % 86400) / 3600);
   const mins = Math.floor((s % 3600) / 60);
   const up = `${days > 0 ? `${days} ${days === 1 ? 'day' : 'days'}, ` : ''}${hours > 0 ? `${String(hours).padStart(2)}:${String(mins).padStart(2, '0')}` : `${mins} min`}`;
   const a = k.loadavg.avenrun;
-  return ok(` ${clock} up ${up},  1 user,  load average: ${LoadAvg.format(a[0] as number)}, ${LoadAvg.format(a[1] as number)}, ${LoadAvg.format(a[2] as number)}\n`);
-};
+  return `${clock} up ${up},  1 user,  load average: ${LoadAvg.format(a[0] as number)}, ${LoadAvg.format(a[1] as number)}, ${LoadAvg.format(a[2] as number)}`;
+}
+
+export const uptime: Command = (env) => ok(` ${uptimeText(env.k)}\n`);
 
 /** slabtop's sort keys and what they compare. */
 export const SLABTOP_SORT: Record<string, (c: { activeObjects: number; totalObjects: number; size: number; nrSlabs: number; objPerSlab: number; pagesPerSlab: number; name: string }) => number | string> = {
@@ -885,23 +887,19 @@ interface PidSample {
 
 function pidSample(env: Parameters<Command>[0], pid: number): PidSample | null {
   const k = env.k;
-  const stat = k.proc.read(`/proc/${pid}/stat`);
+  const stat = readPidStat(env, pid);
   const sched = k.proc.read(`/proc/${pid}/schedstat`);
   const status = k.proc.read(`/proc/${pid}/status`);
-  if (!stat.ok || !sched.ok || !status.ok) return null;
-  const close = stat.text.lastIndexOf(')');
-  const f = stat.text.slice(close + 2).trim().split(' ');
-  const n = (i: number): number => Number(f[i - 3] ?? 0);
-  const ctxt = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status.text)?.[1] ?? 0);
+  if (stat === null || !sched.ok || !status.ok) return null;
   return {
     pid,
-    comm: stat.text.slice(stat.text.indexOf('(') + 1, close),
-    utime: n(14),
-    stime: n(15),
+    comm: stat.comm,
+    utime: stat.num(14),
+    stime: stat.num(15),
     wtime: Math.floor((Number(sched.text.split(' ')[1] ?? 0) * 100) / 1e9),
-    cpu: n(39),
-    nvcsw: ctxt('voluntary_ctxt_switches'),
-    nivcsw: ctxt('nonvoluntary_ctxt_switches'),
+    cpu: stat.num(39),
+    nvcsw: statusNumber(status.text, 'voluntary_ctxt_switches'),
+    nivcsw: statusNumber(status.text, 'nonvoluntary_ctxt_switches'),
   };
 }
 

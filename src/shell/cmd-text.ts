@@ -3,7 +3,7 @@
  * (`ps -eo psr= | sort -n | uniq -c`) or pull a column out of a /proc file (`cut -d' ' -f1 /proc/loadavg`).
  * The machine's locale is C: lines compare byte by byte.
  */
-import { fail, ok, type Command, type CommandOutput } from './context.js';
+import { fail, getopt, ok, type Command, type CommandOutput } from './context.js';
 import { filterInput, withInputErr } from './cmd-files.js';
 
 function linesOf(text: string): string[] {
@@ -65,36 +65,25 @@ export const sort: Command = (env, argv, stdin) => {
   let sep: string | null = null;
   const keys: SortKey[] = [];
   const files: string[] = [];
-  for (let i = 1; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (!a.startsWith('-') || a === '-') {
-      files.push(a);
-      continue;
-    }
-    for (let j = 1; j < a.length; j++) {
-      const c = a[j] as string;
-      const value = (): string | undefined => {
-        const rest = a.slice(j + 1);
-        j = a.length;
-        return rest !== '' ? rest : argv[++i];
-      };
-      if (c === 'n') numeric = true;
-      else if (c === 'r') reverse = true;
-      else if (c === 'u') unique = true;
-      else if (c === 't') {
-        const v = value();
-        if (v === undefined) return fail('sort', "option requires an argument -- 't'", 2);
-        if (v.length !== 1) return fail('sort', `multi-character tab '${v}'`, 2);
-        sep = v;
-      } else if (c === 'k') {
-        const v = value() ?? '';
-        const m = /^(\d+)([nr]*)(?:,(\d+)([nr]*))?$/.exec(v);
-        if (m === null || Number(m[1]) < 1 || (m[3] !== undefined && Number(m[3]) < 1)) return fail('sort', `invalid number at field start: invalid count at start of '${v}'`, 2);
-        const mods = `${m[2] ?? ''}${m[4] ?? ''}`;
-        keys.push({ startField: Number(m[1]), endField: m[3] === undefined ? null : Number(m[3]), numeric: mods.includes('n'), reverse: mods.includes('r') });
-      } else return invalid('sort', c);
-    }
-  }
+  const bad = getopt(argv, files, (c, value) => {
+    if (c === 'n') numeric = true;
+    else if (c === 'r') reverse = true;
+    else if (c === 'u') unique = true;
+    else if (c === 't') {
+      const v = value();
+      if (v === undefined) return fail('sort', "option requires an argument -- 't'", 2);
+      if (v.length !== 1) return fail('sort', `multi-character tab '${v}'`, 2);
+      sep = v;
+    } else if (c === 'k') {
+      const v = value() ?? '';
+      const m = /^(\d+)([nr]*)(?:,(\d+)([nr]*))?$/.exec(v);
+      if (m === null || Number(m[1]) < 1 || (m[3] !== undefined && Number(m[3]) < 1)) return fail('sort', `invalid number at field start: invalid count at start of '${v}'`, 2);
+      const mods = `${m[2] ?? ''}${m[4] ?? ''}`;
+      keys.push({ startField: Number(m[1]), endField: m[3] === undefined ? null : Number(m[3]), numeric: mods.includes('n'), reverse: mods.includes('r') });
+    } else return invalid('sort', c);
+    return undefined;
+  });
+  if (bad !== null) return bad;
   const input = filterInput(env, 'sort', files, stdin);
   const lines = linesOf(input.text);
   // Options without a key apply to the whole line; options given on a key apply to it alone (GNU's rule).
@@ -132,40 +121,34 @@ function parseList(list: string): ((n: number) => boolean) | null {
 
 /** cut -f LIST [-d SEP] [-s] | -c LIST | -b LIST [FILE]... */
 export const cut: Command = (env, argv, stdin) => {
-  let mode: 'f' | 'c' | null = null;
-  let list: ((n: number) => boolean) | null = null;
-  let delim = '\t';
-  let onlyDelimited = false;
+  // Set by the option callback (a closure TypeScript's narrowing does not follow, hence one object).
+  const o = { mode: null as 'f' | 'c' | null, list: null as ((n: number) => boolean) | null, delim: '\t', onlyDelimited: false };
   const files: string[] = [];
-  for (let i = 1; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (!a.startsWith('-') || a === '-') {
-      files.push(a);
-      continue;
-    }
-    const c = a[1] as string;
-    const v = a.length > 2 ? a.slice(2) : argv[++i];
-    if (c === 's' && a.length === 2) {
-      onlyDelimited = true;
-      if (v !== undefined) i--;
-    } else if (c === 'd') {
+  const bad = getopt(argv, files, (c, value) => {
+    if (c === 's') o.onlyDelimited = true;
+    else if (c === 'd') {
+      const v = value();
       if (v === undefined || v.length !== 1) return fail('cut', 'the delimiter must be a single character', 1);
-      delim = v;
+      o.delim = v;
     } else if (c === 'f' || c === 'c' || c === 'b') {
-      if (mode !== null) return fail('cut', 'only one list may be specified', 1);
-      list = parseList(v ?? '');
-      if (list === null) return fail('cut', `invalid field value '${v ?? ''}'`, 1);
-      mode = c === 'f' ? 'f' : 'c';
+      if (o.mode !== null) return fail('cut', 'only one list may be specified', 1);
+      const v = value();
+      if (v === undefined) return fail('cut', `option requires an argument -- '${c}'`, 1);
+      o.list = parseList(v);
+      if (o.list === null) return fail('cut', `invalid field value '${v}'`, 1);
+      o.mode = c === 'f' ? 'f' : 'c';
     } else return invalid('cut', c);
-  }
-  if (mode === null || list === null) return fail('cut', 'you must specify a list of bytes, characters, or fields', 1);
+    return undefined;
+  });
+  if (bad !== null) return bad;
+  const { mode, list: sel, delim } = o;
+  if (mode === null || sel === null) return fail('cut', 'you must specify a list of bytes, characters, or fields', 1);
   const input = filterInput(env, 'cut', files, stdin);
-  const sel = list;
   const out: string[] = [];
   for (const line of linesOf(input.text)) {
     if (mode === 'c') out.push([...line].filter((_, i) => sel(i + 1)).join(''));
     else if (!line.includes(delim)) {
-      if (!onlyDelimited) out.push(line);
+      if (!o.onlyDelimited) out.push(line);
     } else out.push(line.split(delim).filter((_, i) => sel(i + 1)).join(delim));
   }
   return withInputErr(ok(joinLines(out)), input);
@@ -177,19 +160,14 @@ export const uniq: Command = (env, argv, stdin) => {
   let dupsOnly = false;
   let uniqOnly = false;
   const files: string[] = [];
-  for (let i = 1; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (!a.startsWith('-') || a === '-') {
-      files.push(a);
-      continue;
-    }
-    for (const c of a.slice(1)) {
-      if (c === 'c') count = true;
-      else if (c === 'd') dupsOnly = true;
-      else if (c === 'u') uniqOnly = true;
-      else return invalid('uniq', c);
-    }
-  }
+  const bad = getopt(argv, files, (c) => {
+    if (c === 'c') count = true;
+    else if (c === 'd') dupsOnly = true;
+    else if (c === 'u') uniqOnly = true;
+    else return invalid('uniq', c);
+    return undefined;
+  });
+  if (bad !== null) return bad;
   if (files.length > 1) return fail('uniq', `extra operand '${files[1]}'\nTry 'uniq --help' for more information.`, 1);
   const input = filterInput(env, 'uniq', files, stdin);
   const out: string[] = [];

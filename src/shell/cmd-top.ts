@@ -4,8 +4,8 @@
  * terminal, so `top` redraws in its pager (each screen replaces the last, every DELAY of virtual time) and
  * `top -b` prints one frame after another, as batch mode does; -n ends it after that many frames.
  */
-import { LoadAvg } from '../kernel/index.js';
-import { fail, ok, parseIntArg, parseSecondsArg, type Command, type CommandOutput, type ShellEnv } from './context.js';
+import { uptimeText } from './cmd-procps.js';
+import { fail, getopt, ok, parseIntArg, parseSecondsArg, readPidStat, statusNumber, type Command, type CommandOutput, type ShellEnv } from './context.js';
 
 const USAGE = 'Usage:\n  top -hv | -bcEHiOSs1 -d secs -n max -u|U user -p pid(s) -o field -w [cols]';
 
@@ -50,25 +50,21 @@ const SORTS: Record<string, (t: TopTask, pcpu: number) => number | string> = {
 };
 
 function readTask(env: ShellEnv, pid: number): TopTask | null {
-  const stat = env.k.proc.read(`/proc/${pid}/stat`);
+  const stat = readPidStat(env, pid);
   const status = env.k.proc.read(`/proc/${pid}/status`);
-  if (!stat.ok || !status.ok) return null;
-  const close = stat.text.lastIndexOf(')');
-  const f = stat.text.slice(close + 2).trim().split(' ');
-  // Fields by their number in proc(5): f[0] is field 3 (state).
-  const n = (i: number): number => Number(f[i - 3] ?? 0);
-  const kb = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status.text)?.[1] ?? 0);
+  if (stat === null || !status.ok) return null;
+  const kb = (name: string): number => statusNumber(status.text, name);
   return {
     pid,
-    comm: stat.text.slice(stat.text.indexOf('(') + 1, close),
-    state: f[0] ?? '?',
-    pr: n(18),
-    ni: n(19),
-    ticks: n(14) + n(15),
+    comm: stat.comm,
+    state: stat.field(3) || '?',
+    pr: stat.num(18),
+    ni: stat.num(19),
+    ticks: stat.num(14) + stat.num(15),
     virtKb: kb('VmSize'),
     resKb: kb('VmRSS'),
     shrKb: kb('RssFile') + kb('RssShmem'),
-    kthread: (n(9) & 0x00200000) !== 0,
+    kthread: (stat.num(9) & 0x00200000) !== 0,
   };
 }
 
@@ -159,51 +155,43 @@ export const top: Command = (env, argv): CommandOutput => {
   let fullCommand = false;
   let hideIdle = false;
   // Options may be bundled (-bn1, -b1), and -d/-n/-p/-o take the rest of the word or the next one.
-  for (let i = 1; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (!a.startsWith('-') || a === '-') return fail('top', `inappropriate '${a}'\n${USAGE}`, 1);
-    for (let j = 1; j < a.length; j++) {
-      const c = a[j] as string;
-      const value = (): string | null => {
-        const rest = a.slice(j + 1);
-        j = a.length;
-        return rest !== '' ? rest : (argv[++i] ?? null);
-      };
-      if (c === 'b') batch = true;
-      else if (c === '1') perCpu = true;
-      else if (c === 'c') fullCommand = true;
-      else if (c === 'i') hideIdle = true;
-      else if (c === 'd') {
-        const v = value();
-        const s = parseSecondsArg(v ?? undefined);
-        if (v === null) return fail('top', `-d requires argument\n${USAGE}`, 1);
-        if (s === null || s <= 0) return fail('top', `bad delay interval '${v}'`, 1);
-        delaySecs = s;
-      } else if (c === 'n') {
-        const v = value();
-        const n = parseIntArg(v ?? undefined);
-        if (v === null) return fail('top', `-n requires argument\n${USAGE}`, 1);
-        if (n === null || n < 1) return fail('top', `bad iterations argument '${v}'`, 1);
-        frames = n;
-      } else if (c === 'p') {
-        const v = value();
-        if (v === null) return fail('top', `-p requires argument\n${USAGE}`, 1);
-        const ids: number[] = [];
-        for (const part of v.split(',')) {
-          const id = parseIntArg(part);
-          if (id === null || id < 1) return fail('top', `bad pid '${part}'`, 1);
-          ids.push(id);
-        }
-        pids = [...(pids ?? []), ...ids];
-      } else if (c === 'o') {
-        const v = value();
-        if (v === null) return fail('top', `-o requires argument\n${USAGE}`, 1);
-        const name = v.replace(/^[+-]/, '');
-        if (SORTS[name] === undefined) return fail('top', `unrecognized field name '${name}'`, 1);
-        sortName = name;
-      } else return fail('top', `unknown option '${c}'\n${USAGE}`, 1);
-    }
-  }
+  const operands: string[] = [];
+  const bad = getopt(argv, operands, (c, value) => {
+    if (c === 'b') batch = true;
+    else if (c === '1') perCpu = true;
+    else if (c === 'c') fullCommand = true;
+    else if (c === 'i') hideIdle = true;
+    else if (c === 'd') {
+      const v = value();
+      if (v === undefined) return fail('top', `-d requires argument\n${USAGE}`, 1);
+      const secs = parseSecondsArg(v);
+      if (secs === null || secs <= 0) return fail('top', `bad delay interval '${v}'`, 1);
+      delaySecs = secs;
+    } else if (c === 'n') {
+      const v = value();
+      if (v === undefined) return fail('top', `-n requires argument\n${USAGE}`, 1);
+      const n = parseIntArg(v);
+      if (n === null || n < 1) return fail('top', `bad iterations argument '${v}'`, 1);
+      frames = n;
+    } else if (c === 'p') {
+      const v = value();
+      if (v === undefined) return fail('top', `-p requires argument\n${USAGE}`, 1);
+      for (const part of v.split(',')) {
+        const id = parseIntArg(part);
+        if (id === null || id < 1) return fail('top', `bad pid '${part}'`, 1);
+        (pids ??= []).push(id);
+      }
+    } else if (c === 'o') {
+      const v = value();
+      if (v === undefined) return fail('top', `-o requires argument\n${USAGE}`, 1);
+      const name = v.replace(/^[+-]/, '');
+      if (SORTS[name] === undefined) return fail('top', `unrecognized field name '${name}'`, 1);
+      sortName = name;
+    } else return fail('top', `unknown option '${c}'\n${USAGE}`, 1);
+    return undefined;
+  });
+  if (bad !== null) return bad;
+  if (operands.length > 0) return fail('top', `inappropriate '${operands[0]}'\n${USAGE}`, 1);
   const sortKey = SORTS[sortName] as (t: TopTask, pcpu: number) => number | string;
   const memTotalKb = (f: Frame): number => f.mem.get('MemTotal') ?? 0;
   let prev: Frame | null = null;
@@ -211,14 +199,7 @@ export const top: Command = (env, argv): CommandOutput => {
   const render = (): string => {
     const cur = readFrame(env);
     const secs = (cur.ns - (prev?.ns ?? 0)) / 1e9;
-    const s = Math.floor(k.now / 1e9);
-    const clock = [Math.floor(s / 3600) % 24, Math.floor((s % 3600) / 60), s % 60].map((x) => String(x).padStart(2, '0')).join(':');
-    const days = Math.floor(s / 86400);
-    const hours = Math.floor((s % 86400) / 3600);
-    const mins = Math.floor((s % 3600) / 60);
-    const up = `${days > 0 ? `${days} ${days === 1 ? 'day' : 'days'}, ` : ''}${hours > 0 ? `${String(hours).padStart(2)}:${String(mins).padStart(2, '0')}` : `${mins} min`}`;
-    const la = k.loadavg.avenrun.map((x) => LoadAvg.format(x)).join(', ');
-    let out = `top - ${clock} up ${up},  1 user,  load average: ${la}\n`;
+    let out = `top - ${uptimeText(k)}\n`;
 
     const counts = { total: 0, running: 0, sleeping: 0, stopped: 0, zombie: 0 };
     for (const t of cur.tasks.values()) {

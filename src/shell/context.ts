@@ -81,3 +81,52 @@ export function parseIntArg(s: string | undefined): number | null {
   const v = Number(s);
   return Number.isSafeInteger(v) ? v : null;
 }
+
+/**
+ * getopt(3) over argv[1..]: words that are not options (and "-") are operands, pushed to `operands`; each letter of
+ * an option word (-abc is -a -b -c) goes to onOpt, whose value() takes the option's argument: the rest of the word
+ * or the next word (undefined if there is none). onOpt returns a failure to stop there; getopt returns it.
+ */
+export function getopt(argv: readonly string[], operands: string[], onOpt: (c: string, value: () => string | undefined) => CommandOutput | void): CommandOutput | null {
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (!a.startsWith('-') || a === '-') {
+      operands.push(a);
+      continue;
+    }
+    for (let j = 1; j < a.length; j++) {
+      const value = (): string | undefined => {
+        const rest = a.slice(j + 1);
+        j = a.length;
+        return rest !== '' ? rest : argv[++i];
+      };
+      const r = onOpt(a[j] as string, value);
+      if (r !== undefined) return r;
+    }
+  }
+  return null;
+}
+
+/**
+ * /proc/PID/stat as procps and sysstat read it: the comm between the parentheses (it may hold spaces and
+ * parentheses itself), and the fields after it by their number in proc(5) (3 is the state).
+ */
+export interface PidStat {
+  comm: string;
+  field(n: number): string;
+  num(n: number): number;
+}
+
+export function readPidStat(env: ShellEnv, pid: number): PidStat | null {
+  const r = env.k.proc.read(`/proc/${pid}/stat`);
+  if (!r.ok) return null;
+  const close = r.text.lastIndexOf(')');
+  const f = r.text.slice(close + 2).trim().split(' ');
+  const field = (n: number): string => f[n - 3] ?? '';
+  return { comm: r.text.slice(r.text.indexOf('(') + 1, close), field, num: (n) => Number(field(n) || 0) };
+}
+
+/** A "Name:   value" line of a /proc/PID/status text, as a number (kB for the Vm* and Rss* lines); 0 if absent. */
+export function statusNumber(statusText: string, name: string): number {
+  return Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(statusText)?.[1] ?? 0);
+}
