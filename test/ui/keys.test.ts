@@ -246,7 +246,7 @@ describe('interval commands', () => {
 });
 
 describe('interval commands from the keyboard (property)', () => {
-  const LINES = ['vmstat 1', 'mpstat -P ALL 1 3', 'pidstat -w 1', 'sar -q 1 2', 'watch -n 0.5 cat /proc/loadavg', 'free -s 1 -c 2', 'perf sched record -- sleep 1', 'vmstat 1 | tail -1', 'watch', 'pidstat 0 2'];
+  const LINES = ['vmstat 1', 'mpstat -P ALL 1 3', 'pidstat -w 1', 'sar -q 1 2', 'watch -n 0.5 cat /proc/loadavg', 'free -s 1 -c 2', 'perf sched record -- sleep 1', 'vmstat 1 | tail -1', 'watch', 'pidstat 0 2', 'top -d 0.5', 'top -b -n 2 -d 1', 'ps -eo psr= | sort -n | uniq -c'];
   const MOVES = ['command', 'command', KEYS.ctrlC, 'q', KEYS.escape, 'wait', 'wait', 'resize', ' ', KEYS.pagedown, KEYS.end, KEYS.up];
   it.each([1, 2, 3])('seed %i: commands, Ctrl-C, closing, waiting and resizing in any order: no error, and no command left running once its pager is gone', async (seed) => {
     const d = await startDashboard({ scenario: small, cols: 100, rows: 30 });
