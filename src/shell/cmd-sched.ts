@@ -266,7 +266,7 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
                          with an interval they report as virtual time passes (Ctrl-C stops them)
   watch [-n SECS] [-t] CMD   run CMD every SECS (2) of virtual time, showing its latest output
   top [-b] [-n N] [-d SECS] [-1] [-c] [-i] [-p PIDS] [-o FIELD]   summary + tasks by %CPU every SECS (3);
-                         -b appends frames; the first frame's %CPU is since boot (tasks: since start)
+                         -b appends frames; the first frame is since boot (tasks: since they started)
   uname [-a]  nproc  ls [-l] DIR  sync
   renice N -p PID        nice a task
   chrt -m | chrt -p PID | chrt -f|-r|-o|-b|-i|-d [--sched-runtime NS --sched-deadline NS --sched-period NS] -p PRIO PID

@@ -212,7 +212,9 @@ export const top: Command = (env, argv): CommandOutput => {
     const c3 = (v: number): string => String(v).padStart(3);
     out += `Tasks: ${c3(counts.total)} total, ${c3(counts.running)} running, ${c3(counts.sleeping)} sleeping, ${c3(counts.stopped)} stopped, ${c3(counts.zombie)} zombie\n`;
 
-    // The first frame's CPU shares are since boot: there is no earlier sample (top's well-known first frame).
+    // procps-ng samples twice, 150 ms apart, before its first frame (frame_make()'s priming); a command line runs
+    // at one instant, so the first frame's CPU shares are since boot (as vmstat's first line, and top before it
+    // primed) and each task's %CPU is over its life so far (as ps shows it). Later frames cover their interval.
     if (perCpu) {
       for (const [name, ticks] of cur.cpus) if (name !== 'cpu') out += cpuLine(`Cpu${name.slice(3)}`, prev?.cpus.get(name), ticks);
     } else out += cpuLine('Cpu(s)', prev?.cpus.get('cpu'), cur.cpus.get('cpu') ?? []);
@@ -224,8 +226,7 @@ export const top: Command = (env, argv): CommandOutput => {
     out += `MiB Mem :${mib(m('MemTotal'))} total,${mib(m('MemFree'))} free,${mib(m('MemTotal') - m('MemAvailable'))} used,${mib(buffCache)} buff/cache\n`;
     out += `MiB Swap:${mib(m('SwapTotal'))} total,${mib(m('SwapFree'))} free,${mib(m('SwapTotal') - m('SwapFree'))} used.${mib(m('MemAvailable'))} avail Mem\n`;
 
-    // %CPU: the task's ticks since the last frame over the frame's time; in the first, over the task's life
-    // so far (what ps shows), there being no earlier frame to count from.
+    // %CPU: the task's ticks since the last frame over the frame's time (in the first, over its life).
     const rows: { t: TopTask; pcpu: number }[] = [];
     for (const t of cur.tasks.values()) {
       if (pids !== null && !pids.includes(t.pid)) continue;
@@ -239,7 +240,8 @@ export const top: Command = (env, argv): CommandOutput => {
         pcpu = life > 0 ? (t.ticks * 100) / (life * 100) : 0;
       }
       pcpu = Math.min(100, Math.max(0, pcpu));
-      if (hideIdle && pcpu === 0 && t.state !== 'R') continue;
+      // -i: only the tasks that used some CPU since the last frame (window_show()'s isBUSY: pcpu > 0).
+      if (hideIdle && !(pcpu > 0)) continue;
       rows.push({ t, pcpu });
     }
     rows.sort((a, b) => {
