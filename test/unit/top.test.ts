@@ -101,6 +101,11 @@ describe('top', () => {
     const byPid = runShell(shellEnv(k), 'top -bn1 -o PID').output.split('\n').slice(7).filter((l) => l !== '');
     const pids = byPid.map((l) => Number(ROW.exec(l)?.[1]));
     expect(pids).toEqual([...pids].sort((x, y) => y - x));
+    // -i: only tasks that used CPU (here over their lives): the two hogs, not the idle kernel threads.
+    const busy = runShell(shellEnv(k), 'top -bin1').output.split('\n').slice(7).filter((l) => l !== '');
+    expect(busy.length).toBeGreaterThanOrEqual(2);
+    for (const l of busy) expect(Number(ROW.exec(l)?.[8])).toBeGreaterThan(0);
+    expect(busy.map((l) => ROW.exec(l)?.[11])).toEqual(expect.arrayContaining(['a', 'b']));
     const c = runShell(shellEnv(k), 'top -bcn1').output;
     expect(c).toMatch(/ \[kthreadd\]\n/);
     expect(c).toMatch(/ a\n/);
