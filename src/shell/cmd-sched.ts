@@ -265,8 +265,9 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
   sar [-u] [-w] [-q] INTERVAL [COUNT]   CPU shares, forks and switches/s, run queue and load averages
                          with an interval they report as virtual time passes (Ctrl-C stops them)
   watch [-n SECS] [-t] CMD   run CMD every SECS (2) of virtual time, showing its latest output
-  top [-b] [-n N] [-d SECS] [-1] [-c] [-i] [-p PIDS] [-o FIELD]   summary + tasks by %CPU every SECS (3);
-                         -b appends frames; the first frame is since boot (tasks: since they started)
+  top [-b] [-n N] [-d SECS] [-1] [-c] [-i] [-H] [-u root] [-p PIDS] [-o FIELD]
+                         summary and tasks by %CPU every SECS (3): a new screen, or with -b frame after frame;
+                         the first frame is since boot (a task's %CPU: since it started)
   uname [-a]  nproc  ls [-l] DIR  sync
   renice N -p PID        nice a task
   chrt -m | chrt -p PID | chrt -f|-r|-o|-b|-i|-d [--sched-runtime NS --sched-deadline NS --sched-period NS] -p PRIO PID

@@ -161,6 +161,14 @@ export const top: Command = (env, argv): CommandOutput => {
     else if (c === '1') perCpu = true;
     else if (c === 'c') fullCommand = true;
     else if (c === 'i') hideIdle = true;
+    // -H (threads): every task here is its own thread group, so a thread is a task.
+    else if (c === 'H') return undefined;
+    else if (c === 'u' || c === 'U') {
+      // Every task is root's: root (or uid 0) shows them all; the machine has no other user.
+      const v = value();
+      if (v === undefined) return fail('top', `-${c} requires argument\n${USAGE}`, 1);
+      if (v !== 'root' && v !== '0') return fail('top', 'Invalid user', 1);
+    }
     else if (c === 'd') {
       const v = value();
       if (v === undefined) return fail('top', `-d requires argument\n${USAGE}`, 1);

@@ -123,6 +123,8 @@ describe('top', () => {
     expect(err('top -o NOPE')).toEqual(["top: unrecognized field name 'NOPE'", 1]);
     expect(err('top -z')).toEqual(["top: unknown option 'z'", 1]);
     expect(err('top -d')).toEqual(['top: -d requires argument', 1]);
+    expect(err('top -u bob')).toEqual(['top: Invalid user', 1]);
+    expect(runShell(shellEnv(k), 'top -bH -u root -n1').exitStatus).toBe(0);
   });
 
   it('-b -d SECS -n N: a frame per SECS of virtual time, %CPU over exactly it, a blank line between frames', () => {
