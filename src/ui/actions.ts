@@ -5,6 +5,7 @@
  */
 import type { App } from './app.js';
 import type { ActionId } from './keymap.js';
+import { invalidateCellBoxes } from './cell-box.js';
 import { LineEditor } from './line-editor.js';
 import { helpOverlay, Menu } from './overlays.js';
 import { SCREENS } from './ui-state.js';
@@ -224,6 +225,7 @@ export function handleAction(app: App, a: ActionId): number {
     }
     case 'redraw':
       app.opts.screen.realloc();
+      invalidateCellBoxes();
       return Reaction.Redraw;
     case 'mark':
       bus.submit({ kind: 'mark', label: `marker at ${((ui.snapshot?.nowNs ?? 0) / 1e9).toFixed(3)}s` });

@@ -8,7 +8,7 @@ import type { Subscription } from 'rxjs';
 import type { KernelBus } from '../bus/bus.js';
 import type { Frame } from '../bus/frame.js';
 import type { ThemeSpec } from '../config/theme-spec.js';
-import { CellBox, type Rect } from './cell-box.js';
+import { CellBox, invalidateCellBoxes, type Rect } from './cell-box.js';
 import type { Surface } from './canvas.js';
 import { fit } from './format.js';
 import type { Glyphs } from './glyphs.js';
@@ -357,6 +357,7 @@ export class App {
 
   private relayout(W: number, H: number, nCpus: number): void {
     this.layoutKey = `${this.ui.screen}/${W}x${H}/${nCpus}`;
+    invalidateCellBoxes();
     const hh = Math.min(HeaderWidget.height(W, H, nCpus), Math.floor(H / 3));
     this.header.small = HeaderWidget.isSmall(W, H);
     const body: Rect = { x: 0, y: hh, w: W, h: H - hh - 1 };
@@ -445,6 +446,8 @@ export class App {
     const r = { x: Math.floor((W - w) / 2), y: Math.floor((H - h) / 2), w, h };
     this.overlayBox.place(r);
     this.overlayBox.el.setFront();
+    // The panes under it write their changes into its region: every box compares with the screen while it is up.
+    invalidateCellBoxes();
     const c = this.overlayBox.canvas;
     c.fill(0, 0, w, h, ' ', this.pal.text);
     this.frame(c, o.title, true);
@@ -452,6 +455,7 @@ export class App {
   }
 
   private renderTooSmall(W: number, H: number): void {
+    invalidateCellBoxes();
     for (const box of this.boxes.values()) if (box.visible) box.hide();
     this.memChart.place(this.opts.screen, null, this.pal.spec, false);
     this.layoutKey = '';
