@@ -237,7 +237,7 @@ describe('random keys (property)', () => {
     dash = await startDashboard({ scenario, cols: 100, rows: 30 });
     await dash.advance(300);
     const d = dash;
-    const buffer = (): string => (d.screen.lines as unknown as [number, string][][]).map((l) => l.map((c) => `${c[0]}:${c[1]}`).join(',')).join('\n');
+    const buffer = (): string => ((d.screen as unknown as { lines: [number, string][][] }).lines).map((l) => l.map((c) => `${c[0]}:${c[1]}`).join(',')).join('\n');
     const rng = new Xoshiro128(seed);
     for (let i = 0; i < 240; i++) {
       await d.press(pool[rng.intBelow(pool.length)] as string);
