@@ -19,6 +19,8 @@ interface TopTask {
   ni: number;
   /** utime + stime, in USER_HZ ticks. */
   ticks: number;
+  /** When it started, in USER_HZ ticks since boot. */
+  startTicks: number;
   virtKb: number;
   resKb: number;
   shrKb: number;
@@ -61,6 +63,7 @@ function readTask(env: ShellEnv, pid: number): TopTask | null {
     pr: stat.num(18),
     ni: stat.num(19),
     ticks: stat.num(14) + stat.num(15),
+    startTicks: stat.num(22),
     virtKb: kb('VmSize'),
     resKb: kb('VmRSS'),
     shrKb: kb('RssFile') + kb('RssShmem'),
@@ -168,8 +171,7 @@ export const top: Command = (env, argv): CommandOutput => {
       const v = value();
       if (v === undefined) return fail('top', `-${c} requires argument\n${USAGE}`, 1);
       if (v !== 'root' && v !== '0') return fail('top', 'Invalid user', 1);
-    }
-    else if (c === 'd') {
+    } else if (c === 'd') {
       const v = value();
       if (v === undefined) return fail('top', `-d requires argument\n${USAGE}`, 1);
       const secs = parseSecondsArg(v);
@@ -201,7 +203,6 @@ export const top: Command = (env, argv): CommandOutput => {
   if (bad !== null) return bad;
   if (operands.length > 0) return fail('top', `inappropriate '${operands[0]}'\n${USAGE}`, 1);
   const sortKey = SORTS[sortName] as (t: TopTask, pcpu: number) => number | string;
-  const memTotalKb = (f: Frame): number => f.mem.get('MemTotal') ?? 0;
   let prev: Frame | null = null;
 
   const render = (): string => {
@@ -243,8 +244,8 @@ export const top: Command = (env, argv): CommandOutput => {
         const before = prev.tasks.get(t.pid)?.ticks ?? 0;
         pcpu = secs > 0 ? ((t.ticks - before) * 100) / (secs * 100) : 0;
       } else {
-        const task = k.tasks.get(t.pid);
-        const life = task === undefined ? 0 : (k.now - task.startTimeNs) / 1e9;
+        // Its life: the uptime less its start time (field 22, in ticks since boot).
+        const life = cur.ns / 1e9 - t.startTicks / 100;
         pcpu = life > 0 ? (t.ticks * 100) / (life * 100) : 0;
       }
       pcpu = Math.min(100, Math.max(0, pcpu));
@@ -255,11 +256,12 @@ export const top: Command = (env, argv): CommandOutput => {
     rows.sort((a, b) => {
       const x = sortKey(a.t, a.pcpu);
       const y = sortKey(b.t, b.pcpu);
-      if (x !== y) return typeof x === 'string' ? String(y).localeCompare(x) : (y as number) - x;
+      // Larger first, as top sorts by default; text in byte order (the C locale), reversed likewise.
+      if (x !== y) return typeof x === 'number' && typeof y === 'number' ? y - x : y < x ? -1 : 1;
       return a.t.pid - b.t.pid;
     });
     out += '\n    PID USER      PR  NI    VIRT    RES    SHR S  %CPU  %MEM     TIME+ COMMAND\n';
-    const total = memTotalKb(cur);
+    const total = m('MemTotal');
     for (const { t, pcpu } of rows) {
       const pmem = total > 0 ? (t.resKb * 100) / total : 0;
       const command = fullCommand && t.kthread ? `[${t.comm}]` : t.comm;
