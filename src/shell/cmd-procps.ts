@@ -3,6 +3,7 @@ import { killTask, LoadAvg, type Kernel } from '../kernel/index.js';
 import { memCounters } from '../kernel/mm/meminfo.js';
 import { taskMm } from '../kernel/mm/oom.js';
 import { UTS_VERSION } from '../kernel/printk/boot-log.js';
+import { BOOT_TIME_SEC } from '../kernel/proc/system.js';
 import { parseSignal, SIGNALS, signalName } from '../kernel/task/signal.js';
 import { taskStateLetter, type Task } from '../kernel/task/task.js';
 import { strerror } from '../lib/errno.js';
@@ -316,7 +317,30 @@ export function uptimeText(k: Kernel): string {
   return `${clock} up ${up},  1 user,  load average: ${LoadAvg.format(a[0] as number)}, ${LoadAvg.format(a[1] as number)}, ${LoadAvg.format(a[2] as number)}`;
 }
 
-export const uptime: Command = (env) => ok(` ${uptimeText(env.k)}\n`);
+/** uptime -p (procps's pretty form): "up" and each non-zero unit, largest first; "up 0 minutes" under a minute. */
+function prettyUptime(ns: number): string {
+  const secs = Math.floor(ns / 1e9);
+  const days = Math.floor(secs / 86400);
+  const units: [number, string][] = [
+    [Math.floor(days / 3650), 'decade'],
+    [Math.floor((days % 3650) / 365), 'year'],
+    [Math.floor((days % 365) / 7), 'week'],
+    [days % 7, 'day'],
+    [Math.floor((secs % 86400) / 3600), 'hour'],
+    [Math.floor((secs % 3600) / 60), 'minute'],
+  ];
+  const parts = units.filter(([n, u]) => n > 0 || (u === 'minute' && secs < 60)).map(([n, u]) => `${n} ${u}${n === 1 ? '' : 's'}`);
+  return `up ${parts.join(', ')}`;
+}
+
+export const uptime: Command = (env, argv) => {
+  const a = argv[1];
+  if (a === undefined) return ok(` ${uptimeText(env.k)}\n`);
+  if (a === '-p' || a === '--pretty') return ok(`${prettyUptime(env.k.now)}\n`);
+  // -s: the boot time (/proc/stat's btime), in the machine's clock (UTC).
+  if (a === '-s' || a === '--since') return ok(`${new Date(BOOT_TIME_SEC * 1000).toISOString().slice(0, 19).replace('T', ' ')}\n`);
+  return fail('uptime', `invalid option -- '${a.replace(/^-+/, '')}'\n\nUsage:\n uptime [options]`, 1);
+};
 
 /** slabtop's sort keys and what they compare. */
 export const SLABTOP_SORT: Record<string, (c: { activeObjects: number; totalObjects: number; size: number; nrSlabs: number; objPerSlab: number; pagesPerSlab: number; name: string }) => number | string> = {

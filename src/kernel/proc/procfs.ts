@@ -5,6 +5,7 @@
  */
 import type { Kernel } from '../kernel.js';
 import { PREEMPT_MODELS, updateScaling, type SchedTunables } from '../sched/features.js';
+import { CpuMask } from '../sched/topology.js';
 import { parseKstrtoull } from './fmt.js';
 import { resetSchedStats, type Task } from '../task/task.js';
 import { devKmsgLine, procKmsgLines } from '../printk/readers.js';
@@ -87,6 +88,14 @@ export class ProcFs {
     r('/proc/sched_debug', renderSchedDebug);
     r('/sys/kernel/debug/sched/debug', renderSchedDebug);
     for (const res of ['cpu', 'io', 'memory'] as const) r(`/proc/pressure/${res}`, (k) => k.psi.show(k.rqs, k.now, res));
+    // drivers/base/cpu.c: the CPU masks as lists ("0-7"); no hotplug, so every possible CPU is present and online.
+    const cpuList = (k: Kernel, online: boolean): string => `${new CpuMask(k.nrCpus, k.rqs.filter((rq) => rq.online === online).map((rq) => rq.cpu)).toList()}\n`;
+    r('/sys/devices/system/cpu/online', (k) => cpuList(k, true));
+    r('/sys/devices/system/cpu/offline', (k) => cpuList(k, false));
+    r('/sys/devices/system/cpu/possible', (k) => `${new CpuMask(k.nrCpus, k.rqs.map((rq) => rq.cpu)).toList()}\n`);
+    r('/sys/devices/system/cpu/present', (k) => `${new CpuMask(k.nrCpus, k.rqs.map((rq) => rq.cpu)).toList()}\n`);
+    // NR_CPUS - 1 of the distribution configuration the boot log names (NR_CPUS:8192).
+    r('/sys/devices/system/cpu/kernel_max', () => '8191\n');
     // The scheduler's debugfs knobs are writable by root, as in the kernel, and act at once: the classes read
     // them on every use. A u32 file takes what kstrtoull takes and keeps the low 32 bits (debugfs_u32_set).
     const u32 = (path: string, get: (t: SchedTunables) => number, set: (t: SchedTunables, v: number) => void): void =>
