@@ -71,7 +71,9 @@ export class CellBox {
       // in memory); else every cell is compared with the screen, and the copy is taken afresh.
       const size = canvas.width * canvas.height;
       const trusted = self.shadowEpoch === screenEpoch && self.shadowXi === coords.xi && self.shadowYi === coords.yi && self.shadowW === w && self.shadowH === h && self.shadowA.length === size;
-      if (!trusted) {
+      // An untrusted pass rewrites every cell of the copy it visits, so a copy of the right size is reused (an
+      // overlay left open makes every frame untrusted).
+      if (self.shadowA.length !== size) {
         self.shadowA = new Int32Array(size);
         self.shadowC = new Array<string>(size).fill('');
       }
