@@ -479,10 +479,12 @@ export const kill: Command = (env, argv) => {
  * parent (-P ppid,...); pgrep lists them (-l/-a with the name), pkill signals them (-SIGNAL, --signal SIG; -e
  * echoes each). Status 0 if something matched, 1 if nothing did, 2 for a usage error.
  */
-function procSelect(name: 'pgrep' | 'pkill', env: Parameters<Command>[0], argv: string[]): { tasks: Task[]; sig: number; withName: boolean; echo: boolean } | CommandOutput {
+function procSelect(name: 'pgrep' | 'pkill', env: Parameters<Command>[0], argv: string[]): { tasks: Task[]; sig: number; withName: boolean; echo: boolean; count: boolean } | CommandOutput {
   let withName = false;
   let echo = false;
   let exact = false;
+  let count = false;
+  let pick: 'newest' | 'oldest' | null = null;
   let sig = 15;
   let parents: Set<number> | null = null;
   const rest: string[] = [];
@@ -491,6 +493,9 @@ function procSelect(name: 'pgrep' | 'pkill', env: Parameters<Command>[0], argv: 
     if (name === 'pgrep' && (a === '-l' || a === '--list-name' || a === '-a' || a === '--list-full')) withName = true;
     else if (name === 'pkill' && (a === '-e' || a === '--echo')) echo = true;
     else if (a === '-x' || a === '--exact') exact = true;
+    else if (a === '-c' || a === '--count') count = true;
+    else if (a === '-n' || a === '--newest') pick = 'newest';
+    else if (a === '-o' || a === '--oldest') pick = 'oldest';
     else if (a === '-P' || a === '--parent' || /^-P\d/.test(a)) {
       const v = a.length > 2 && a.startsWith('-P') ? a.slice(2) : argv[++i];
       const ids = (v ?? '').split(',').map((x) => parseIntArg(x));
@@ -515,10 +520,15 @@ function procSelect(name: 'pgrep' | 'pkill', env: Parameters<Command>[0], argv: 
       return fail(name, `invalid pattern: ${pat}`, 2);
     }
   }
-  const tasks = [...env.k.tasks.values()]
+  let tasks = [...env.k.tasks.values()]
     .filter((t) => t.exitState === 0 && !t.isIdleTask && (re === null || re.test(t.comm)) && (parents === null || parents.has(t.parent?.pid ?? 0)))
     .sort((a, b) => a.pid - b.pid);
-  return { tasks, sig, withName, echo };
+  // -n / -o: only the most recently / least recently started of them (the start time, then the pid).
+  if (pick !== null && tasks.length > 1) {
+    const order = [...tasks].sort((a, b) => a.startTimeNs - b.startTimeNs || a.pid - b.pid);
+    tasks = [(pick === 'newest' ? order[order.length - 1] : order[0]) as Task];
+  }
+  return { tasks, sig, withName, echo, count };
 }
 
 export const pgrep: Command = (env, argv) => {
@@ -527,7 +537,9 @@ export const pgrep: Command = (env, argv) => {
   // -l adds the name, -a the command line: a task's command line here is its name, and a kernel thread has
   // none, so procps falls back to the name too.
   const line = (t: Task): string => (r.withName ? `${t.pid} ${t.comm}` : `${t.pid}`);
-  return { out: r.tasks.map((t) => `${line(t)}\n`).join(''), err: '', status: r.tasks.length > 0 ? 0 : 1 };
+  const status = r.tasks.length > 0 ? 0 : 1;
+  if (r.count) return { out: `${r.tasks.length}\n`, err: '', status };
+  return { out: r.tasks.map((t) => `${line(t)}\n`).join(''), err: '', status };
 };
 
 export const pkill: Command = (env, argv) => {
@@ -544,6 +556,8 @@ export const pkill: Command = (env, argv) => {
       if (r.echo) out += `${t.comm} killed (pid ${t.pid})\n`;
     }
   }
+  // -c: how many it signalled.
+  if (r.count) out += `${killed}\n`;
   return { out, err, status: killed > 0 ? 0 : 1 };
 };
 

@@ -286,6 +286,14 @@ describe('command language: texts as the real tools print them', () => {
     expect(sh(m, 'pgrep -P 1 kworker').output).toBe('');
     expect(sh(m, 'pgrep -P x')).toMatchObject({ output: "pgrep: invalid argument for option 'P': x\n", exitStatus: 2 });
     expect(sh(m, 'pgrep nobody')).toMatchObject({ output: '', exitStatus: 1 });
+    // -c counts; -n and -o keep the newest and the oldest.
+    expect(sh(m, 'pgrep -c job').output).toBe('2\n');
+    expect(sh(m, 'pgrep -c nobody')).toMatchObject({ output: '0\n', exitStatus: 1 });
+    const c = spawn(m, { comm: 'job3' });
+    m.engine.runUntil(15 * MS);
+    expect(sh(m, 'pgrep -n job').output).toBe(`${c.pid}\n`);
+    expect(sh(m, 'pgrep -o -l job').output).toBe(`${a.pid} job\n`);
+    expect(sh(m, 'pkill -c -CONT job3').output).toBe('1\n');
     // $$ is the login shell's pid, in words and in a redirection's path.
     const shell = m.loginShellPid;
     expect(sh(m, 'echo $$ "$$"').output).toBe(`${m.loginShellPid} ${m.loginShellPid}\n`);
