@@ -262,41 +262,37 @@ export const grep: Command = (env, argv, stdin) => {
   return withInputErr({ out: hit.length > 0 ? `${hit.join('\n')}\n` : '', err: '', status: hit.length > 0 ? 0 : 1 }, input);
 };
 
-function countArg(argv: string[], name: string, files: string[]): number | CommandOutput {
+/** head/tail's count: -n N, -nN or -N lines (10 by default); with `bytes` allowed, -c N or -cN bytes instead. */
+function countArg(argv: string[], name: string, files: string[], bytes = false): { n: number; bytes: boolean } | CommandOutput {
   let n = 10;
+  let inBytes = false;
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i] as string;
     if (!a.startsWith('-') || a === '-') files.push(a);
-    else if (a === '-n') {
+    else if (a === '-n' || (bytes && a === '-c')) {
       const v = parseIntArg(argv[++i]);
-      if (v === null || v < 0) return fail(name, `invalid number of lines: '${argv[i] ?? ''}'`);
+      if (v === null || v < 0) return fail(name, `invalid number of ${a === '-c' ? 'bytes' : 'lines'}: '${argv[i] ?? ''}'`);
       n = v;
+      inBytes = a === '-c';
     } else if (/^-\d+$/.test(a)) n = Number(a.slice(1));
-    else if (a.startsWith('-n')) {
+    else if (a.startsWith('-n') || (bytes && a.startsWith('-c'))) {
       const v = parseIntArg(a.slice(2));
-      if (v === null || v < 0) return fail(name, `invalid number of lines: '${a.slice(2)}'`);
+      if (v === null || v < 0) return fail(name, `invalid number of ${a.startsWith('-c') ? 'bytes' : 'lines'}: '${a.slice(2)}'`);
       n = v;
+      inBytes = a.startsWith('-c');
     }
   }
-  return n;
+  return { n, bytes: inBytes };
 }
 
 export const head: Command = (env, argv, stdin) => {
   const files: string[] = [];
-  // -c N: the first N bytes (GNU's --bytes) instead of lines.
-  const ci = argv.findIndex((a, i) => i > 0 && (a === '-c' || /^-c\d+$/.test(a)));
-  if (ci > 0) {
-    const a = argv[ci] as string;
-    const v = a === '-c' ? argv[ci + 1] : a.slice(2);
-    const bytes = parseIntArg(v);
-    if (bytes === null || bytes < 0) return fail('head', `invalid number of bytes: '${v ?? ''}'`);
-    const rest = argv.filter((_, i) => i !== ci && !(a === '-c' && i === ci + 1));
-    const input = filterInput(env, 'head', rest.slice(1).filter((x) => !x.startsWith('-') || x === '-'), stdin);
-    return withInputErr(ok(Buffer.from(input.text).subarray(0, bytes).toString()), input);
-  }
-  const n = countArg(argv, 'head', files);
-  if (typeof n !== 'number') return n;
+  const c = countArg(argv, 'head', files, true);
+  if (!('n' in c)) return c;
+  const n = c.n;
   const input = filterInput(env, 'head', files, stdin);
+  // -c N: the first N bytes (GNU's --bytes) instead of lines.
+  if (c.bytes) return withInputErr(ok(Buffer.from(input.text).subarray(0, n).toString()), input);
   const lines = input.text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   const sel = lines.slice(0, n);
@@ -305,8 +301,9 @@ export const head: Command = (env, argv, stdin) => {
 
 export const tail: Command = (env, argv, stdin) => {
   const files: string[] = [];
-  const n = countArg(argv, 'tail', files);
-  if (typeof n !== 'number') return n;
+  const c = countArg(argv, 'tail', files);
+  if (!('n' in c)) return c;
+  const n = c.n;
   const input = filterInput(env, 'tail', files, stdin);
   const lines = input.text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();

@@ -455,7 +455,6 @@ export class App {
   }
 
   private renderTooSmall(W: number, H: number): void {
-    invalidateCellBoxes();
     for (const box of this.boxes.values()) if (box.visible) box.hide();
     this.memChart.place(this.opts.screen, null, this.pal.spec, false);
     this.layoutKey = '';

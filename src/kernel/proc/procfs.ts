@@ -89,11 +89,10 @@ export class ProcFs {
     r('/sys/kernel/debug/sched/debug', renderSchedDebug);
     for (const res of ['cpu', 'io', 'memory'] as const) r(`/proc/pressure/${res}`, (k) => k.psi.show(k.rqs, k.now, res));
     // drivers/base/cpu.c: the CPU masks as lists ("0-7"); no hotplug, so every possible CPU is present and online.
-    const cpuList = (k: Kernel, online: boolean): string => `${new CpuMask(k.nrCpus, k.rqs.filter((rq) => rq.online === online).map((rq) => rq.cpu)).toList()}\n`;
-    r('/sys/devices/system/cpu/online', (k) => cpuList(k, true));
-    r('/sys/devices/system/cpu/offline', (k) => cpuList(k, false));
-    r('/sys/devices/system/cpu/possible', (k) => `${new CpuMask(k.nrCpus, k.rqs.map((rq) => rq.cpu)).toList()}\n`);
-    r('/sys/devices/system/cpu/present', (k) => `${new CpuMask(k.nrCpus, k.rqs.map((rq) => rq.cpu)).toList()}\n`);
+    const cpuList = (k: Kernel, which: (rq: Kernel['rqs'][number]) => boolean): string => `${new CpuMask(k.nrCpus, k.rqs.filter(which).map((rq) => rq.cpu)).toList()}\n`;
+    r('/sys/devices/system/cpu/online', (k) => cpuList(k, (rq) => rq.online));
+    r('/sys/devices/system/cpu/offline', (k) => cpuList(k, (rq) => !rq.online));
+    for (const name of ['possible', 'present']) r(`/sys/devices/system/cpu/${name}`, (k) => cpuList(k, () => true));
     // NR_CPUS - 1 of the distribution configuration the boot log names (NR_CPUS:8192).
     r('/sys/devices/system/cpu/kernel_max', () => '8191\n');
     // The scheduler's debugfs knobs are writable by root, as in the kernel, and act at once: the classes read
