@@ -133,6 +133,11 @@ export class Driver {
         // At the item's event count: bring the clock to its time (as the live run had) and apply it.
         if (kk.now < it.atNs) this.session.runUntil(it.atNs, 0);
         if (kk.now === it.atNs) {
+          // A command on a checkpoint boundary, with every event due then done: the live run had stopped
+          // there and taken the checkpoint before the command came (the hash is of the state before it).
+          const next = kk.engine.peekNs();
+          if (kk.now === this.nextChkNs && (next === null || next > kk.now)) this.checkpoint();
+          if (this.stopped) return { reached: false, processed };
           this.applyDue();
           continue;
         }

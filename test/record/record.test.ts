@@ -187,14 +187,16 @@ describe('journals replay exactly (property)', () => {
     const rng = new Xoshiro128(seed);
     for (let i = 0; i < 30; i++) {
       // Run a random stretch, sometimes cut by an event budget (as a lagging frame is), then maybe a command.
-      const r = rng.intBelow(4);
+      // Or exactly to a checkpoint boundary: a command there comes after the checkpoint, in both runs.
+      const r = rng.intBelow(5);
       if (r === 0) d.advance(live.k.now + rng.intBelow(30_000_000), 1 + rng.intBelow(50));
+      else if (r === 1) d.advance((Math.floor(live.k.now / 100_000_000) + 1) * 100_000_000);
       else d.advance(live.k.now + rng.intBelow(40_000_000));
       if (rng.intBelow(3) === 0) {
         const line = COMMANDS[rng.intBelow(COMMANDS.length)] as string;
         const r2 = rng.intBelow(6);
         // Interval commands report on as the machine runs; Ctrl-C (jobstop) ends one: both replay.
-        const cmd: Command = r2 === 0 ? { kind: 'sysrq', key: 'm' } : r2 === 1 ? { kind: 'jobstop', job: 1 + rng.intBelow(3) } : { kind: 'sh', line };
+        const cmd: Command = r2 === 0 ? { kind: 'sysrq', key: i % 7 === 6 ? 'b' : 'm' } : r2 === 1 ? { kind: 'jobstop', job: 1 + rng.intBelow(3) } : { kind: 'sh', line };
         d.submit(cmd);
       }
     }
