@@ -60,9 +60,14 @@ function checkPath(path: string): void {
   }
 }
 
-/** A trace file for --trace: FILE.json (Perfetto) or FILE.txt (ftrace). */
-export function openTrace(file: string): TraceExporter {
+/** --trace names FILE.json (Perfetto) or FILE.txt (ftrace); checked before anything runs or is written. */
+export function checkTraceName(file: string): void {
   if (!file.endsWith('.json') && !file.endsWith('.txt')) throw new UsageError(`--trace ${file}: expected FILE.json (Perfetto) or FILE.txt (ftrace text)`);
+}
+
+/** A trace file for --trace. */
+export function openTrace(file: string): TraceExporter {
+  checkTraceName(file);
   try {
     return new TraceExporter(file.endsWith('.json') ? { json: file } : { ftrace: file });
   } catch (e) {

@@ -67,8 +67,8 @@ export function buildProgram(out: { write(s: string): void; err(s: string): void
     });
   // replay and import share the dashboard's options and the headless/dashboard split.
   type Runs = { headless(file: string, o: ReplayOptions & ImportOptions): { stdout: string; stderr: string; exitCode: number }; dashboard(file: string, o: ReplayOptions & ImportOptions, io: DashboardIo): Promise<number> };
-  const viewerCommand = (name: string, description: string, arg: string, headlessHelp: string, run: Runs): void => {
-    program
+  const viewerCommand = (name: string, description: string, arg: string, headlessHelp: string, run: Runs, extra?: (c: Command) => Command): Command => {
+    const cmd = program
       .command(name)
       .description(description)
       .argument(arg)
@@ -84,8 +84,8 @@ export function buildProgram(out: { write(s: string): void; err(s: string): void
       .option('--config <file>', 'UI config file')
       .option('--exit-after <time>', 'quit by itself after this much wall time')
       .option('--record <file.cast>', 'record the screen as an asciicast file, at this terminal size')
-      .option('--cast-format <v2|v3>', 'asciicast version for --record (default v2)')
-      .action((file: string, o: ReplayOptions & ImportOptions) => {
+      .option('--cast-format <v2|v3>', 'asciicast version for --record (default v2)');
+    (extra?.(cmd) ?? cmd).action((file: string, o: ReplayOptions & ImportOptions) => {
         if (o.headless === true) {
           tuneV8ForThroughput();
           const r = run.headless(file, o);
@@ -95,13 +95,15 @@ export function buildProgram(out: { write(s: string): void; err(s: string): void
           return;
         }
         if (o.json === true) throw new UsageError('--json needs --headless');
+        if ((o.trace ?? []).length > 0) throw new UsageError('--trace needs --headless (in the dashboard, R starts and stops a capture)');
         out.pending = run.dashboard(file, o, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
       });
+    return cmd;
   };
   viewerCommand('replay', 'replay a journal exactly: live in the dashboard, or --headless to its summary', '<journal>', 'no UI: print the summary at the end of the recorded run', {
     headless: runReplayHeadless,
     dashboard: runReplayDashboard,
-  });
+  }, (c) => c.option('--trace <file>', 'with --headless, write the replayed session as a trace: FILE.json (Perfetto) or FILE.txt (ftrace); repeatable', collect, []));
   viewerCommand('import', "show a real machine's scheduler trace (ftrace text, trace-cmd report, perf script) in the dashboard", '<trace>', 'no UI: print the summary (tasks: CPU time, switches, run delay; CPUs: busy time)', {
     headless: runImportHeadless,
     dashboard: runImportDashboard,

@@ -11,12 +11,14 @@ import { buildSummary, formatSummary } from '../sim/report.js';
 import { Session } from '../sim/session.js';
 import { runDashboard, type DashboardIo, type DashboardOptions } from './dashboard.js';
 import { InputError } from './errors.js';
-import type { HeadlessResult } from './headless.js';
+import { checkTraceName, openTrace, type HeadlessResult } from './headless.js';
 import { machineHooks } from './hooks.js';
 
 export interface ReplayOptions extends Omit<DashboardOptions, 'scenario' | 'seed' | 'journal'> {
   headless?: boolean;
   json?: boolean;
+  /** With --headless: write the replayed session as traces (FILE.json Perfetto, FILE.txt ftrace). */
+  trace?: string[];
 }
 
 const fmtS = (ns: number): string => `${(ns / 1e9).toFixed(3)} s`;
@@ -59,8 +61,13 @@ export function prepareReplay(journal: Journal): { session: Session; hooks: Driv
 }
 
 export function runReplayHeadless(file: string, o: ReplayOptions): HeadlessResult & { stderr: string } {
+  for (const t of o.trace ?? []) checkTraceName(t);
   const journal = readJournal(file);
   const { session, hooks, divergence } = prepareReplay(journal);
+  // A recorded live session, exported as headless runs are: the exporters follow the kernel across reboots.
+  const traces = (o.trace ?? []).map((t) => openTrace(t));
+  for (const t of traces) t.attach(session.k);
+  if (traces.length > 0) session.onReboot = (k) => traces.forEach((t) => t.attach(k));
   const driver = new Driver(session, hooks);
   const last = journal.end ?? [...journal.commands, ...journal.checkpoints].sort((a, b) => a.boot - b.boot || a.events - b.events).pop() ?? null;
   let stderr = journal.end === null ? `kernsim: ${file}: no "end" record (the session was killed?); replayed up to its last line\n` : '';
@@ -72,6 +79,7 @@ export function runReplayHeadless(file: string, o: ReplayOptions): HeadlessResul
     }
     if (!driver.stopped && session.boots === last.boot) driver.advance(last.atNs);
   }
+  for (const t of traces) t.close();
   const d = divergence();
   if (d !== null || driver.stopped) {
     return { stdout: '', exitCode: 1, stderr: `${stderr}kernsim: ${d ?? `${file}: the replay could not reach a recorded position; the runs diverged`}\n` };

@@ -18,9 +18,10 @@ import { Xoshiro128 } from '../../src/kernel/core/rng.js';
 import { AsciicastWriter, parseCast } from '../../src/record/asciicast.js';
 import { JournalError, JournalWriter, KERNEL_MODEL, readJournal } from '../../src/record/journal.js';
 import { Driver } from '../../src/runtime/driver.js';
+import { TraceExporter } from '../../src/trace/export.js';
 import { parseScenarioText } from '../../src/sim/config.js';
 import { Session, type Command } from '../../src/sim/session.js';
-import { tempFile } from '../helpers/cli.js';
+import { cli, tempFile } from '../helpers/cli.js';
 import { fakeInput, FakeTty } from '../helpers/screen.js';
 
 const { Terminal } = xtermPkg as unknown as { Terminal: typeof TerminalType };
@@ -214,6 +215,44 @@ describe('journals replay exactly (property)', () => {
     // And what the commands printed, interval reports and all.
     expect(session.actions.map((a) => [a.action, a.output])).toEqual(live.actions.map((a) => [a.action, a.output]));
   });
+});
+
+it('a journal replays to the traces the live session would have written (replay --headless --trace)', () => {
+  const file = tempFile('traced.journal', '');
+  const loaded = parseScenarioText('traced.json', JSON.stringify(scenario));
+  const live = new Session(loaded, { seed: 3, ...machineHooks() });
+  const liveTxt = tempFile('live.txt', '');
+  const liveJson = tempFile('live.json', '');
+  const exporter = new TraceExporter({ ftrace: liveTxt, json: liveJson });
+  exporter.attach(live.k);
+  live.onReboot = (k) => exporter.attach(k);
+  const w = new JournalWriter(file, { kernsim: 'test', seed: 3, checkpointNs: 100_000_000, scenario: { file: 'traced.json', text: loaded.text } });
+  const d = new Driver(live, { checkpointNs: 100_000_000, onCommand: (p, c) => w.command(p, c), onCheckpoint: (p, h) => (w.checkpoint(p, h), true) });
+  d.advance(150_000_000);
+  d.submit({ kind: 'sh', line: 'renice -n 7 -p 29' });
+  d.advance(300_000_000);
+  // SysRq b: the trace goes on into the next boot, its times offset by the first boot's length.
+  d.submit({ kind: 'sysrq', key: 'b' });
+  d.advance(live.k.now + 200_000_000);
+  w.close(d.position());
+  exporter.close();
+  const outTxt = tempFile('replayed.txt', '');
+  const outJson = tempFile('replayed.json', '');
+  const r = runReplayHeadless(file, { trace: [outTxt, outJson] });
+  expect(r.stderr).toBe('');
+  expect(r.exitCode).toBe(0);
+  const txt = readFileSync(outTxt, 'utf8');
+  expect(txt.split('\n').length).toBeGreaterThan(100);
+  expect(txt).toContain('sched_switch');
+  expect(txt).toBe(readFileSync(liveTxt, 'utf8'));
+  expect(readFileSync(outJson, 'utf8')).toBe(readFileSync(liveJson, 'utf8'));
+  expect(() => JSON.parse(readFileSync(outJson, 'utf8'))).not.toThrow();
+});
+
+it('replay --trace: a bad file name is a one-line usage error; without --headless it is refused', () => {
+  const journal = tempFile('t.journal', '');
+  expect(cli('replay', '--headless', '--trace', 'out.csv', journal)).toEqual({ stdout: '', code: 2, stderr: 'kernsim: --trace out.csv: expected FILE.json (Perfetto) or FILE.txt (ftrace text)\n' });
+  expect(cli('replay', '--trace', 'out.txt', journal)).toEqual({ stdout: '', code: 2, stderr: 'kernsim: --trace needs --headless (in the dashboard, R starts and stops a capture)\n' });
 });
 
 it('the state hash covers the scheduler tunables: a knob write alone changes it', () => {
