@@ -18,6 +18,9 @@ import type { ProgramFactory, UserAction, UserResult } from '../../src/kernel/ta
 import { parseScenarioText } from '../../src/sim/config.js';
 import { Session } from '../../src/sim/session.js';
 import { machine, MS, SEC, spawn } from '../helpers/machine.js';
+import { sizeToHuman } from '../../src/shell/cmd-swapon.js';
+import { runShell } from '../../src/shell/shell.js';
+import { shellEnv } from '../../src/sim/machine-hooks.js';
 
 type Gen = Generator<UserAction, void, UserResult | undefined>;
 
@@ -591,6 +594,39 @@ describe('swap-in', () => {
     // The reads went through the block layer: pgpgin (KiB) grew by at least the pages read back.
     expect((after.get('pgpgin') as number) - (before.get('pgpgin') as number)).toBeGreaterThanOrEqual((after.get('pswpin') as number) * 4);
     checkMemory(k);
+  });
+
+  it('/proc/swaps and swapon show the area meminfo counts: size SwapTotal, used SwapTotal - SwapFree', () => {
+    const k = machine({ nrCpus: 2, memoryBytes: 256 * MB, swapBytes: 256 * MB });
+    const sh = (line: string): { output: string; exitStatus: number } => runShell(shellEnv(k), line);
+    const empty = machine({ nrCpus: 2, memoryBytes: 256 * MB, swapBytes: 0 });
+    // No swap: the kernel's header alone; swapon's table and summary print nothing at all.
+    expect(runShell(shellEnv(empty), 'cat /proc/swaps').output).toBe('Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n');
+    expect(runShell(shellEnv(empty), 'swapon; swapon -s').output).toBe('');
+    spawn(k, { comm: 'owner', program: swapsItself });
+    k.engine.runUntil(800 * MS);
+    const m = memCounters(k);
+    const usedKb = (m.swapTotal - m.swapFree) * 4;
+    expect(usedKb).toBeGreaterThan(4000);
+    // swap_show(): the name padded to 40, then a tab after each number under 10^7 (two columns of tabs).
+    expect(sh('cat /proc/swaps').output).toBe(`Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n/dev/vda2${' '.repeat(31)}partition\t262144\t\t${usedKb}\t\t-2\n`);
+    expect(sh('swapon -s').output).toBe(`Filename\t\t\t\tType\t\tSize\tUsed\tPriority\n/dev/vda2${' '.repeat(30)}\tpartition\t262144\t${usedKb}\t-2\n`);
+    const human = sizeToHuman(usedKb * 1024);
+    expect(sh('swapon').output).toBe(`NAME      TYPE      SIZE ${'USED'.padStart(human.length)} PRIO\n/dev/vda2 partition 256M ${human.padStart(4)}   -2\n`);
+    expect(sh('swapon --show=name,used --bytes --noheadings').output).toBe(`/dev/vda2 ${usedKb * 1024}\n`);
+    expect(sh('swapon /dev/vda2')).toEqual({ output: 'swapon: /dev/vda2: swapon failed: Device or resource busy\n', exitStatus: 255, error: 'EBUSY' });
+    expect(sh('swapon -a').exitStatus).toBe(0);
+    expect(sh('swapon --show=size,foo')).toMatchObject({ output: 'swapon: unknown column: foo\n', exitStatus: 1 });
+  });
+
+  it('swapon sizes: size_to_human_string rounds to one decimal and carries 10 tenths into the unit', () => {
+    expect(sizeToHuman(0)).toBe('0B');
+    expect(sizeToHuman(1023)).toBe('1023B');
+    expect(sizeToHuman(1024)).toBe('1K');
+    expect(sizeToHuman(1536)).toBe('1.5K');
+    // 8 GiB less the swap header's page: 1023/1024 of a unit rounds up to the next whole one.
+    expect(sizeToHuman(8 * 1024 ** 3 - 4096)).toBe('8G');
+    expect(sizeToHuman(363470848)).toBe('346.6M');
   });
 
   it('vm.page-cluster sets the read-around: 0 reads a page per fault, 5 thirty-two', () => {

@@ -14,6 +14,7 @@ import { AnonVma, FileVma, Mm, type PfnList, type Vma } from './mm-struct.js';
 import { oomBadness, oomScoreFromBadness, taskMm, type OomKillRecord } from './oom.js';
 import { commitLimitPages, vmEnoughMemory } from './overcommit.js';
 import { calculateMinFreeKbytes, Owner, PageAllocator, PAGE_SIZE } from './page-alloc.js';
+import { renderSwaps } from './swapfile.js';
 import { kswapdProgram, reclaimPages, registerCoreShrinkers, dropCaches as dropCachesImpl, wakeKswapd } from './reclaim.js';
 import type { Shrinker } from './shrinker.js';
 import { KMALLOC_SIZES, kmallocCacheName, SlabAllocator, type KmemCache, type SlabObject } from './slab.js';
@@ -751,6 +752,7 @@ export class MemoryManager {
     proc.register('/proc/zoneinfo', { read: (k) => renderZoneinfo(k) });
     proc.register('/proc/slabinfo', { read: () => this.slab.renderSlabinfo() });
     proc.register('/proc/vmallocinfo', { read: () => this.vmalloc.render() });
+    proc.register('/proc/swaps', { read: (k) => renderSwaps(k) });
   }
 
   /** Start kswapd's program (kswapd0 exists once boot created the kernel threads). */
