@@ -11,6 +11,7 @@ import { perf } from './perf.js';
 import { launchFor } from './launch.js';
 import { free, kill, mpstat, nproc, pgrep, pidof, pidstat, pkill, ps, sar, slabtop, uname, uptime, vmstat } from './cmd-procps.js';
 import { chrt, dmesg, help, renice, spawn, taskset } from './cmd-sched.js';
+import { pmap } from './cmd-pmap.js';
 import { swapon } from './cmd-swapon.js';
 import { cut, sort, uniq } from './cmd-text.js';
 import { top } from './cmd-top.js';
@@ -40,6 +41,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   uptime,
   slabtop,
   swapon,
+  pmap,
   kill,
   pgrep,
   pkill,

@@ -17,6 +17,8 @@ import { renderPidSched, renderSchedDebug, renderSchedFeatures } from './sched-d
 import { buildSysctlTable, pathToSysctlName, sysctlNameToPath, type SysctlEntry } from './sysctl-table.js';
 import { renderCpuinfo, renderLoadavg, renderSchedstat, renderStat, renderUptime, renderVersion } from './system.js';
 import { renderInterrupts } from './interrupts.js';
+import { MapsLayout } from './task-mmu.js';
+import type { Mm } from '../mm/mm-struct.js';
 import { SCHED_TRACE_EVENTS } from '../trace/tracefs.js';
 
 export type ProcResult = { ok: true; text: string } | { ok: false; errno: string };
@@ -60,7 +62,11 @@ export class ProcFs {
   private readonly pidFiles = new Map<string, PidFile>();
   readonly sysctl: Map<string, SysctlEntry>;
 
+  /** Where each process's mappings are, once shown (/proc/PID/maps). */
+  readonly maps: MapsLayout;
+
   constructor(private readonly k: Kernel) {
+    this.maps = new MapsLayout(k.config.seed);
     this.sysctl = buildSysctlTable();
     this.registerCore();
   }
@@ -215,6 +221,10 @@ export class ProcFs {
       },
     });
     pr('schedstat', { read: (_k, t) => renderPidSchedstat(t) });
+    // Kernel threads have no mm: their maps file is empty, as in the kernel.
+    pr('maps', { read: (_k, t) => (t.mm === null ? '' : this.maps.render(t.mm as Mm, t.tgid)) });
+    pr('smaps', { read: (k, t) => (t.mm === null ? '' : this.maps.renderSmaps(t.mm as Mm, t.tgid, k.mm.files)) });
+    pr('smaps_rollup', { read: (k, t) => (t.mm === null ? '' : this.maps.renderSmapsRollup(t.mm as Mm, t.tgid, k.mm.files)) });
     pr('stack', { read: procPidStack });
     pr('wchan', { read: procPidWchan });
     pr('comm', {
