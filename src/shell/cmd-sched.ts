@@ -168,6 +168,7 @@ export const dmesg: Command = (env, argv) => {
   const o: Parameters<typeof formatDmesg>[1] = { callerInfo: ring.callerInfo };
   let clear = false;
   let read = true;
+  let follow: 'all' | 'new' | null = null;
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a === '-x' || a === '--decode') o.decode = true;
@@ -195,12 +196,21 @@ export const dmesg: Command = (env, argv) => {
       const s = ring.settings;
       s.consoleLoglevel = Math.max(level, s.minimumConsoleLoglevel);
       return ok('');
-    } else if (a === '-w' || a === '--follow') return fail('dmesg', 'follow mode needs a terminal: open the log screen of the dashboard', 1);
+    } else if (a === '-w' || a === '--follow') follow = 'all';
+    else if (a === '-W' || a === '--follow-new') follow = 'new';
     else return fail('dmesg', `invalid option -- '${a.replace(/^-+/, '')}'`, 1);
   }
-  const text = read ? formatDmesg(ring.all(), o) : '';
+  const text = read && follow !== 'new' ? formatDmesg(ring.all(), o) : '';
   if (clear) ring.clear();
-  return ok(text);
+  if (follow === null) return ok(text);
+  // -w/-W: the records as they come, read every 100 ms of virtual time (each line keeps its own timestamp).
+  let seq = ring.nextSeq;
+  const report = (): string => {
+    const recs = ring.since(seq);
+    seq = ring.nextSeq;
+    return formatDmesg(recs, o);
+  };
+  return { out: text, err: '', status: 0, follow: { intervalNs: 100_000_000, count: Infinity, report } };
 };
 
 export const spawn: Command = (env, argv) => {
@@ -257,7 +267,7 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
                          e.g. echo NO_RUN_TO_PARITY > /sys/kernel/debug/sched/features,
                               echo full > /sys/kernel/debug/sched/preempt
   sysctl [-a|-n] KEY[=VALUE]...   read or write kernel tunables
-  dmesg [-x] [-T] [-r] [-t] [-l LEVELS] [-n LEVEL] [-c|-C]   the kernel log
+  dmesg [-x] [-T] [-r] [-t] [-l LEVELS] [-n LEVEL] [-c|-C] [-w|-W]   the kernel log (-w/-W: follow it)
   ps [-e|-ef|aux] [-o FIELDS] [-p PIDS]   tasks (pid,cls,rtprio,ni,pri,psr,stat,rss,comm,time,%cpu,oom...)
   free [-h|-m] [-s SECS] [-c N]  uptime [-p|-s]  slabtop -o [-s KEY]  swapon [-s|--show[=COLS]] [--bytes]
   pmap [-x] [-p] PID...  a process's mappings (/proc/PID/maps), with -x their RSS and dirty pages (smaps)

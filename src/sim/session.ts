@@ -264,7 +264,8 @@ export class Session {
     if (kept.length + text.length <= JOB_RECORD_MAX) j.record.output = kept + text;
     else if (!kept.endsWith(JOB_RECORD_FULL)) j.record.output = kept + JOB_RECORD_FULL;
     if (done) this.jobs = this.jobs.filter((x) => x !== j);
-    this.onJobOutput?.({ job: j.id, text, done, replace: j.follow.replace === true && text !== '' });
+    // A report with nothing new (dmesg -w between records) is not news for the viewer.
+    if (text !== '' || done) this.onJobOutput?.({ job: j.id, text, done, replace: j.follow.replace === true && text !== '' });
   }
 
   /** The reports due now, read from the machine as a command line would (from no CPU). */

@@ -371,6 +371,35 @@ describe('interval commands', () => {
     expect(once.exitStatus).toBe(0);
   });
 
+  it('dmesg -w prints the log, then each record as it comes, as dmesg prints it; -W only the new ones', () => {
+    const s = session([
+      { t: '1200ms', sh: 'echo first > /dev/kmsg' },
+      { t: '1750ms', sh: 'echo second > /dev/kmsg' },
+    ]);
+    s.runUntil(1 * SEC);
+    const got: JobOutput[] = [];
+    s.onJobOutput = (o) => got.push(o);
+    const shell = machineHooks().shell;
+    const before = shell(s.k, 'dmesg', { asTask: null }).output;
+    s.submit({ kind: 'sh', line: 'dmesg -w' });
+    s.submit({ kind: 'sh', line: 'dmesg -W -t' });
+    // A command line enters as an urgent event at the current instant.
+    s.runUntil(1 * SEC);
+    const started = s.actions.slice(-2).map((a) => a.output);
+    expect(started).toEqual([before, '']);
+    s.runUntil(2 * SEC);
+    // Only reports with news come (no empty ones every 100 ms): each record once, at the next 100 ms after it.
+    const all = shell(s.k, 'dmesg', { asTask: null }).output;
+    const fresh = all.slice(before.length);
+    expect(fresh).toMatch(/^\[ +1\.200000\] first\n\[ +1\.750000\] second\n$/);
+    expect(got.filter((o) => o.job === 1).map((o) => o.text).join('')).toBe(fresh);
+    expect(got.filter((o) => o.job === 2).map((o) => o.text)).toEqual(['first\n', 'second\n']);
+    expect(got.every((o) => o.text !== '' && !o.done)).toBe(true);
+    s.submit({ kind: 'jobstop', job: 1 });
+    s.submit({ kind: 'jobstop', job: 2 });
+    expect(s.runningJobs).toEqual([]);
+  });
+
   it('a run cut short by an event budget still reports at the exact instant, once', () => {
     const s = session([{ t: '1s', sh: 'vmstat 1 3' }]);
     const twin = session([{ t: '1s', sh: 'vmstat 1 3' }]);
