@@ -7,7 +7,7 @@ import { BOOT_TIME_SEC } from '../kernel/proc/system.js';
 import { parseSignal, SIGNALS, signalName } from '../kernel/task/signal.js';
 import { taskStateLetter, type Task } from '../kernel/task/task.js';
 import { strerror } from '../lib/errno.js';
-import { fail, ok, parseIntArg, parseSecondsArg, readPidStat, statusNumber, type Command, type CommandOutput } from './context.js';
+import { fail, getopt, ok, parseIntArg, parseSecondsArg, readPidStat, statusNumber, type Command, type CommandOutput } from './context.js';
 
 const CLS = ['TS', 'FF', 'RR', 'B', 'ISO', 'IDL', 'DLN'];
 
@@ -252,41 +252,58 @@ function human(kb: number): string {
 export const free: Command = (env, argv) => {
   let div = 1;
   let h = false;
+  // -w: buffers and cache (Cached + SReclaimable) apart; -t: a Total line of RAM and swap.
+  let wide = false;
+  let total = false;
   // -s SECONDS and -c COUNT repeat the report (procps's FREE_REPEAT), a blank line after each.
   let seconds: number | null = null;
   let count: number | null = null;
-  for (let i = 1; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a === '-m' || a === '--mebi') div = 1024;
-    else if (a === '-g' || a === '--gibi') div = 1024 * 1024;
-    else if (a === '-k' || a === '--kibi') div = 1;
-    else if (a === '-h' || a === '--human') h = true;
-    else if (a === '-w' || a === '--wide') continue;
-    else if (a === '-s' || a === '--seconds') {
-      const v = argv[++i] ?? '';
-      seconds = parseSecondsArg(v);
-      if (seconds === null || seconds <= 0) return fail('free', `seconds argument \`${v}' is not positive number`, 1);
-    } else if (a === '-c' || a === '--count') {
-      const v = argv[++i] ?? '';
-      count = /^\d+$/.test(v) ? Number(v) : 0;
-      if (count < 1) return fail('free', `failed to parse count argument: '${v}'`, 1);
-    } else return fail('free', `invalid option -- '${a.replace(/^-+/, '')}'`, 1);
-  }
+  // getopt_long: the long names are their letters; short ones combine (free -hwt).
+  const LONG: Record<string, string> = { '--mebi': '-m', '--gibi': '-g', '--kibi': '-k', '--human': '-h', '--wide': '-w', '--total': '-t', '--seconds': '-s', '--count': '-c' };
+  const operands: string[] = [];
+  const bad = getopt(
+    argv.map((a, i) => (i > 0 ? (LONG[a] ?? a) : a)),
+    operands,
+    (o, value): CommandOutput | void => {
+      if (o === 'm') div = 1024;
+      else if (o === 'g') div = 1024 * 1024;
+      else if (o === 'k') div = 1;
+      else if (o === 'h') h = true;
+      else if (o === 'w') wide = true;
+      else if (o === 't') total = true;
+      else if (o === 's') {
+        const v = value() ?? '';
+        seconds = parseSecondsArg(v);
+        if (seconds === null || seconds <= 0) return fail('free', `seconds argument \`${v}' is not positive number`, 1);
+      } else if (o === 'c') {
+        const v = value() ?? '';
+        count = /^\d+$/.test(v) ? Number(v) : 0;
+        if (count < 1) return fail('free', `failed to parse count argument: '${v}'`, 1);
+      } else return fail('free', `invalid option -- '${o}'`, 1);
+    },
+  );
+  if (bad !== null) return bad;
+  // An operand: free.c prints its usage (optind != argc).
+  if (operands.length > 0) return { out: '', err: '\nUsage:\n free [options]\n', status: 1 };
   const report = (): string => {
     const c = memCounters(env.k);
     const kb = (pages: number): number => pages * 4;
-    const total = kb(c.memTotal);
+    const memTotal = kb(c.memTotal);
     const freeKb = kb(c.memFree);
     const buffCache = kb(c.buffers + c.cached + c.sReclaimable);
     const avail = kb(c.memAvailable);
     // procps-ng 4: used is what is not available (it was total - free - buff/cache before).
-    const used = total - avail;
+    const used = memTotal - avail;
     // print_head_col() pads the row label to 9 columns, then "%11s" and " %11s": each number ends under its heading.
     const fmt = (v: number): string => (h ? human(v) : String(Math.floor(v / div))).padStart(12);
+    const swapTotal = kb(c.swapTotal);
+    const swapFree = kb(c.swapFree);
+    const cache = wide ? `${fmt(kb(c.buffers))}${fmt(kb(c.cached + c.sReclaimable))}` : fmt(buffCache);
     return (
-      `               total        used        free      shared  buff/cache   available\n` +
-      `Mem:    ${fmt(total)}${fmt(used)}${fmt(freeKb)}${fmt(kb(c.shmem))}${fmt(buffCache)}${fmt(avail)}\n` +
-      `Swap:   ${fmt(kb(c.swapTotal))}${fmt(kb(c.swapTotal - c.swapFree))}${fmt(kb(c.swapFree))}\n`
+      `               total        used        free      shared${wide ? '     buffers       cache' : '  buff/cache'}   available\n` +
+      `Mem:    ${fmt(memTotal)}${fmt(used)}${fmt(freeKb)}${fmt(kb(c.shmem))}${cache}${fmt(avail)}\n` +
+      `Swap:   ${fmt(swapTotal)}${fmt(swapTotal - swapFree)}${fmt(swapFree)}\n` +
+      (total ? `Total:  ${fmt(memTotal + swapTotal)}${fmt(used + swapTotal - swapFree)}${fmt(freeKb + swapFree)}\n` : '')
     );
   };
   if (seconds === null && count === null) return ok(report());

@@ -262,6 +262,18 @@ describe('command language: texts as the real tools print them', () => {
     const [head, mem] = sh(k, 'free').output.split('\n') as [string, string];
     const ends = (line: string): number[] => [...line.matchAll(/\S+/g)].map((m) => (m.index ?? 0) + m[0].length);
     expect(ends(mem).slice(1)).toEqual(ends(head));
+    // -w splits buff/cache into buffers and cache (Cached + SReclaimable); -t adds RAM + swap; options combine.
+    const m = new Map((k.proc.read('/proc/meminfo') as { text: string }).text.split('\n').map((l) => [l.split(':')[0] as string, Number(/(\d+) kB/.exec(l)?.[1])]));
+    const wide = sh(k, 'free -wt').output.split('\n');
+    expect(wide[0]).toBe('               total        used        free      shared     buffers       cache   available');
+    const cols = (line: string | undefined): number[] => (line ?? '').split(/\s+/).slice(1).map(Number);
+    expect(cols(wide[1])).toEqual([m.get('MemTotal'), (m.get('MemTotal') as number) - (m.get('MemAvailable') as number), m.get('MemFree'), m.get('Shmem'), m.get('Buffers'), (m.get('Cached') as number) + (m.get('SReclaimable') as number), m.get('MemAvailable')]);
+    const [, used, fr] = cols(wide[1]) as number[];
+    const [swT, swU, swF] = cols(wide[2]) as number[];
+    expect(wide[3]).toBe(`Total:  ${[(m.get('MemTotal') as number) + (swT as number), (used as number) + (swU as number), (fr as number) + (swF as number)].map((v) => String(v).padStart(12)).join('')}`);
+    expect(ends(wide[1] as string).slice(1)).toEqual(ends(wide[0] as string));
+    expect(sh(k, 'free --mebi --total').output).toBe(sh(k, 'free -mt').output);
+    expect(sh(k, 'free extra')).toMatchObject({ output: '\nUsage:\n free [options]\n', exitStatus: 1 });
     expect(sh(k, 'uptime').output).toMatch(/^ 00:00:00 up 0 min, {2}1 user, {2}load average: \d\.\d\d, \d\.\d\d, \d\.\d\d\n$/);
     expect(sh(k, 'slabtop -o -s c | head -7').output.split('\n')[6]).toBe('  OBJS ACTIVE  USE OBJ SIZE  SLABS OBJ/SLAB CACHE SIZE NAME');
     expect(sh(k, 'ps -eo pid,comm | grep -c hog').output).toBe('1\n');
