@@ -269,8 +269,8 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
   sysctl [-a|-n] KEY[=VALUE]...   read or write kernel tunables
   dmesg [-x] [-T] [-r] [-t] [-l LEVELS] [-n LEVEL] [-c|-C] [-w|-W]   the kernel log (-w/-W: follow it)
   ps [-e|-ef|aux] [-o FIELDS] [-p PIDS]   tasks (pid,cls,rtprio,ni,pri,psr,stat,rss,comm,time,%cpu,oom...)
-  free [-h|-m] [-w] [-t] [-s SECS] [-c N]  uptime [-p|-s]  slabtop -o [-s KEY]  swapon [-s|--show[=COLS]] [--bytes]
-  pmap [-x] [-p] PID...  a process's mappings (/proc/PID/maps), with -x their RSS and dirty pages (smaps)
+  free [-h|-m] [-w] [-t] [-s SECS] [-c N]  uptime [-p|-s]  slabtop -o [-s KEY]
+  swapon [-s|--show[=COLS]] [--bytes]   the swap area      pmap [-x] [-p] PID...   a process's mappings
   vmstat [-a|-w|-t|-n|-y|-s|-f] [DELAY [COUNT]]   mpstat [-P ALL|LIST] [INTERVAL [COUNT]]
   pidstat [-u] [-w] [-p PIDS|ALL] [-C NAME] [INTERVAL [COUNT]]   per task %usr %system %wait %CPU, switches/s
   sar [-u] [-w] [-q] INTERVAL [COUNT]   CPU shares, forks and switches/s, run queue and load averages
