@@ -267,7 +267,14 @@ export class App {
     if (full === '') return;
     const k: KeyEvent = { full, ch };
     if (this.message !== null && this.prompt === null) this.message = null;
-    if (this.overlay !== null) {
+    // The SysRq chord works over a pager too (dmesg -w open, then !m to watch show-mem arrive), as the real
+    // keys do whatever the console shows.
+    if (this.overlay !== null && !this.sysrqPending && this.opts.keymap.resolve(full) === 'sysrq') {
+      handleAction(this, 'sysrq');
+      this.render();
+      return;
+    }
+    if (this.overlay !== null && !this.sysrqPending) {
       const r = this.overlay.onKey(full, ch);
       if (r === 'close') this.overlay = null;
       if (r === 'quit') this.opts.onExit('panic');

@@ -81,6 +81,21 @@ describe('magic SysRq from the keyboard', () => {
     expect(log).not.toContain('sysrq: Show Memory');
   });
 
+  it('the chord works over a pager: dmesg -W open, ! m, and show-mem arrives in it', async () => {
+    dash = await startDashboard({ scenario: small, cols: 120, rows: 40 });
+    await dash.advance(200);
+    await dash.press(':', ...'dmesg -W', KEYS.enter);
+    await dash.advance(300);
+    expect(dash.text()).toContain('$ dmesg -W');
+    await dash.press('!');
+    expect(dash.tty.lines()[39]).toContain('SysRq: press a command key');
+    await dash.press('m');
+    await dash.advance(400);
+    // The pager is still open (the keys went to SysRq, not to it) and shows the new records.
+    expect(dash.text()).toContain('$ dmesg -W');
+    expect(dash.text()).toMatch(/\[ +\d+\.\d{6}\] sysrq: Show Memory/);
+  });
+
   it('SysRq c shows the panic screen and stops virtual time; q quits from it', async () => {
     dash = await startDashboard({ scenario: small });
     await dash.advance(300);
