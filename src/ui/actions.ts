@@ -200,7 +200,7 @@ export function handleAction(app: App, a: ActionId): number {
     }
     case 'details': {
       const pid = selectedOrSay(app);
-      if (pid !== null) runCommand(app, `cat /proc/${pid}/status /proc/${pid}/sched`, true);
+      if (pid !== null) runCommand(app, `cat /proc/${pid}/status /proc/${pid}/sched /proc/${pid}/maps`, true);
       return Reaction.Redraw;
     }
     case 'kthreads':

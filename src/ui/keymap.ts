@@ -76,7 +76,7 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { action: 'chrt', keys: ['c'], help: 'change the policy of the selected task (chrt)', group: 'Tasks' },
   { action: 'taskset', keys: ['a'], help: 'set the CPU affinity of the selected task (taskset)', group: 'Tasks' },
   { action: 'oom_adj', keys: ['o'], help: "set the selected task's oom_score_adj", group: 'Tasks' },
-  { action: 'details', keys: ['enter'], help: '/proc/PID/status and sched of the selected task', group: 'Tasks' },
+  { action: 'details', keys: ['enter'], help: '/proc/PID/status, sched and maps of the selected task', group: 'Tasks' },
   { action: 'kthreads', keys: ['K'], help: 'show or hide kernel threads', group: 'Tasks' },
   { action: 'pause', keys: ['space'], help: 'pause or resume virtual time', group: 'Time' },
   { action: 'faster', keys: ['+', '='], help: 'faster (x0.01 .. x1000)', group: 'Time' },
