@@ -185,6 +185,11 @@ export function handleAction(app: App, a: ActionId): number {
       target.view = target.view === 'ring' ? 'console' : 'ring';
       return Reaction.Redraw;
     }
+    case 'dmesg_wrap':
+      // Both log panes together: an OOM report reads the same in either.
+      app.dmesg.wrap = app.console.wrap = !app.dmesg.wrap;
+      app.say(app.dmesg.wrap ? 'log: long lines wrap' : 'log: long lines are cut (left/right pans)');
+      return Reaction.Redraw;
     case 'follow':
       ui.treeCpuPinned = false;
       app.say(ui.selected !== undefined ? `following ${ui.selected.comm} (${ui.selected.pid}): the tree shows its CPU` : 'select a task to follow', ui.selected === undefined);

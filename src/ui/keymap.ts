@@ -36,6 +36,7 @@ export type ActionId =
   | 'zoom_auto'
   | 'color_mode'
   | 'dmesg_mode'
+  | 'dmesg_wrap'
   | 'follow'
   | 'chrt'
   | 'taskset'
@@ -96,6 +97,7 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { action: 'zoom_auto', keys: ['0'], help: 'timeline: automatic zoom (one column per frame)', group: 'Panes' },
   { action: 'color_mode', keys: ['m'], help: 'timeline: colour by task or by scheduling class', group: 'Panes' },
   { action: 'dmesg_mode', keys: ['d'], help: 'dmesg: whole ring or console view', group: 'Panes' },
+  { action: 'dmesg_wrap', keys: ['L'], help: 'dmesg and console: wrap long lines, or cut them (left/right pan)', group: 'Panes' },
   { action: 'tree_cpu_prev', keys: ['{'], help: 'fair tree: previous CPU', group: 'Panes' },
   { action: 'tree_cpu_next', keys: ['}'], help: 'fair tree: next CPU', group: 'Panes' },
   { action: 'command', keys: [':'], help: 'command line: cat, echo >, sysctl, renice, kill, ps, vmstat 1, pidstat 1, watch... (help lists all)', group: 'Machine' },

@@ -96,6 +96,25 @@ describe('magic SysRq from the keyboard', () => {
     expect(dash.text()).toMatch(/\[ +\d+\.\d{6}\] sysrq: Show Memory/);
   });
 
+  it('L wraps the log panes\' long lines under the message column; again, cuts them', async () => {
+    dash = await startDashboard({ scenario: small, cols: 80, rows: 24 });
+    await dash.advance(200);
+    await dash.press('4', '!', 'm');
+    await dash.advance(300);
+    // The newest record that does not fit the pane's 78 columns after its 15-column timestamp.
+    const long = (await dmesgTexts(dash)).filter((t) => t.length > 63).at(-1) as string;
+    const tail = long.slice(-12);
+    expect(dash.text()).not.toContain(tail);
+    await dash.press('L');
+    expect(dash.text()).toContain('dmesg (whole ring) wrap');
+    // The record's end is on screen, on a row that starts 15 columns in (under the text, past the timestamp).
+    const row = dash.tty.lines().find((l) => l.includes(tail));
+    expect(row).toMatch(/^│ {15}\S/);
+    await dash.press('L');
+    expect(dash.text()).not.toContain('wrap');
+    expect(dash.text()).not.toContain(tail);
+  });
+
   it('SysRq c shows the panic screen and stops virtual time; q quits from it', async () => {
     dash = await startDashboard({ scenario: small });
     await dash.advance(300);

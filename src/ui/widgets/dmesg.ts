@@ -1,7 +1,7 @@
 /**
  * The kernel log: the printk ring as dmesg prints it, coloured by level, either whole or as the console saw it
  * (only records below console_loglevel when they were printed, or all with ignore_loglevel). It follows the
- * tail unless scrolled up; long lines scroll sideways (left/right).
+ * tail unless scrolled up; long lines scroll sideways (left/right), or wrap (L) under the message's first column.
  */
 import type { Frame, PrintkLine } from '../../bus/frame.js';
 import type { Surface } from '../canvas.js';
@@ -24,6 +24,8 @@ export class DmesgWidget implements Widget {
   private hscroll = 0;
   private height = 10;
   private consoleLevel = 4;
+  /** Wrap long lines instead of cutting them (the scroll still counts records). */
+  wrap = false;
 
   constructor(
     readonly id: 'dmesg' | 'console',
@@ -33,7 +35,7 @@ export class DmesgWidget implements Widget {
 
   title(): string {
     const what = this.view === 'ring' ? 'dmesg (whole ring)' : `console (level < ${this.consoleLevel})`;
-    return `${what}${this.scroll > 0 ? ` -${this.scroll}` : ''}${this.hscroll > 0 ? ` >${this.hscroll}` : ''}`;
+    return `${what}${this.wrap ? ' wrap' : ''}${this.scroll > 0 ? ` -${this.scroll}` : ''}${this.hscroll > 0 && !this.wrap ? ` >${this.hscroll}` : ''}`;
   }
 
   reset(): void {
@@ -67,11 +69,14 @@ export class DmesgWidget implements Widget {
     const lines = this.shown();
     this.scroll = Math.max(0, Math.min(this.scroll, lines.length - s.height));
     const end = lines.length - this.scroll;
-    const start = Math.max(0, end - s.height);
-    for (let i = start; i < end; i++) {
-      const r = lines[i] as PrintkLine;
-      const text = dmesgLine(r).slice(this.hscroll);
-      s.put(0, i - start, fit(text, s.width), pal.printk(r.level));
+    if (this.wrap) this.drawWrapped(s, ctx, lines, end);
+    else {
+      const start = Math.max(0, end - s.height);
+      for (let i = start; i < end; i++) {
+        const r = lines[i] as PrintkLine;
+        const text = dmesgLine(r).slice(this.hscroll);
+        s.put(0, i - start, fit(text, s.width), pal.printk(r.level));
+      }
     }
     if (lines.length === 0) s.put(0, 0, this.view === 'console' ? '(nothing reached the console yet)' : '(empty)', pal.inactive);
   }
@@ -108,6 +113,21 @@ export class DmesgWidget implements Widget {
         return Reaction.None;
     }
     return Reaction.Redraw;
+  }
+
+  /** The records ending before `end`, wrapped, bottom up until the pane is full: continuation rows start under the text. */
+  private drawWrapped(s: Surface, ctx: DrawCtx, lines: PrintkLine[], end: number): void {
+    const indent = s.width > 40 ? 15 : 0;
+    const rows: { text: string; level: number }[] = [];
+    for (let i = end - 1; i >= 0 && rows.length < s.height; i--) {
+      const r = lines[i] as PrintkLine;
+      const text = dmesgLine(r);
+      const chunks = [text.slice(0, s.width)];
+      for (let at = s.width; at < text.length; at += s.width - indent) chunks.push(' '.repeat(indent) + text.slice(at, at + s.width - indent));
+      for (let j = chunks.length - 1; j >= 0; j--) rows.unshift({ text: chunks[j] as string, level: r.level });
+    }
+    const shown = rows.slice(Math.max(0, rows.length - s.height));
+    shown.forEach((row, y) => s.put(0, y, fit(row.text, s.width), ctx.pal.printk(row.level)));
   }
 
   static levelName(level: number): string {
