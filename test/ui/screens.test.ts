@@ -188,3 +188,34 @@ it('80x24 keeps the header, the timeline and the task list', async () => {
   expect(text).toContain('PID CLS');
   expect(dash.tty.lines()[23]).toBe('F1Help  F2Theme F3SearchF4FilterF5Tree  F6SortByF7Nice -F8Nice +F9Kill  F10Quit');
 });
+
+it('the OOM pane shows a kill and its whole ranking at 120x40 (compact columns) and at 200x60 (wide, "<- victim")', async () => {
+  const scenario = {
+    name: 'oom',
+    seed: 1,
+    machine: { cpus: 2, memory: '256M' },
+    tasks: [
+      { comm: 'hog', program: [{ run: 'forever' }] },
+      { comm: 'leaky-service', program: [{ leak: { rate: '200M/s' } }] },
+    ],
+  };
+  dash = await startDashboard({ scenario, cols: 120, rows: 40 });
+  await dash.advance(3000);
+  await dash.press('3');
+  const pane = (): string[] => {
+    const lines = dash!.tty.lines();
+    const top = lines.findIndex((l) => l.includes('OOM kills ('));
+    const left = (lines[top] as string).indexOf('┌─ OOM kills');
+    return lines.slice(top + 1, top + 8).map((l) => l.slice(left + 1, l.indexOf('│', left + 1)));
+  };
+  let rows = pane();
+  expect(rows[0]).toMatch(/^\d+\.\d{3}s killed leaky-service \(\d+\) badness \d+\/\d+ *$/);
+  expect(rows[1]?.trimEnd()).toBe('rank     PID COMM              POINTS     RSS   ADJ');
+  expect(rows[2]).toMatch(/^> {2}1 +\d+ leaky-service +\d+ +\d+(\.\d)?M +0 *$/);
+  // Nothing is cut: no row ends in the truncation mark.
+  for (const r of rows) expect(r.trimEnd()).not.toMatch(/~$/);
+  await dash.resize(200, 60);
+  rows = pane();
+  expect(rows[0]).toMatch(/^ +\d+\.\d{3}s {2}killed leaky-service \(\d+\) {2}badness \d+ of \d+ {2}by /);
+  expect(rows[2]).toMatch(/^ +1 +\d+ leaky-service +\d+ +\d+(\.\d)?M +0 {2}<- victim/);
+});
