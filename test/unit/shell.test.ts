@@ -50,6 +50,11 @@ describe('command language: texts as the real tools print them', () => {
     expect(sh(k, 'cat /proc/sys/vm/overcommit_ratio').output).toBe('80\n');
     expect(sh(k, 'echo 60 > /proc/sys/vm/swappiness && sysctl -n vm.swappiness').output).toBe('60\n');
     expect(sh(k, `echo -500 > /proc/${hog.pid}/oom_score_adj; cat /proc/${hog.pid}/oom_adj`).output).toBe('-8\n');
+    // /proc/self is the process reading: the shell ($$); a task's "sh" step reads its own.
+    expect(sh(k, 'echo $$; grep -E "^(Name|Pid):" /proc/self/status').output).toMatch(/^(\d+)\nName:\tbash\nPid:\t\1\n$/);
+    expect(runShell(shellEnv(k), 'cat /proc/self/comm', { asTask: hog.pid }).output).toBe('hog\n');
+    expect(sh(k, 'ls /proc').output.split('\n')).toContain('self');
+    expect(sh(k, 'cat /proc/self').output).toBe('cat: /proc/self: Is a directory\n');
   });
 
   it('renice, chrt, taskset print what util-linux prints', () => {

@@ -262,15 +262,25 @@ export class ProcFs {
     return t === undefined ? null : t;
   }
 
-  /** Normalise "/proc/self"-free absolute paths: collapse "//" and drop a trailing "/". */
+  /** Normalise absolute paths: collapse "//" and drop a trailing "/". */
   static normalise(path: string): string {
     let p = path.replace(/\/+/g, '/');
     if (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
     return p;
   }
 
+  /**
+   * normalise(), and /proc/self is the process reading: the shell (or the task whose "sh" step runs), since a
+   * command here runs in it rather than in a child of its own. Outside a command line that is init.
+   */
+  private resolve(pathIn: string): string {
+    const p = ProcFs.normalise(pathIn);
+    if (p === '/proc/self' || p.startsWith('/proc/self/')) return `/proc/${this.k.caller.pid}${p.slice('/proc/self'.length)}`;
+    return p;
+  }
+
   read(pathIn: string): ProcResult {
-    const path = ProcFs.normalise(pathIn);
+    const path = this.resolve(pathIn);
     const f = this.files.get(path);
     if (f !== undefined) {
       if (f.read === undefined) return err(f.noRead === true ? 'EIO' : 'EACCES');
@@ -296,7 +306,7 @@ export class ProcFs {
   }
 
   write(pathIn: string, data: string, truncate = true): string | null {
-    const path = ProcFs.normalise(pathIn);
+    const path = this.resolve(pathIn);
     const f = this.files.get(path);
     if (f !== undefined) return f.write === undefined ? 'EACCES' : f.write(this.k, data, truncate);
     const name = pathToSysctlName(path);
@@ -316,7 +326,7 @@ export class ProcFs {
   }
 
   exists(pathIn: string): boolean {
-    const path = ProcFs.normalise(pathIn);
+    const path = this.resolve(pathIn);
     if (this.files.has(path) || this.isDir(path)) return true;
     const name = pathToSysctlName(path);
     if (name !== null && this.sysctl.has(name)) return true;
@@ -422,7 +432,7 @@ export class ProcFs {
   }
 
   isDir(pathIn: string): boolean {
-    const path = ProcFs.normalise(pathIn);
+    const path = this.resolve(pathIn);
     if (path === '/' || path === '/proc' || path === '/sys') return true;
     const m = /^\/proc\/(\d+)$/.exec(path);
     if (m) return this.taskFor(m[1] as string) !== null;
@@ -439,7 +449,7 @@ export class ProcFs {
    * debugfs's root. Null if nothing is there.
    */
   mode(pathIn: string): string | null {
-    const path = ProcFs.normalise(pathIn);
+    const path = this.resolve(pathIn);
     if (this.isDir(path)) {
       if (path === '/sys/kernel/debug') return 'drwx------';
       return path === '/proc' || path.startsWith('/proc/') ? 'dr-xr-xr-x' : 'drwxr-xr-x';
@@ -468,7 +478,7 @@ export class ProcFs {
 
   /** Entries of a directory (names only), for ls. */
   list(pathIn: string): string[] | null {
-    const path = ProcFs.normalise(pathIn);
+    const path = this.resolve(pathIn);
     if (!this.isDir(path)) return null;
     const names = new Set<string>();
     const prefix = path === '/' ? '/' : `${path}/`;
@@ -480,7 +490,10 @@ export class ProcFs {
     };
     for (const p of this.files.keys()) add(p);
     for (const n of this.sysctl.keys()) add(sysctlNameToPath(n));
-    if (path === '/proc') for (const t of this.k.tasks.values()) names.add(String(t.pid));
+    if (path === '/proc') {
+      for (const t of this.k.tasks.values()) names.add(String(t.pid));
+      names.add('self');
+    }
     const m = /^\/proc\/(\d+)$/.exec(path);
     if (m) for (const n of this.pidFiles.keys()) names.add(n);
     if (path === '/') {
