@@ -159,6 +159,10 @@ describe('demos do what their descriptions say', () => {
     expect(num(after, /^pgmajfault (\d+)$/m)).toBeGreaterThanOrEqual(swpin / 8);
     expect(num(after, /^pgmajfault (\d+)$/m)).toBeLessThan((swpin / 8) * 1.05);
     expect(num(after, /^workingset_refault_anon (\d+)$/m)).toBeGreaterThan(0.9 * swpin);
+    // /proc/swaps: the partition's Used (kB) is the swap free calls used (MiB, rounded down).
+    const used = num(after, /^\/dev\/vda2 +partition\t\d+\t+(\d+)\t+-2$/m);
+    expect(Math.floor(used / 1024)).toBe(num(after, /^Swap: +\d+ +(\d+) /m));
+    expect(used).toBeGreaterThan(10_000);
     // So the waits are memory stalls, full ones (nothing else runs on the caches' CPUs).
     expect(num(after, /^some avg10=([\d.]+)/m)).toBeGreaterThan(10);
     const some = num(after, /^some .* total=(\d+)$/m);
