@@ -51,6 +51,16 @@ export function fmtCount(n: number): string {
   return `${(n / 1e6).toFixed(1)}M`;
 }
 
+/**
+ * A count in at most w characters: whole, else in k or M with a decimal, else rounded (9763 in 3: "10k"); a
+ * fraction of a million drops its leading zero (".1M") rather than round to nothing.
+ */
+export function fitCount(n: number, w: number): string {
+  const m = (n / 1e6).toFixed(1);
+  const forms = [String(Math.round(n)), `${(n / 1000).toFixed(1)}k`, `${Math.round(n / 1000)}k`, `${m}M`, `${m.replace(/^0/, '')}M`, `${Math.round(n / 1e6)}M`];
+  return forms.find((f) => f.length <= w && f !== '0M') ?? (forms[5] as string);
+}
+
 export function fmtSpeed(x: number): string {
   return x >= 1 ? `x${x % 1 === 0 ? x : x.toFixed(1)}` : `x${x}`;
 }

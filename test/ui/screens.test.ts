@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDashboard, type Dash } from '../helpers/dashboard.js';
 import { bigScenario } from '../../bench/big-scenario.js';
-import { fmtCount } from '../../src/ui/format.js';
+import { fitCount, fmtCount } from '../../src/ui/format.js';
 
 const GOLDEN = join(import.meta.dirname, '../golden/ui');
 
@@ -218,4 +218,23 @@ it('the OOM pane shows a kill and its whole ranking at 120x40 (compact columns) 
   rows = pane();
   expect(rows[0]).toMatch(/^ +\d+\.\d{3}s {2}killed leaky-service \(\d+\) {2}badness \d+ of \d+ {2}by /);
   expect(rows[2]).toMatch(/^ +1 +\d+ leaky-service +\d+ +\d+(\.\d)?M +0 {2}<- victim/);
+});
+
+it('the buddy table keeps a space between columns however large the counts: a wide one is shortened (fitCount)', async () => {
+  expect([fitCount(806, 3), fitCount(9763, 3), fitCount(9763, 4), fitCount(123_456, 3), fitCount(12_345_678, 3), fitCount(0, 3)]).toEqual(['806', '10k', '9763', '.1M', '12M', '0']);
+  // 100x34: the large layout's narrowest memory pane, 4-column orders; at 5 s the default demo's lists hold
+  // thousands of order-4 blocks (its build's forks and exits).
+  dash = await startDashboard({ cols: 100, rows: 34 });
+  await dash.advance(5000);
+  await dash.press('3');
+  expect(Math.max(...dash.session.k.mm.pages.zones.flatMap((z) => z.nrFree))).toBeGreaterThan(999);
+  const lines = dash.tty.lines();
+  const head = lines.findIndex((l) => l.startsWith('│order '));
+  const rows = lines.slice(head + 1, head + 4);
+  expect(rows.map((r) => r.slice(1, 7).trim())).toEqual(['DMA', 'DMA32', 'Normal']);
+  for (const r of rows) {
+    const cells = r.slice(7, 7 + 11 * 4);
+    // Eleven columns of four: each a space then at most three characters.
+    for (let o = 0; o < 11; o++) expect(cells.slice(o * 4, o * 4 + 4)).toMatch(/^ +\S{1,3}$/);
+  }
 });

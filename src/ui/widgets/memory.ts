@@ -6,7 +6,7 @@
 import type { Frame } from '../../bus/frame.js';
 import type { KernelSnapshot } from '../../kernel/index.js';
 import type { Surface } from '../canvas.js';
-import { fit, fmtCount, fmtPages, padL, wrapItems } from '../format.js';
+import { fit, fitCount, fmtCount, fmtPages, padL, wrapItems } from '../format.js';
 import { type DrawCtx, type Widget, clearPane } from './widget.js';
 
 export class MemoryWidget implements Widget {
@@ -125,7 +125,8 @@ export class MemoryWidget implements Widget {
         if (y >= s.height) break;
         let zx = s.put(0, y, `${z.name.padEnd(6)}`, pal.hi);
         z.nrFree.forEach((n) => {
-          zx = s.put(zx, y, padL(fmtCount(n), cw), n === 0 ? pal.inactive : pal.text);
+          // A space between columns always: a count wider than its column is shortened, not run together.
+          zx = s.put(zx, y, padL(fitCount(n, cw - 1), cw), n === 0 ? pal.inactive : pal.text);
         });
         y++;
       }
