@@ -189,7 +189,7 @@ it('80x24 keeps the header, the timeline and the task list', async () => {
   expect(dash.tty.lines()[23]).toBe('F1Help  F2Theme F3SearchF4FilterF5Tree  F6SortByF7Nice -F8Nice +F9Kill  F10Quit');
 });
 
-it('the OOM pane shows a kill and its whole ranking at 120x40 (compact columns) and at 200x60 (wide, "<- victim")', async () => {
+it('the OOM pane shows a kill and its whole ranking at 120x40 (compact columns), 100x34 (narrow) and 200x60 (wide, "<- victim")', async () => {
   const scenario = {
     name: 'oom',
     seed: 1,
@@ -213,6 +213,13 @@ it('the OOM pane shows a kill and its whole ranking at 120x40 (compact columns) 
   expect(rows[1]?.trimEnd()).toBe('rank     PID COMM              POINTS     RSS   ADJ');
   expect(rows[2]).toMatch(/^> {2}1 +\d+ leaky-service +\d+ +\d+(\.\d)?M +0 *$/);
   // Nothing is cut: no row ends in the truncation mark.
+  for (const r of rows) expect(r.trimEnd()).not.toMatch(/~$/);
+  // 100x34: no rank column, the kill line without its words.
+  await dash.resize(100, 34);
+  rows = pane();
+  expect(rows[0]).toMatch(/^\d+\.\d{3}s leaky-service \(\d+\) \d+\/\d+ *$/);
+  expect(rows[1]?.trimEnd()).toBe('    PID COMM          POINTS    RSS   ADJ');
+  expect(rows[2]).toMatch(/^> +\d+ leaky-servi~ +\d+ +\d+(\.\d)?M +0 *$/);
   for (const r of rows) expect(r.trimEnd()).not.toMatch(/~$/);
   await dash.resize(200, 60);
   rows = pane();

@@ -46,26 +46,34 @@ export class OomLogWidget implements Widget {
     }
     const listRows = Math.min(this.kills.length, Math.max(1, Math.floor(s.height / 3)));
     this.sel = Math.max(0, Math.min(this.sel, this.kills.length - 1));
-    // Narrower than the wide table (a pane of the 120-column memory screen): the compact forms, nothing cut.
-    const wide = s.width >= 67;
+    // Narrower than the wide table (a pane of the 120-column memory screen): the compact forms; narrower still
+    // (100 columns), no rank column (the order is the rank) and the kill line without its words. Nothing cut.
+    const tier = s.width >= 67 ? 'wide' : s.width >= 51 ? 'compact' : 'narrow';
     for (let i = 0; i < listRows; i++) {
       const k = this.kills[i] as OomSnapshot;
       const t = (k.tNs / 1e9).toFixed(3);
-      const text = wide
-        ? `${t.padStart(9)}s  killed ${k.victimComm} (${k.victimPid})  badness ${k.badnessPages} of ${k.totalPages}  by ${k.trigger}`
-        : `${t}s killed ${k.victimComm} (${k.victimPid}) badness ${k.badnessPages}/${k.totalPages}`;
+      const text =
+        tier === 'wide'
+          ? `${t.padStart(9)}s  killed ${k.victimComm} (${k.victimPid})  badness ${k.badnessPages} of ${k.totalPages}  by ${k.trigger}`
+          : tier === 'compact'
+            ? `${t}s killed ${k.victimComm} (${k.victimPid}) badness ${k.badnessPages}/${k.totalPages}`
+            : `${t}s ${k.victimComm} (${k.victimPid}) ${k.badnessPages}/${k.totalPages}`;
       s.put(0, i, fit(text, s.width), i === this.sel ? pal.selected : pal.oom);
     }
     const k = this.kills[this.sel] as OomSnapshot;
     let y = listRows;
     if (y >= s.height) return;
-    s.put(0, y++, fit(wide ? '  rank     PID COMM               POINTS      RSS  ADJ' : 'rank     PID COMM              POINTS     RSS   ADJ', s.width), pal.title);
+    const head = { wide: '  rank     PID COMM               POINTS      RSS  ADJ', compact: 'rank     PID COMM              POINTS     RSS   ADJ', narrow: '    PID COMM          POINTS    RSS   ADJ' }[tier];
+    s.put(0, y++, fit(head, s.width), pal.title);
     k.candidates.forEach((c, i) => {
       if (y >= s.height) return;
       const victim = c.pid === k.victimPid;
-      const row = wide
-        ? `${padL(i + 1, 6)} ${padL(c.pid, 7)} ${fit(c.comm, 16).padEnd(16)} ${padL(c.points, 9)} ${padL(fmtPages(c.rssPages), 8)} ${padL(c.oomScoreAdj, 5)}${victim ? '  <- victim' : ''}`
-        : `${victim ? '>' : ' '}${padL(i + 1, 3)} ${padL(c.pid, 7)} ${fit(c.comm, 15).padEnd(15)} ${padL(c.points, 8)} ${padL(fmtPages(c.rssPages), 7)} ${padL(c.oomScoreAdj, 5)}`;
+      const row =
+        tier === 'wide'
+          ? `${padL(i + 1, 6)} ${padL(c.pid, 7)} ${fit(c.comm, 16).padEnd(16)} ${padL(c.points, 9)} ${padL(fmtPages(c.rssPages), 8)} ${padL(c.oomScoreAdj, 5)}${victim ? '  <- victim' : ''}`
+          : tier === 'compact'
+            ? `${victim ? '>' : ' '}${padL(i + 1, 3)} ${padL(c.pid, 7)} ${fit(c.comm, 15).padEnd(15)} ${padL(c.points, 8)} ${padL(fmtPages(c.rssPages), 7)} ${padL(c.oomScoreAdj, 5)}`
+            : `${victim ? '>' : ' '}${padL(c.pid, 6)} ${fit(c.comm, 12).padEnd(12)} ${padL(c.points, 7)} ${padL(fmtPages(c.rssPages), 6)} ${padL(c.oomScoreAdj, 5)}`;
       s.put(0, y++, fit(row, s.width), victim ? pal.oom : c.pid === ui.selectedPid ? pal.hi : pal.text);
     });
   }
