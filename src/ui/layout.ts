@@ -13,7 +13,14 @@ export const MIN_ROWS = 18;
 /** Rows or columns a bordered pane needs to show anything. */
 const MIN_PANE = 3;
 
-export type Size = { n: number } | { cpus: number; max: number } | { flex: number };
+/**
+ * A child's size: fixed rows/columns, the CPU count plus k (at most max CPUs), or a share of what is left. A flex
+ * child may ask for a minimum (4 otherwise); a fixed child marked squeeze gives up rows first, down to
+ * SQUEEZE_FLOOR, when the minimums do not fit (the scheduler screen's runqueue row scrolls; its task list would not).
+ */
+export type Size = { n: number } | { cpus: number; max: number; squeeze?: boolean } | { flex: number; min?: number };
+
+const SQUEEZE_FLOOR = 8;
 
 export type LayoutNode = { id: WidgetId } | { dir: 'row' | 'col'; children: { node: LayoutNode; size: Size }[] };
 
@@ -37,8 +44,8 @@ export const LAYOUTS: Readonly<Record<ScreenId, { large: LayoutNode; small: Layo
   scheduler: {
     large: col(
       [leaf('timeline'), TIMELINE_L],
-      [row([leaf('runqueue'), { flex: 4 }], [leaf('fairtree'), { flex: 6 }]), { cpus: 2, max: 20 }],
-      [leaf('tasks'), { flex: 1 }],
+      [row([leaf('runqueue'), { flex: 4 }], [leaf('fairtree'), { flex: 6 }]), { cpus: 2, max: 20, squeeze: true }],
+      [leaf('tasks'), { flex: 1, min: 6 }],
     ),
     small: col([leaf('timeline'), TIMELINE_S], [row([leaf('runqueue'), { flex: 4 }], [leaf('fairtree'), { flex: 6 }]), { flex: 1 }]),
   },
@@ -74,10 +81,25 @@ export function place(node: LayoutNode, r: Rect, nCpus: number, out: Map<WidgetI
   const fixed = node.children.map((c) => sizeOf(c.size, nCpus));
   let fixedSum = fixed.reduce<number>((a, f) => a + (f ?? 0), 0);
   const flexSum = node.children.reduce((a, c) => a + ('flex' in c.size ? c.size.flex : 0), 0);
-  // Leave at least 4 rows/columns per flexible child; shrink fixed ones proportionally if needed.
-  const room = total - (flexSum > 0 ? 4 * node.children.filter((c) => 'flex' in c.size).length : 0);
-  const shrink = fixedSum > room && fixedSum > 0 ? Math.max(0, room) / fixedSum : 1;
-  const sizes = fixed.map((f) => (f === null ? null : Math.floor(f * shrink)));
+  // Leave each flexible child its minimum (4 rows/columns unless it says); squeezable fixed children give up rows
+  // first, then every fixed one shrinks in proportion.
+  const room = total - node.children.reduce((a, c) => a + ('flex' in c.size ? (c.size.min ?? 4) : 0), 0);
+  // (A squeezed child keeps at least SQUEEZE_FLOOR and at least its proportional share, and is then left alone.)
+  let over = fixedSum - room;
+  const share = fixedSum > 0 ? Math.max(0, room) / fixedSum : 1;
+  const squeezed = new Set<number>();
+  node.children.forEach((c, i) => {
+    const f = fixed[i];
+    if (over <= 0 || f === null || f === undefined || !('squeeze' in c.size) || c.size.squeeze !== true) return;
+    const give = Math.min(over, Math.max(0, f - Math.max(SQUEEZE_FLOOR, Math.floor(f * share))));
+    fixed[i] = f - give;
+    over -= give;
+    squeezed.add(i);
+  });
+  const keptSum = fixed.reduce<number>((a, f, i) => a + (squeezed.has(i) ? (f ?? 0) : 0), 0);
+  const restSum = fixed.reduce<number>((a, f, i) => a + (squeezed.has(i) ? 0 : (f ?? 0)), 0);
+  const shrink = over > 0 && restSum > 0 ? Math.max(0, room - keptSum) / restSum : 1;
+  const sizes = fixed.map((f, i) => (f === null ? null : squeezed.has(i) ? f : Math.floor(f * shrink)));
   fixedSum = sizes.reduce<number>((a, f) => a + (f ?? 0), 0);
   let left = total - fixedSum;
   const flexes = node.children.map((c, i) => (sizes[i] === null ? ('flex' in c.size ? c.size.flex : 0) : 0));

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startDashboard, type Dash } from '../helpers/dashboard.js';
 import { bigScenario } from '../../bench/big-scenario.js';
 import { fitCount, fmtCount } from '../../src/ui/format.js';
+import { LAYOUTS, place } from '../../src/ui/layout.js';
 
 const GOLDEN = join(import.meta.dirname, '../golden/ui');
 
@@ -244,4 +245,29 @@ it('the buddy table keeps a space between columns however large the counts: a wi
     // Eleven columns of four: each a space then at most three characters.
     for (let o = 0; o < 11; o++) expect(cells.slice(o * 4, o * 4 + 4)).toMatch(/^ +\S{1,3}$/);
   }
+});
+
+describe('layout presets (place)', () => {
+  // The body is the screen less the header (6 rows for 8 CPUs) and the footer.
+  const body = (cols: number, rows: number, header = 6): { x: number; y: number; w: number; h: number } => ({ x: 0, y: header, w: cols, h: rows - header - 1 });
+
+  it('scheduler at 100x34: the runqueue row (it scrolls) and the timeline (its legend fits one line) give up a row each: the task list shows three tasks', () => {
+    const r = place(LAYOUTS.scheduler.large, body(100, 34), 8);
+    expect(r.get('timeline')?.h).toBe(12);
+    expect(r.get('tasks')?.h).toBe(6);
+    expect(r.get('runqueue')?.h).toBe(9);
+    expect((r.get('timeline')?.h ?? 0) + (r.get('runqueue')?.h ?? 0) + (r.get('tasks')?.h ?? 0)).toBe(27);
+  });
+
+  it('scheduler at 120x40 with 8 CPUs is as it was: 13 rows of timeline, 10 of runqueues, 10 of tasks', () => {
+    const r = place(LAYOUTS.scheduler.large, body(120, 40), 8);
+    expect([r.get('timeline')?.h, r.get('runqueue')?.h, r.get('tasks')?.h]).toEqual([13, 10, 10]);
+  });
+
+  it('scheduler at 120x40 with 64 CPUs: the runqueue row and the fair tree keep a proportional share, not the floor', () => {
+    const r = place(LAYOUTS.scheduler.large, body(120, 40, 9), 64);
+    expect(r.get('fairtree')?.h).toBeGreaterThanOrEqual(12);
+    expect(r.get('tasks')?.h).toBeGreaterThanOrEqual(6);
+    expect((r.get('timeline')?.h ?? 0) + (r.get('fairtree')?.h ?? 0) + (r.get('tasks')?.h ?? 0)).toBe(30);
+  });
 });
