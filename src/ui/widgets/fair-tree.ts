@@ -69,7 +69,11 @@ export class FairTreeWidget implements Widget {
     const c = rq.curr;
     const currText = c === null ? '' : `${c.pid} ${c.comm} ${eevdf ? `lag ${ms(c.lag)}` : `v ${ms(c.vruntime - base)}`}${rq.nextPid === c.pid ? ' *' : ''}`;
     const parts: [string, string][] = [[eevdf ? 'V ' : 'min_vruntime ', `${ms(base)}ms`]];
-    if (eevdf) parts.push(['min_v ', ms(rq.minVruntime - base)]);
+    // min_vruntime as an offset from V, like the keys below ("min_v V-1.014" is 1.014 ms behind V).
+    if (eevdf) {
+      const d = rq.minVruntime - base;
+      parts.push(['min_v ', `V${d < 0 ? '-' : '+'}${ms(Math.abs(d))}`]);
+    }
     parts.push(['load ', String(rq.loadWeight)]);
     const width = (): number => parts.reduce((a, [l, v]) => a + l.length + v.length + 2, 0) + (c === null ? 0 : 5 + currText.length);
     while (parts.length > 1 && width() > s.width) parts.splice(1, 1);
