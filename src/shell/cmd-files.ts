@@ -68,6 +68,8 @@ export const ls: Command = (env, argv) => {
   if (paths.length === 0) paths.push('/proc');
   // ls -l: mode, links, owner, group, size (0 in proc and debugfs, a page in sysfs), the boot time, the name.
   const longLine = (path: string, name: string): string => {
+    // /proc/self is a symbolic link to the reading process's directory.
+    if (path === '/proc/self') return `lrwxrwxrwx  1 root root    0 Jan  1 00:00 ${name} -> ${env.k.caller.pid}`;
     const mode = proc.mode(path) ?? '----------';
     const dir = mode.startsWith('d');
     const links = dir ? 2 + (proc.list(path) ?? []).filter((n) => proc.isDir(`${path}/${n}`)).length : 1;

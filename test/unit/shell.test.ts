@@ -54,6 +54,8 @@ describe('command language: texts as the real tools print them', () => {
     expect(sh(k, 'echo $$; grep -E "^(Name|Pid):" /proc/self/status').output).toMatch(/^(\d+)\nName:\tbash\nPid:\t\1\n$/);
     expect(runShell(shellEnv(k), 'cat /proc/self/comm', { asTask: hog.pid }).output).toBe('hog\n');
     expect(sh(k, 'ls /proc').output.split('\n')).toContain('self');
+    expect(sh(k, 'ls -l /proc | grep self').output).toMatch(/^lrwxrwxrwx {2}1 root root {4}0 Jan {2}1 00:00 self -> (\d+)\n$/);
+    expect(sh(k, 'ls -l /proc | grep self').output).toContain(` -> ${sh(k, 'echo $$').output.trim()}\n`);
     expect(sh(k, 'cat /proc/self').output).toBe('cat: /proc/self: Is a directory\n');
   });
 
