@@ -15,8 +15,9 @@ const MIN_PANE = 3;
 
 /**
  * A child's size: fixed rows/columns, the CPU count plus k (at most max CPUs), or a share of what is left. A flex
- * child may ask for a minimum (4 otherwise); a fixed child marked squeeze gives up rows first, down to
- * SQUEEZE_FLOOR, when the minimums do not fit (the scheduler screen's runqueue row scrolls; its task list would not).
+ * child may ask for a minimum (4 otherwise); when the minimums do not fit, a fixed child marked squeeze gives up
+ * rows first, down to SQUEEZE_FLOOR or its proportional share, whichever is more (the scheduler screen's runqueue
+ * row scrolls; its task list would not), and the other fixed children shrink in proportion for the rest.
  */
 export type Size = { n: number } | { cpus: number; max: number; squeeze?: boolean } | { flex: number; min?: number };
 
