@@ -51,7 +51,7 @@ export const LAYOUTS: Readonly<Record<ScreenId, { large: LayoutNode; small: Layo
     small: col([leaf('timeline'), TIMELINE_S], [row([leaf('runqueue'), { flex: 4 }], [leaf('fairtree'), { flex: 6 }]), { flex: 1 }]),
   },
   memory: {
-    large: col([row([leaf('memory'), { flex: 11 }], [leaf('oom'), { flex: 9 }]), { n: 20 }], [row([leaf('slabs'), { n: 76 }], [leaf('memchart'), { flex: 1 }]), { flex: 1 }]),
+    large: col([row([leaf('memory'), { flex: 11 }], [leaf('oom'), { flex: 9 }]), { n: 20 }], [row([leaf('slabs'), { flex: 5 }], [leaf('memchart'), { flex: 3 }]), { flex: 1 }]),
     small: col([leaf('memory'), { n: 13 }], [leaf('slabs'), { flex: 1 }]),
   },
   log: {

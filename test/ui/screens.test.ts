@@ -10,6 +10,7 @@ import { startDashboard, type Dash } from '../helpers/dashboard.js';
 import { bigScenario } from '../../bench/big-scenario.js';
 import { fitCount, fmtCount } from '../../src/ui/format.js';
 import { LAYOUTS, place } from '../../src/ui/layout.js';
+import { DEFAULT_THEME } from '../../src/config/theme-spec.js';
 
 const GOLDEN = join(import.meta.dirname, '../golden/ui');
 
@@ -270,4 +271,19 @@ describe('layout presets (place)', () => {
     expect(r.get('tasks')?.h).toBeGreaterThanOrEqual(6);
     expect((r.get('timeline')?.h ?? 0) + (r.get('fairtree')?.h ?? 0) + (r.get('tasks')?.h ?? 0)).toBe(30);
   });
+});
+
+it('beside the memory chart at 100 columns the slab table drops OBJ/SLAB and SLABS rather than cut the cache names', async () => {
+  dash = await startDashboard({ theme: DEFAULT_THEME, cols: 100, rows: 40 });
+  await dash.advance(3000);
+  // The chart widget is imported in the background after the first frames.
+  await new Promise((r) => setTimeout(r, 300));
+  await dash.press('3');
+  await dash.advance(200);
+  const lines = dash.tty.lines();
+  const head = lines.find((l) => l.includes('OBJS ACTIVE')) ?? '';
+  expect(head).toMatch(/^│ {2}OBJS ACTIVE {2}USE OBJ SIZE CACHE SIZE NAME +││/);
+  // The chart is there, and a 17-character cache name is whole.
+  expect(dash.text()).toMatch(/MiB: used slab cache commit/);
+  expect(dash.text()).toContain(' kernfs_node_cache ');
 });

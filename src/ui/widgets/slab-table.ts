@@ -39,10 +39,21 @@ function sortVal(c: SlabSnapshot, k: SlabSort): number | string {
   }
 }
 
-/** A slabtop -o row. */
-export function slabRow(c: SlabSnapshot): string {
+/**
+ * A slabtop -o row. In a pane that would cut the cache names short (under 18 columns for them), OBJ/SLAB gives
+ * way, then SLABS: drop = 1 or 2.
+ */
+export function slabRow(c: SlabSnapshot, drop = 0): string {
   const use = c.objs === 0 ? 0 : Math.floor((c.active * 100) / c.objs);
-  return `${padL(c.objs, 6)} ${padL(c.active, 6)} ${padL(use, 3)}% ${padL(`${(c.objSize / 1024).toFixed(2)}K`, 8)} ${padL(c.slabs, 6)} ${padL(c.objPerSlab, 8)} ${padL(`${cacheKb(c)}K`, 10)} ${c.name}`;
+  return `${padL(c.objs, 6)} ${padL(c.active, 6)} ${padL(use, 3)}% ${padL(`${(c.objSize / 1024).toFixed(2)}K`, 8)}${drop < 2 ? ` ${padL(c.slabs, 6)}` : ''}${drop < 1 ? ` ${padL(c.objPerSlab, 8)}` : ''} ${padL(`${cacheKb(c)}K`, 10)} ${c.name}`;
+}
+
+const SLAB_HEADS = ['  OBJS ACTIVE  USE OBJ SIZE  SLABS OBJ/SLAB CACHE SIZE NAME', '  OBJS ACTIVE  USE OBJ SIZE  SLABS CACHE SIZE NAME', '  OBJS ACTIVE  USE OBJ SIZE CACHE SIZE NAME'];
+
+/** How many columns to drop so that a cache's name gets 18 columns (the heads' widths less "NAME"). */
+function columnsToDrop(width: number): number {
+  const i = SLAB_HEADS.findIndex((h) => h.length - 4 + 18 <= width);
+  return i < 0 ? 2 : i;
 }
 
 export class SlabTableWidget implements Widget {
@@ -86,7 +97,8 @@ export class SlabTableWidget implements Widget {
       s.put(0, y++, fit(` Active / Total Objects (% used) : ${active} / ${objs} (${pct(active, objs)}%)`, s.width), pal.text);
       s.put(0, y++, fit(` Active / Total Size (% used)    : ${activeKb.toFixed(2)}K / ${totalKb.toFixed(2)}K (${pct(activeKb, totalKb)}%)`, s.width), pal.text);
     }
-    s.put(0, y++, fit('  OBJS ACTIVE  USE OBJ SIZE  SLABS OBJ/SLAB CACHE SIZE NAME', s.width), pal.title);
+    const drop = columnsToDrop(s.width);
+    s.put(0, y++, fit(SLAB_HEADS[drop] as string, s.width), pal.title);
     const rows = s.height - y;
     this.sel = Math.max(0, Math.min(this.sel, this.caches.length - 1));
     if (this.sel < this.top) this.top = this.sel;
@@ -95,7 +107,7 @@ export class SlabTableWidget implements Widget {
       const c = this.caches[this.top + i];
       if (c === undefined) break;
       const attr = ctx.focused && this.top + i === this.sel ? pal.selected : c.reclaimable ? pal.text : pal.text;
-      s.put(0, y + i, fit(slabRow(c), s.width), attr);
+      s.put(0, y + i, fit(slabRow(c, drop), s.width), attr);
     }
   }
 
