@@ -1,6 +1,7 @@
 /**
- * The command language's syntax: words with single and double quotes and backslash escapes, pipelines
- * (|), output redirection (> and >>) and command lists (;, &&, ||). A small POSIX-shell subset.
+ * The command language's syntax: words with single and double quotes and backslash escapes, command
+ * substitution ($(...) and `...`), pipelines (|), output redirection (> and >>) and command lists (;, &&, ||).
+ * A small POSIX-shell subset.
  */
 
 export interface SimpleCommand {
@@ -15,6 +16,8 @@ export interface Pipeline {
 
 export interface CommandList {
   items: { pipeline: Pipeline; op: ';' | '&&' | '||' | null }[];
+  /** The command lines of $(...) and `...`, in order; a word holds SUBST_MARK(i) where the i-th stood. */
+  subs: string[];
 }
 
 export class ParseError extends Error {}
@@ -24,9 +27,46 @@ export const LAST_STATUS = '\u0000?';
 /** Where `$$` stood: the pid of the shell (the task a scenario's sh step runs as, or the login shell). */
 export const SHELL_PID = '\u0000$';
 
+/**
+ * Where a command substitution stood: unquoted (its output is split into words, \u0001) or inside double quotes
+ * (one word, \u0002). The shell runs the command when it expands the word.
+ */
+export const substMark = (i: number, quoted: boolean): string => (quoted ? `\u0002${i}\u0002` : `\u0001${i}\u0001`);
+export const SUBST_RE = /([\u0001\u0002])(\d+)\1/g;
+
 type Token = { t: 'word'; v: string } | { t: 'op'; v: '|' | '>' | '>>' | ';' | '&&' | '||' };
 
-export function tokenize(line: string): Token[] {
+/** The end (index of the closing parenthesis) of a $( ... ) whose text starts at `from`, quotes respected. */
+function closingParen(line: string, from: number): number {
+  let depth = 1;
+  for (let j = from; j < line.length; j++) {
+    const c = line[j] as string;
+    if (c === '\\') j++;
+    else if (c === "'") {
+      const end = line.indexOf("'", j + 1);
+      if (end < 0) break;
+      j = end;
+    } else if (c === '"') {
+      j++;
+      while (j < line.length && line[j] !== '"') j += line[j] === '\\' ? 2 : 1;
+    } else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return j;
+  }
+  throw new ParseError("unexpected EOF while looking for matching `)'");
+}
+
+/** A $(...) or `...` at i: its command line and where the word goes on. */
+function substitution(line: string, i: number): { cmd: string; next: number } {
+  if (line[i] === '`') {
+    const end = line.indexOf('`', i + 1);
+    if (end < 0) throw new ParseError("unexpected EOF while looking for matching ``'");
+    return { cmd: line.slice(i + 1, end), next: end + 1 };
+  }
+  const end = closingParen(line, i + 2);
+  return { cmd: line.slice(i + 2, end), next: end + 1 };
+}
+
+export function tokenize(line: string, subs: string[] = []): Token[] {
   const out: Token[] = [];
   let i = 0;
   while (i < line.length) {
@@ -51,7 +91,7 @@ export function tokenize(line: string): Token[] {
       i++;
       continue;
     }
-    if (c === '&' || c === '<' || c === '`' || c === '$' && line[i + 1] === '(') {
+    if (c === '&' || c === '<') {
       throw new ParseError(`syntax error near unexpected token \`${c}'`);
     }
     let word = '';
@@ -83,6 +123,12 @@ export function tokenize(line: string): Token[] {
             i += 2;
             continue;
           }
+          if (d === '`' || (d === '$' && line[i + 1] === '(')) {
+            const sub = substitution(line, i);
+            word += substMark(subs.push(sub.cmd) - 1, true);
+            i = sub.next;
+            continue;
+          }
           word += d;
           i++;
         }
@@ -93,6 +139,10 @@ export function tokenize(line: string): Token[] {
       } else if (ch === '$' && (line[i + 1] === '?' || line[i + 1] === '$')) {
         word += line[i + 1] === '?' ? LAST_STATUS : SHELL_PID;
         i += 2;
+      } else if (ch === '`' || (ch === '$' && line[i + 1] === '(')) {
+        const sub = substitution(line, i);
+        word += substMark(subs.push(sub.cmd) - 1, false);
+        i = sub.next;
       } else {
         word += ch;
         i++;
@@ -104,8 +154,9 @@ export function tokenize(line: string): Token[] {
 }
 
 export function parse(line: string): CommandList {
-  const toks = tokenize(line);
-  const list: CommandList = { items: [] };
+  const subs: string[] = [];
+  const toks = tokenize(line, subs);
+  const list: CommandList = { items: [], subs };
   let cmds: SimpleCommand[] = [];
   let cur: SimpleCommand = { argv: [], redirect: null };
   const endCommand = (): void => {

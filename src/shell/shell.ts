@@ -16,7 +16,7 @@ import { swapon } from './cmd-swapon.js';
 import { cut, sort, uniq } from './cmd-text.js';
 import { top } from './cmd-top.js';
 import { parseSecondsArg, type Command, type CommandOutput, type FollowUp, type ShellEnv } from './context.js';
-import { LAST_STATUS, parse, ParseError, SHELL_PID } from './parse.js';
+import { LAST_STATUS, parse, ParseError, SHELL_PID, SUBST_RE } from './parse.js';
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
   cat,
@@ -155,23 +155,59 @@ function runSimple(env: ShellEnv, argv: string[], stdin: string): CommandOutput 
   }
 }
 
+/** How deep $(...) may nest (a runaway `$(... $(...))` is an error, not a hang). */
+const MAX_SUBST_DEPTH = 8;
+
 /** Run one command line as `asTask` (a task running a `sh` step) or as the user's login shell. */
 export function runShell(env: ShellEnv, line: string, opts: { asTask: number | null } = { asTask: null }): ShellResult {
+  const { stdout: _out, stderr: _err, ...r } = runLine(env, line, opts, 0);
+  return r;
+}
+
+/** runShell, and what the line wrote to its standard output alone (what a $(...) of it is replaced with). */
+function runLine(env: ShellEnv, line: string, opts: { asTask: number | null }, depth: number): ShellResult & { stdout: string; stderr: string } {
   const k = env.k;
   let list;
   try {
     list = parse(line);
   } catch (e) {
-    if (e instanceof ParseError) return { output: `bash: ${e.message}\n`, exitStatus: 2, error: 'ENOEXEC' };
+    if (e instanceof ParseError) return { output: `bash: ${e.message}\n`, stdout: '', stderr: `bash: ${e.message}\n`, exitStatus: 2, error: 'ENOEXEC' };
     throw e;
   }
   const prevCaller = k.caller;
   const asTask = opts.asTask !== null ? k.tasks.get(opts.asTask) : undefined;
   k.caller = asTask !== undefined ? { comm: asTask.comm, pid: asTask.pid } : loginShell(k);
   let output = '';
+  let stdout = '';
+  let stderr = '';
   let status = 0;
   let error: string | null = null;
   let follow: FollowUp | undefined;
+  // $(...): the command runs when its word is expanded; its error output goes where this line's goes, its
+  // standard output (less trailing newlines) into the word, split into words unless it was in double quotes.
+  const substitute = (i: number): string => {
+    const err = (text: string): void => {
+      output += text;
+      stderr += text;
+    };
+    if (depth >= MAX_SUBST_DEPTH) {
+      err('bash: command substitution: nested too deeply\n');
+      return '';
+    }
+    const r = runLine(env, list.subs[i] ?? '', opts, depth + 1);
+    err(r.stderr);
+    return r.stdout.replace(/\n+$/, '');
+  };
+  const expandWords = (w: string): string[] => {
+    let v = w.includes('\u0000') ? w.split(LAST_STATUS).join(String(status)).split(SHELL_PID).join(String(k.caller.pid)) : w;
+    if (!v.includes('\u0001') && !v.includes('\u0002')) return [v];
+    let split = false;
+    v = v.replace(SUBST_RE, (_m, mark: string, i: string) => {
+      if (mark === '\u0001') split = true;
+      return substitute(Number(i));
+    });
+    return split ? v.split(/[ \t\n]+/).filter((x) => x !== '') : [v];
+  };
   try {
     let prevOp: ';' | '&&' | '||' | null = null;
     for (const item of list.items) {
@@ -183,8 +219,12 @@ export function runShell(env: ShellEnv, line: string, opts: { asTask: number | n
       let last: CommandOutput = { out: '', err: '', status: 0 };
       for (const c of item.pipeline.commands) {
         // $? is the status of the last list item that ran (the pipeline before this one); $$ the shell's pid.
-        const expand = (w: string): string => (w.includes('\u0000') ? w.split(LAST_STATUS).join(String(status)).split(SHELL_PID).join(String(k.caller.pid)) : w);
-        const argv = c.argv.map(expand);
+        const argv = c.argv.flatMap(expandWords);
+        if (argv.length === 0) {
+          // A command that was only an empty substitution: nothing runs, and it succeeds.
+          last = { out: '', err: '', status: 0 };
+          continue;
+        }
         last = runSimple(env, argv, stdin);
         if (last.follow !== undefined) {
           // Later reports need the machine to run on after this line returns: only a command on its own can.
@@ -193,20 +233,23 @@ export function runShell(env: ShellEnv, line: string, opts: { asTask: number | n
           else last = { out: '', err: `${argv[0] ?? ''}: with an interval it must run on its own (not piped, redirected or in a list)\n`, status: 1 };
         }
         output += last.err;
+        stderr += last.err;
         if (last.errno !== undefined && error === null && last.status !== 0) error = last.errno;
         stdin = last.out;
         if (c.redirect !== null) {
           const name = c.argv[0] as string;
-          const r = redirectWrite(k, name, BUILTINS.has(name), expand(c.redirect.path), last.out, c.redirect.append);
+          const r = redirectWrite(k, name, BUILTINS.has(name), expandWords(c.redirect.path).join(' '), last.out, c.redirect.append);
           stdin = '';
           if (r !== null) {
             output += r.err;
+            stderr += r.err;
             last = r;
             if (error === null) error = r.errno ?? `exit ${r.status}`;
           }
         }
       }
       output += stdin;
+      stdout += stdin;
       status = last.status;
       // A failure without an errno (grep found nothing, a usage error) is reported by its exit status.
       if (status !== 0 && error === null) error = `exit ${status}`;
@@ -215,7 +258,8 @@ export function runShell(env: ShellEnv, line: string, opts: { asTask: number | n
   } finally {
     k.caller = prevCaller;
   }
-  const r: ShellResult = { output, exitStatus: status, error: status === 0 ? null : error };
-  if (follow !== undefined) r.follow = follow;
+  const r: ShellResult & { stdout: string; stderr: string } = { output, stdout, stderr, exitStatus: status, error: status === 0 ? null : error };
+  // A substitution's command reports once: only a command line of its own goes on.
+  if (follow !== undefined && depth === 0) r.follow = follow;
   return r;
 }

@@ -293,6 +293,28 @@ describe('command language: texts as the real tools print them', () => {
     expect(sh(k, 'dmesg -n 3 && cat /proc/sys/kernel/printk').output).toBe('3\t4\t1\t7\n');
   });
 
+  it('command substitution: $(...) and `...` run when their word is expanded, as bash runs them', () => {
+    const out = (line: string): string => sh(k, line).output;
+    expect(out('cat /proc/$(pidof hog)/comm')).toBe('hog\n');
+    expect(out(`echo \`echo ${hog.pid}\``)).toBe(`${hog.pid}\n`);
+    // Unquoted: split into words, trailing newlines dropped; in double quotes: one word, inner newlines kept.
+    expect(out('echo $(echo a; echo b)x')).toBe('a bx\n');
+    expect(out('echo "$(echo a; echo b)"')).toBe('a\nb\n');
+    expect(out('echo "$(echo "x  y")" $(echo "x  y")')).toBe('x  y x y\n');
+    expect(out('echo $(echo $(echo nested))')).toBe('nested\n');
+    expect(out("echo $(echo ')')")).toBe(')\n');
+    // The inner command's errors reach the screen; its output alone is substituted; an empty result is no word.
+    expect(out('echo $(cat /nope) ok')).toBe('cat: /nope: No such file or directory\nok\n');
+    expect(sh(k, '$(true)')).toMatchObject({ output: '', exitStatus: 0 });
+    expect(out('$(echo uname)')).toBe('Linux\n');
+    // It runs in order: after what the list did before it.
+    expect(out('echo 61 > /proc/sys/vm/swappiness; echo $(cat /proc/sys/vm/swappiness)')).toBe('61\n');
+    expect(sh(k, 'echo $(echo')).toMatchObject({ output: "bash: unexpected EOF while looking for matching `)'\n", exitStatus: 2 });
+    expect(sh(k, 'echo `echo')).toMatchObject({ output: "bash: unexpected EOF while looking for matching ``'\n", exitStatus: 2 });
+    // A runaway nesting is an error, not a hang.
+    expect(out(`echo ${'$('.repeat(12)}echo deep${')'.repeat(12)}`)).toContain('bash: command substitution: nested too deeply\n');
+  });
+
   it('pgrep and pkill by name (-x whole), by parent (-P), with a signal; $$ is the shell', () => {
     const m = machine({ nrCpus: 2 });
     const a = spawn(m, { comm: 'job' });
@@ -530,7 +552,7 @@ describe('command language: texts as the real tools print them', () => {
 
 describe('command language fuzz', () => {
   const WORDS = ['cat', 'echo', 'sysctl', 'dmesg', 'ps', 'free', 'renice', 'chrt', 'taskset', 'kill', 'spawn', 'slabtop', 'uptime', 'ls', 'grep', 'head', 'tail', 'wc', 'help', 'sync', 'uname', 'pgrep', 'pidof', 'nproc', 'top', 'sort', 'cut', 'uniq', 'swapon', 'pmap'];
-  const ARGS = ['-n', '-p', '-c', '-f', '-r', '-o', '-e', '-a', '-9', '-s', '-w', '-x', '-T', '-l', '--json', '1', '0', '-1', '200', '99999', '3', 'm', 't', 's', 'x', '/proc/sys/vm/drop_caches', '/proc/sysrq-trigger', '/proc/sys/kernel/sysrq', '/proc/1/oom_score_adj', '/proc/loadavg', '/dev/kmsg', 'vm.overcommit_memory=1', 'kernel.printk="8 4 1 7"', 'cpu-hog', 'leak', '{', '"', "'", '|', '>', '>>', ';', '&&', '||', '0-1', 'ff', '-b', '-k2n', '-t:', '-d', '-1', '--sort=-%cpu', 'pid=', ''];
+  const ARGS = ['-n', '-p', '-c', '-f', '-r', '-o', '-e', '-a', '-9', '-s', '-w', '-x', '-T', '-l', '--json', '1', '0', '-1', '200', '99999', '3', 'm', 't', 's', 'x', '/proc/sys/vm/drop_caches', '/proc/sysrq-trigger', '/proc/sys/kernel/sysrq', '/proc/1/oom_score_adj', '/proc/loadavg', '/dev/kmsg', 'vm.overcommit_memory=1', 'kernel.printk="8 4 1 7"', 'cpu-hog', 'leak', '{', '"', "'", '|', '>', '>>', ';', '&&', '||', '0-1', 'ff', '-b', '-k2n', '-t:', '-d', '-1', '--sort=-%cpu', 'pid=', '$(pidof hog)', '`nproc`', '"$(echo a b)"', '$(', ')', '', '/proc/self/maps'];
   for (const seed of [1, 2, 3, 4, 5]) {
     it(`seed ${seed}: 400 random command lines never throw and keep the machine consistent`, () => {
       const rng = new Xoshiro128(seed, 'fuzz');
