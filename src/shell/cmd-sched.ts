@@ -261,7 +261,8 @@ export const spawn: Command = (env, argv) => {
   return ok(r.pids.map((p) => `[${p}] ${env.k.tasks.get(p)?.comm ?? ''}\n`).join(''));
 };
 
-export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell subset: quotes, |, >, >>, ;, &&, ||, $?, $$, $(...)):
+export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell subset: quotes, |, >, >>, ;, &&, ||, $?, $$,
+  NAME=value then $NAME, $(...)):
   cat FILE...            read /proc, /sys and /dev/kmsg files
   echo [-n] TEXT > FILE  write a /proc or /sys file (sysctls, sysrq-trigger, oom_score_adj...)
                          e.g. echo NO_RUN_TO_PARITY > /sys/kernel/debug/sched/features,

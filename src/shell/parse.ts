@@ -1,6 +1,7 @@
 /**
- * The command language's syntax: words with single and double quotes and backslash escapes, command
- * substitution ($(...) and `...`), pipelines (|), output redirection (> and >>) and command lists (;, &&, ||).
+ * The command language's syntax: words with single and double quotes and backslash escapes, variables
+ * ($NAME, ${NAME}), command substitution ($(...) and `...`), pipelines (|), output redirection (> and >>) and
+ * command lists (;, &&, ||).
  * A small POSIX-shell subset.
  */
 
@@ -33,6 +34,22 @@ export const SHELL_PID = '\u0000$';
  */
 export const substMark = (i: number, quoted: boolean): string => (quoted ? `\u0002${i}\u0002` : `\u0001${i}\u0001`);
 export const SUBST_RE = /([\u0001\u0002])(\d+)\1/g;
+
+/** Where $NAME or ${NAME} stood: unquoted (split into words, \u0003) or in double quotes (\u0004). */
+export const varMark = (name: string, quoted: boolean): string => (quoted ? `\u0004${name}\u0004` : `\u0003${name}\u0003`);
+export const VAR_RE = /([\u0003\u0004])([A-Za-z_][A-Za-z0-9_]*|[0-9])\1/g;
+
+/** $NAME or ${NAME} at i (line[i] is '$'): the name and where the word goes on, or null if it is not one. */
+function variable(line: string, i: number): { name: string; next: number } | null {
+  if (line[i + 1] === '{') {
+    const m = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(line.slice(i));
+    if (m === null) throw new ParseError(`${line.slice(i, line.indexOf('}', i) + 1 || undefined)}: bad substitution`);
+    return { name: m[1] as string, next: i + m[0].length };
+  }
+  // $0 to $9: the positional parameters (an interactive shell has none; $0 is its name).
+  const m = /^\$([A-Za-z_][A-Za-z0-9_]*|[0-9])/.exec(line.slice(i));
+  return m === null ? null : { name: m[1] as string, next: i + m[0].length };
+}
 
 type Token = { t: 'word'; v: string } | { t: 'op'; v: '|' | '>' | '>>' | ';' | '&&' | '||' };
 
@@ -129,6 +146,12 @@ export function tokenize(line: string, subs: string[] = []): Token[] {
             i = sub.next;
             continue;
           }
+          const v = d === '$' ? variable(line, i) : null;
+          if (v !== null) {
+            word += varMark(v.name, true);
+            i = v.next;
+            continue;
+          }
           word += d;
           i++;
         }
@@ -143,6 +166,10 @@ export function tokenize(line: string, subs: string[] = []): Token[] {
         const sub = substitution(line, i);
         word += substMark(subs.push(sub.cmd) - 1, false);
         i = sub.next;
+      } else if (ch === '$' && variable(line, i) !== null) {
+        const v = variable(line, i) as { name: string; next: number };
+        word += varMark(v.name, false);
+        i = v.next;
       } else {
         word += ch;
         i++;

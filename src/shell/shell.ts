@@ -16,7 +16,7 @@ import { swapon } from './cmd-swapon.js';
 import { cut, sort, uniq } from './cmd-text.js';
 import { top } from './cmd-top.js';
 import { parseSecondsArg, type Command, type CommandOutput, type FollowUp, type ShellEnv } from './context.js';
-import { LAST_STATUS, parse, ParseError, SHELL_PID, SUBST_RE } from './parse.js';
+import { LAST_STATUS, parse, ParseError, SHELL_PID, SUBST_RE, VAR_RE } from './parse.js';
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
   cat,
@@ -158,6 +158,26 @@ function runSimple(env: ShellEnv, argv: string[], stdin: string): CommandOutput 
 /** How deep $(...) may nest (a runaway `$(... $(...))` is an error, not a hang). */
 const MAX_SUBST_DEPTH = 8;
 
+/**
+ * Shell variables (NAME=value, then $NAME), per machine and per shell: the login shell's persist from one command
+ * line to the next, as in a terminal; a task's "sh" steps have their own. A reboot starts them afresh.
+ */
+const SHELL_VARS = new WeakMap<Kernel, Map<number, Map<string, string>>>();
+const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=/;
+
+function shellVars(k: Kernel, pid: number): Map<string, string> {
+  let byPid = SHELL_VARS.get(k);
+  if (byPid === undefined) SHELL_VARS.set(k, (byPid = new Map()));
+  let vars = byPid.get(pid);
+  if (vars === undefined) byPid.set(pid, (vars = new Map()));
+  return vars;
+}
+
+/** What a login shell's environment has before anything is set (the simulated user is root). */
+function defaultVar(k: Kernel, name: string): string {
+  return ({ HOME: '/root', USER: 'root', LOGNAME: 'root', SHELL: '/bin/bash', PWD: '/', HOSTNAME: k.nodename, 0: 'bash' } as Record<string, string>)[name] ?? '';
+}
+
 /** Run one command line as `asTask` (a task running a `sh` step) or as the user's login shell. */
 export function runShell(env: ShellEnv, line: string, opts: { asTask: number | null } = { asTask: null }): ShellResult {
   const { stdout: _out, stderr: _err, ...r } = runLine(env, line, opts, 0);
@@ -198,15 +218,20 @@ function runLine(env: ShellEnv, line: string, opts: { asTask: number | null }, d
     err(r.stderr);
     return r.stdout.replace(/\n+$/, '');
   };
-  const expandWords = (w: string): string[] => {
+  const vars = (): Map<string, string> => shellVars(k, k.caller.pid);
+  const expandWords = (w: string, splitting = true): string[] => {
     let v = w.includes('\u0000') ? w.split(LAST_STATUS).join(String(status)).split(SHELL_PID).join(String(k.caller.pid)) : w;
-    if (!v.includes('\u0001') && !v.includes('\u0002')) return [v];
+    if (!/[\u0001-\u0004]/.test(v)) return [v];
     let split = false;
+    v = v.replace(VAR_RE, (_m, mark: string, name: string) => {
+      if (mark === '\u0003') split = true;
+      return vars().get(name) ?? defaultVar(k, name);
+    });
     v = v.replace(SUBST_RE, (_m, mark: string, i: string) => {
       if (mark === '\u0001') split = true;
       return substitute(Number(i));
     });
-    return split ? v.split(/[ \t\n]+/).filter((x) => x !== '') : [v];
+    return split && splitting ? v.split(/[ \t\n]+/).filter((x) => x !== '') : [v];
   };
   try {
     let prevOp: ';' | '&&' | '||' | null = null;
@@ -218,8 +243,20 @@ function runLine(env: ShellEnv, line: string, opts: { asTask: number | null }, d
       let stdin = '';
       let last: CommandOutput = { out: '', err: '', status: 0 };
       for (const c of item.pipeline.commands) {
+        // NAME=value words before any command: alone they set shell variables (their values are not split);
+        // before a command they would be its environment, which no command here reads.
+        let first = 0;
+        while (first < c.argv.length && ASSIGNMENT.test(c.argv[first] as string)) first++;
+        if (first === c.argv.length && first > 0) {
+          for (const a of c.argv) {
+            const m = ASSIGNMENT.exec(a) as RegExpExecArray;
+            vars().set(m[1] as string, expandWords(a.slice(m[0].length), false).join(''));
+          }
+          last = { out: '', err: '', status: 0 };
+          continue;
+        }
         // $? is the status of the last list item that ran (the pipeline before this one); $$ the shell's pid.
-        const argv = c.argv.flatMap(expandWords);
+        const argv = c.argv.slice(first).flatMap((w) => expandWords(w));
         if (argv.length === 0) {
           // A command that was only an empty substitution: nothing runs, and it succeeds.
           last = { out: '', err: '', status: 0 };
@@ -238,7 +275,7 @@ function runLine(env: ShellEnv, line: string, opts: { asTask: number | null }, d
         stdin = last.out;
         if (c.redirect !== null) {
           const name = c.argv[0] as string;
-          const r = redirectWrite(k, name, BUILTINS.has(name), expandWords(c.redirect.path).join(' '), last.out, c.redirect.append);
+          const r = redirectWrite(k, name, BUILTINS.has(name), expandWords(c.redirect.path, false).join(''), last.out, c.redirect.append);
           stdin = '';
           if (r !== null) {
             output += r.err;

@@ -315,6 +315,21 @@ describe('command language: texts as the real tools print them', () => {
     expect(out(`echo ${'$('.repeat(12)}echo deep${')'.repeat(12)}`)).toContain('bash: command substitution: nested too deeply\n');
   });
 
+  it('shell variables: NAME=value, then $NAME and ${NAME}; the login shell keeps them from line to line', () => {
+    const out = (line: string): string => sh(k, line).output;
+    expect(out('P=$(pidof hog); cat /proc/$P/comm; echo "pid ${P}."')).toBe(`hog\npid ${hog.pid}.\n`);
+    // A later command line still has it (one login shell); a task's sh steps have their own.
+    expect(out('echo $P')).toBe(`${hog.pid}\n`);
+    expect(runShell(shellEnv(k), 'echo "[$P]"', { asTask: hog.pid }).output).toBe('[]\n');
+    // Unquoted values are split into words, quoted ones are not; an assignment's value is never split.
+    expect(out('A="x  y"; echo $A; echo "$A"; B=$A; echo "$B"')).toBe('x y\nx  y\nx  y\n');
+    // Unset is empty; the environment a root login has; $0 is the shell, $1..$9 empty; single quotes keep $.
+    expect(out("echo [$NOPE] $HOME $USER $0 [$1] '$HOME'")).toBe('[] /root root bash [] $HOME\n');
+    // Before a command, NAME=value would be its environment: the command runs, nothing is set.
+    expect(out('Q=1 uname; echo "[$Q]"')).toBe('Linux\n[]\n');
+    expect(sh(k, 'echo ${A').output).toBe('bash: ${A: bad substitution\n');
+  });
+
   it('pgrep and pkill by name (-x whole), by parent (-P), with a signal; $$ is the shell', () => {
     const m = machine({ nrCpus: 2 });
     const a = spawn(m, { comm: 'job' });
