@@ -496,8 +496,10 @@ export const kill: Command = (env, argv) => {
  * parent (-P ppid,...); pgrep lists them (-l/-a with the name), pkill signals them (-SIGNAL, --signal SIG; -e
  * echoes each). Status 0 if something matched, 1 if nothing did, 2 for a usage error.
  */
-function procSelect(name: 'pgrep' | 'pkill', env: Parameters<Command>[0], argv: string[]): { tasks: Task[]; sig: number; withName: boolean; echo: boolean; count: boolean } | CommandOutput {
+function procSelect(name: 'pgrep' | 'pkill', env: Parameters<Command>[0], argv: string[]): { tasks: Task[]; sig: number; withName: boolean; echo: boolean; count: boolean; delim: string } | CommandOutput {
   let withName = false;
+  // pgrep -d DELIM: one line, the matches between delimiters (ps -p $(pgrep -d, name)).
+  let delim = '\n';
   let echo = false;
   let exact = false;
   let count = false;
@@ -508,6 +510,11 @@ function procSelect(name: 'pgrep' | 'pkill', env: Parameters<Command>[0], argv: 
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i] as string;
     if (name === 'pgrep' && (a === '-l' || a === '--list-name' || a === '-a' || a === '--list-full')) withName = true;
+    else if (name === 'pgrep' && (a === '-d' || a === '--delimiter' || /^-d./.test(a) || a.startsWith('--delimiter='))) {
+      const v = a === '-d' || a === '--delimiter' ? argv[++i] : a.startsWith('-d') ? a.slice(2) : a.slice('--delimiter='.length);
+      if (v === undefined) return fail(name, "option requires an argument -- 'd'", 2);
+      delim = v;
+    }
     else if (name === 'pkill' && (a === '-e' || a === '--echo')) echo = true;
     else if (a === '-x' || a === '--exact') exact = true;
     else if (a === '-c' || a === '--count') count = true;
@@ -545,7 +552,7 @@ function procSelect(name: 'pgrep' | 'pkill', env: Parameters<Command>[0], argv: 
     const order = [...tasks].sort((a, b) => a.startTimeNs - b.startTimeNs || a.pid - b.pid);
     tasks = [(pick === 'newest' ? order[order.length - 1] : order[0]) as Task];
   }
-  return { tasks, sig, withName, echo, count };
+  return { tasks, sig, withName, echo, count, delim };
 }
 
 export const pgrep: Command = (env, argv) => {
@@ -556,7 +563,8 @@ export const pgrep: Command = (env, argv) => {
   const line = (t: Task): string => (r.withName ? `${t.pid} ${t.comm}` : `${t.pid}`);
   const status = r.tasks.length > 0 ? 0 : 1;
   if (r.count) return { out: `${r.tasks.length}\n`, err: '', status };
-  return { out: r.tasks.map((t) => `${line(t)}\n`).join(''), err: '', status };
+  if (r.tasks.length === 0) return { out: '', err: '', status };
+  return { out: `${r.tasks.map(line).join(r.delim)}\n`, err: '', status };
 };
 
 export const pkill: Command = (env, argv) => {

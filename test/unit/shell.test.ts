@@ -337,6 +337,10 @@ describe('command language: texts as the real tools print them', () => {
     m.engine.runUntil(10 * MS);
     expect(sh(m, 'pgrep job').output).toBe(`${a.pid}\n${b.pid}\n`);
     expect(sh(m, 'pgrep -x job').output).toBe(`${a.pid}\n`);
+    // -d: one line, the delimiter between (what ps -p takes).
+    expect(sh(m, 'pgrep -d, job').output).toBe(`${a.pid},${b.pid}\n`);
+    expect(sh(m, "pgrep -l --delimiter='; ' job").output).toBe(`${a.pid} job; ${b.pid} job2\n`);
+    expect(sh(m, 'ps -o comm= -p $(pgrep -d, job)').output).toBe('job\njob2\n');
     // kthreadd's children, by pattern: not init's.
     expect(sh(m, 'pgrep -l -P 2 kworker/0').output).toMatch(/^\d+ kworker\/0:0$/m);
     expect(sh(m, 'pgrep -P 1 kworker').output).toBe('');
