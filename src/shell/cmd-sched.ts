@@ -285,7 +285,8 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
   chrt -m | chrt -p PID | chrt -f|-r|-o|-b|-i|-d [--sched-runtime NS --sched-deadline NS --sched-period NS] -p PRIO PID
   taskset -p [-c] [MASK|LIST] PID
   kill [-SIGNAL] PID...  kill -l
-  pgrep [-l|-a] [-d DELIM] [-c] [-n|-o] [-x] [-P PPID] PATTERN   pkill [-SIGNAL] [-e] [-c] [-n|-o] [-x] [-P PPID] PATTERN
+  pgrep [-l|-a] [-d DELIM] [-c] [-n|-o] [-x] [-P PPID] PATTERN
+  pkill [-SIGNAL] [-e] [-c] [-n|-o] [-x] [-P PPID] PATTERN
   pidof [-w] NAME...
   stress-ng --cpu N [--io N] [--vm N --vm-bytes SIZE] [--hdd N] [--timeout T]
             [--sched P --sched-prio N] [--taskset LIST]   load workers under a stress-ng parent
