@@ -60,6 +60,9 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   false: () => ({ out: '', err: '', status: 1 }),
 };
 
+/** Every name a command line starts with, for completion: the commands, watch, and nice in front of one. */
+export const COMMAND_NAMES: readonly string[] = [...Object.keys(COMMANDS), 'watch', 'nice'].sort();
+
 /** The machine's wall clock, as procps's watch prints it (ctime's "%a %b %e %H:%M:%S %Y", UTC). */
 function ctime(k: Kernel): string {
   const d = new Date(BOOT_TIME_SEC * 1000 + Math.floor(k.now / 1e6));

@@ -254,6 +254,15 @@ export function handlePrompt(app: App, k: KeyEvent): void {
     if (!app.tasks.search(p.editor.text, app.ui, true)) app.say(`no task matches "${p.editor.text}"`, true);
     return;
   }
+  if (p.kind === 'command' && k.full === 'tab') {
+    const c = app.opts.complete?.(p.editor.text, p.editor.cursor);
+    if (c === undefined) return;
+    p.editor.text = c.text;
+    p.editor.cursor = c.cursor;
+    // Ambiguous with nothing to add: the choices in the footer, as a second Tab lists them in bash.
+    if (c.candidates.length > 0) app.say(c.candidates.join('  '));
+    return;
+  }
   const r = p.editor.key(k.full, k.ch);
   if (r === 'cancel') {
     if (p.kind === 'filter') {

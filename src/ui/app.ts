@@ -54,6 +54,8 @@ export interface AppOptions {
   onExit(why: 'quit' | 'poweroff' | 'panic'): void;
   /** The trace capture key (R): returns the message to show. */
   onTraceToggle?: () => string;
+  /** Tab in the command line: the completed line, or the choices when the word is ambiguous. */
+  complete?: (text: string, cursor: number) => { text: string; cursor: number; candidates: string[] };
   /** Messages to show at start (theme warnings, terminfo trouble). */
   startupMessages?: string[];
   /** A replay: the machine takes commands from the journal only. */
@@ -282,6 +284,8 @@ export class App {
       return;
     }
     if (this.prompt !== null) {
+      // The prompt's message lasts until the next key (which may set another).
+      this.message = null;
       handlePrompt(this, k);
       this.render();
       return;
@@ -414,8 +418,11 @@ export class App {
       const x = c.put(0, 0, label, pal.hi);
       const room = c.width - x - 1;
       const start = Math.max(0, e.cursor - room + 1);
-      c.put(x, 0, e.text.slice(start, start + room), pal.text);
+      const end = c.put(x, 0, e.text.slice(start, start + room), pal.text);
       c.cell(x + e.cursor - start, 0, e.text[e.cursor] ?? ' ', pal.inverse);
+      // A message of the prompt's own (Tab's choices, no search match) follows the text on the same line.
+      const hint = Math.max(end, x + e.cursor - start + 1) + 2;
+      if (this.message !== null && hint < c.width) c.put(hint, 0, fit(this.message.text, c.width - hint), this.message.warn ? pal.warn : pal.inactive);
       return;
     }
     if (this.sysrqPending) {

@@ -100,7 +100,7 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { action: 'dmesg_wrap', keys: ['L'], help: 'dmesg and console: wrap long lines, or cut them (left/right pan)', group: 'Panes' },
   { action: 'tree_cpu_prev', keys: ['{'], help: 'fair tree: previous CPU', group: 'Panes' },
   { action: 'tree_cpu_next', keys: ['}'], help: 'fair tree: next CPU', group: 'Panes' },
-  { action: 'command', keys: [':'], help: 'command line: cat, echo >, sysctl, renice, kill, ps, vmstat 1, pidstat 1, watch... (help lists all)', group: 'Machine' },
+  { action: 'command', keys: [':'], help: 'command line: cat, echo >, sysctl, renice, kill, ps, vmstat 1, pidstat 1, watch... (help lists all; Tab completes)', group: 'Machine' },
   { action: 'sysrq', keys: ['!', 'M-s'], help: 'magic SysRq: then a command key (h lists them); kernel.sysrq applies', group: 'Machine' },
   { action: 'mark', keys: ['M'], help: 'put a marker in the recording and the journal', group: 'Machine' },
   { action: 'trace', keys: ['R'], help: 'start or stop capturing a trace (Perfetto JSON)', group: 'Machine' },

@@ -140,6 +140,21 @@ describe('magic SysRq from the keyboard', () => {
 });
 
 describe('the command line', () => {
+  it('Tab completes a path or a command; when the word is ambiguous the choices follow the prompt', async () => {
+    dash = await startDashboard({ scenario: small });
+    await dash.advance(200);
+    await dash.press(':', ...'cat /proc/memi', KEYS.tab);
+    expect(dash.tty.lines()[39]).toMatch(/^:cat \/proc\/meminfo +$/);
+    await dash.press(KEYS.enter);
+    await dash.advance(200);
+    expect(dash.text()).toContain('MemTotal:');
+    await dash.press(KEYS.escape, ':', ...'cat /proc/sys/vm/overcommit_', KEYS.tab);
+    expect(dash.tty.lines()[39]).toMatch(/^:cat \/proc\/sys\/vm\/overcommit_ {3}overcommit_kbytes {2}overcommit_memory {2}overcommit_ratio *$/);
+    // The next key clears the choices; m then Tab completes the one left.
+    await dash.press('m', KEYS.tab);
+    expect(dash.tty.lines()[39]).toMatch(/^:cat \/proc\/sys\/vm\/overcommit_memory +$/);
+  });
+
   it('runs a command; a one-line result shows in the footer', async () => {
     dash = await startDashboard({ scenario: small });
     await dash.advance(200);

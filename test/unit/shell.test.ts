@@ -10,7 +10,8 @@ import { Xoshiro128 } from '../../src/kernel/core/rng.js';
 import { machineHooks, shellEnv } from '../../src/sim/machine-hooks.js';
 import { parseScenarioText } from '../../src/sim/config.js';
 import { Session } from '../../src/sim/session.js';
-import { runShell } from '../../src/shell/shell.js';
+import { COMMAND_NAMES, runShell } from '../../src/shell/shell.js';
+import { completeLine } from '../../src/shell/complete.js';
 import { machine, MS, SEC, spawn } from '../helpers/machine.js';
 import { taskStateLetter, type Task } from '../../src/kernel/task/task.js';
 
@@ -328,6 +329,25 @@ describe('command language: texts as the real tools print them', () => {
     // Before a command, NAME=value would be its environment: the command runs, nothing is set.
     expect(out('Q=1 uname; echo "[$Q]"')).toBe('Linux\n[]\n');
     expect(sh(k, 'echo ${A').output).toBe('bash: ${A: bad substitution\n');
+  });
+
+  it('Tab completion: a command name first, a path after "/", the common prefix of several, the choices when stuck', () => {
+    const c = (text: string, cursor = text.length): { text: string; cursor: number; candidates: string[] } => completeLine(k, COMMAND_NAMES, text, cursor);
+    expect(c('unam')).toEqual({ text: 'uname ', cursor: 6, candidates: [] });
+    // The first word after | or ; is a command too; a later word is not (no completion there).
+    expect(c('cat /proc/loadavg | hea').text).toBe('cat /proc/loadavg | head ');
+    expect(c('cat /proc/loadavg | he').candidates).toEqual(['head', 'help']);
+    expect(c('echo unam')).toEqual({ text: 'echo unam', cursor: 9, candidates: [] });
+    // Paths: one match completes (a directory with "/", a file with a space), several give their common prefix.
+    expect(c('cat /proc/memi').text).toBe('cat /proc/meminfo ');
+    expect(c('ls /pr').text).toBe('ls /proc/');
+    expect(c('cat /proc/sys/vm/overcommit_').text).toBe('cat /proc/sys/vm/overcommit_');
+    expect(c('cat /proc/sys/vm/overcommit_').candidates).toEqual(['overcommit_kbytes', 'overcommit_memory', 'overcommit_ratio']);
+    expect(c(`cat /proc/${hog.pid}/sm`).text).toBe(`cat /proc/${hog.pid}/smaps`);
+    // In the middle of a line, what follows the cursor stays.
+    expect(c('cat /proc/loada | wc -l', 15)).toEqual({ text: 'cat /proc/loadavg  | wc -l', cursor: 18, candidates: [] });
+    expect(c('frobn')).toEqual({ text: 'frobn', cursor: 5, candidates: [] });
+    expect(c('p').candidates).toEqual(['perf', 'pgrep', 'pidof', 'pidstat', 'pkill', 'pmap', 'ps']);
   });
 
   it('pgrep and pkill by name (-x whole), by parent (-P), with a signal; $$ is the shell', () => {
