@@ -20,9 +20,10 @@ export const JOURNAL_VERSION = 1;
 /**
  * The simulation's behaviour version: bumped whenever the same inputs would give a different run, so that an
  * old journal is refused rather than replayed into a different picture. 2: swap-in reads page clusters, and
- * vmstat_update is queued with round_jiffies_relative().
+ * vmstat_update is queued with round_jiffies_relative(). 3: the command line expands $NAME, ${NAME}, $(...)
+ * and `...` (a recorded command line with them did something else before).
  */
-export const KERNEL_MODEL = '2';
+export const KERNEL_MODEL = '3';
 
 export class JournalError extends InputError {
   override readonly name = 'JournalError';
