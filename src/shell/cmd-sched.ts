@@ -262,7 +262,7 @@ export const spawn: Command = (env, argv) => {
 };
 
 export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell subset: quotes, |, >, >>, ;, &&, ||, $?, $$,
-  NAME=value then $NAME, $(...)):
+  NAME=value then $NAME, $(...), for NAME in WORDS; do LIST; done):
   cat FILE...            read /proc, /sys and /dev/kmsg files
   echo [-n] TEXT > FILE  write a /proc or /sys file (sysctls, sysrq-trigger, oom_score_adj...)
                          e.g. echo NO_RUN_TO_PARITY > /sys/kernel/debug/sched/features,

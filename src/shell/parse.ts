@@ -1,7 +1,7 @@
 /**
  * The command language's syntax: words with single and double quotes and backslash escapes, variables
- * ($NAME, ${NAME}), command substitution ($(...) and `...`), pipelines (|), output redirection (> and >>) and
- * command lists (;, &&, ||).
+ * ($NAME, ${NAME}), command substitution ($(...) and `...`), pipelines (|), output redirection (> and >>),
+ * command lists (;, &&, ||) and for loops (for NAME in WORDS; do LIST; done).
  * A small POSIX-shell subset.
  */
 
@@ -15,8 +15,15 @@ export interface Pipeline {
   commands: SimpleCommand[];
 }
 
+/** for NAME in WORDS; do BODY; done: BODY runs once per word (after expansion), NAME set to it. */
+export interface ForLoop {
+  name: string;
+  words: string[];
+  body: CommandList;
+}
+
 export interface CommandList {
-  items: { pipeline: Pipeline; op: ';' | '&&' | '||' | null }[];
+  items: { pipeline: Pipeline; loop?: ForLoop; op: ';' | '&&' | '||' | null }[];
   /** The command lines of $(...) and `...`, in order; a word holds SUBST_MARK(i) where the i-th stood. */
   subs: string[];
 }
@@ -183,6 +190,18 @@ export function tokenize(line: string, subs: string[] = []): Token[] {
 export function parse(line: string): CommandList {
   const subs: string[] = [];
   const toks = tokenize(line, subs);
+  const at = { i: 0 };
+  const list = parseList(toks, at, subs, false);
+  return list;
+}
+
+const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * A list of pipelines joined by ;, && and ||, up to the end of the tokens, or (inLoop) up to and including the
+ * `done` that closes a for loop's body. `for NAME in WORDS; do LIST; done` is one item of its list.
+ */
+function parseList(toks: Token[], at: { i: number }, subs: string[], inLoop: boolean): CommandList {
   const list: CommandList = { items: [], subs };
   let cmds: SimpleCommand[] = [];
   let cur: SimpleCommand = { argv: [], redirect: null };
@@ -191,10 +210,31 @@ export function parse(line: string): CommandList {
     cmds.push(cur);
     cur = { argv: [], redirect: null };
   };
-  for (let i = 0; i < toks.length; i++) {
-    const tk = toks[i] as Token;
+  const atCommandStart = (): boolean => cmds.length === 0 && cur.argv.length === 0 && cur.redirect === null;
+  const word = (j: number): string | null => {
+    const t = toks[j];
+    return t !== undefined && t.t === 'word' ? t.v : null;
+  };
+  while (at.i < toks.length) {
+    const tk = toks[at.i] as Token;
     if (tk.t === 'word') {
+      if (inLoop && tk.v === 'done' && atCommandStart()) {
+        at.i++;
+        return closeList(list);
+      }
+      if (tk.v === 'for' && atCommandStart()) {
+        list.items.push({ pipeline: { commands: [] }, loop: parseFor(toks, at, subs, word), op: null });
+        const next = toks[at.i];
+        if (next === undefined || (next.t === 'word' && next.v === 'done' && inLoop)) continue;
+        if (next.t === 'op' && (next.v === ';' || next.v === '&&' || next.v === '||')) {
+          (list.items[list.items.length - 1] as CommandList['items'][number]).op = next.v;
+          at.i++;
+          continue;
+        }
+        throw new ParseError(`syntax error near unexpected token \`${next.v}'`);
+      }
       cur.argv.push(tk.v);
+      at.i++;
       continue;
     }
     switch (tk.v) {
@@ -204,10 +244,10 @@ export function parse(line: string): CommandList {
         break;
       case '>':
       case '>>': {
-        const next = toks[i + 1];
+        const next = toks[at.i + 1];
         if (next === undefined || next.t !== 'word') throw new ParseError('syntax error near unexpected token `newline\'');
         cur.redirect = { path: next.v, append: tk.v === '>>' };
-        i++;
+        at.i++;
         break;
       }
       default:
@@ -215,12 +255,36 @@ export function parse(line: string): CommandList {
         list.items.push({ pipeline: { commands: cmds }, op: tk.v });
         cmds = [];
     }
+    at.i++;
   }
+  if (inLoop) throw new ParseError("syntax error: unexpected end of file (a for loop without `done')");
   if (cur.argv.length > 0 || cur.redirect !== null) endCommand();
   if (cmds.length > 0) list.items.push({ pipeline: { commands: cmds }, op: null });
-  else if (list.items.length > 0) {
-    const last = list.items[list.items.length - 1];
-    if (last !== undefined && last.op !== ';') throw new ParseError(`syntax error near unexpected token \`${last.op ?? ''}'`);
-  }
+  return closeList(list);
+}
+
+/** The end of a list: a last item left open by && or || is an error, by ; fine. */
+function closeList(list: CommandList): CommandList {
+  const last = list.items[list.items.length - 1];
+  if (last !== undefined && last.op !== null && last.op !== ';') throw new ParseError(`syntax error near unexpected token \`${last.op}'`);
   return list;
+}
+
+/** for NAME [in WORDS]; do LIST; done (at.i on `for`). */
+function parseFor(toks: Token[], at: { i: number }, subs: string[], word: (j: number) => string | null): ForLoop {
+  const name = word(at.i + 1);
+  if (name === null || !NAME_RE.test(name)) throw new ParseError(`\`${name ?? ''}': not a valid identifier`);
+  at.i += 2;
+  const words: string[] = [];
+  if (word(at.i) === 'in') {
+    at.i++;
+    while (word(at.i) !== null) words.push(word(at.i++) as string);
+  }
+  const semi = toks[at.i];
+  if (semi !== undefined && semi.t === 'op' && semi.v === ';') at.i++;
+  if (word(at.i) !== 'do') throw new ParseError(`syntax error near unexpected token \`${toks[at.i]?.v ?? 'newline'}'`);
+  at.i++;
+  const body = parseList(toks, at, subs, true);
+  if (body.items.length === 0) throw new ParseError("syntax error near unexpected token `done'");
+  return { name, words, body };
 }

@@ -16,7 +16,7 @@ import { swapon } from './cmd-swapon.js';
 import { cut, sort, uniq } from './cmd-text.js';
 import { top } from './cmd-top.js';
 import { parseSecondsArg, type Command, type CommandOutput, type FollowUp, type ShellEnv } from './context.js';
-import { LAST_STATUS, parse, ParseError, SHELL_PID, SUBST_RE, VAR_RE } from './parse.js';
+import { LAST_STATUS, parse, ParseError, SHELL_PID, SUBST_RE, VAR_RE, type CommandList } from './parse.js';
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
   cat,
@@ -236,10 +236,21 @@ function runLine(env: ShellEnv, line: string, opts: { asTask: number | null }, d
     });
     return split && splitting ? v.split(/[ \t\n]+/).filter((x) => x !== '') : [v];
   };
-  try {
+  // A list's items in turn (&& and || look at the last status); a for loop runs its body once per word.
+  const runList = (l: CommandList, top: boolean): void => {
     let prevOp: ';' | '&&' | '||' | null = null;
-    for (const item of list.items) {
+    for (const item of l.items) {
       if ((prevOp === '&&' && status !== 0) || (prevOp === '||' && status === 0)) {
+        prevOp = item.op;
+        continue;
+      }
+      if (item.loop !== undefined) {
+        const loop = item.loop;
+        status = 0;
+        for (const w of loop.words.flatMap((x) => expandWords(x))) {
+          vars().set(loop.name, w);
+          runList(loop.body, false);
+        }
         prevOp = item.op;
         continue;
       }
@@ -268,7 +279,7 @@ function runLine(env: ShellEnv, line: string, opts: { asTask: number | null }, d
         last = runSimple(env, argv, stdin);
         if (last.follow !== undefined) {
           // Later reports need the machine to run on after this line returns: only a command on its own can.
-          if (list.items.length === 1 && item.pipeline.commands.length === 1 && c.redirect === null) follow = last.follow;
+          if (top && l.items.length === 1 && item.pipeline.commands.length === 1 && c.redirect === null) follow = last.follow;
           else if (last.follow.optional === true) delete last.follow;
           else last = { out: '', err: `${argv[0] ?? ''}: with an interval it must run on its own (not piped, redirected or in a list)\n`, status: 1 };
         }
@@ -295,6 +306,9 @@ function runLine(env: ShellEnv, line: string, opts: { asTask: number | null }, d
       if (status !== 0 && error === null) error = `exit ${status}`;
       prevOp = item.op;
     }
+  };
+  try {
+    runList(list, true);
   } finally {
     k.caller = prevCaller;
   }

@@ -331,6 +331,22 @@ describe('command language: texts as the real tools print them', () => {
     expect(sh(k, 'echo ${A').output).toBe('bash: ${A: bad substitution\n');
   });
 
+  it('for loops: for NAME in WORDS; do LIST; done, nested, with substitutions; errors as bash gives them', () => {
+    const out = (line: string): string => sh(k, line).output;
+    expect(out('for p in $(pidof hog); do echo "pid $p: $(cat /proc/$p/comm)"; done')).toBe(`pid ${hog.pid}: hog\n`);
+    expect(out('for x in a b; do for y in 1 2; do echo $x$y; done; done')).toBe('a1\na2\nb1\nb2\n');
+    // The variable keeps its last value; a loop over nothing succeeds; && and || see the body's last status.
+    expect(out('for x in 1 2; do echo $x; done; echo "last $x"')).toBe('1\n2\nlast 2\n');
+    expect(out('for x in; do echo never; done && echo after')).toBe('after\n');
+    expect(out('for x in 1 2; do false; done && echo yes || echo no')).toBe('no\n');
+    // Keywords only where a command starts.
+    expect(out('echo for do done')).toBe('for do done\n');
+    expect(sh(k, 'for 1x in a; do echo; done')).toMatchObject({ output: "bash: `1x': not a valid identifier\n", exitStatus: 2 });
+    expect(sh(k, 'for x in a; echo $x; done').output).toBe("bash: syntax error near unexpected token `echo'\n");
+    expect(sh(k, 'for x in a; do done').output).toBe("bash: syntax error near unexpected token `done'\n");
+    expect(sh(k, 'for x in a; do echo $x').output).toBe("bash: syntax error: unexpected end of file (a for loop without `done')\n");
+  });
+
   it('Tab completion: a command name first, a path after "/", the common prefix of several, the choices when stuck', () => {
     const c = (text: string, cursor = text.length): { text: string; cursor: number; candidates: string[] } => completeLine(k, COMMAND_NAMES, text, cursor);
     expect(c('unam')).toEqual({ text: 'uname ', cursor: 6, candidates: [] });
@@ -591,7 +607,7 @@ describe('command language: texts as the real tools print them', () => {
 
 describe('command language fuzz', () => {
   const WORDS = ['cat', 'echo', 'sysctl', 'dmesg', 'ps', 'free', 'renice', 'chrt', 'taskset', 'kill', 'spawn', 'slabtop', 'uptime', 'ls', 'grep', 'head', 'tail', 'wc', 'help', 'sync', 'uname', 'pgrep', 'pidof', 'nproc', 'top', 'sort', 'cut', 'uniq', 'swapon', 'pmap'];
-  const ARGS = ['-n', '-p', '-c', '-f', '-r', '-o', '-e', '-a', '-9', '-s', '-w', '-x', '-T', '-l', '--json', '1', '0', '-1', '200', '99999', '3', 'm', 't', 's', 'x', '/proc/sys/vm/drop_caches', '/proc/sysrq-trigger', '/proc/sys/kernel/sysrq', '/proc/1/oom_score_adj', '/proc/loadavg', '/dev/kmsg', 'vm.overcommit_memory=1', 'kernel.printk="8 4 1 7"', 'cpu-hog', 'leak', '{', '"', "'", '|', '>', '>>', ';', '&&', '||', '0-1', 'ff', '-b', '-k2n', '-t:', '-d', '-1', '--sort=-%cpu', 'pid=', '$(pidof hog)', '`nproc`', '"$(echo a b)"', '$(', ')', '', '/proc/self/maps'];
+  const ARGS = ['-n', '-p', '-c', '-f', '-r', '-o', '-e', '-a', '-9', '-s', '-w', '-x', '-T', '-l', '--json', '1', '0', '-1', '200', '99999', '3', 'm', 't', 's', 'x', '/proc/sys/vm/drop_caches', '/proc/sysrq-trigger', '/proc/sys/kernel/sysrq', '/proc/1/oom_score_adj', '/proc/loadavg', '/dev/kmsg', 'vm.overcommit_memory=1', 'kernel.printk="8 4 1 7"', 'cpu-hog', 'leak', '{', '"', "'", '|', '>', '>>', ';', '&&', '||', '0-1', 'ff', '-b', '-k2n', '-t:', '-d', '-1', '--sort=-%cpu', 'pid=', '$(pidof hog)', '`nproc`', '"$(echo a b)"', '$(', ')', '', '/proc/self/maps', 'for', 'x', 'in', 'do', 'done', '$x'];
   for (const seed of [1, 2, 3, 4, 5]) {
     it(`seed ${seed}: 400 random command lines never throw and keep the machine consistent`, () => {
       const rng = new Xoshiro128(seed, 'fuzz');
