@@ -16,7 +16,7 @@ import { swapon } from './cmd-swapon.js';
 import { cut, sort, uniq } from './cmd-text.js';
 import { top } from './cmd-top.js';
 import { parseSecondsArg, type Command, type CommandOutput, type FollowUp, type ShellEnv } from './context.js';
-import { LAST_STATUS, parse, ParseError, SHELL_PID, SUBST_RE, VAR_RE, type CommandList } from './parse.js';
+import { LAST_STATUS, parse, ParseError, SHELL_PID, SUBST_RE, VAR_RE, type CommandList, type SimpleCommand } from './parse.js';
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
   cat,
@@ -187,8 +187,10 @@ export function runShell(env: ShellEnv, line: string, opts: { asTask: number | n
   return r;
 }
 
+type LineResult = ShellResult & { stdout: string; stderr: string };
+
 /** runShell, and what the line wrote to its standard output alone (what a $(...) of it is replaced with). */
-function runLine(env: ShellEnv, line: string, opts: { asTask: number | null }, depth: number): ShellResult & { stdout: string; stderr: string } {
+function runLine(env: ShellEnv, line: string, opts: { asTask: number | null }, depth: number): LineResult {
   const k = env.k;
   let list;
   try {
@@ -200,120 +202,149 @@ function runLine(env: ShellEnv, line: string, opts: { asTask: number | null }, d
   const prevCaller = k.caller;
   const asTask = opts.asTask !== null ? k.tasks.get(opts.asTask) : undefined;
   k.caller = asTask !== undefined ? { comm: asTask.comm, pid: asTask.pid } : loginShell(k);
-  let output = '';
-  let stdout = '';
-  let stderr = '';
-  let status = 0;
-  let error: string | null = null;
-  let follow: FollowUp | undefined;
-  // $(...): the command runs when its word is expanded; its error output goes where this line's goes, its
-  // standard output (less trailing newlines) into the word, split into words unless it was in double quotes.
-  const substitute = (i: number): string => {
-    const err = (text: string): void => {
-      output += text;
-      stderr += text;
-    };
-    if (depth >= MAX_SUBST_DEPTH) {
-      err('bash: command substitution: nested too deeply\n');
+  const run = new LineRun(env, list, opts, depth);
+  try {
+    run.runList(list, true);
+  } finally {
+    k.caller = prevCaller;
+  }
+  const r: LineResult = { output: run.output, stdout: run.stdout, stderr: run.stderr, exitStatus: run.status, error: run.status === 0 ? null : run.error };
+  // A substitution's command reports once: only a command line of its own goes on.
+  if (run.follow !== undefined && depth === 0) r.follow = run.follow;
+  return r;
+}
+
+/** One command line being run: its output so far (all of it, and stdout and stderr apart), $?, and the expansions. */
+class LineRun {
+  output = '';
+  stdout = '';
+  stderr = '';
+  status = 0;
+  error: string | null = null;
+  follow: FollowUp | undefined;
+
+  constructor(
+    private readonly env: ShellEnv,
+    private readonly list: CommandList,
+    private readonly opts: { asTask: number | null },
+    private readonly depth: number,
+  ) {}
+
+  private get k(): Kernel {
+    return this.env.k;
+  }
+
+  private vars(): Map<string, string> {
+    return shellVars(this.k, this.k.caller.pid);
+  }
+
+  private err(text: string): void {
+    this.output += text;
+    this.stderr += text;
+  }
+
+  /** $(...): run when its word is expanded; its errors go where this line's go, its output into the word. */
+  private substitute(i: number): string {
+    if (this.depth >= MAX_SUBST_DEPTH) {
+      this.err('bash: command substitution: nested too deeply\n');
       return '';
     }
-    const r = runLine(env, list.subs[i] ?? '', opts, depth + 1);
-    err(r.stderr);
+    const r = runLine(this.env, this.list.subs[i] ?? '', this.opts, this.depth + 1);
+    this.err(r.stderr);
     return r.stdout.replace(/\n+$/, '');
-  };
-  const vars = (): Map<string, string> => shellVars(k, k.caller.pid);
-  const expandWords = (w: string, splitting = true): string[] => {
-    let v = w.includes('\u0000') ? w.split(LAST_STATUS).join(String(status)).split(SHELL_PID).join(String(k.caller.pid)) : w;
+  }
+
+  /**
+   * A word as the command sees it: $? (the last status), $$ (the shell's pid), variables and substitutions put
+   * in; split into words where an unquoted variable or substitution stood (not for an assignment or a path).
+   */
+  expandWords(w: string, splitting = true): string[] {
+    let v = w.includes('\u0000') ? w.split(LAST_STATUS).join(String(this.status)).split(SHELL_PID).join(String(this.k.caller.pid)) : w;
     if (!/[\u0001-\u0004]/.test(v)) return [v];
     let split = false;
     v = v.replace(VAR_RE, (_m, mark: string, name: string) => {
       if (mark === '\u0003') split = true;
-      return vars().get(name) ?? defaultVar(k, name);
+      return this.vars().get(name) ?? defaultVar(this.k, name);
     });
     v = v.replace(SUBST_RE, (_m, mark: string, i: string) => {
       if (mark === '\u0001') split = true;
-      return substitute(Number(i));
+      return this.substitute(Number(i));
     });
     return split && splitting ? v.split(/[ \t\n]+/).filter((x) => x !== '') : [v];
-  };
-  // A list's items in turn (&& and || look at the last status); a for loop runs its body once per word.
-  const runList = (l: CommandList, top: boolean): void => {
+  }
+
+  /** A list's items in turn (&& and || look at the last status); a for loop runs its body once per word. */
+  runList(l: CommandList, top: boolean): void {
     let prevOp: ';' | '&&' | '||' | null = null;
     for (const item of l.items) {
-      if ((prevOp === '&&' && status !== 0) || (prevOp === '||' && status === 0)) {
+      if ((prevOp === '&&' && this.status !== 0) || (prevOp === '||' && this.status === 0)) {
         prevOp = item.op;
         continue;
       }
       if (item.loop !== undefined) {
         const loop = item.loop;
-        status = 0;
-        for (const w of loop.words.flatMap((x) => expandWords(x))) {
-          vars().set(loop.name, w);
-          runList(loop.body, false);
+        this.status = 0;
+        for (const w of loop.words.flatMap((x) => this.expandWords(x))) {
+          this.vars().set(loop.name, w);
+          this.runList(loop.body, false);
         }
-        prevOp = item.op;
-        continue;
+      } else {
+        const alone = top && l.items.length === 1 && item.pipeline.commands.length === 1;
+        const last = this.runPipeline(item.pipeline.commands, alone);
+        this.status = last.status;
+        // A failure without an errno (grep found nothing, a usage error) is reported by its exit status.
+        if (this.status !== 0 && this.error === null) this.error = `exit ${this.status}`;
       }
-      let stdin = '';
-      let last: CommandOutput = { out: '', err: '', status: 0 };
-      for (const c of item.pipeline.commands) {
-        // NAME=value words before any command: alone they set shell variables (their values are not split);
-        // before a command they would be its environment, which no command here reads.
-        let first = 0;
-        while (first < c.argv.length && ASSIGNMENT.test(c.argv[first] as string)) first++;
-        if (first === c.argv.length && first > 0) {
-          for (const a of c.argv) {
-            const m = ASSIGNMENT.exec(a) as RegExpExecArray;
-            vars().set(m[1] as string, expandWords(a.slice(m[0].length), false).join(''));
-          }
-          last = { out: '', err: '', status: 0 };
-          continue;
-        }
-        // $? is the status of the last list item that ran (the pipeline before this one); $$ the shell's pid.
-        const argv = c.argv.slice(first).flatMap((w) => expandWords(w));
-        if (argv.length === 0) {
-          // A command that was only an empty substitution: nothing runs, and it succeeds.
-          last = { out: '', err: '', status: 0 };
-          continue;
-        }
-        last = runSimple(env, argv, stdin);
-        if (last.follow !== undefined) {
-          // Later reports need the machine to run on after this line returns: only a command on its own can.
-          if (top && l.items.length === 1 && item.pipeline.commands.length === 1 && c.redirect === null) follow = last.follow;
-          else if (last.follow.optional === true) delete last.follow;
-          else last = { out: '', err: `${argv[0] ?? ''}: with an interval it must run on its own (not piped, redirected or in a list)\n`, status: 1 };
-        }
-        output += last.err;
-        stderr += last.err;
-        if (last.errno !== undefined && error === null && last.status !== 0) error = last.errno;
-        stdin = last.out;
-        if (c.redirect !== null) {
-          const name = c.argv[0] as string;
-          const r = redirectWrite(k, name, BUILTINS.has(name), expandWords(c.redirect.path, false).join(''), last.out, c.redirect.append);
-          stdin = '';
-          if (r !== null) {
-            output += r.err;
-            stderr += r.err;
-            last = r;
-            if (error === null) error = r.errno ?? `exit ${r.status}`;
-          }
-        }
-      }
-      output += stdin;
-      stdout += stdin;
-      status = last.status;
-      // A failure without an errno (grep found nothing, a usage error) is reported by its exit status.
-      if (status !== 0 && error === null) error = `exit ${status}`;
       prevOp = item.op;
     }
-  };
-  try {
-    runList(list, true);
-  } finally {
-    k.caller = prevCaller;
   }
-  const r: ShellResult & { stdout: string; stderr: string } = { output, stdout, stderr, exitStatus: status, error: status === 0 ? null : error };
-  // A substitution's command reports once: only a command line of its own goes on.
-  if (follow !== undefined && depth === 0) r.follow = follow;
-  return r;
+
+  /** The commands of a pipeline, each one's output the next one's input; returns the last one's result. */
+  private runPipeline(commands: SimpleCommand[], alone: boolean): CommandOutput {
+    let stdin = '';
+    let last: CommandOutput = { out: '', err: '', status: 0 };
+    for (const c of commands) {
+      // NAME=value words before any command: alone they set shell variables (their values are not split);
+      // before a command they would be its environment, which no command here reads.
+      let first = 0;
+      while (first < c.argv.length && ASSIGNMENT.test(c.argv[first] as string)) first++;
+      if (first === c.argv.length && first > 0) {
+        for (const a of c.argv) {
+          const m = ASSIGNMENT.exec(a) as RegExpExecArray;
+          this.vars().set(m[1] as string, this.expandWords(a.slice(m[0].length), false).join(''));
+        }
+        last = { out: '', err: '', status: 0 };
+        continue;
+      }
+      const argv = c.argv.slice(first).flatMap((w) => this.expandWords(w));
+      // A command that was only an empty substitution: nothing runs, and it succeeds.
+      if (argv.length === 0) {
+        last = { out: '', err: '', status: 0 };
+        continue;
+      }
+      last = runSimple(this.env, argv, stdin);
+      if (last.follow !== undefined) {
+        // Later reports need the machine to run on after this line returns: only a command on its own can.
+        if (alone && c.redirect === null) this.follow = last.follow;
+        else if (last.follow.optional === true) delete last.follow;
+        else last = { out: '', err: `${argv[0] ?? ''}: with an interval it must run on its own (not piped, redirected or in a list)\n`, status: 1 };
+      }
+      this.err(last.err);
+      if (last.errno !== undefined && this.error === null && last.status !== 0) this.error = last.errno;
+      stdin = last.out;
+      if (c.redirect !== null) {
+        const name = argv[0] as string;
+        const r = redirectWrite(this.k, name, BUILTINS.has(name), this.expandWords(c.redirect.path, false).join(''), last.out, c.redirect.append);
+        stdin = '';
+        if (r !== null) {
+          this.err(r.err);
+          last = r;
+          if (this.error === null) this.error = r.errno ?? `exit ${r.status}`;
+        }
+      }
+    }
+    this.output += stdin;
+    this.stdout += stdin;
+    return last;
+  }
 }
