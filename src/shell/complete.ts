@@ -32,8 +32,8 @@ export function completeLine(k: Kernel, commands: readonly string[], text: strin
     const slash = word.lastIndexOf('/');
     const dir = slash === 0 ? '/' : word.slice(0, slash);
     const leaf = word.slice(slash + 1);
-    const names = k.proc.list(dir) ?? [];
-    matches = names.filter((n) => n.startsWith(leaf)).map((n) => `${dir === '/' ? '' : dir}/${n}${k.proc.isDir(`${dir === '/' ? '' : dir}/${n}`) ? '/' : ''}`);
+    const base = dir === '/' ? '' : dir;
+    matches = (k.proc.list(dir) ?? []).filter((n) => n.startsWith(leaf)).map((n) => `${base}/${n}${k.proc.isDir(`${base}/${n}`) ? '/' : ''}`);
     prefixLen = slash + 1;
   } else if (first) {
     matches = commands.filter((c) => c.startsWith(word)).sort();

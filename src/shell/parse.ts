@@ -173,13 +173,15 @@ export function tokenize(line: string, subs: string[] = []): Token[] {
         const sub = substitution(line, i);
         word += substMark(subs.push(sub.cmd) - 1, false);
         i = sub.next;
-      } else if (ch === '$' && variable(line, i) !== null) {
-        const v = variable(line, i) as { name: string; next: number };
-        word += varMark(v.name, false);
-        i = v.next;
       } else {
-        word += ch;
-        i++;
+        const v = ch === '$' ? variable(line, i) : null;
+        if (v !== null) {
+          word += varMark(v.name, false);
+          i = v.next;
+        } else {
+          word += ch;
+          i++;
+        }
       }
     }
     out.push({ t: 'word', v: word });
@@ -190,9 +192,7 @@ export function tokenize(line: string, subs: string[] = []): Token[] {
 export function parse(line: string): CommandList {
   const subs: string[] = [];
   const toks = tokenize(line, subs);
-  const at = { i: 0 };
-  const list = parseList(toks, at, subs, false);
-  return list;
+  return parseList(toks, { i: 0 }, subs, false);
 }
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -223,11 +223,12 @@ function parseList(toks: Token[], at: { i: number }, subs: string[], inLoop: boo
         return closeList(list);
       }
       if (tk.v === 'for' && atCommandStart()) {
-        list.items.push({ pipeline: { commands: [] }, loop: parseFor(toks, at, subs, word), op: null });
+        const item: CommandList['items'][number] = { pipeline: { commands: [] }, loop: parseFor(toks, at, subs, word), op: null };
+        list.items.push(item);
         const next = toks[at.i];
         if (next === undefined || (next.t === 'word' && next.v === 'done' && inLoop)) continue;
         if (next.t === 'op' && (next.v === ';' || next.v === '&&' || next.v === '||')) {
-          (list.items[list.items.length - 1] as CommandList['items'][number]).op = next.v;
+          item.op = next.v;
           at.i++;
           continue;
         }

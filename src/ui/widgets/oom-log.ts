@@ -9,6 +9,28 @@ import { fit, fmtPages, padL, wrapItems } from '../format.js';
 import type { UiState } from '../ui-state.js';
 import { Reaction, type DrawCtx, type KeyEvent, type Widget, clearPane } from './widget.js';
 
+type Candidate = OomSnapshot['candidates'][number];
+
+/** The kill line, the ranking's heading and a row of it, in three widths (wide from 67 columns, compact from 51). */
+const OOM_FORMS: Record<'wide' | 'compact' | 'narrow', { kill(k: OomSnapshot): string; head: string; row(c: Candidate, rank: number, victim: boolean): string }> = {
+  wide: {
+    kill: (k) => `${(k.tNs / 1e9).toFixed(3).padStart(9)}s  killed ${k.victimComm} (${k.victimPid})  badness ${k.badnessPages} of ${k.totalPages}  by ${k.trigger}`,
+    head: '  rank     PID COMM               POINTS      RSS  ADJ',
+    row: (c, rank, victim) =>
+      `${padL(rank, 6)} ${padL(c.pid, 7)} ${fit(c.comm, 16).padEnd(16)} ${padL(c.points, 9)} ${padL(fmtPages(c.rssPages), 8)} ${padL(c.oomScoreAdj, 5)}${victim ? '  <- victim' : ''}`,
+  },
+  compact: {
+    kill: (k) => `${(k.tNs / 1e9).toFixed(3)}s killed ${k.victimComm} (${k.victimPid}) badness ${k.badnessPages}/${k.totalPages}`,
+    head: 'rank     PID COMM              POINTS     RSS   ADJ',
+    row: (c, rank, victim) => `${victim ? '>' : ' '}${padL(rank, 3)} ${padL(c.pid, 7)} ${fit(c.comm, 15).padEnd(15)} ${padL(c.points, 8)} ${padL(fmtPages(c.rssPages), 7)} ${padL(c.oomScoreAdj, 5)}`,
+  },
+  narrow: {
+    kill: (k) => `${(k.tNs / 1e9).toFixed(3)}s ${k.victimComm} (${k.victimPid}) ${k.badnessPages}/${k.totalPages}`,
+    head: '    PID COMM          POINTS    RSS   ADJ',
+    row: (c, _rank, victim) => `${victim ? '>' : ' '}${padL(c.pid, 6)} ${fit(c.comm, 12).padEnd(12)} ${padL(c.points, 7)} ${padL(fmtPages(c.rssPages), 6)} ${padL(c.oomScoreAdj, 5)}`,
+  },
+};
+
 export class OomLogWidget implements Widget {
   readonly id = 'oom' as const;
   kills: OomSnapshot[] = [];
@@ -48,32 +70,18 @@ export class OomLogWidget implements Widget {
     this.sel = Math.max(0, Math.min(this.sel, this.kills.length - 1));
     // Narrower than the wide table (a pane of the 120-column memory screen): the compact forms; narrower still
     // (100 columns), no rank column (the order is the rank) and the kill line without its words. Nothing cut.
-    const tier = s.width >= 67 ? 'wide' : s.width >= 51 ? 'compact' : 'narrow';
+    const form = OOM_FORMS[s.width >= 67 ? 'wide' : s.width >= 51 ? 'compact' : 'narrow'];
     for (let i = 0; i < listRows; i++) {
-      const k = this.kills[i] as OomSnapshot;
-      const t = (k.tNs / 1e9).toFixed(3);
-      const text =
-        tier === 'wide'
-          ? `${t.padStart(9)}s  killed ${k.victimComm} (${k.victimPid})  badness ${k.badnessPages} of ${k.totalPages}  by ${k.trigger}`
-          : tier === 'compact'
-            ? `${t}s killed ${k.victimComm} (${k.victimPid}) badness ${k.badnessPages}/${k.totalPages}`
-            : `${t}s ${k.victimComm} (${k.victimPid}) ${k.badnessPages}/${k.totalPages}`;
-      s.put(0, i, fit(text, s.width), i === this.sel ? pal.selected : pal.oom);
+      s.put(0, i, fit(form.kill(this.kills[i] as OomSnapshot), s.width), i === this.sel ? pal.selected : pal.oom);
     }
     const k = this.kills[this.sel] as OomSnapshot;
     let y = listRows;
     if (y >= s.height) return;
-    const head = { wide: '  rank     PID COMM               POINTS      RSS  ADJ', compact: 'rank     PID COMM              POINTS     RSS   ADJ', narrow: '    PID COMM          POINTS    RSS   ADJ' }[tier];
-    s.put(0, y++, fit(head, s.width), pal.title);
+    s.put(0, y++, fit(form.head, s.width), pal.title);
     k.candidates.forEach((c, i) => {
       if (y >= s.height) return;
       const victim = c.pid === k.victimPid;
-      const row =
-        tier === 'wide'
-          ? `${padL(i + 1, 6)} ${padL(c.pid, 7)} ${fit(c.comm, 16).padEnd(16)} ${padL(c.points, 9)} ${padL(fmtPages(c.rssPages), 8)} ${padL(c.oomScoreAdj, 5)}${victim ? '  <- victim' : ''}`
-          : tier === 'compact'
-            ? `${victim ? '>' : ' '}${padL(i + 1, 3)} ${padL(c.pid, 7)} ${fit(c.comm, 15).padEnd(15)} ${padL(c.points, 8)} ${padL(fmtPages(c.rssPages), 7)} ${padL(c.oomScoreAdj, 5)}`
-            : `${victim ? '>' : ' '}${padL(c.pid, 6)} ${fit(c.comm, 12).padEnd(12)} ${padL(c.points, 7)} ${padL(fmtPages(c.rssPages), 6)} ${padL(c.oomScoreAdj, 5)}`;
+      const row = form.row(c, i + 1, victim);
       s.put(0, y++, fit(row, s.width), victim ? pal.oom : c.pid === ui.selectedPid ? pal.hi : pal.text);
     });
   }

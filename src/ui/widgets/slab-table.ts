@@ -106,7 +106,7 @@ export class SlabTableWidget implements Widget {
     for (let i = 0; i < rows; i++) {
       const c = this.caches[this.top + i];
       if (c === undefined) break;
-      const attr = ctx.focused && this.top + i === this.sel ? pal.selected : c.reclaimable ? pal.text : pal.text;
+      const attr = ctx.focused && this.top + i === this.sel ? pal.selected : pal.text;
       s.put(0, y + i, fit(slabRow(c, drop), s.width), attr);
     }
   }
