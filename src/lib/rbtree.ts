@@ -22,6 +22,8 @@ export interface RbTreeOps<N> {
    * Optional.
    */
   augment?(n: N): boolean;
+  /** Copy from's augmented value to to (the kernel's augment->copy); required with augment. */
+  copy?(from: N, to: N): void;
 }
 
 export class RbTree<N extends RbNode<N>> {
@@ -31,10 +33,13 @@ export class RbTree<N extends RbNode<N>> {
   size = 0;
   private readonly less: (a: N, b: N) => boolean;
   private readonly aug: ((n: N) => boolean) | null;
+  private readonly copy: ((from: N, to: N) => void) | null;
 
   constructor(ops: RbTreeOps<N>) {
     this.less = ops.less;
     this.aug = ops.augment ?? null;
+    this.copy = ops.copy ?? null;
+    if (this.aug !== null && this.copy === null) throw new Error('rbtree: augment needs copy');
   }
 
   insert(z: N): void {
@@ -79,14 +84,19 @@ export class RbTree<N extends RbNode<N>> {
     let yWasRed = y.rbRed;
     let x: N | null;
     let xParent: N | null;
+    // Where the augmented values start to change, bottom up: the removed node's old place (one child or
+    // none), or the successor's old parent up to the successor, which then holds z's old value (two).
+    let propFrom: N | null;
     if (z.rbLeft === null) {
       x = z.rbRight;
       xParent = z.rbParent;
       this.transplant(z, z.rbRight);
+      propFrom = xParent;
     } else if (z.rbRight === null) {
       x = z.rbLeft;
       xParent = z.rbParent;
       this.transplant(z, z.rbLeft);
+      propFrom = xParent;
     } else {
       y = minimum(z.rbRight);
       yWasRed = y.rbRed;
@@ -103,12 +113,25 @@ export class RbTree<N extends RbNode<N>> {
       y.rbLeft = z.rbLeft;
       (y.rbLeft as N).rbParent = y;
       y.rbRed = z.rbRed;
+      propFrom = xParent;
+      if (this.copy !== null) {
+        this.copy(z, y);
+        // Up to (not into) y: a node whose value holds has unchanged ancestors below y.
+        let n = xParent as N;
+        while (n !== y && (this.aug as (n: N) => boolean)(n)) n = n.rbParent as N;
+        propFrom = y;
+      }
     }
     z.rbParent = z.rbLeft = z.rbRight = null;
     z.rbOnTree = false;
     this.size--;
-    // Full path recompute: y may have moved into z's place above xParent.
-    if (this.aug !== null) this.propagate(xParent);
+    // rb_erase_augmented's propagate: up from the first changed node, stopping at the first that holds (z's
+    // removal can only change values along this path, and an unchanged node leaves every ancestor unchanged).
+    const aug = this.aug;
+    if (aug !== null) {
+      let n = propFrom;
+      while (n !== null && aug(n)) n = n.rbParent;
+    }
     if (!yWasRed) this.eraseFixup(x, xParent);
   }
 

@@ -23,6 +23,10 @@ function augment(n: N): boolean {
   return true;
 }
 
+function copy(from: N, to: N): void {
+  to.min = from.min;
+}
+
 function less(a: N, b: N): boolean {
   return a.key !== b.key ? a.key < b.key : a.id < b.id;
 }
@@ -31,7 +35,7 @@ describe('RbTree (property: random operations against a sorted array)', () => {
   for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
     it(`seed ${seed}: order, red-black properties, leftmost and augmented min hold`, () => {
       const rng = new Xoshiro128(seed);
-      const tree = new RbTree<N>({ less, augment });
+      const tree = new RbTree<N>({ less, augment, copy });
       const oracle: N[] = [];
       let id = 0;
       for (let step = 0; step < 3000; step++) {
@@ -45,12 +49,13 @@ describe('RbTree (property: random operations against a sorted array)', () => {
           tree.erase(n);
           oracle.splice(i, 1);
         }
+        // Every step: erase stops propagating at the first unchanged node, so a wrong value must show at once.
+        const err = tree.verify((n) => {
+          const m = Math.min(n.v, n.rbLeft?.min ?? Infinity, n.rbRight?.min ?? Infinity);
+          return m === n.min ? null : `bad min at ${n.id} (step ${step})`;
+        });
+        expect(err).toBeNull();
         if (step % 37 === 0 || oracle.length < 5) {
-          const err = tree.verify((n) => {
-            const m = Math.min(n.v, n.rbLeft?.min ?? Infinity, n.rbRight?.min ?? Infinity);
-            return m === n.min ? null : `bad min at ${n.id}`;
-          });
-          expect(err).toBeNull();
           const sorted = [...oracle].sort((a, b) => (less(a, b) ? -1 : 1));
           const walk: N[] = [];
           tree.forEach((n) => walk.push(n));

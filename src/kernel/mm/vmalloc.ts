@@ -47,11 +47,15 @@ function augmentFreeVa(n: FreeVa): boolean {
   return true;
 }
 
+function copyFreeVa(from: FreeVa, to: FreeVa): void {
+  to.subtreeMaxSize = from.subtreeMaxSize;
+}
+
 export class VmallocSpace {
   /** Busy areas; /proc/vmallocinfo sorts them by address when it is read. */
   private readonly areas = new Set<VmArea>();
   /** Freed ranges below the top, coalesced with their neighbours. */
-  private readonly free = new RbTree<FreeVa>({ less: (a, b) => a.offset < b.offset, augment: augmentFreeVa });
+  private readonly free = new RbTree<FreeVa>({ less: (a, b) => a.offset < b.offset, augment: augmentFreeVa, copy: copyFreeVa });
   private top = 0;
   /** Pages backing vmalloc areas (VmallocUsed). */
   nrPages = 0;

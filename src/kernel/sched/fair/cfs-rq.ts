@@ -30,6 +30,11 @@ function augment(se: SchedEntity): boolean {
   return true;
 }
 
+function copy(from: SchedEntity, to: SchedEntity): void {
+  to.minVruntime = from.minVruntime;
+  to.minSlice = from.minSlice;
+}
+
 function lessDeadline(a: SchedEntity, b: SchedEntity): boolean {
   if (a.deadline !== b.deadline) return a.deadline < b.deadline;
   return a.task.pid < b.task.pid;
@@ -62,7 +67,7 @@ export class CfsRq {
   skip: SchedEntity | null = null;
 
   constructor(readonly mode: FairMode) {
-    this.tree = new RbTree<SchedEntity>({ less: mode === 'eevdf' ? lessDeadline : lessVruntime, augment });
+    this.tree = new RbTree<SchedEntity>({ less: mode === 'eevdf' ? lessDeadline : lessVruntime, augment, copy });
   }
 
   /** entity_before(): tree order. */
