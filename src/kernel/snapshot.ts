@@ -241,6 +241,8 @@ function fairSnapshot(k: Kernel, cpu: number, maxNodes: number): FairRqSnapshot 
 /** totalPages: RAM + swap pages, oom_badness()'s denominator (the same for every task of a snapshot). */
 function taskSnapshot(k: Kernel, t: Task, totalPages: number): TaskSnapshot {
   const m = taskMm(t);
+  // A snapshot reads every task at 10-30 fps: the mm's rss once, for the column and the badness.
+  const rss = m === null ? 0 : m.rss;
   return {
     pid: t.pid,
     ppid: t.parent?.pid ?? 0,
@@ -257,8 +259,8 @@ function taskSnapshot(k: Kernel, t: Task, totalPages: number): TaskSnapshot {
     cpuNs: t.sumExecRuntimeNs,
     vruntime: t.se.vruntime,
     deadline: t.se.deadline,
-    rssKb: m === null ? 0 : m.rss * 4,
-    oomScore: t.exitState === 0 ? oomScoreFromBadness(oomBadness(t, totalPages), totalPages) : 0,
+    rssKb: rss * 4,
+    oomScore: t.exitState === 0 ? oomScoreFromBadness(oomBadness(t, totalPages, rss), totalPages) : 0,
     oomScoreAdj: t.oomScoreAdj,
     nvcsw: t.nvcsw,
     nivcsw: t.nivcsw,

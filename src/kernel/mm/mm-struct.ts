@@ -265,8 +265,11 @@ export class Mm {
     return n;
   }
 
+  /** get_mm_rss(): resident anon and file pages, in one walk of the mappings. */
   get rss(): number {
-    return this.anonRss + this.fileRss;
+    let n = 0;
+    for (const v of this.vmas) n += v.resident;
+    return n;
   }
 
   /**

@@ -51,13 +51,13 @@ export function taskMm(t: Task): Mm | null {
  * oom_badness(): rss + swap entries + page-table pages, plus oom_score_adj in thousandths of totalpages
  * (integer division first). null means "never" (LONG_MIN): init, kernel threads, no mm, adj -1000, reaped.
  */
-export function oomBadness(t: Task, totalPages: number): number | null {
+export function oomBadness(t: Task, totalPages: number, rss?: number): number | null {
   if (t.pid === 1 || t.isKthread) return null;
   const mm = taskMm(t);
   if (mm === null || t.exitState !== 0) return null;
   if (t.oomScoreAdj === OOM_SCORE_ADJ_MIN || mm.oomSkip) return null;
   const pgtablesBytes = mm.ptPages.length * 4096;
-  let points = mm.rss + mm.swapEnts + Math.floor(pgtablesBytes / 4096);
+  let points = (rss ?? mm.rss) + mm.swapEnts + Math.floor(pgtablesBytes / 4096);
   points += t.oomScoreAdj * Math.floor(totalPages / 1000);
   return points;
 }
