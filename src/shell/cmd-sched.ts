@@ -298,6 +298,7 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
   spawn PRESET [options] | spawn --json '{"comm": ..., "program": [...]}'
   grep [-vicEF] PAT [FILE]  head [-n N|-c N]/tail [-n N] [FILE]  wc [-l] [FILE]   (also as pipeline filters)
   sort [-n] [-r] [-u] [-t SEP] [-k N[,M]] [FILE]  cut -d SEP -f LIST | -c LIST [FILE]  uniq [-c|-d|-u] [FILE]
+  seq [-w] [-s SEP] [-f FORMAT] [FIRST [INCREMENT]] LAST   numbers, e.g. for i in $(seq 0 3); do ...; done
 `;
 
 export const help: Command = (env) => ok(`${HELP_TEXT}${env.presets !== undefined ? `spawn presets: ${env.presets.join(', ')}\n` : ''}`);

@@ -181,3 +181,168 @@ export const uniq: Command = (env, argv, stdin) => {
   }
   return withInputErr(ok(joinLines(out)), input);
 };
+
+/** seq prints at most this many numbers: the output is one string, and `seq 1e9` would not fit in memory. */
+export const SEQ_MAX = 100_000;
+
+interface SeqArg {
+  value: number;
+  /** Digits after the point the number was written with (scan_arg's precision), 0 for an integer. */
+  precision: number;
+}
+
+/** scan_arg(): a decimal or exponent number; its precision counts the fraction digits less the exponent. */
+function scanSeqArg(s: string): SeqArg | null {
+  const m = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.exec(s.trim());
+  if (m === null) return null;
+  const mant = m[1] as string;
+  const dot = mant.indexOf('.');
+  let precision = dot < 0 ? 0 : mant.length - dot - 1;
+  if (m[2] !== undefined) {
+    const exp = Number(m[2].slice(1));
+    precision = exp < 0 ? precision - exp : precision - Math.min(precision, exp);
+  }
+  return { value: Number(s), precision };
+}
+
+/** C's %g with precision p (6 by default): %e or %f by the exponent, trailing zeros removed unless '#'. */
+function formatG(x: number, p: number, alt: boolean): string {
+  const prec = p === 0 ? 1 : p;
+  if (x === 0) return alt ? (0).toFixed(prec - 1) : '0';
+  const exp = Math.floor(Math.log10(Math.abs(Number(x.toPrecision(prec)))));
+  let s: string;
+  if (exp < -4 || exp >= prec) {
+    s = x.toExponential(prec - 1);
+    if (!alt) s = s.replace(/\.?0+e/, 'e');
+    s = s.replace(/e([+-])(\d)$/, 'e$10$2');
+  } else {
+    s = x.toFixed(Math.max(0, prec - 1 - exp));
+    if (!alt && s.includes('.')) s = s.replace(/\.?0+$/, '');
+  }
+  return s;
+}
+
+/**
+ * seq's -f FORMAT (long_double_format()): text around exactly one floating-point conversion
+ * %[flags][width][.prec](f|g|e|F|G|E), %% for a percent sign; coreutils' own messages otherwise.
+ */
+function seqFormatter(fmt: string): ((x: number) => string) | string {
+  let i = 0;
+  while (!(fmt[i] === '%' && fmt[i + 1] !== '%')) {
+    if (i >= fmt.length) return `format '${fmt}' has no % directive`;
+    i += (fmt[i] === '%' ? 1 : 0) + 1;
+  }
+  const spec = /^%([-+ #0']*)(\d*)(?:\.(\d*))?(.?)/.exec(fmt.slice(i)) as RegExpExecArray;
+  const [whole, flags = '', widthS = '', precS, kind = ''] = spec;
+  if (kind === 'a' || kind === 'A') return `%${kind} (hexadecimal floating point) is not supported by this shell`;
+  if (kind === '' || !'efgEFG'.includes(kind)) return `format '${fmt}' has unknown %${kind} directive`;
+  for (let j = i + whole.length; j < fmt.length; j += (fmt[j] === '%' ? 1 : 0) + 1) {
+    if (fmt[j] === '%' && fmt[j + 1] !== '%') return `format '${fmt}' has too many % directives`;
+  }
+  const before = fmt.slice(0, i).replace(/%%/g, '%');
+  const after = fmt.slice(i + whole.length).replace(/%%/g, '%');
+  const width = widthS === '' ? 0 : Number(widthS);
+  const prec = precS === undefined ? 6 : precS === '' ? 0 : Number(precS);
+  const k = kind.toLowerCase();
+  return (x: number): string => {
+    let body = k === 'f' ? Math.abs(x).toFixed(prec) : k === 'e' ? Math.abs(x).toExponential(prec).replace(/e([+-])(\d)$/, 'e$10$2') : formatG(Math.abs(x), prec, flags.includes('#'));
+    if (kind !== k) body = body.toUpperCase();
+    const sign = x < 0 ? '-' : flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : '';
+    let out = sign + body;
+    if (out.length < width) {
+      if (flags.includes('-')) out = out.padEnd(width);
+      else if (flags.includes('0')) out = sign + body.padStart(width - sign.length, '0');
+      else out = out.padStart(width);
+    }
+    return before + out + after;
+  };
+}
+
+/**
+ * seq (GNU coreutils): FIRST, INCREMENT and LAST (1 and 1 by default), printed with as many fraction digits as
+ * FIRST and INCREMENT were written with; -s SEP between them, -w to pad with zeros to one width, -f FORMAT.
+ * Each number is FIRST + i*INCREMENT, so steps like 0.1 do not drift. Handy in a loop: for i in $(seq 1 4).
+ */
+export const seq: Command = (_env, argv) => {
+  let sep = '\n';
+  let equalWidth = false;
+  let format: string | null = null;
+  const nums: string[] = [];
+  const usage = "Try 'seq --help' for more information.";
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i] as string;
+    // A negative number is an operand, not an option (seq -1 1).
+    if (nums.length > 0 || !a.startsWith('-') || a === '-' || /^-[\d.]/.test(a)) {
+      nums.push(a);
+      continue;
+    }
+    if (a === '--') {
+      nums.push(...argv.slice(i + 1));
+      break;
+    }
+    if (a === '--equal-width') equalWidth = true;
+    else if (a.startsWith('--separator=')) sep = a.slice('--separator='.length);
+    else if (a.startsWith('--format=')) format = a.slice('--format='.length);
+    else if (a === '--separator' || a === '--format') {
+      const v = argv[++i];
+      if (v === undefined) return fail('seq', `option '${a}' requires an argument\n${usage}`);
+      if (a === '--separator') sep = v;
+      else format = v;
+    } else if (a.startsWith('--')) return fail('seq', `unrecognized option '${a}'\n${usage}`);
+    else {
+      for (let j = 1; j < a.length; j++) {
+        const c = a[j] as string;
+        if (c === 'w') equalWidth = true;
+        else if (c === 's' || c === 'f') {
+          const v = j + 1 < a.length ? a.slice(j + 1) : argv[++i];
+          if (v === undefined) return fail('seq', `option requires an argument -- '${c}'\n${usage}`);
+          if (c === 's') sep = v;
+          else format = v;
+          break;
+        } else return fail('seq', `invalid option -- '${c}'\n${usage}`);
+      }
+    }
+  }
+  if (nums.length === 0) return fail('seq', `missing operand\n${usage}`);
+  if (nums.length > 3) return fail('seq', `extra operand '${nums[3]}'\n${usage}`);
+  const args: SeqArg[] = [];
+  for (const n of nums) {
+    const a = scanSeqArg(n);
+    if (a === null || !Number.isFinite(a.value)) return fail('seq', `invalid floating point argument: '${n}'\n${usage}`);
+    args.push(a);
+  }
+  const one: SeqArg = { value: 1, precision: 0 };
+  const first = args.length > 1 ? (args[0] as SeqArg) : one;
+  const step = args.length === 3 ? (args[1] as SeqArg) : one;
+  const last = args[args.length - 1] as SeqArg;
+  if (step.value === 0) return fail('seq', `invalid Zero increment value: '${nums[1]}'\n${usage}`);
+  if (format !== null && equalWidth) return fail('seq', `format string may not be specified when printing equal width strings\n${usage}`);
+  let fmt: (x: number) => string;
+  if (format !== null) {
+    const f = seqFormatter(format);
+    if (typeof f === 'string') return fail('seq', f);
+    fmt = f;
+  } else {
+    const prec = Math.max(first.precision, step.precision);
+    const plain = (x: number): string => (prec > 0 ? x.toFixed(prec) : String(Math.round(x)));
+    if (equalWidth) {
+      const width = Math.max(plain(first.value).length, plain(last.value).length);
+      fmt = (x) => {
+        const s = plain(x);
+        return x < 0 ? `-${s.slice(1).padStart(width - 1, '0')}` : s.padStart(width, '0');
+      };
+    } else fmt = plain;
+  }
+  const out: string[] = [];
+  for (let i = 0; ; i++) {
+    const x = first.value + i * step.value;
+    if (step.value > 0 ? x > last.value : x < last.value) {
+      // 0.1 * 3 is 0.30000000000000004: a number past LAST that prints as LAST is LAST (coreutils does the same).
+      if (fmt(x) === fmt(last.value) && out[out.length - 1] !== fmt(x)) out.push(fmt(x));
+      break;
+    }
+    if (out.length === SEQ_MAX) return { out: `${out.join(sep)}\n`, err: `seq: stopped after ${SEQ_MAX} numbers (this shell's output limit)\n`, status: 1 };
+    out.push(fmt(x));
+  }
+  return ok(out.length > 0 ? `${out.join(sep)}\n` : '');
+};

@@ -13,7 +13,7 @@ import { free, kill, mpstat, nproc, pgrep, pidof, pidstat, pkill, ps, sar, slabt
 import { chrt, dmesg, help, renice, spawn, taskset } from './cmd-sched.js';
 import { pmap } from './cmd-pmap.js';
 import { swapon } from './cmd-swapon.js';
-import { cut, sort, uniq } from './cmd-text.js';
+import { cut, seq, sort, uniq } from './cmd-text.js';
 import { top } from './cmd-top.js';
 import { parseSecondsArg, type Command, type CommandOutput, type FollowUp, type ShellEnv } from './context.js';
 import { LAST_STATUS, parse, ParseError, SHELL_PID, SUBST_RE, VAR_RE, type CommandList, type SimpleCommand } from './parse.js';
@@ -31,6 +31,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   sort,
   cut,
   uniq,
+  seq,
   ps,
   free,
   vmstat,

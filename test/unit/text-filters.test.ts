@@ -3,6 +3,7 @@
  * feed them (--sort, renamed and empty headers), on a real machine's output.
  */
 import { describe, expect, it } from 'vitest';
+import { SEQ_MAX } from '../../src/shell/cmd-text.js';
 import { runShell } from '../../src/shell/shell.js';
 import { shellEnv } from '../../src/sim/machine-hooks.js';
 import { machine, SEC, spawn } from '../helpers/machine.js';
@@ -64,6 +65,38 @@ describe('text filters and ps options', () => {
   it('ps -o NAME=HEADER renames a header; right-aligned columns are padded even when last', () => {
     expect(sh('ps -o pid=PROCESS,comm -p 1').output).toBe('PROCESS COMMAND\n      1 init\n');
     expect(sh('ps -o pid= -p 1').output).toBe('      1\n');
+  });
+
+  it('seq: FIRST, INCREMENT, LAST; fraction digits of FIRST and INCREMENT; -w, -s, -f; coreutils errors', () => {
+    expect(sh('seq 3').output).toBe('1\n2\n3\n');
+    expect(sh('seq 5 -2 0').output).toBe('5\n3\n1\n');
+    expect(sh('seq -1 1').output).toBe('-1\n0\n1\n'); // a negative number is an operand
+    expect(sh('seq 5 1')).toMatchObject({ output: '', exitStatus: 0 });
+    // 0 + 3 * 0.1 is 0.30000000000000004: it prints as LAST, so it is LAST.
+    expect(sh('seq 0 0.1 0.3').output).toBe('0.0\n0.1\n0.2\n0.3\n');
+    expect(sh('seq 0.5 2').output).toBe('0.5\n1.5\n');
+    expect(sh('seq 1e2 1e2').output).toBe('100\n');
+    expect(sh('seq -w 8 11').output).toBe('08\n09\n10\n11\n');
+    expect(sh('seq -w -2 1').output).toBe('-2\n-1\n00\n01\n');
+    expect(sh('seq -s, 1 4').output).toBe('1,2,3,4\n');
+    expect(sh('seq -f node%g 1 2').output).toBe('node1\nnode2\n');
+    expect(sh('seq -f %03g 9 10').output).toBe('009\n010\n');
+    expect(sh('seq -f %.2f 1 0.5 2').output).toBe('1.00\n1.50\n2.00\n');
+    expect(sh("seq -f '%e' 1 1").output).toBe('1.000000e+00\n');
+    expect(sh("seq -f '100%%:%g' 1 1").output).toBe('100%:1\n');
+    expect(sh('for i in $(seq 2 3); do echo cpu$i; done').output).toBe('cpu2\ncpu3\n');
+    const usage = "Try 'seq --help' for more information.\n";
+    expect(sh('seq')).toMatchObject({ output: `seq: missing operand\n${usage}`, exitStatus: 1 });
+    expect(sh('seq 1 2 3 4')).toMatchObject({ output: `seq: extra operand '4'\n${usage}`, exitStatus: 1 });
+    expect(sh('seq x')).toMatchObject({ output: `seq: invalid floating point argument: 'x'\n${usage}`, exitStatus: 1 });
+    expect(sh('seq 1 0 3')).toMatchObject({ output: `seq: invalid Zero increment value: '0'\n${usage}`, exitStatus: 1 });
+    expect(sh('seq -f %d 1 2')).toMatchObject({ output: "seq: format '%d' has unknown %d directive\n", exitStatus: 1 });
+    expect(sh('seq -f x%% 1 2')).toMatchObject({ output: "seq: format 'x%%' has no % directive\n", exitStatus: 1 });
+    expect(sh("seq -f '%-4g|' 1 1").output).toBe('1   |\n');
+    expect(sh('seq -f %g%g 1 2')).toMatchObject({ output: "seq: format '%g%g' has too many % directives\n", exitStatus: 1 });
+    // The output is one string: a runaway range stops at the shell's limit, with a message and status 1.
+    const big = sh(`seq 1 ${SEQ_MAX + 5} | tail -n 1`);
+    expect(big.output).toBe(`seq: stopped after ${SEQ_MAX} numbers (this shell's output limit)\n${SEQ_MAX}\n`);
   });
 
   it('head -c N: the first N bytes', () => {
