@@ -118,9 +118,15 @@ export function runHeadless(o: HeadlessOptions): HeadlessResult {
   for (const c of cats) if (c.atNs === null) readOrFail(c);
   const shOut: { command: string; output: string; exitStatus: number }[] = [];
   for (const line of o.sh ?? []) {
-    const r = machineHooks().shell(session.k, line, { asTask: null });
-    // The run has ended: an interval command gets its first report only (schedule it in "at" for the rest).
-    const note = r.follow !== undefined ? `(${line.trim().split(/\s+/)[0] ?? ''}: the run has ended, so no later reports: put the command in the scenario's "at" list to have them)\n` : '';
+    const r = machineHooks().shell(session.k, line, { asTask: null, wait: true });
+    // The run has ended: an interval command gets its first report only, a line stops at its first sleep
+    // (schedule it in "at" for the rest).
+    const note =
+      r.follow === undefined
+        ? ''
+        : r.follow.ended !== undefined
+          ? `(sleep: the run has ended, so the line stops at its first sleep: put it in the scenario's "at" list to run it on)\n`
+          : `(${line.trim().split(/\s+/)[0] ?? ''}: the run has ended, so no later reports: put the command in the scenario's "at" list to have them)\n`;
     shOut.push({ command: line, output: r.output + note, exitStatus: r.exitStatus });
   }
   for (const t of traces) t.close();

@@ -276,6 +276,8 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
   pidstat [-u] [-w] [-p PIDS|ALL] [-C NAME] [INTERVAL [COUNT]]   per task %usr %system %wait %CPU, switches/s
   sar [-u] [-w] [-q] INTERVAL [COUNT]   CPU shares, forks and switches/s, run queue and load averages
                          with an interval they report as virtual time passes (Ctrl-C stops them)
+  sleep N[s|m|h|d]...      wait in virtual time, then run on: for i in $(seq 3); do cat /proc/loadavg; sleep 5; done
+                         (Ctrl-C stops the line; inside $(...) or watch it cannot wait)
   watch [-n SECS] [-t] CMD   run CMD every SECS (2) of virtual time, showing its latest output
   top [-b] [-n N] [-d SECS] [-1] [-c] [-i] [-H] [-u root] [-p PIDS] [-o FIELD]
                          summary and tasks by %CPU every SECS (3): a new screen, or with -b frame after frame;

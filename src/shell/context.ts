@@ -34,6 +34,11 @@ export interface FollowUp {
    * command runs once instead of being refused.
    */
   optional?: boolean;
+  /**
+   * A command line asleep (`cmd; sleep 1; cmd`): each report runs it on to its next sleep, whose length it puts
+   * in intervalNs, or to its end, after which ended() is true. count does not apply.
+   */
+  ended?(): boolean;
 }
 
 export interface SpawnRequest {

@@ -15,7 +15,7 @@ import { pmap } from './cmd-pmap.js';
 import { swapon } from './cmd-swapon.js';
 import { cut, seq, sort, uniq } from './cmd-text.js';
 import { top } from './cmd-top.js';
-import { parseSecondsArg, type Command, type CommandOutput, type FollowUp, type ShellEnv } from './context.js';
+import { fail, ok, parseSecondsArg, type Command, type CommandOutput, type FollowUp, type ShellEnv } from './context.js';
 import { LAST_STATUS, parse, ParseError, SHELL_PID, SUBST_RE, VAR_RE, type CommandList, type SimpleCommand } from './parse.js';
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
@@ -62,7 +62,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
 };
 
 /** Every name a command line starts with, for completion: the commands, watch, and nice in front of one. */
-export const COMMAND_NAMES: readonly string[] = [...Object.keys(COMMANDS), 'watch', 'nice'].sort();
+export const COMMAND_NAMES: readonly string[] = [...Object.keys(COMMANDS), 'watch', 'nice', 'sleep'].sort();
 
 /** The machine's wall clock, as procps's watch prints it (ctime's "%a %b %e %H:%M:%S %Y", UTC). */
 function ctime(k: Kernel): string {
@@ -144,12 +144,36 @@ function loginShell(k: Kernel): { comm: string; pid: number } {
   return { comm: 'bash', pid: r.task.pid };
 }
 
+/** GNU sleep's NUMBER[SUFFIX]: seconds, or m, h, d; "infinity" (or inf) waits until interrupted. */
+const SLEEP_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
+
+/** sleep's operands, summed, in ns (coreutils sleep adds them up); or the error it prints. */
+export function parseSleep(argv: readonly string[]): number | CommandOutput {
+  const usage = "Try 'sleep --help' for more information.";
+  const ops = argv.slice(1);
+  if (ops[0] === '--') ops.shift();
+  if (ops.length === 0) return fail('sleep', `missing operand\n${usage}`);
+  let total = 0;
+  for (const a of ops) {
+    if (/^-[^\d.]/.test(a)) return fail('sleep', `invalid option -- '${a.slice(1, 2)}'\n${usage}`);
+    const m = /^(\d+\.?\d*|\.\d+|inf|infinity)([smhd]?)$/i.exec(a);
+    if (m === null) return fail('sleep', `invalid time interval '${a}'\n${usage}`);
+    const n = /^inf/i.test(m[1] as string) ? Infinity : Number(m[1]);
+    total += n * (SLEEP_UNITS[(m[2] as string).toLowerCase()] as number);
+  }
+  return Number.isFinite(total) ? Math.round(total * 1e9) : Infinity;
+}
+
 function runSimple(env: ShellEnv, argv: string[], stdin: string): CommandOutput {
   // nice, chrt and taskset in front of a command: run it with their attributes for what it starts.
   const launch = launchFor(env, argv);
   if (launch !== null) return 'argv' in launch ? runSimple(launch.env, launch.argv, stdin) : launch;
   const name = argv[0] as string;
   if (name === 'watch') return watch(env, argv);
+  if (name === 'sleep') {
+    const r = parseSleep(argv);
+    return typeof r !== 'number' ? r : fail('sleep', 'cannot wait here: only a command line of its own waits');
+  }
   const cmd = COMMANDS[name];
   if (cmd === undefined) return { out: '', err: `bash: ${name}: command not found\n`, status: 127, errno: 'ENOENT' };
   try {
@@ -183,7 +207,17 @@ function defaultVar(k: Kernel, name: string): string {
 }
 
 /** Run one command line as `asTask` (a task running a `sh` step) or as the user's login shell. */
-export function runShell(env: ShellEnv, line: string, opts: { asTask: number | null } = { asTask: null }): ShellResult {
+/**
+ * How a command line runs: as `asTask` (a task's `sh` step) or as the login shell (null); `wait`: the caller
+ * runs the machine on after the line returns, so `sleep` may wait (the session's command lines) rather than
+ * fail (watch's command, a task's step, a substitution).
+ */
+export interface ShellOpts {
+  asTask: number | null;
+  wait?: boolean;
+}
+
+export function runShell(env: ShellEnv, line: string, opts: ShellOpts = { asTask: null }): ShellResult {
   const { stdout: _out, stderr: _err, ...r } = runLine(env, line, opts, 0);
   return r;
 }
@@ -191,7 +225,7 @@ export function runShell(env: ShellEnv, line: string, opts: { asTask: number | n
 type LineResult = ShellResult & { stdout: string; stderr: string };
 
 /** runShell, and what the line wrote to its standard output alone (what a $(...) of it is replaced with). */
-function runLine(env: ShellEnv, line: string, opts: { asTask: number | null }, depth: number): LineResult {
+function runLine(env: ShellEnv, line: string, opts: ShellOpts, depth: number): LineResult {
   const k = env.k;
   let list;
   try {
@@ -200,18 +234,39 @@ function runLine(env: ShellEnv, line: string, opts: { asTask: number | null }, d
     if (e instanceof ParseError) return { output: `bash: ${e.message}\n`, stdout: '', stderr: `bash: ${e.message}\n`, exitStatus: 2, error: 'ENOEXEC' };
     throw e;
   }
-  const prevCaller = k.caller;
-  const asTask = opts.asTask !== null ? k.tasks.get(opts.asTask) : undefined;
-  k.caller = asTask !== undefined ? { comm: asTask.comm, pid: asTask.pid } : loginShell(k);
   const run = new LineRun(env, list, opts, depth);
-  try {
-    run.runList(list, true);
-  } finally {
-    k.caller = prevCaller;
-  }
+  const steps = run.runList(list, true);
+  // The line runs as its caller until its end or its first sleep; a sleep resumes it as the same caller.
+  const resume = (): IteratorResult<number, void> => {
+    const prevCaller = k.caller;
+    const asTask = opts.asTask !== null ? k.tasks.get(opts.asTask) : undefined;
+    k.caller = asTask !== undefined ? { comm: asTask.comm, pid: asTask.pid } : loginShell(k);
+    try {
+      return steps.next();
+    } finally {
+      k.caller = prevCaller;
+    }
+  };
+  let step = resume();
   const r: LineResult = { output: run.output, stdout: run.stdout, stderr: run.stderr, exitStatus: run.status, error: run.status === 0 ? null : run.error };
   // A substitution's command reports once: only a command line of its own goes on.
   if (run.follow !== undefined && depth === 0) r.follow = run.follow;
+  if (step.done !== true) {
+    // Asleep (only a line that may wait yields): the session wakes it when the sleep is over, and again after
+    // each later sleep; each time it reports what the line printed since.
+    const follow: FollowUp = {
+      intervalNs: step.value,
+      count: Infinity,
+      report: () => {
+        const from = run.output.length;
+        step = resume();
+        if (step.done !== true) follow.intervalNs = step.value;
+        return run.output.slice(from);
+      },
+      ended: () => step.done === true,
+    };
+    r.follow = follow;
+  }
   return r;
 }
 
@@ -227,9 +282,12 @@ class LineRun {
   constructor(
     private readonly env: ShellEnv,
     private readonly list: CommandList,
-    private readonly opts: { asTask: number | null },
+    private readonly opts: ShellOpts,
     private readonly depth: number,
   ) {}
+
+  /** The longest sleep of the pipeline just run: the list waits this long before its next item. */
+  private sleepNs = 0;
 
   private get k(): Kernel {
     return this.env.k;
@@ -274,8 +332,11 @@ class LineRun {
     return split && splitting ? v.split(/[ \t\n]+/).filter((x) => x !== '') : [v];
   }
 
-  /** A list's items in turn (&& and || look at the last status); a for loop runs its body once per word. */
-  runList(l: CommandList, top: boolean): void {
+  /**
+   * A list's items in turn (&& and || look at the last status); a for loop runs its body once per word. A sleep
+   * yields its length in ns: the caller resumes the list when that much virtual time has passed.
+   */
+  *runList(l: CommandList, top: boolean): Generator<number, void, void> {
     let prevOp: ';' | '&&' | '||' | null = null;
     for (const item of l.items) {
       if ((prevOp === '&&' && this.status !== 0) || (prevOp === '||' && this.status === 0)) {
@@ -287,7 +348,7 @@ class LineRun {
         this.status = 0;
         for (const w of loop.words.flatMap((x) => this.expandWords(x))) {
           this.vars().set(loop.name, w);
-          this.runList(loop.body, false);
+          yield* this.runList(loop.body, false);
         }
       } else {
         const alone = top && l.items.length === 1 && item.pipeline.commands.length === 1;
@@ -295,9 +356,28 @@ class LineRun {
         this.status = last.status;
         // A failure without an errno (grep found nothing, a usage error) is reported by its exit status.
         if (this.status !== 0 && this.error === null) this.error = `exit ${this.status}`;
+        if (this.sleepNs > 0) {
+          const ns = this.sleepNs;
+          this.sleepNs = 0;
+          yield ns;
+        }
       }
       prevOp = item.op;
     }
+  }
+
+  /**
+   * sleep DURATION...: the line waits that long in virtual time (the longest sleep of a pipeline) when its
+   * caller runs the machine on; elsewhere it cannot wait and says why.
+   */
+  private sleep(argv: string[]): CommandOutput {
+    const r = parseSleep(argv);
+    if (typeof r !== 'number') return r;
+    if (this.depth > 0) return fail('sleep', 'cannot wait inside $(...): a substitution runs at one instant of virtual time');
+    if (this.opts.asTask !== null) return fail('sleep', 'cannot wait in a program\'s "sh" step: use a "sleep" step');
+    if (this.opts.wait !== true) return fail('sleep', 'cannot wait here: only a command line of its own waits');
+    this.sleepNs = Math.max(this.sleepNs, r);
+    return ok('');
   }
 
   /** The commands of a pipeline, each one's output the next one's input; returns the last one's result. */
@@ -323,7 +403,7 @@ class LineRun {
         last = { out: '', err: '', status: 0 };
         continue;
       }
-      last = runSimple(this.env, argv, stdin);
+      last = argv[0] === 'sleep' ? this.sleep(argv) : runSimple(this.env, argv, stdin);
       if (last.follow !== undefined) {
         // Later reports need the machine to run on after this line returns: only a command on its own can.
         if (alone && c.redirect === null) this.follow = last.follow;

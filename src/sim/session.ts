@@ -70,7 +70,7 @@ interface Job {
 export type Command = { kind: 'sh'; line: string } | { kind: 'sysrq'; key: string } | { kind: 'mark'; label: string } | { kind: 'jobstop'; job: number };
 
 /** Runs a command line on the machine (the shell module); set up by the composition. */
-export type ShellRunner = (k: Kernel, line: string, opts: { asTask: number | null }) => { output: string; error: string | null; exitStatus: number; follow?: FollowUp };
+export type ShellRunner = (k: Kernel, line: string, opts: { asTask: number | null; wait?: boolean }) => { output: string; error: string | null; exitStatus: number; follow?: FollowUp };
 export type SysrqRunner = (k: Kernel, key: string, viaTrigger: boolean) => void;
 
 export interface SessionOptions {
@@ -235,7 +235,8 @@ export class Session {
       this.record({ action: `sh ${line}`, pids: [], error: 'ENOSYS', source });
       return;
     }
-    const r = this.shell(this.k, line, { asTask: null });
+    // The session runs the machine on: a sleep in the line waits for it.
+    const r = this.shell(this.k, line, { asTask: null, wait: true });
     const f = r.follow;
     const job = f !== undefined && f.count > 0 ? ++this.jobSeq : undefined;
     const rec = this.record({ action: `sh ${line}`, pids: [], error: r.error, output: r.output, source, ...(job !== undefined ? { job, ...(f?.replace === true ? { jobScreens: true } : {}) } : {}) });
@@ -272,6 +273,22 @@ export class Session {
   private runJobs(): void {
     for (const j of [...this.jobs]) {
       if (j.nextNs > this.k.now) continue;
+      const ended = j.follow.ended;
+      if (ended !== undefined) {
+        // A command line asleep: it runs on to its next sleep (which sets the interval) or its end.
+        let text: string;
+        let done: boolean;
+        try {
+          text = this.k.onCpu(-1, () => j.follow.report(false));
+          done = ended();
+        } catch (e) {
+          text = `bash: ${(e as Error).message}\n`;
+          done = true;
+        }
+        j.nextNs += j.follow.intervalNs;
+        this.jobOutput(j, text, done);
+        continue;
+      }
       j.left--;
       j.nextNs += j.follow.intervalNs;
       let last = j.left <= 0;

@@ -178,7 +178,7 @@ describe('a live session, recorded and journaled', () => {
 });
 
 describe('journals replay exactly (property)', () => {
-  const COMMANDS = ['renice -n 5 -p 29', 'renice -n -3 -p 30', 'kill -STOP 29', 'kill -CONT 29', 'taskset -pc 1 29', 'chrt -f -p 10 30', 'echo 1 > /proc/sys/vm/overcommit_memory', 'spawn cpu-hog', 'spawn interactive', 'sysctl -w vm.swappiness=5', 'echo full > /sys/kernel/debug/sched/preempt', 'echo NO_RUN_TO_PARITY > /sys/kernel/debug/sched/features', 'echo 3000000 > /sys/kernel/debug/sched/base_slice_ns', 'vmstat 1', 'mpstat -P ALL 1 3'];
+  const COMMANDS = ['renice -n 5 -p 29', 'renice -n -3 -p 30', 'kill -STOP 29', 'kill -CONT 29', 'taskset -pc 1 29', 'chrt -f -p 10 30', 'echo 1 > /proc/sys/vm/overcommit_memory', 'spawn cpu-hog', 'spawn interactive', 'sysctl -w vm.swappiness=5', 'echo full > /sys/kernel/debug/sched/preempt', 'echo NO_RUN_TO_PARITY > /sys/kernel/debug/sched/features', 'echo 3000000 > /sys/kernel/debug/sched/base_slice_ns', 'vmstat 1', 'mpstat -P ALL 1 3', 'for n in 2 4 6; do renice -n $n -p 30; sleep 0.3; done', 'sleep 0.7; kill -STOP 29; sleep 0.2; kill -CONT 29'];
   it.each([1, 2, 3, 4, 5])('seed %i: a session with random commands, journaled, replays to the same checkpoints and state', (seed) => {
     const file = tempFile(`prop-${seed}.journal`, '');
     const loaded = parseScenarioText('prop.json', JSON.stringify(scenario));

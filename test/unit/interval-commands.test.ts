@@ -410,4 +410,76 @@ describe('interval commands', () => {
     expect(output(s, 'sh vmstat 1 3').trimEnd().split('\n')).toHaveLength(5);
     expect(stateHash(s.k)).toBe(stateHash(twin.k));
   });
+
+  it('sleep: a command line waits in virtual time, then runs on; its reads are the machine at those instants', () => {
+    const line = 'for i in $(seq 3); do cat /proc/uptime; sleep 0.5; done; echo end';
+    const s = session([{ t: '1s', sh: line }]);
+    const got: JobOutput[] = [];
+    s.onJobOutput = (o) => got.push(o);
+    s.runUntil(1.2 * SEC);
+    expect(s.runningJobs).toEqual([1]);
+    s.runUntil(4 * SEC);
+    expect(s.runningJobs).toEqual([]);
+    // Each part is what the machine held at 1 s, 1.5 s and 2 s: as read by a twin stopped there.
+    const twin = session([{ t: '1s', sh: 'true' }]);
+    const reads: string[] = [];
+    for (const t of [1, 1.5, 2]) {
+      twin.runUntil(t * SEC);
+      reads.push(read(twin, '/proc/uptime'));
+    }
+    expect(output(s, `sh ${line}`)).toBe(`${reads.join('')}end\n`);
+    expect(got.map((o) => [o.text, o.done])).toEqual([
+      [reads[1], false],
+      [`${reads[2]}`, false],
+      ['end\n', true],
+    ]);
+  });
+
+  it('sleep: the line\'s commands act at their instants, after the events due then; Ctrl-C ends it', () => {
+    const s = session([{ t: '1s', sh: 'renice 5 -p 3; sleep 1; renice 10 -p 3; sleep 1.5; renice 15 -p 3' }]);
+    // The twin runs the same commands itself, at the same instants, where the run stops for them.
+    const twin = session([{ t: '1s', sh: 'renice 5 -p 3' }]);
+    for (const [t, nice] of [
+      [2, 10],
+      [3.5, 15],
+    ] as const) {
+      twin.runUntil(t * SEC);
+      machineHooks().shell(twin.k, `renice ${nice} -p 3`, { asTask: null });
+    }
+    s.runUntil(5 * SEC);
+    twin.runUntil(5 * SEC);
+    expect(s.k.tasks.get(3)?.nice).toBe(15);
+    expect(s.k.engine.processed).toBe(twin.k.engine.processed);
+    expect(stateHash(s.k)).toBe(stateHash(twin.k));
+    const t = session();
+    const got: JobOutput[] = [];
+    t.onJobOutput = (o) => got.push(o);
+    t.submit({ kind: 'sh', line: 'sleep infinity; renice 7 -p 3' });
+    t.runUntil(2 * SEC);
+    expect(t.runningJobs).toEqual([1]);
+    t.submit({ kind: 'jobstop', job: 1 });
+    t.runUntil(3 * SEC);
+    expect(t.runningJobs).toEqual([]);
+    expect(got).toEqual([{ job: 1, text: '', done: true, replace: false }]);
+    expect(t.k.tasks.get(3)?.nice).not.toBe(7);
+  });
+
+  it('sleep: GNU operands (suffixes, a sum, infinity) and errors; where a line cannot wait it says so', () => {
+    const s = session();
+    const sh = (line: string, wait = false): { output: string; exitStatus: number; follow?: { intervalNs: number } } =>
+      (machineHooks().shell as (k: unknown, l: string, o: object) => { output: string; exitStatus: number; follow?: { intervalNs: number } })(s.k, line, { asTask: null, wait });
+    expect(sh('sleep 1.5', true).follow?.intervalNs).toBe(1.5 * SEC);
+    expect(sh('sleep 1m 30', true).follow?.intervalNs).toBe(90 * SEC);
+    expect(sh('sleep .25s', true).follow?.intervalNs).toBe(0.25 * SEC);
+    expect(sh('sleep infinity', true).follow?.intervalNs).toBe(Infinity);
+    expect(sh('sleep 0; echo now', true)).toMatchObject({ output: 'now\n', exitStatus: 0 });
+    expect(sh('sleep 0; echo now', true).follow).toBeUndefined();
+    const usage = "Try 'sleep --help' for more information.\n";
+    expect(sh('sleep', true)).toMatchObject({ output: `sleep: missing operand\n${usage}`, exitStatus: 1 });
+    expect(sh('sleep 2x', true)).toMatchObject({ output: `sleep: invalid time interval '2x'\n${usage}`, exitStatus: 1 });
+    expect(sh('sleep -z', true)).toMatchObject({ output: `sleep: invalid option -- 'z'\n${usage}`, exitStatus: 1 });
+    expect(sh('sleep 1 && echo x')).toMatchObject({ output: 'sleep: cannot wait here: only a command line of its own waits\n', exitStatus: 1 });
+    expect(sh('echo $(sleep 1; echo in)', true).output).toBe('sleep: cannot wait inside $(...): a substitution runs at one instant of virtual time\nin\n');
+    expect(sh('nice sleep 1', true).output).toBe('sleep: cannot wait here: only a command line of its own waits\n');
+  });
 });
