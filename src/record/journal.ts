@@ -21,9 +21,10 @@ export const JOURNAL_VERSION = 1;
  * The simulation's behaviour version: bumped whenever the same inputs would give a different run, so that an
  * old journal is refused rather than replayed into a different picture. 2: swap-in reads page clusters, and
  * vmstat_update is queued with round_jiffies_relative(). 3: the command line expands $NAME, ${NAME}, $(...)
- * and `...` (a recorded command line with them did something else before).
+ * and `...` (a recorded command line with them did something else before). 4: sleep waits (and the line runs
+ * on after it), while/until/if/test/[ and ! run, /dev/null exists.
  */
-export const KERNEL_MODEL = '3';
+export const KERNEL_MODEL = '4';
 
 export class JournalError extends InputError {
   override readonly name = 'JournalError';

@@ -3,7 +3,7 @@ import type { Kernel } from '../kernel/index.js';
 import { syncAll } from '../kernel/mm/reclaim.js';
 import { pathToSysctlName, sysctlNameToPath } from '../kernel/proc/sysctl-table.js';
 import { strerror } from '../lib/errno.js';
-import { fail, failErrno, ok, parseIntArg, type Command, type CommandOutput } from './context.js';
+import { fail, failErrno, getopt, ok, parseIntArg, type Command, type CommandOutput } from './context.js';
 
 export function resolvePath(path: string): string {
   if (path.startsWith('/')) return path;
@@ -73,8 +73,9 @@ export const ls: Command = (env, argv) => {
     const mode = proc.mode(path) ?? '----------';
     const dir = mode.startsWith('d');
     const links = dir ? 2 + (proc.list(path) ?? []).filter((n) => proc.isDir(`${path}/${n}`)).length : 1;
-    // A character device shows its major, minor (/dev/kmsg is 1, 11) where a file shows its size.
-    const size = mode.startsWith('c') ? '1, 11' : !dir && path.startsWith('/sys/') && !path.startsWith('/sys/kernel/debug/') ? '4096' : '0';
+    // A character device shows its major, minor (mem's minors: null 3, kmsg 11, aligned as in one listing)
+    // where a file shows its size.
+    const size = mode.startsWith('c') ? (path === '/dev/null' ? '1,  3' : '1, 11') : !dir && path.startsWith('/sys/') && !path.startsWith('/sys/kernel/debug/') ? '4096' : '0';
     return `${mode} ${String(links).padStart(2)} root root ${size.padStart(4)} Jan  1 00:00 ${name}`;
   };
   // As ls does: the files named first, then each directory, a blank line between and its name over it when
@@ -237,22 +238,27 @@ export const grep: Command = (env, argv, stdin) => {
   let count = false;
   let extended = false;
   let fixed = false;
+  let quiet = false;
+  let words = false;
   const rest: string[] = [];
   for (const a of argv.slice(1)) {
-    if (/^-[vicEF]+$/.test(a)) {
+    if (/^-[vicEFqw]+$/.test(a)) {
       if (a.includes('v')) invert = true;
       if (a.includes('i')) ignoreCase = true;
       if (a.includes('c')) count = true;
       if (a.includes('E')) extended = true;
       if (a.includes('F')) fixed = true;
+      // -q: no output, only the status (if grep -q ...; then); -w: the match must be a whole word.
+      if (a.includes('q')) quiet = true;
+      if (a.includes('w')) words = true;
     } else rest.push(a);
   }
   const pat = rest[0];
-  if (pat === undefined) return fail('grep', 'usage: grep [-vicEF] PATTERN [FILE]...', 2);
+  if (pat === undefined) return fail('grep', 'usage: grep [-vicEFqw] PATTERN [FILE]...', 2);
   let re: RegExp;
   try {
     const src = fixed ? pat.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : extended ? pat : breToJs(pat);
-    re = new RegExp(src, ignoreCase ? 'i' : '');
+    re = new RegExp(words ? `(?<![\\w])(?:${src})(?![\\w])` : src, ignoreCase ? 'i' : '');
   } catch {
     return fail('grep', `invalid regular expression: ${pat}`, 2);
   }
@@ -260,6 +266,7 @@ export const grep: Command = (env, argv, stdin) => {
   const lines = input.text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   const hit = lines.filter((l) => re.test(l) !== invert);
+  if (quiet) return withInputErr({ out: '', err: '', status: hit.length > 0 ? 0 : 1 }, input);
   if (count) return withInputErr({ out: `${hit.length}\n`, err: '', status: hit.length > 0 ? 0 : 1 }, input);
   return withInputErr({ out: hit.length > 0 ? `${hit.join('\n')}\n` : '', err: '', status: hit.length > 0 ? 0 : 1 }, input);
 };
@@ -313,13 +320,31 @@ export const tail: Command = (env, argv, stdin) => {
   return withInputErr(ok(sel.length > 0 ? `${sel.join('\n')}\n` : ''), input);
 };
 
+/**
+ * wc (coreutils): lines, words and bytes (-l, -w, -c, -m for characters; all three by default), in that order.
+ * One count of standard input prints bare; otherwise counts of standard input are 7 wide (coreutils cannot
+ * know a pipe's size beforehand) and those of a file as wide as its size needs: a /proc file's size is 0, so 1.
+ */
 export const wc: Command = (env, argv, stdin) => {
-  const input = filterInput(env, 'wc', argv.slice(1).filter((a) => !a.startsWith('-') || a === '-'), stdin);
+  const want = { l: false, w: false, c: false, m: false };
+  const files: string[] = [];
+  const bad = getopt(argv, files, (c) => {
+    if (c === 'l' || c === 'w' || c === 'c' || c === 'm') want[c] = true;
+    else return fail('wc', `invalid option -- '${c}'\nTry 'wc --help' for more information.`);
+    return undefined;
+  });
+  if (bad !== null) return bad;
+  if (!want.l && !want.w && !want.c && !want.m) want.l = want.w = want.c = true;
+  const input = filterInput(env, 'wc', files, stdin);
   const text = input.text;
-  const lines = (text.match(/\n/g) ?? []).length;
-  if (argv.includes('-l')) return withInputErr(ok(`${lines}\n`), input);
-  const words = text.split(/\s+/).filter((w) => w !== '').length;
-  return withInputErr(ok(`${String(lines).padStart(7)} ${String(words).padStart(7)} ${String(Buffer.byteLength(text)).padStart(7)}\n`), input);
+  const counts: number[] = [];
+  if (want.l) counts.push((text.match(/\n/g) ?? []).length);
+  if (want.w) counts.push(text.split(/\s+/).filter((w) => w !== '').length);
+  if (want.m) counts.push([...text].length);
+  if (want.c) counts.push(Buffer.byteLength(text));
+  const width = files.length === 0 && counts.length > 1 ? 7 : 1;
+  const row = counts.map((n) => String(n).padStart(width)).join(' ');
+  return withInputErr(ok(`${row}${files.length === 1 ? ` ${files[0]}` : ''}\n`), input);
 };
 
 /** Write a command's output to a file (the shell's > / >> redirection). */

@@ -261,8 +261,9 @@ export const spawn: Command = (env, argv) => {
   return ok(r.pids.map((p) => `[${p}] ${env.k.tasks.get(p)?.comm ?? ''}\n`).join(''));
 };
 
-export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell subset: quotes, |, >, >>, ;, &&, ||, $?, $$,
-  NAME=value then $NAME, $(...), for NAME in WORDS; do LIST; done):
+export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell subset: quotes, |, >, >>, ;, &&, ||, !, $?, $$,
+  NAME=value then $NAME, $(...), for NAME in WORDS; do LIST; done, while/until LIST; do LIST; done,
+  if LIST; then LIST; [elif LIST; then LIST;] [else LIST;] fi, break [N], continue [N], test/[ ]):
   cat FILE...            read /proc, /sys and /dev/kmsg files
   echo [-n] TEXT > FILE  write a /proc or /sys file (sysctls, sysrq-trigger, oom_score_adj...)
                          e.g. echo NO_RUN_TO_PARITY > /sys/kernel/debug/sched/features,
@@ -298,7 +299,7 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
   perf sched record [-- sleep N] | perf sched latency [-p] [-s KEYS] | perf sched map | perf sched timehist
                          scheduling latency per task, each CPU's task at each switch, or per switch
   spawn PRESET [options] | spawn --json '{"comm": ..., "program": [...]}'
-  grep [-vicEF] PAT [FILE]  head [-n N|-c N]/tail [-n N] [FILE]  wc [-l] [FILE]   (also as pipeline filters)
+  grep [-vicEFqw] PAT [FILE]  head [-n N|-c N]/tail [-n N] [FILE]  wc [-lwcm] [FILE]   (also as pipeline filters)
   sort [-n] [-r] [-u] [-t SEP] [-k N[,M]] [FILE]  cut -d SEP -f LIST | -c LIST [FILE]  uniq [-c|-d|-u] [FILE]
   seq [-w] [-s SEP] [-f FORMAT] [FIRST [INCREMENT]] LAST   numbers, e.g. for i in $(seq 0 3); do ...; done
 `;

@@ -1,7 +1,7 @@
 /**
  * The command language's syntax: words with single and double quotes and backslash escapes, variables
  * ($NAME, ${NAME}), command substitution ($(...) and `...`), pipelines (|), output redirection (> and >>),
- * command lists (;, &&, ||) and for loops (for NAME in WORDS; do LIST; done).
+ * command lists (;, &&, ||), for loops (for NAME in WORDS; do LIST; done), while/until loops and if.
  * A small POSIX-shell subset.
  */
 
@@ -13,6 +13,8 @@ export interface SimpleCommand {
 
 export interface Pipeline {
   commands: SimpleCommand[];
+  /** `! PIPELINE`: its status inverted (if ! grep -q ...; then). */
+  negate?: boolean;
 }
 
 /** for NAME in WORDS; do BODY; done: BODY runs once per word (after expansion), NAME set to it. */
@@ -22,8 +24,30 @@ export interface ForLoop {
   body: CommandList;
 }
 
+/** while COND; do BODY; done (until: while COND fails). */
+export interface WhileLoop {
+  until: boolean;
+  cond: CommandList;
+  body: CommandList;
+}
+
+/** if COND; then BODY; [elif COND; then BODY;]... [else BODY;] fi. */
+export interface IfClause {
+  branches: { cond: CommandList; body: CommandList }[];
+  orElse: CommandList | null;
+}
+
+export interface ListItem {
+  pipeline: Pipeline;
+  /** A compound command in place of the pipeline. */
+  loop?: ForLoop;
+  whileLoop?: WhileLoop;
+  ifClause?: IfClause;
+  op: ';' | '&&' | '||' | null;
+}
+
 export interface CommandList {
-  items: { pipeline: Pipeline; loop?: ForLoop; op: ';' | '&&' | '||' | null }[];
+  items: ListItem[];
   /** The command lines of $(...) and `...`, in order; a word holds SUBST_MARK(i) where the i-th stood. */
   subs: string[];
 }
@@ -192,25 +216,37 @@ export function tokenize(line: string, subs: string[] = []): Token[] {
 export function parse(line: string): CommandList {
   const subs: string[] = [];
   const toks = tokenize(line, subs);
-  return parseList(toks, { i: 0 }, subs, false);
+  return parseList(toks, { i: 0 }, subs, null).list;
 }
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** The compound commands' closing words, each only where a command starts (as the parser looks for them). */
+const END_WORDS: Readonly<Record<string, string>> = { do: 'do', done: 'done', then: 'then', elif: 'elif', else: 'else', fi: 'fi' };
+
 /**
- * A list of pipelines joined by ;, && and ||, up to the end of the tokens, or (inLoop) up to and including the
- * `done` that closes a for loop's body. `for NAME in WORDS; do LIST; done` is one item of its list.
+ * A list of pipelines and compound commands joined by ;, && and ||, up to the end of the tokens or (with ends)
+ * up to and including the first of those words that stands where a command starts: the `done` of a loop body,
+ * the `then` after an if's condition... Returns the list and the word that ended it.
  */
-function parseList(toks: Token[], at: { i: number }, subs: string[], inLoop: boolean): CommandList {
+function parseList(toks: Token[], at: { i: number }, subs: string[], ends: readonly string[] | null): { list: CommandList; end: string | null } {
   const list: CommandList = { items: [], subs };
   let cmds: SimpleCommand[] = [];
   let cur: SimpleCommand = { argv: [], redirect: null };
-  const endCommand = (): void => {
-    if (cur.argv.length === 0) throw new ParseError('syntax error: missing command');
+  let negate = false;
+  // bash names the token where a command was missing: `;` in "a; ; b", `|` in "| b".
+  const endCommand = (at: string): void => {
+    if (cur.argv.length === 0) throw new ParseError(`syntax error near unexpected token \`${at}'`);
     cmds.push(cur);
     cur = { argv: [], redirect: null };
   };
   const atCommandStart = (): boolean => cmds.length === 0 && cur.argv.length === 0 && cur.redirect === null;
+  const pipeline = (): Pipeline => {
+    const p: Pipeline = negate ? { commands: cmds, negate } : { commands: cmds };
+    cmds = [];
+    negate = false;
+    return p;
+  };
   const word = (j: number): string | null => {
     const t = toks[j];
     return t !== undefined && t.t === 'word' ? t.v : null;
@@ -218,15 +254,22 @@ function parseList(toks: Token[], at: { i: number }, subs: string[], inLoop: boo
   while (at.i < toks.length) {
     const tk = toks[at.i] as Token;
     if (tk.t === 'word') {
-      if (inLoop && tk.v === 'done' && atCommandStart()) {
+      if (atCommandStart() && END_WORDS[tk.v] !== undefined) {
+        if (ends === null || !ends.includes(tk.v)) throw new ParseError(`syntax error near unexpected token \`${tk.v}'`);
         at.i++;
-        return closeList(list);
+        return { list: closeList(list), end: tk.v };
       }
-      if (tk.v === 'for' && atCommandStart()) {
-        const item: CommandList['items'][number] = { pipeline: { commands: [] }, loop: parseFor(toks, at, subs, word), op: null };
+      if (tk.v === '!' && atCommandStart() && !negate && toks[at.i + 1] !== undefined) {
+        negate = true;
+        at.i++;
+        continue;
+      }
+      const compound = atCommandStart() && !negate ? parseCompound(tk.v, toks, at, subs, word) : null;
+      if (compound !== null) {
+        const item: ListItem = { pipeline: { commands: [] }, ...compound, op: null };
         list.items.push(item);
         const next = toks[at.i];
-        if (next === undefined || (next.t === 'word' && next.v === 'done' && inLoop)) continue;
+        if (next === undefined || (next.t === 'word' && ends !== null && ends.includes(next.v))) continue;
         if (next.t === 'op' && (next.v === ';' || next.v === '&&' || next.v === '||')) {
           item.op = next.v;
           at.i++;
@@ -241,7 +284,7 @@ function parseList(toks: Token[], at: { i: number }, subs: string[], inLoop: boo
     switch (tk.v) {
       case '|':
         if (cur.redirect !== null) throw new ParseError("syntax error near unexpected token `|'");
-        endCommand();
+        endCommand('|');
         break;
       case '>':
       case '>>': {
@@ -252,16 +295,51 @@ function parseList(toks: Token[], at: { i: number }, subs: string[], inLoop: boo
         break;
       }
       default:
-        endCommand();
-        list.items.push({ pipeline: { commands: cmds }, op: tk.v });
-        cmds = [];
+        endCommand(tk.v);
+        list.items.push({ pipeline: pipeline(), op: tk.v });
     }
     at.i++;
   }
-  if (inLoop) throw new ParseError("syntax error: unexpected end of file (a for loop without `done')");
-  if (cur.argv.length > 0 || cur.redirect !== null) endCommand();
-  if (cmds.length > 0) list.items.push({ pipeline: { commands: cmds }, op: null });
-  return closeList(list);
+  if (ends !== null) throw new ParseError(`syntax error: unexpected end of file (expected \`${ends[ends.length - 1]}')`);
+  if (cur.argv.length > 0 || cur.redirect !== null || cmds.length > 0) endCommand('newline');
+  if (cmds.length > 0) list.items.push({ pipeline: pipeline(), op: null });
+  return { list: closeList(list), end: null };
+}
+
+/** A compound command starting at at.i (for, while, until, if), or null if the word starts none. */
+function parseCompound(w: string, toks: Token[], at: { i: number }, subs: string[], word: (j: number) => string | null): Pick<ListItem, 'loop' | 'whileLoop' | 'ifClause'> | null {
+  switch (w) {
+    case 'for':
+      return { loop: parseFor(toks, at, subs, word) };
+    case 'while':
+    case 'until': {
+      at.i++;
+      const cond = nonEmpty(parseList(toks, at, subs, ['do']).list, 'do');
+      const body = nonEmpty(parseList(toks, at, subs, ['done']).list, 'done');
+      return { whileLoop: { until: w === 'until', cond, body } };
+    }
+    case 'if': {
+      at.i++;
+      const branches: IfClause['branches'] = [];
+      let orElse: CommandList | null = null;
+      for (;;) {
+        const cond = nonEmpty(parseList(toks, at, subs, ['then']).list, 'then');
+        const body = parseList(toks, at, subs, ['elif', 'else', 'fi']);
+        branches.push({ cond, body: nonEmpty(body.list, body.end ?? 'fi') });
+        if (body.end === 'elif') continue;
+        if (body.end === 'else') orElse = nonEmpty(parseList(toks, at, subs, ['fi']).list, 'fi');
+        return { ifClause: { branches, orElse } };
+      }
+    }
+    default:
+      return null;
+  }
+}
+
+/** An empty condition or body is bash's syntax error at the word that ends it. */
+function nonEmpty(list: CommandList, end: string): CommandList {
+  if (list.items.length === 0) throw new ParseError(`syntax error near unexpected token \`${end}'`);
+  return list;
 }
 
 /** The end of a list: a last item left open by && or || is an error, by ; fine. */
@@ -285,7 +363,6 @@ function parseFor(toks: Token[], at: { i: number }, subs: string[], word: (j: nu
   if (semi !== undefined && semi.t === 'op' && semi.v === ';') at.i++;
   if (word(at.i) !== 'do') throw new ParseError(`syntax error near unexpected token \`${toks[at.i]?.v ?? 'newline'}'`);
   at.i++;
-  const body = parseList(toks, at, subs, true);
-  if (body.items.length === 0) throw new ParseError("syntax error near unexpected token `done'");
+  const body = nonEmpty(parseList(toks, at, subs, ['done']).list, 'done');
   return { name, words, body };
 }

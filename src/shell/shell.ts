@@ -15,8 +15,9 @@ import { pmap } from './cmd-pmap.js';
 import { swapon } from './cmd-swapon.js';
 import { cut, seq, sort, uniq } from './cmd-text.js';
 import { top } from './cmd-top.js';
+import { bracket, test } from './cmd-test.js';
 import { fail, ok, parseSecondsArg, type Command, type CommandOutput, type FollowUp, type ShellEnv } from './context.js';
-import { LAST_STATUS, parse, ParseError, SHELL_PID, SUBST_RE, VAR_RE, type CommandList, type SimpleCommand } from './parse.js';
+import { LAST_STATUS, parse, ParseError, SHELL_PID, SUBST_RE, VAR_RE, type CommandList, type IfClause, type SimpleCommand, type WhileLoop } from './parse.js';
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
   cat,
@@ -57,6 +58,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   dmesg,
   spawn,
   help,
+  test,
+  '[': bracket,
   true: () => ({ out: '', err: '', status: 0 }),
   false: () => ({ out: '', err: '', status: 1 }),
 };
@@ -114,7 +117,7 @@ function watch(env: ShellEnv, argv: string[]): CommandOutput {
   return { out: screen(), err: '', status: 0, follow: { intervalNs: Math.round(interval * 1e9), count: Infinity, replace: true, report: screen } };
 }
 
-const BUILTINS = new Set(['echo', 'kill', 'true', 'false', 'help']);
+const BUILTINS = new Set(['echo', 'kill', 'true', 'false', 'help', 'test', '[']);
 
 export interface ShellResult {
   output: string;
@@ -182,6 +185,9 @@ function runSimple(env: ShellEnv, argv: string[], stdin: string): CommandOutput 
     return { out: '', err: `${name}: ${(e as Error).message}\n`, status: 1, errno: 'EIO' };
   }
 }
+
+/** while/until turns a line may take without sleeping before it is stopped (they would hold the machine). */
+export const MAX_TURNS_AWAKE = 10_000;
 
 /** How deep $(...) may nest (a runaway `$(... $(...))` is an error, not a hang). */
 const MAX_SUBST_DEPTH = 8;
@@ -333,12 +339,14 @@ class LineRun {
   }
 
   /**
-   * A list's items in turn (&& and || look at the last status); a for loop runs its body once per word. A sleep
-   * yields its length in ns: the caller resumes the list when that much virtual time has passed.
+   * A list's items in turn (&& and || look at the last status); a for loop runs its body once per word, while
+   * and until as long as their condition succeeds or fails, if the first branch whose condition succeeds. A
+   * sleep yields its length in ns: the caller resumes the list when that much virtual time has passed.
    */
   *runList(l: CommandList, top: boolean): Generator<number, void, void> {
     let prevOp: ';' | '&&' | '||' | null = null;
     for (const item of l.items) {
+      if (this.jump !== null || this.halted) return;
       if ((prevOp === '&&' && this.status !== 0) || (prevOp === '||' && this.status === 0)) {
         prevOp = item.op;
         continue;
@@ -346,24 +354,104 @@ class LineRun {
       if (item.loop !== undefined) {
         const loop = item.loop;
         this.status = 0;
+        this.loopDepth++;
         for (const w of loop.words.flatMap((x) => this.expandWords(x))) {
           this.vars().set(loop.name, w);
           yield* this.runList(loop.body, false);
+          if (this.leaveLoop()) break;
         }
+        this.loopDepth--;
+      } else if (item.whileLoop !== undefined) {
+        yield* this.runWhile(item.whileLoop);
+      } else if (item.ifClause !== undefined) {
+        yield* this.runIf(item.ifClause);
       } else {
         const alone = top && l.items.length === 1 && item.pipeline.commands.length === 1;
         const last = this.runPipeline(item.pipeline.commands, alone);
-        this.status = last.status;
+        this.status = item.pipeline.negate === true ? (last.status === 0 ? 1 : 0) : last.status;
         // A failure without an errno (grep found nothing, a usage error) is reported by its exit status.
         if (this.status !== 0 && this.error === null) this.error = `exit ${this.status}`;
         if (this.sleepNs > 0) {
           const ns = this.sleepNs;
           this.sleepNs = 0;
+          this.turns = 0;
           yield ns;
         }
       }
       prevOp = item.op;
     }
+  }
+
+  /** A break or continue on its way out of the loops it names (break 2 leaves two). */
+  private jump: { kind: 'break' | 'continue'; n: number } | null = null;
+  private loopDepth = 0;
+  /** while/until turns since the line last slept: a loop that never sleeps would hold the machine at one instant. */
+  private turns = 0;
+  /** A runaway loop was stopped: the rest of the line does not run. */
+  private halted = false;
+
+  /** After a loop's body: whether the loop ends here (break, or a jump meant for an outer loop). */
+  private leaveLoop(): boolean {
+    if (this.halted) return true;
+    const j = this.jump;
+    if (j === null) return false;
+    if (j.n > 1) {
+      j.n--;
+      return true;
+    }
+    this.jump = null;
+    return j.kind === 'break';
+  }
+
+  private *runWhile(w: WhileLoop): Generator<number, void, void> {
+    let status = 0;
+    this.loopDepth++;
+    for (;;) {
+      yield* this.runList(w.cond, false);
+      if (this.jump !== null || this.halted) {
+        if (this.leaveLoop()) break;
+        continue;
+      }
+      if ((this.status === 0) === w.until) break;
+      if (++this.turns > MAX_TURNS_AWAKE) {
+        this.err(`bash: ${w.until ? 'until' : 'while'}: stopped after ${MAX_TURNS_AWAKE} turns without a sleep (a line runs at one instant of virtual time until it sleeps)\n`);
+        status = 1;
+        this.halted = true;
+        break;
+      }
+      yield* this.runList(w.body, false);
+      status = this.status;
+      if (this.leaveLoop()) break;
+    }
+    this.loopDepth--;
+    // The status of the last body run, 0 if none ran (a stopped runaway: 1, and the whole line stops).
+    this.status = status;
+  }
+
+  private *runIf(c: IfClause): Generator<number, void, void> {
+    for (const b of c.branches) {
+      yield* this.runList(b.cond, false);
+      if (this.jump !== null || this.halted) return;
+      if (this.status === 0) {
+        yield* this.runList(b.body, false);
+        return;
+      }
+    }
+    if (c.orElse !== null) yield* this.runList(c.orElse, false);
+    else this.status = 0;
+  }
+
+  /** break [N] / continue [N]: bash's builtins (outside a loop they say so and do nothing). */
+  private loopControl(argv: string[]): CommandOutput {
+    const name = argv[0] as 'break' | 'continue';
+    if (argv.length > 2) return fail(`bash: ${name}`, 'too many arguments');
+    const arg = argv[1];
+    const n = arg === undefined ? 1 : /^\d+$/.test(arg) ? Number(arg) : NaN;
+    if (Number.isNaN(n)) return fail(`bash: ${name}`, `${arg}: numeric argument required`, 128);
+    if (n < 1) return fail(`bash: ${name}`, `${arg}: loop count out of range`);
+    if (this.loopDepth === 0) return ok('');
+    this.jump = { kind: name, n: Math.min(n, this.loopDepth) };
+    return ok('');
   }
 
   /**
@@ -403,7 +491,8 @@ class LineRun {
         last = { out: '', err: '', status: 0 };
         continue;
       }
-      last = argv[0] === 'sleep' ? this.sleep(argv) : runSimple(this.env, argv, stdin);
+      const name = argv[0];
+      last = name === 'sleep' ? this.sleep(argv) : name === 'break' || name === 'continue' ? this.loopControl(argv) : runSimple(this.env, argv, stdin);
       if (last.follow !== undefined) {
         // Later reports need the machine to run on after this line returns: only a command on its own can.
         if (alone && c.redirect === null) this.follow = last.follow;

@@ -10,7 +10,7 @@ import { Xoshiro128 } from '../../src/kernel/core/rng.js';
 import { machineHooks, shellEnv } from '../../src/sim/machine-hooks.js';
 import { parseScenarioText } from '../../src/sim/config.js';
 import { Session } from '../../src/sim/session.js';
-import { COMMAND_NAMES, runShell } from '../../src/shell/shell.js';
+import { COMMAND_NAMES, MAX_TURNS_AWAKE, runShell } from '../../src/shell/shell.js';
 import { completeLine } from '../../src/shell/complete.js';
 import { machine, MS, SEC, spawn } from '../helpers/machine.js';
 import { taskStateLetter, type Task } from '../../src/kernel/task/task.js';
@@ -344,7 +344,61 @@ describe('command language: texts as the real tools print them', () => {
     expect(sh(k, 'for 1x in a; do echo; done')).toMatchObject({ output: "bash: `1x': not a valid identifier\n", exitStatus: 2 });
     expect(sh(k, 'for x in a; echo $x; done').output).toBe("bash: syntax error near unexpected token `echo'\n");
     expect(sh(k, 'for x in a; do done').output).toBe("bash: syntax error near unexpected token `done'\n");
-    expect(sh(k, 'for x in a; do echo $x').output).toBe("bash: syntax error: unexpected end of file (a for loop without `done')\n");
+    expect(sh(k, 'for x in a; do echo $x').output).toBe("bash: syntax error: unexpected end of file (expected `done')\n");
+  });
+
+  it('while, until and if; break and continue (N levels); ! before a pipeline; a loop that never sleeps is stopped', () => {
+    const out = (line: string): string => sh(k, line).output;
+    expect(out('n=; while [ "$n" != 111 ]; do n=${n}1; echo $n; done')).toBe('1\n11\n111\n');
+    expect(out('n=; until [ "$n" = xxx ]; do n=${n}x; done; echo $n')).toBe('xxx\n');
+    expect(out('while false; do echo never; done; echo $?')).toBe('0\n');
+    expect(out(`if [ -d /proc/${hog.pid} ]; then echo alive; else echo gone; fi`)).toBe('alive\n');
+    expect(out('if false; then echo 1; elif [ a = b ]; then echo 2; elif true; then echo 3; else echo 4; fi')).toBe('3\n');
+    expect(out('if false; then echo 1; fi; echo $?')).toBe('0\n');
+    expect(out('if ! grep -q nope /proc/version; then echo absent; fi')).toBe('absent\n');
+    expect(out('! true; echo $?; ! false; echo $?')).toBe('1\n0\n');
+    expect(out('for x in a b c; do if [ $x = b ]; then continue; fi; echo $x; done')).toBe('a\nc\n');
+    expect(out('for x in 1 2; do for y in 1 2 3; do [ $y = 2 ] && continue 2; echo $x$y; done; done')).toBe('11\n21\n');
+    expect(out('for x in 1 2; do for y in 1 2; do [ $y = 2 ] && break 2; echo $x$y; done; done; echo after')).toBe('11\nafter\n');
+    expect(out('while true; do break; echo never; done; echo out')).toBe('out\n');
+    expect(out('break; echo outside')).toBe('outside\n');
+    expect(sh(k, 'for x in 1; do break x; done')).toMatchObject({ output: 'bash: break: x: numeric argument required\n', exitStatus: 128 });
+    expect(sh(k, 'for x in 1; do continue 0; done')).toMatchObject({ output: 'bash: continue: 0: loop count out of range\n', exitStatus: 1 });
+    // The line runs at one instant until it sleeps: an endless loop without a sleep is stopped, and the line with it.
+    expect(sh(k, 'while true; do true; done; echo never')).toMatchObject({
+      output: `bash: while: stopped after ${MAX_TURNS_AWAKE} turns without a sleep (a line runs at one instant of virtual time until it sleeps)\n`,
+      exitStatus: 1,
+    });
+    // Keywords only where a command starts; bash's syntax errors.
+    expect(out('echo if then fi while')).toBe('if then fi while\n');
+    expect(out('if true; then; fi')).toBe("bash: syntax error near unexpected token `;'\n");
+    expect(out('if true; echo x; fi')).toBe("bash: syntax error near unexpected token `fi'\n");
+    expect(out('while true; do')).toBe("bash: syntax error: unexpected end of file (expected `done')\n");
+    expect(out('fi')).toBe("bash: syntax error near unexpected token `fi'\n");
+    expect(out('echo a; ; echo b')).toBe("bash: syntax error near unexpected token `;'\n");
+  });
+
+  it('test and [: strings, integers, /proc files, !, -a, -o, ( ); bash\'s errors with status 2', () => {
+    const st = (line: string): number => sh(k, line).exitStatus;
+    expect([st('[ a = a ]'), st('[ a != a ]'), st('[ -z "" ]'), st('[ -n "" ]'), st('[ x ]'), st('[ "" ]'), st('[ ]')]).toEqual([0, 1, 0, 1, 0, 1, 1]);
+    expect([st('[ 3 -gt 2 ]'), st('[ 3 -le 2 ]'), st('[ -1 -lt 0 ]'), st('test 5 -eq 5'), st('[ b \\> a ]')]).toEqual([0, 1, 0, 0, 0]);
+    expect([st('[ -e /proc/loadavg ]'), st('[ -f /proc ]'), st('[ -d /proc ]'), st('[ -e /proc/nope ]'), st('[ -w /proc/sys/vm/swappiness ]'), st('[ -w /proc/loadavg ]')]).toEqual([0, 1, 0, 1, 0, 1]);
+    expect([st('[ ! -e /proc/nope ]'), st('[ -d /proc -a -e /proc/nope ]'), st('[ -d /proc -o -e /proc/nope ]'), st('[ \\( 1 -eq 1 \\) ]')]).toEqual([0, 1, 0, 0]);
+    expect(sh(k, '[ 1 -lt 2')).toMatchObject({ output: "bash: [: missing `]'\n", exitStatus: 2 });
+    expect(sh(k, '[ x -gt 1 ]')).toMatchObject({ output: 'bash: [: x: integer expression expected\n', exitStatus: 2 });
+    expect(sh(k, '[ 1 -lt ]')).toMatchObject({ output: 'bash: [: 1: unary operator expected\n', exitStatus: 2 });
+    expect(sh(k, 'test a b c')).toMatchObject({ output: 'bash: test: b: binary operator expected\n', exitStatus: 2 });
+    expect(sh(k, '[ a = b c d e ]')).toMatchObject({ output: 'bash: [: too many arguments\n', exitStatus: 2 });
+  });
+
+  it('/dev/null takes what is written and reads empty; wc counts what it is asked (-l -w -c -m), bare for one', () => {
+    expect(sh(k, 'cat /proc/version > /dev/null; cat /dev/null; echo $?')).toMatchObject({ output: '0\n' });
+    const text = sh(k, 'cat /proc/version').output;
+    expect(sh(k, 'cat /proc/version | wc -c').output).toBe(`${Buffer.byteLength(text)}\n`);
+    expect(sh(k, 'cat /proc/version | wc -w').output).toBe(`${text.trim().split(/\s+/).length}\n`);
+    expect(sh(k, 'cat /proc/version | wc').output).toBe(`${'1'.padStart(7)} ${String(text.trim().split(/\s+/).length).padStart(7)} ${String(Buffer.byteLength(text)).padStart(7)}\n`);
+    expect(sh(k, 'wc -l /proc/version').output).toBe('1 /proc/version\n');
+    expect(sh(k, 'wc -x')).toMatchObject({ output: "wc: invalid option -- 'x'\nTry 'wc --help' for more information.\n", exitStatus: 1 });
   });
 
   it('Tab completion: a command name first, a path after "/", the common prefix of several, the choices when stuck', () => {

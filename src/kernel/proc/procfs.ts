@@ -165,6 +165,8 @@ export class ProcFs {
         return null;
       },
     });
+    // The bit bucket: `cmd > /dev/null` keeps only a command's errors.
+    this.register('/dev/null', { read: () => '', write: () => null });
     this.register('/dev/kmsg', {
       read: (k) =>
         k.printkRing
@@ -456,6 +458,7 @@ export class ProcFs {
     }
     if (!this.exists(path)) return null;
     if (path === '/dev/kmsg') return 'crw-r--r--';
+    if (path === '/dev/null') return 'crw-rw-rw-';
     if (['/proc/slabinfo', '/proc/zoneinfo', '/proc/vmallocinfo', '/proc/kmsg'].includes(path)) return '-r--------';
     let readable = true;
     let writable = false;
