@@ -186,8 +186,9 @@ function runSimple(env: ShellEnv, argv: string[], stdin: string): CommandOutput 
   }
 }
 
-/** while/until turns a line may take without sleeping before it is stopped (they would hold the machine). */
-export const MAX_TURNS_AWAKE = 10_000;
+/** while/until turns a line may take without sleeping before it is stopped: each turn holds the machine (and a
+ * dashboard) at one instant, and a thousand turns of the heaviest reads take a few tenths of a second. */
+export const MAX_TURNS_AWAKE = 1000;
 
 /** How deep $(...) may nest (a runaway `$(... $(...))` is an error, not a hang). */
 const MAX_SUBST_DEPTH = 8;
