@@ -66,6 +66,25 @@ export const SHELL_PID = '\u0000$';
 export const substMark = (i: number, quoted: boolean): string => (quoted ? `\u0002${i}\u0002` : `\u0001${i}\u0001`);
 export const SUBST_RE = /([\u0001\u0002])(\d+)\1/g;
 
+/** Where an arithmetic expansion $((EXPR)) stood (its text is in subs too): the shell evaluates it then. */
+export const arithMark = (i: number): string => `\u0005${i}\u0005`;
+export const ARITH_RE = /\u0005(\d+)\u0005/g;
+
+/** A $(( ... )) at i: its expression and where the word goes on. */
+function arithmetic(line: string, i: number): { expr: string; next: number } {
+  let depth = 0;
+  for (let j = i + 3; j < line.length; j++) {
+    const c = line[j] as string;
+    if (c === '(') depth++;
+    else if (c === ')') {
+      if (depth > 0) depth--;
+      else if (line[j + 1] === ')') return { expr: line.slice(i + 3, j), next: j + 2 };
+      else break;
+    }
+  }
+  throw new ParseError("unexpected EOF while looking for matching `))'");
+}
+
 /** Where $NAME or ${NAME} stood: unquoted (split into words, \u0003) or in double quotes (\u0004). */
 export const varMark = (name: string, quoted: boolean): string => (quoted ? `\u0004${name}\u0004` : `\u0003${name}\u0003`);
 export const VAR_RE = /([\u0003\u0004])([A-Za-z_][A-Za-z0-9_]*|[0-9])\1/g;
@@ -171,6 +190,12 @@ export function tokenize(line: string, subs: string[] = []): Token[] {
             i += 2;
             continue;
           }
+          if (d === '$' && line.startsWith('((', i + 1)) {
+            const a = arithmetic(line, i);
+            word += arithMark(subs.push(a.expr) - 1);
+            i = a.next;
+            continue;
+          }
           if (d === '`' || (d === '$' && line[i + 1] === '(')) {
             const sub = substitution(line, i);
             word += substMark(subs.push(sub.cmd) - 1, true);
@@ -193,6 +218,10 @@ export function tokenize(line: string, subs: string[] = []): Token[] {
       } else if (ch === '$' && (line[i + 1] === '?' || line[i + 1] === '$')) {
         word += line[i + 1] === '?' ? LAST_STATUS : SHELL_PID;
         i += 2;
+      } else if (ch === '$' && line.startsWith('((', i + 1)) {
+        const a = arithmetic(line, i);
+        word += arithMark(subs.push(a.expr) - 1);
+        i = a.next;
       } else if (ch === '`' || (ch === '$' && line[i + 1] === '(')) {
         const sub = substitution(line, i);
         word += substMark(subs.push(sub.cmd) - 1, false);

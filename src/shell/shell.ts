@@ -16,8 +16,9 @@ import { swapon } from './cmd-swapon.js';
 import { cut, seq, sort, uniq } from './cmd-text.js';
 import { top } from './cmd-top.js';
 import { bracket, test } from './cmd-test.js';
+import { arith, ArithError } from './arith.js';
 import { fail, ok, parseSecondsArg, type Command, type CommandOutput, type FollowUp, type ShellEnv } from './context.js';
-import { LAST_STATUS, parse, ParseError, SHELL_PID, SUBST_RE, VAR_RE, type CommandList, type IfClause, type SimpleCommand, type WhileLoop } from './parse.js';
+import { ARITH_RE, LAST_STATUS, parse, ParseError, SHELL_PID, SUBST_RE, VAR_RE, type CommandList, type IfClause, type SimpleCommand, type WhileLoop } from './parse.js';
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
   cat,
@@ -326,8 +327,21 @@ class LineRun {
    */
   expandWords(w: string, splitting = true): string[] {
     let v = w.includes('\u0000') ? w.split(LAST_STATUS).join(String(this.status)).split(SHELL_PID).join(String(this.k.caller.pid)) : w;
-    if (!/[\u0001-\u0004]/.test(v)) return [v];
+    if (!/[\u0001-\u0005]/.test(v)) return [v];
     let split = false;
+    v = v.replace(ARITH_RE, (_m, i: string) => {
+      // The text between $(( and )) as typed: $? and $$ are put in here.
+      const expr = (this.list.subs[Number(i)] ?? '').split('$?').join(String(this.status)).split('$$').join(String(this.k.caller.pid));
+      try {
+        return String(arith(expr, (name) => this.vars().get(name) ?? defaultVar(this.k, name)));
+      } catch (e) {
+        if (!(e instanceof ArithError)) throw e;
+        this.err(`bash: ${expr.trim()}: ${e.message}\n`);
+        // As in bash, an expansion error discards the command and the rest of the line.
+        this.halted = true;
+        return '';
+      }
+    });
     v = v.replace(VAR_RE, (_m, mark: string, name: string) => {
       if (mark === '\u0003') split = true;
       return this.vars().get(name) ?? defaultVar(this.k, name);
@@ -487,6 +501,7 @@ class LineRun {
         continue;
       }
       const argv = c.argv.slice(first).flatMap((w) => this.expandWords(w));
+      if (this.halted) return { out: '', err: '', status: 1 };
       // A command that was only an empty substitution: nothing runs, and it succeeds.
       if (argv.length === 0) {
         last = { out: '', err: '', status: 0 };

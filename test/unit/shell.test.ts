@@ -378,6 +378,22 @@ describe('command language: texts as the real tools print them', () => {
     expect(out('echo a; ; echo b')).toBe("bash: syntax error near unexpected token `;'\n");
   });
 
+  it('$((EXPR)): C precedence, truncating division, octal and hex, variables by name; bash\'s errors end the line', () => {
+    const out = (line: string): string => sh(k, line).output;
+    expect(out('echo $((1+2*3)) $(((1+2)*3)) $((2**3**2)) $((7/2)) $((-7/2)) $((-7%3)) $((010)) $((0x1f))')).toBe('7 9 512 3 -3 -1 8 31\n');
+    expect(out('echo $((3>2)) $((2>=3)) $((1==1)) $((!0)) $((~0)) $((1&&0)) $((0||2)) $((1?5:6)) $((6&3)) $((6|3)) $((1<<4))')).toBe('1 0 1 1 -1 0 1 5 2 7 16\n');
+    expect(out('i=0; while [ $i -lt 3 ]; do echo $i; i=$((i + 1)); done')).toBe('0\n1\n2\n');
+    // A variable's value is itself an expression; unset or empty is 0; $NAME works too; $? is the last status.
+    expect(out('x=3+4; y=; echo $((x*2)) $((y+1)) $(($x*2)) $((unset_name))')).toBe('14 1 14 0\n');
+    expect(out('false; echo $(($? + 10))')).toBe('11\n');
+    expect(out('echo "$((6 * 7))"')).toBe('42\n');
+    expect(sh(k, 'echo $((1/0)); echo after')).toMatchObject({ output: 'bash: 1/0: division by 0 (error token is "0")\n', exitStatus: 1 });
+    expect(out('echo $((1+))')).toBe('bash: 1+: syntax error: operand expected (error token is "+")\n');
+    expect(out('echo $((a b))')).toBe('bash: a b: syntax error in expression (error token is "b")\n');
+    expect(out('echo $((2 ** -1))')).toBe('bash: 2 ** -1: exponent less than 0 (error token is "1")\n');
+    expect(out('echo $((1 + 2')).toBe("bash: unexpected EOF while looking for matching `))'\n");
+  });
+
   it('test and [: strings, integers, /proc files, !, -a, -o, ( ); bash\'s errors with status 2', () => {
     const st = (line: string): number => sh(k, line).exitStatus;
     expect([st('[ a = a ]'), st('[ a != a ]'), st('[ -z "" ]'), st('[ -n "" ]'), st('[ x ]'), st('[ "" ]'), st('[ ]')]).toEqual([0, 1, 0, 1, 0, 1, 1]);
