@@ -665,6 +665,40 @@ function vmSample(env: Parameters<Command>[0]): VmSample {
 const VMSTAT_HEADER_EVERY = 21;
 
 /**
+ * vmstat -m (slabformat()): each cache of /proc/slabinfo as "%-24s %6u %6u %6u %6u" (name, active objects,
+ * objects, object size, and objects per slab under procps's "Pages"), in the file's order; with a delay, the
+ * whole table again each time, the header every 21 lines.
+ */
+function vmstatSlabs(env: Parameters<Command>[0], delay: number, updates: number, moreHeaders: boolean): CommandOutput {
+  const header = `${'Cache'.padEnd(24)} ${'Num'.padStart(6)} ${'Total'.padStart(6)} ${'Size'.padStart(6)} ${'Pages'.padStart(6)}\n`;
+  const rows = (): string[] | null => {
+    const r = env.k.proc.read('/proc/slabinfo');
+    if (!r.ok) return null;
+    return r.text
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('slabinfo -') && !l.startsWith('#'))
+      .map((l) => {
+        const [name = '', active = '0', num = '0', size = '0', perSlab = '0'] = l.split(/\s+/);
+        return `${name.padEnd(24)} ${active.padStart(6)} ${num.padStart(6)} ${size.padStart(6)} ${perSlab.padStart(6)}\n`;
+      });
+  };
+  let k = 0;
+  const table = (): string => {
+    let out = '';
+    for (const row of rows() ?? []) {
+      if (moreHeaders && k % VMSTAT_HEADER_EVERY === 0) out += header;
+      out += row;
+      k++;
+    }
+    return out;
+  };
+  if (rows() === null) return fail('vmstat', "Your kernel doesn't support slabinfo or your permissions are insufficient.", 1);
+  const first = (moreHeaders ? '' : header) + table();
+  if (updates <= 1) return ok(first);
+  return { out: first, err: '', status: 0, follow: { intervalNs: delay * 1_000_000_000, count: updates - 1, report: table } };
+}
+
+/**
  * vmstat (procps-ng 4, new_format()): a first line of averages since boot, read from /proc/stat, /proc/meminfo
  * and /proc/vmstat as the real tool reads them, its quirks included (the since-boot rates divide by the CPU ticks
  * of all CPUs); with a delay, a line per delay of virtual time from the differences (per second), `count` lines
@@ -677,6 +711,7 @@ export const vmstat: Command = (env, argv) => {
   let timestamp = false;
   let skipFirst = false;
   let stats = false;
+  let slabs = false;
   let moreHeaders = true;
   let unit = 1024;
   let unitName = 'K';
@@ -689,6 +724,7 @@ export const vmstat: Command = (env, argv) => {
     else if (a === '-t' || a === '--timestamp') timestamp = true;
     else if (a === '-y' || a === '--no-first') skipFirst = true;
     else if (a === '-s' || a === '--stats') stats = true;
+    else if (a === '-m' || a === '--slabs') slabs = true;
     else if (a === '-n' || a === '--one-header') moreHeaders = false;
     else if (a === '-S' || a === '--unit' || /^-S./.test(a)) {
       const u = a.length > 2 && a.startsWith('-S') ? a.slice(2) : argv[++i];
@@ -717,6 +753,7 @@ export const vmstat: Command = (env, argv) => {
     updates = Math.max(0, c);
     infinite = false;
   }
+  if (slabs) return vmstatSlabs(env, delay, infinite ? Infinity : updates, moreHeaders);
   const first = vmSample(env);
   if (forks) return ok(`${String(first.stat.get('processes') ?? 0).padStart(13)} forks\n`);
   const tickOf = (t: number[]) => (i: number): number => t[i] ?? 0;

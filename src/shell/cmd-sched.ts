@@ -273,7 +273,7 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
   ps [-e|-ef|aux] [-o FIELDS] [-p PIDS]   tasks (pid,cls,rtprio,ni,pri,psr,stat,rss,comm,time,%cpu,oom...)
   free [-h|-m] [-w] [-t] [-s SECS] [-c N]  uptime [-p|-s]  slabtop -o [-s KEY]
   swapon [-s|--show[=COLS]] [--bytes]   the swap area      pmap [-x] [-p] PID...   a process's mappings
-  vmstat [-a|-w|-t|-n|-y|-s|-f] [DELAY [COUNT]]   mpstat [-P ALL|LIST] [INTERVAL [COUNT]]
+  vmstat [-a|-w|-t|-n|-y|-s|-f|-m] [DELAY [COUNT]]   mpstat [-P ALL|LIST] [INTERVAL [COUNT]]
   pidstat [-u] [-w] [-p PIDS|ALL] [-C NAME] [INTERVAL [COUNT]]   per task %usr %system %wait %CPU, switches/s
   sar [-u] [-w] [-q] INTERVAL [COUNT]   CPU shares, forks and switches/s, run queue and load averages
                          with an interval they report as virtual time passes (Ctrl-C stops them)

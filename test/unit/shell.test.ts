@@ -407,6 +407,20 @@ describe('command language: texts as the real tools print them', () => {
     expect(sh(k, '[ a = b c d e ]')).toMatchObject({ output: 'bash: [: too many arguments\n', exitStatus: 2 });
   });
 
+  it('vmstat -m: /proc/slabinfo as procps prints it (objects per slab under "Pages"), the header every 21 rows', () => {
+    const caches = sh(k, 'cat /proc/slabinfo')
+      .output.split('\n')
+      .slice(2)
+      .filter((l) => l !== '')
+      .map((l) => l.split(/\s+/));
+    const lines = sh(k, 'vmstat -m').output.trimEnd().split('\n');
+    const header = 'Cache                       Num  Total   Size  Pages';
+    expect(lines.filter((l) => l === header)).toHaveLength(Math.ceil(caches.length / 21));
+    const rows = lines.filter((l) => l !== header);
+    expect(rows).toEqual(caches.map((c) => `${(c[0] as string).padEnd(24)} ${(c[1] as string).padStart(6)} ${(c[2] as string).padStart(6)} ${(c[3] as string).padStart(6)} ${(c[4] as string).padStart(6)}`));
+    expect(sh(k, 'vmstat -m -n').output.split('\n').filter((l) => l === header)).toHaveLength(1);
+  });
+
   it('/dev/null takes what is written and reads empty; wc counts what it is asked (-l -w -c -m), bare for one', () => {
     expect(sh(k, 'cat /proc/version > /dev/null; cat /dev/null; echo $?')).toMatchObject({ output: '0\n' });
     const text = sh(k, 'cat /proc/version').output;
