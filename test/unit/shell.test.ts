@@ -407,6 +407,26 @@ describe('command language: texts as the real tools print them', () => {
     expect(sh(k, '[ a = b c d e ]')).toMatchObject({ output: 'bash: [: too many arguments\n', exitStatus: 2 });
   });
 
+  it('lscpu: the summary from /proc/cpuinfo and sysfs\'s CPU lists, as lscpu prints to a pipe; -e a row per CPU', () => {
+    const lines = sh(k, 'lscpu').output.trimEnd().split('\n');
+    // The data column starts one space after the longest field, on every line.
+    const col = lines.map((l) => /^(.*?:\s+)\S/.exec(l)?.[1]?.length);
+    expect(new Set(col)).toEqual(new Set(['On-line CPU(s) list: '.length]));
+    const field = (name: string): string | undefined => lines.find((l) => l.startsWith(`${name}:`))?.slice(col[0] as number);
+    const info = sh(k, 'head -n 20 /proc/cpuinfo').output;
+    const cpuinfo = (key: string): string => new RegExp(`^${key}\\s*: (.*)$`, 'm').exec(info)?.[1] ?? '';
+    expect(field('CPU(s)')).toBe(String(k.nrCpus));
+    expect(field('On-line CPU(s) list')).toBe(`0-${k.nrCpus - 1}`);
+    expect(field('Model name')).toBe(cpuinfo('model name'));
+    expect(field('Flags')).toBe(cpuinfo('flags'));
+    expect(field('BogoMIPS')).toBe(cpuinfo('bogomips'));
+    expect([field('Thread(s) per core'), field('Core(s) per socket'), field('Socket(s)')]).toEqual(['1', String(k.nrCpus), '1']);
+    expect(lines[0]).toBe('Architecture:        x86_64');
+    expect(sh(k, 'lscpu -e').output.split('\n').slice(0, 3)).toEqual(['CPU SOCKET CORE ONLINE', '  0      0    0    yes', '  1      0    1    yes']);
+    expect(sh(k, 'lscpu -J')).toMatchObject({ output: 'lscpu: -J: not on this machine (its lscpu prints the summary and -e)\n', exitStatus: 1 });
+    expect(sh(k, 'lscpu -a').output).toBe('lscpu: options --all, --online and --offline may only be used with options --extended or --parse.\n');
+  });
+
   it('vmstat -m: /proc/slabinfo as procps prints it (objects per slab under "Pages"), the header every 21 rows', () => {
     const caches = sh(k, 'cat /proc/slabinfo')
       .output.split('\n')
