@@ -1,7 +1,8 @@
 /**
  * The command language's syntax: words with single and double quotes and backslash escapes, variables
- * ($NAME, ${NAME}), command substitution ($(...) and `...`), pipelines (|), output redirection (> and >>),
- * command lists (;, &&, ||), for loops (for NAME in WORDS; do LIST; done), while/until loops and if.
+ * ($NAME, ${NAME}), command substitution ($(...) and `...`), arithmetic ($((...))), pipelines (|, ! before
+ * one), output redirection (> and >>), command lists (;, &&, ||), for loops (for NAME in WORDS; do LIST;
+ * done), while/until loops and if.
  * A small POSIX-shell subset.
  */
 

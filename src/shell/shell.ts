@@ -216,7 +216,6 @@ function defaultVar(k: Kernel, name: string): string {
   return ({ HOME: '/root', USER: 'root', LOGNAME: 'root', SHELL: '/bin/bash', PWD: '/', HOSTNAME: k.nodename, 0: 'bash' } as Record<string, string>)[name] ?? '';
 }
 
-/** Run one command line as `asTask` (a task running a `sh` step) or as the user's login shell. */
 /**
  * How a command line runs: as `asTask` (a task's `sh` step) or as the login shell (null); `wait`: the caller
  * runs the machine on after the line returns, so `sleep` may wait (the session's command lines) rather than
@@ -227,6 +226,7 @@ export interface ShellOpts {
   wait?: boolean;
 }
 
+/** Run one command line as `asTask` (a task running a `sh` step) or as the user's login shell. */
 export function runShell(env: ShellEnv, line: string, opts: ShellOpts = { asTask: null }): ShellResult {
   const { stdout: _out, stderr: _err, ...r } = runLine(env, line, opts, 0);
   return r;
@@ -298,6 +298,13 @@ class LineRun {
 
   /** The longest sleep of the pipeline just run: the list waits this long before its next item. */
   private sleepNs = 0;
+  /** A break or continue on its way out of the loops it names (break 2 leaves two). */
+  private jump: { kind: 'break' | 'continue'; n: number } | null = null;
+  private loopDepth = 0;
+  /** while/until turns since the line last slept: a loop that never sleeps would hold the machine at one instant. */
+  private turns = 0;
+  /** A runaway loop was stopped, or an expansion failed: the rest of the line does not run. */
+  private halted = false;
 
   private get k(): Kernel {
     return this.env.k;
@@ -399,14 +406,6 @@ class LineRun {
     }
   }
 
-  /** A break or continue on its way out of the loops it names (break 2 leaves two). */
-  private jump: { kind: 'break' | 'continue'; n: number } | null = null;
-  private loopDepth = 0;
-  /** while/until turns since the line last slept: a loop that never sleeps would hold the machine at one instant. */
-  private turns = 0;
-  /** A runaway loop was stopped: the rest of the line does not run. */
-  private halted = false;
-
   /** After a loop's body: whether the loop ends here (break, or a jump meant for an outer loop). */
   private leaveLoop(): boolean {
     if (this.halted) return true;
@@ -499,7 +498,7 @@ class LineRun {
           const m = ASSIGNMENT.exec(a) as RegExpExecArray;
           this.vars().set(m[1] as string, this.expandWords(a.slice(m[0].length), false).join(''));
         }
-        last = { out: '', err: '', status: 0 };
+        last = { out: '', err: '', status: this.halted ? 1 : 0 };
         continue;
       }
       const argv = c.argv.slice(first).flatMap((w) => this.expandWords(w));
