@@ -23,7 +23,8 @@ function tokens(expr: string): Tok[] {
     const num = /^(0[xX][0-9a-fA-F]+|\d+)/.exec(expr.slice(i));
     if (num !== null) {
       const t = num[1] as string;
-      // A leading 0 is octal in bash (010 is 8).
+      // A leading 0 is octal in bash (010 is 8, 08 an error).
+      if (/^0\d*[89]/.test(t)) throw new ArithError(`value too great for base (error token is "${expr.slice(i).trim()}")`);
       out.push({ n: /^0[0-7]+$/.test(t) ? parseInt(t, 8) : Number(t), at: i });
       i += t.length;
       continue;

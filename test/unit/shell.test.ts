@@ -392,6 +392,7 @@ describe('command language: texts as the real tools print them', () => {
     expect(out('echo $((a b))')).toBe('bash: a b: syntax error in expression (error token is "b")\n');
     expect(out('echo $((2 ** -1))')).toBe('bash: 2 ** -1: exponent less than 0 (error token is "1")\n');
     expect(out('echo $((1 + 2')).toBe("bash: unexpected EOF while looking for matching `))'\n");
+    expect(out('echo $((08 + 1))')).toBe('bash: 08 + 1: value too great for base (error token is "08 + 1")\n');
   });
 
   it('test and [: strings, integers, /proc files, !, -a, -o, ( ); bash\'s errors with status 2', () => {
