@@ -221,10 +221,16 @@ describe('demos do what their descriptions say', () => {
     }
   });
 
-  it('oom-leak: the leak is killed, the protected task survives', () => {
+  it('oom-leak: the leak is killed, the protected task survives; a sleeping loop watches its RSS grow until it goes', () => {
     const j = run('oom-leak.json');
     expect(j.oomKills[0]?.victimComm).toBe('leaky');
     expect(byComm(j, 'big-but-protec')[0]?.exitReason).toBeUndefined();
+    const out = (j.actions[0]?.output ?? '').trimEnd().split('\n');
+    const rss = out.filter((l) => l.startsWith('VmRSS:')).map((l) => Number(/(\d+) kB/.exec(l)?.[1]));
+    // One reading every 2 s from 1 s while the task lives (killed near 12 s), each 64 MiB/s x 2 s more.
+    expect(rss.length).toBe(Math.ceil(((j.oomKills[0]?.t ?? 0) / 1e9 - 1) / 2));
+    for (let i = 1; i < rss.length; i++) expect((rss[i] as number) - (rss[i - 1] as number)).toBeGreaterThan(120_000);
+    expect(out.at(-1)).toMatch(/Out of memory: Killed process \d+ \(leaky\)/);
   });
 
   it('overcommit: ENOMEM under mode 2 with no OOM kill, then an OOM kill after switching to mode 0', () => {
