@@ -283,7 +283,7 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
   top [-b] [-n N] [-d SECS] [-1] [-c] [-i] [-H] [-u root] [-p PIDS] [-o FIELD]
                          summary and tasks by %CPU every SECS (3): a new screen, or with -b frame after frame;
                          the first frame is since boot (a task's %CPU: since it started)
-  uname [-a]  nproc  lscpu [-e]  ls [-l] DIR  sync
+  uname [-a]  nproc  lscpu [-e]  date [+FORMAT]  ls [-l] DIR  sync
   renice N -p PID        nice a task
   chrt -m | chrt -p PID | chrt -f|-r|-o|-b|-i|-d [--sched-runtime NS --sched-deadline NS --sched-period NS] -p PRIO PID
   taskset -p [-c] [MASK|LIST] PID

@@ -17,6 +17,7 @@ import { cut, seq, sort, uniq } from './cmd-text.js';
 import { top } from './cmd-top.js';
 import { bracket, test } from './cmd-test.js';
 import { lscpu } from './cmd-lscpu.js';
+import { date } from './cmd-date.js';
 import { arith, ArithError } from './arith.js';
 import { fail, ok, parseSecondsArg, type Command, type CommandOutput, type FollowUp, type ShellEnv } from './context.js';
 import { ARITH_RE, LAST_STATUS, parse, ParseError, SHELL_PID, SUBST_RE, VAR_RE, type CommandList, type IfClause, type SimpleCommand, type WhileLoop } from './parse.js';
@@ -55,6 +56,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   uname,
   nproc,
   lscpu,
+  date,
   renice,
   chrt,
   taskset,

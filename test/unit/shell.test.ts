@@ -408,6 +408,17 @@ describe('command language: texts as the real tools print them', () => {
     expect(sh(k, '[ a = b c d e ]')).toMatchObject({ output: 'bash: [: too many arguments\n', exitStatus: 2 });
   });
 
+  it('date: the machine\'s clock (btime plus the virtual time since), the C locale\'s format, +FORMAT', () => {
+    const btime = Number(/^btime (\d+)$/m.exec(sh(k, 'cat /proc/stat').output)?.[1]);
+    const secs = btime + Math.floor(k.now / 1e9);
+    expect(sh(k, 'date +%s').output).toBe(`${secs}\n`);
+    expect(sh(k, 'date +%N').output).toBe(`${String(k.now % 1e9).padStart(9, '0')}\n`);
+    const d = new Date(secs * 1000);
+    expect(sh(k, 'date').output).toBe(`${d.toUTCString().slice(0, 3)} ${d.toUTCString().slice(8, 11)} ${String(d.getUTCDate()).padStart(2)} ${d.toISOString().slice(11, 19)} UTC ${d.getUTCFullYear()}\n`);
+    expect(sh(k, 'date "+%F %T %% %j"').output).toBe(`${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 19)} % ${String(Math.floor((secs * 1000 - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86_400_000) + 1).padStart(3, '0')}\n`);
+    expect(sh(k, 'date 0101')).toMatchObject({ output: 'date: cannot set date: Operation not permitted\n', exitStatus: 1 });
+  });
+
   it('lscpu: the summary from /proc/cpuinfo and sysfs\'s CPU lists, as lscpu prints to a pipe; -e a row per CPU', () => {
     const lines = sh(k, 'lscpu').output.trimEnd().split('\n');
     // The data column starts one space after the longest field, on every line.
