@@ -4,6 +4,7 @@
  */
 import { BOOT_EPOCH_SECONDS, timestamp } from '../kernel/printk/readers.js';
 import { LOGLEVEL_NAMES, type PrintkRecord } from '../kernel/printk/printk.js';
+import { strftime } from './cmd-date.js';
 
 const FACILITY_NAMES = ['kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'authpriv', 'ftp'];
 
@@ -16,14 +17,9 @@ export interface DmesgOptions {
   callerInfo?: boolean;
 }
 
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
 /** ctime()-style date of a record relative to the simulated boot date (dmesg -T). */
 export function ctimeOf(tsNs: number): string {
-  const d = new Date((BOOT_EPOCH_SECONDS + Math.floor(tsNs / 1e9)) * 1000);
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${WEEKDAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2)} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
+  return strftime('%a %b %e %H:%M:%S %Y', new Date((BOOT_EPOCH_SECONDS + Math.floor(tsNs / 1e9)) * 1000), 0);
 }
 
 /** dmesg's rendering of records. */

@@ -17,7 +17,7 @@ import { cut, seq, sort, uniq } from './cmd-text.js';
 import { top } from './cmd-top.js';
 import { bracket, test } from './cmd-test.js';
 import { lscpu } from './cmd-lscpu.js';
-import { date } from './cmd-date.js';
+import { date, strftime } from './cmd-date.js';
 import { arith, ArithError } from './arith.js';
 import { fail, ok, parseSecondsArg, type Command, type CommandOutput, type FollowUp, type ShellEnv } from './context.js';
 import { ARITH_RE, LAST_STATUS, parse, ParseError, SHELL_PID, SUBST_RE, VAR_RE, type CommandList, type IfClause, type SimpleCommand, type WhileLoop } from './parse.js';
@@ -74,11 +74,7 @@ export const COMMAND_NAMES: readonly string[] = [...Object.keys(COMMANDS), 'watc
 
 /** The machine's wall clock, as procps's watch prints it (ctime's "%a %b %e %H:%M:%S %Y", UTC). */
 function ctime(k: Kernel): string {
-  const d = new Date(BOOT_TIME_SEC * 1000 + Math.floor(k.now / 1e6));
-  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()] as string;
-  const mon = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()] as string;
-  const two = (n: number): string => String(n).padStart(2, '0');
-  return `${day} ${mon} ${String(d.getUTCDate()).padStart(2)} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
+  return strftime('%a %b %e %H:%M:%S %Y', new Date(BOOT_TIME_SEC * 1000 + Math.floor(k.now / 1e6)), 0);
 }
 
 /** watch's screen width: a command line has no terminal of its own; its pager is about this wide. */
