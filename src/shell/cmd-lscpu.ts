@@ -5,7 +5,7 @@
  * machine does not expose (sysfs caches and NUMA nodes, the hypervisor's cpuid leaf) are left out, as lscpu
  * leaves them out on a machine without them. -e is the extended table.
  */
-import { parseCpuList } from '../kernel/sched/topology.js';
+import { CpuMask, parseCpuList } from '../kernel/sched/topology.js';
 import { fail, ok, type Command, type ShellEnv } from './context.js';
 
 /** The first processor's block of /proc/cpuinfo, by key. */
@@ -27,18 +27,6 @@ function cpuSet(env: ShellEnv, name: string): number[] {
   return text === '' ? [] : parseCpuList(text, env.k.nrCpus);
 }
 
-/** cpulist_create(): "0-3,6". */
-function cpuList(cpus: readonly number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < cpus.length; ) {
-    let j = i;
-    while (j + 1 < cpus.length && (cpus[j + 1] as number) === (cpus[j] as number) + 1) j++;
-    parts.push(i === j ? String(cpus[i]) : `${cpus[i]}-${cpus[j]}`);
-    i = j + 1;
-  }
-  return parts.join(',');
-}
-
 /** libsmartcols' table without headings: the field column as wide as its widest cell, one space, the data. */
 function fieldTable(rows: readonly [string, string][]): string {
   const w = Math.max(...rows.map(([f]) => f.length));
@@ -46,6 +34,8 @@ function fieldTable(rows: readonly [string, string][]): string {
 }
 
 function summary(env: ShellEnv): string {
+  // cpulist_create()'s "0-3,6" is the kernel's %*pbl list, which CpuMask prints.
+  const cpuList = (cpus: readonly number[]): string => new CpuMask(env.k.nrCpus, cpus).toList();
   const info = cpuinfo(env);
   const present = cpuSet(env, 'present');
   const online = cpuSet(env, 'online');
