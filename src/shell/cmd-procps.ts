@@ -683,19 +683,20 @@ function vmstatSlabs(env: Parameters<Command>[0], delay: number, updates: number
       });
   };
   let k = 0;
-  const table = (): string => {
+  const table = (lines: string[] | null): string => {
     let out = '';
-    for (const row of rows() ?? []) {
+    for (const row of lines ?? []) {
       if (moreHeaders && k % VMSTAT_HEADER_EVERY === 0) out += header;
       out += row;
       k++;
     }
     return out;
   };
-  if (rows() === null) return fail('vmstat', "Your kernel doesn't support slabinfo or your permissions are insufficient.", 1);
-  const first = (moreHeaders ? '' : header) + table();
+  const now = rows();
+  if (now === null) return fail('vmstat', "Your kernel doesn't support slabinfo or your permissions are insufficient.", 1);
+  const first = (moreHeaders ? '' : header) + table(now);
   if (updates <= 1) return ok(first);
-  return { out: first, err: '', status: 0, follow: { intervalNs: delay * 1_000_000_000, count: updates - 1, report: table } };
+  return { out: first, err: '', status: 0, follow: { intervalNs: delay * 1_000_000_000, count: updates - 1, report: () => table(rows()) } };
 }
 
 /**
