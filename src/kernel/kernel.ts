@@ -99,7 +99,6 @@ export class Kernel {
   readonly tasks = new Map<number, Task>();
   /** Rows of the tasks' nanosecond fields (task/rows.ts). */
   readonly taskRows = new TaskRows();
-  /** Tasks that were reaped, oldest first (bounded), for reports. */
   /** Reaped tasks, oldest first, for reports: at most maxExited (a dashboard keeps few, a report many). */
   readonly exited = new Deque<Task>();
   maxExited = 100_000;

@@ -284,6 +284,6 @@ it('beside the memory chart at 100 columns the slab table drops OBJ/SLAB and SLA
   const head = lines.find((l) => l.includes('OBJS ACTIVE')) ?? '';
   expect(head).toMatch(/^│ {2}OBJS ACTIVE {2}USE OBJ SIZE CACHE SIZE NAME +││/);
   // The chart is there, and a 17-character cache name is whole.
-  expect(dash.text()).toMatch(/MiB: used slab cache commit/);
+  expect(dash.text()).toMatch(/MiB: used SRecl cache commit/);
   expect(dash.text()).toContain(' kernfs_node_cache ');
 });

@@ -179,7 +179,7 @@ describe('the memory chart (blessed-contrib)', () => {
     const text = dash.text();
     // The series are named in the title; no legend box covers the newest samples in the top right corner.
     // (The title's head is the longest that fits the pane: 44 columns at 120x40 take the short one.)
-    expect(text).toMatch(/(Memory, last 2 min \(MiB\)|Memory MiB, 2 min|MiB): used slab cache commit/);
+    expect(text).toMatch(/(Memory, last 2 min \(MiB\)|Memory MiB, 2 min|MiB): used SRecl cache commit/);
     expect(/[\u2801-\u28ff]/.test(text)).toBe(true);
     expect(text).not.toMatch(/│used +│/);
   });

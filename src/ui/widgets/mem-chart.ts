@@ -1,8 +1,9 @@
 /**
  * Memory over time, as a blessed-contrib braille line chart: used (anon + unreclaimable kernel), page cache,
- * reclaimable slab and Committed_AS, one sample per second of virtual time, the last two minutes. The contrib
- * widget is loaded on first use (a deep import; the whole package costs a quarter second at startup) and rebuilt
- * when its pane moves or resizes (contrib canvases size themselves only when attached).
+ * reclaimable slab (SRecl: meminfo's SReclaimable, as the memory pane names it) and Committed_AS, one sample per
+ * second of virtual time, the last two minutes. The contrib widget is loaded on first use (a deep import; the
+ * whole package costs a quarter second at startup) and rebuilt when its pane moves or resizes (contrib canvases
+ * size themselves only when attached).
  * The series are named in the pane's title, each in its line's colour: contrib's legend box sits in the top
  * right corner of the plot, over the newest samples, which are the ones a user is watching.
  */
@@ -26,7 +27,7 @@ interface Sample {
 /** The lines, each with its place on the theme's memory gradient. */
 const SERIES: readonly { title: string; key: Exclude<keyof Sample, 'tNs'>; t: number }[] = [
   { title: 'used', key: 'usedMb', t: 0 },
-  { title: 'slab', key: 'slabMb', t: 0.5 },
+  { title: 'SRecl', key: 'slabMb', t: 0.5 },
   { title: 'cache', key: 'cacheMb', t: 1 },
   { title: 'commit', key: 'commitMb', t: 0.25 },
 ];

@@ -1,5 +1,5 @@
 /**
- * Memory: the meminfo classes as one stacked bar (used, reclaimable slab, page cache, free), commit against
+ * Memory: the meminfo classes as one stacked bar (used, reclaimable slab as meminfo names it, SReclaimable, page cache, free), commit against
  * CommitLimit, each zone's free pages against its min/low/high watermarks, the buddy free lists per order, and
  * what reclaim has done so far. All numbers come from the snapshot's meminfo counters and zones.
  */
@@ -34,7 +34,7 @@ export class MemoryWidget implements Widget {
     const used = m.memTotal - m.memFree - m.cached - m.sReclaimable;
     const parts: [string, number, number][] = [
       ['used', used, pal.gradient('mem', 0)],
-      ['slab', m.sReclaimable, pal.gradient('mem', 0.5)],
+      ['SReclaimable', m.sReclaimable, pal.gradient('mem', 0.5)],
       ['cache', m.cached, pal.gradient('mem', 1)],
     ];
     // The stacked bar.
