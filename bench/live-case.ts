@@ -5,19 +5,20 @@
  * case cannot see (V8's GC threads between frames, the writes to the pty, the event loop, input handling). The
  * windows show the phases: the default demo's first 45 s (a dentry storm, a 96 MB/s leak, OOM kills) cost more
  * than the rest.
- *   live-case.ts COLS ROWS CPUS FPS SECONDS
+ *   live-case.ts COLS ROWS CPUS FPS SECONDS [demo|busy]
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bigScenario } from './big-scenario.js';
+import { isWorkload, workloadScenario } from './workloads.js';
 import { launcherPath, sleep, startProgram } from './live-program.js';
 
 const [cols, rows, cpus, fps, seconds] = process.argv.slice(2, 7).map(Number) as [number, number, number, number, number];
+const workload = isWorkload(process.argv[7]) ? process.argv[7] : 'demo';
 let scenarioArg = '';
-if (cpus !== 8) {
+if (cpus !== 8 || workload !== 'demo') {
   const file = join(tmpdir(), `kernsim-live-${process.pid}.json`);
-  writeFileSync(file, bigScenario(cpus));
+  writeFileSync(file, workloadScenario(cpus, workload));
   scenarioArg = `--scenario ${file}`;
 }
 const launcher = launcherPath();
@@ -41,6 +42,6 @@ const lagging = p.screen().includes('lagging');
 p.stop();
 if (scenarioArg !== '') rmSync(scenarioArg.slice('--scenario '.length), { force: true });
 process.stdout.write(
-  `live cols=${cols} rows=${rows} cpus=${cpus} fps=${fps} seconds=${seconds} launcher=${launcher} cpu_pct=${((cpu / wall) * 100).toFixed(1)} cpu_pct_last_window=${(windows[windows.length - 1] ?? 0).toFixed(1)} ` +
+  `live cols=${cols} rows=${rows} cpus=${cpus} workload=${workload} fps=${fps} seconds=${seconds} launcher=${launcher} cpu_pct=${((cpu / wall) * 100).toFixed(1)} cpu_pct_last_window=${(windows[windows.length - 1] ?? 0).toFixed(1)} ` +
     `cpu_pct_per_15s=${windows.map((w) => w.toFixed(0)).join(',')} rss_mb=${rss.toFixed(0)} lagging=${lagging}\n`,
 );

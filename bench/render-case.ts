@@ -4,7 +4,9 @@
  * (view + draw + screen.render), count the bytes blessed writes, and add simulation and render CPU time up to
  * the share of one core a real-time run at this frame rate would use.
  *
- *   render-case.ts COLS ROWS CPUS FPS FRAMES [SCENARIO]
+ *   render-case.ts COLS ROWS CPUS FPS FRAMES [demo|busy|SCENARIO]
+ * The workload (workloads.ts) is the default demo, with the CPU count set when it is not 8, unless `busy` or a
+ * scenario file is given.
  */
 import { join } from 'node:path';
 import { Writable, PassThrough } from 'node:stream';
@@ -21,7 +23,7 @@ import { UNICODE_GLYPHS } from '../src/ui/glyphs.js';
 import { Keymap } from '../src/ui/keymap.js';
 import { createScreen } from '../src/ui/screen.js';
 import { detectTerm } from '../src/ui/terminal.js';
-import { bigScenario } from './big-scenario.js';
+import { isWorkload, workloadScenario } from './workloads.js';
 
 class CountingTty extends Writable {
   readonly isTTY = true;
@@ -48,7 +50,9 @@ function rssMb(): number {
 }
 
 function setup(cols: number, rows: number, scenarioArg: string | undefined, cpus: number, clock: ManualClock, fps: number, speed: number) {
-  const loaded = scenarioArg !== undefined ? loadScenarioFile(scenarioArg) : cpus === 8 ? loadScenarioFile(join(process.cwd(), 'demo', 'default.json')) : parseScenarioText(`${cpus}.json`, bigScenario(cpus));
+  const workload = isWorkload(scenarioArg) || scenarioArg === undefined ? (scenarioArg ?? 'demo') : null;
+  const loaded =
+    workload === null ? loadScenarioFile(scenarioArg as string) : workload === 'demo' && cpus === 8 ? loadScenarioFile(join(process.cwd(), 'demo', 'default.json')) : parseScenarioText(`${workload}-${cpus}.json`, workloadScenario(cpus, workload));
   const session = new Session(loaded, machineHooks());
   const bus = new KernelBus();
   const runner = new Runner(session, bus, clock, { ...DEFAULT_RUNNER, fps, speed });
@@ -111,7 +115,7 @@ async function renderCase(argv: string[]): Promise<void> {
   // CPU share of one core in a real-time run: CPU per frame x frames per second.
   const cpuPct = (cpuUs / 1000 / frames) * fps / 10;
   process.stdout.write(
-    `render cols=${cols} rows=${rows} cpus=${session.k.nrCpus} fps=${fps} frames=${frames} tasks=${session.k.tasks.size} ms_per_frame_mean=${mean.toFixed(2)} ms_per_frame_p99=${p99.toFixed(2)} ` +
+    `render cols=${cols} rows=${rows} cpus=${session.k.nrCpus} workload=${isWorkload(argv[5]) ? argv[5] : argv[5] === undefined ? 'demo' : 'file'} fps=${fps} frames=${frames} tasks=${session.k.tasks.size} ms_per_frame_mean=${mean.toFixed(2)} ms_per_frame_p99=${p99.toFixed(2)} ` +
       `bytes_per_frame=${Math.round(bpf)} bytes_per_sec=${Math.round(bpf * fps)} cpu_pct=${cpuPct.toFixed(1)} rss_mb_start=${rssStart.toFixed(0)} rss_mb_end=${rssMb().toFixed(0)} changed_cells_per_frame=${[...changed].map(([id, n]) => `${id}:${Math.round(n / frames)}`).join(',')}\n`,
   );
 }

@@ -96,13 +96,18 @@ if (want('render')) {
   line(runBundled('render-case.ts', ['120', '40', '8', '10', frames]));
   line(runBundled('render-case.ts', ['200', '60', '8', '10', frames]));
   line(runBundled('render-case.ts', ['80', '24', '8', '10', frames]));
-  line(runBundled('render-case.ts', ['120', '40', '64', '10', frames]));
-  line(runBundled('render-case.ts', ['200', '60', '64', '10', frames]));
+  // At 64 CPUs: the default demo on a 64-CPU machine (the "the same at 64 CPUs"), then a stress case
+  // that keeps all 64 CPUs busy (workloads.ts).
+  for (const workload of ['demo', 'busy']) {
+    line(runBundled('render-case.ts', ['120', '40', '64', '10', frames, workload]));
+    line(runBundled('render-case.ts', ['200', '60', '64', '10', frames, workload]));
+  }
   // The same program run for real in a pty, measured from outside (the "CPU use of the whole process").
   const seconds = quick ? '30' : '120';
   buildProgram();
   line(runCase('live-case.ts', ['120', '40', '8', '10', seconds]));
-  line(runCase('live-case.ts', ['120', '40', '64', '10', seconds]));
+  line(runCase('live-case.ts', ['120', '40', '64', '10', seconds, 'demo']));
+  line(runCase('live-case.ts', ['120', '40', '64', '10', seconds, 'busy']));
 }
 
 if (want('import')) {

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDashboard, type Dash } from '../helpers/dashboard.js';
-import { bigScenario } from '../../bench/big-scenario.js';
+import { bigScenario } from '../../bench/workloads.js';
 import { fitCount, fmtCount } from '../../src/ui/format.js';
 import { LAYOUTS, place } from '../../src/ui/layout.js';
 import { DEFAULT_THEME } from '../../src/config/theme-spec.js';
