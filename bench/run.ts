@@ -107,6 +107,7 @@ if (want('render')) {
   buildProgram();
   line(runCase('live-case.ts', ['120', '40', '8', '10', seconds]));
   line(runCase('live-case.ts', ['120', '40', '64', '10', seconds, 'demo']));
+  line(runCase('live-case.ts', ['200', '60', '64', '10', seconds, 'demo']));
   line(runCase('live-case.ts', ['120', '40', '64', '10', seconds, 'busy']));
 }
 
