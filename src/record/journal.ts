@@ -22,9 +22,10 @@ export const JOURNAL_VERSION = 1;
  * old journal is refused rather than replayed into a different picture. 2: swap-in reads page clusters, and
  * vmstat_update is queued with round_jiffies_relative(). 3: the command line expands $NAME, ${NAME}, $(...)
  * and `...` (a recorded command line with them did something else before). 4: sleep waits (and the line runs
- * on after it), while/until/if/test/[ and ! run, /dev/null exists.
+ * on after it), while/until/if/test/[ and ! run, /dev/null exists. 5: the boot log prints calibrate_delay's and
+ * pid_init's lines instead of a made-up scheduler line (one record more, which the checkpoints count).
  */
-export const KERNEL_MODEL = '4';
+export const KERNEL_MODEL = '5';
 
 export class JournalError extends InputError {
   override readonly name = 'JournalError';

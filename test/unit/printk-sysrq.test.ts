@@ -78,6 +78,34 @@ describe('printk records and readers', () => {
     expect(`${k.printkRing.all()[0]?.text}\n`).toBe(v.ok ? v.text : '');
   });
 
+  it('BogoMIPS is printed from loops_per_jiffy with C\'s integer divisions, in the boot log and /proc/cpuinfo', () => {
+    const text = (k: ReturnType<typeof machine>): string[] => k.printkRing.all().map((r) => r.text);
+    const cpuinfoBogomips = (k: ReturnType<typeof machine>): string[] => {
+      const r = k.proc.read('/proc/cpuinfo');
+      return r.ok ? [...r.text.matchAll(/^bogomips\t: (.*)$/gm)].map((m) => m[1] as string) : [];
+    };
+    // lpj_fine = tsc_khz * 1000 / HZ for the 2.4 GHz TSC; 4800.00 a CPU at HZ=250 and 1000.
+    const k = machine({ nrCpus: 8, hz: 250 });
+    expect(text(k)).toContain('Calibrating delay loop (skipped), value calculated using timer frequency.. 4800.00 BogoMIPS (lpj=9600000)');
+    expect(text(k)).toContain('smpboot: Total of 8 processors activated (38400.00 BogoMIPS)');
+    expect(cpuinfoBogomips(k)).toEqual(new Array(8).fill('4800.00'));
+    // HZ=300: 500000/300 and 5000/300 truncate, as on a real HZ=300 kernel.
+    const k300 = machine({ nrCpus: 8, hz: 300 });
+    expect(text(k300)).toContain('Calibrating delay loop (skipped), value calculated using timer frequency.. 4801.00 BogoMIPS (lpj=8000000)');
+    expect(text(k300)).toContain('smpboot: Total of 8 processors activated (40000.00 BogoMIPS)');
+    expect(cpuinfoBogomips(k300)[0]).toBe('4801.00');
+  });
+
+  it('pid_max\'s boot line gives the default kernel.pid_max starts with and its per-CPU minimum', () => {
+    for (const nrCpus of [2, 64]) {
+      const k = machine({ nrCpus });
+      const sysctl = k.proc.read('/proc/sys/kernel/pid_max');
+      const line = k.printkRing.all().find((r) => r.text.startsWith('pid_max: '))?.text;
+      expect(line).toBe(`pid_max: default: ${sysctl.ok ? sysctl.text.trim() : '?'} minimum: ${nrCpus === 2 ? 301 : 512}`);
+    }
+    expect(machine({ nrCpus: 64 }).proc.read('/proc/sys/kernel/pid_max')).toMatchObject({ ok: true, text: '65536\n' });
+  });
+
   it('writes to /dev/kmsg are user-facility records with the given level', () => {
     const k = machine({ nrCpus: 1 });
     expect(k.proc.write('/dev/kmsg', '<5>from user space\n')).toBeNull();

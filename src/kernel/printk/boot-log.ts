@@ -2,6 +2,7 @@
  * The kernel command line's effect on printk (quiet, debug, loglevel=, ignore_loglevel) and the first lines
  * a real boot prints, naming the simulated CPUs, memory and scheduler.
  */
+import { bogomips, bogomipsTotal, loopsPerJiffy } from '../core/calibrate.js';
 import type { Kernel } from '../kernel.js';
 
 export interface CmdlineFlags {
@@ -55,7 +56,6 @@ export function bootLog(k: Kernel): void {
   const log = (level: number, text: string): void => {
     k.printk(level, text, { cpu: 0 });
   };
-  const modeName = k.tunables.mode === 'eevdf' ? 'EEVDF' : 'CFS';
   log(5, linuxBanner(c));
   log(6, `Command line: ${fullCmdline(c)}`);
   for (const line of k.mm.bootLines()) log(6, line);
@@ -66,7 +66,11 @@ export function bootLog(k: Kernel): void {
   log(6, `Dynamic Preempt: ${k.tunables.preempt}`);
   log(6, 'rcu: Preemptible hierarchical RCU implementation.');
   log(6, `rcu: \tRCU restricting CPUs from NR_CPUS=8192 to nr_cpu_ids=${k.nrCpus}.`);
-  log(6, `sched: ${modeName} fair scheduler, base_slice ${k.tunables.mode === 'eevdf' ? `${k.tunables.baseSliceNs} ns` : `latency ${k.tunables.latencyNs} ns`}, HZ=${c.hz}`);
+  // calibrate_delay() with lpj_fine from the TSC. (The kernel prints no line naming its fair scheduler.)
+  const lpj = loopsPerJiffy(c.hz);
+  log(6, `Calibrating delay loop (skipped), value calculated using timer frequency.. ${bogomips(lpj, c.hz)} BogoMIPS (lpj=${lpj})`);
+  // pid_init(): pid_max's default and its minimum scale with the CPUs (PIDS_PER_CPU_DEFAULT, PIDS_PER_CPU_MIN).
+  log(6, `pid_max: default: ${Math.max(32768, 1024 * k.nrCpus)} minimum: ${Math.max(301, 8 * k.nrCpus)}`);
   log(6, 'smp: Bringing up secondary CPUs ...');
   if (k.nrCpus > 1) {
     const ids = Array.from({ length: k.nrCpus - 1 }, (_, i) => `#${i + 1}`).join(' ');
@@ -74,6 +78,6 @@ export function bootLog(k: Kernel): void {
     log(6, `.... node  #0, CPUs:      ${ids}`);
   }
   log(6, `smp: Brought up 1 node, ${k.nrCpus} CPU${k.nrCpus === 1 ? '' : 's'}`);
-  log(6, `smpboot: Total of ${k.nrCpus} processors activated (${(k.nrCpus * 4800).toFixed(2)} BogoMIPS)`);
+  log(6, `smpboot: Total of ${k.nrCpus} processors activated (${bogomipsTotal(lpj * k.nrCpus, c.hz)} BogoMIPS)`);
   log(6, 'Run /sbin/init as init process');
 }

@@ -1,6 +1,7 @@
 /**
  * System-wide /proc files of the scheduler: loadavg, stat, schedstat, uptime, version, cpuinfo.
  */
+import { bogomips, loopsPerJiffy, TSC_KHZ } from '../core/calibrate.js';
 import type { Kernel } from '../kernel.js';
 import { linuxBanner } from '../printk/boot-log.js';
 import type { SdStats } from '../sched/balance.js';
@@ -105,7 +106,7 @@ export function renderCpuinfo(k: Kernel): string {
         'cpu family\t: 6',
         'model\t\t: 85',
         'model name\t: kernsim virtual CPU @ 2.40GHz',
-        'cpu MHz\t\t: 2400.000',
+        `cpu MHz\t\t: ${(TSC_KHZ / 1000).toFixed(3)}`,
         'cache size\t: 16384 KB',
         'physical id\t: 0',
         `siblings\t: ${k.nrCpus}`,
@@ -114,7 +115,7 @@ export function renderCpuinfo(k: Kernel): string {
         `apicid\t\t: ${c}`,
         'fpu\t\t: yes',
         'flags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ht syscall nx lm constant_tsc nopl xtopology cpuid pni ssse3 cx16 sse4_1 sse4_2 x2apic popcnt aes xsave avx hypervisor',
-        'bogomips\t: 4800.00',
+        `bogomips\t: ${bogomips(loopsPerJiffy(k.config.hz), k.config.hz)}`,
         'clflush size\t: 64',
         'cache_alignment\t: 64',
         'address sizes\t: 46 bits physical, 48 bits virtual',
