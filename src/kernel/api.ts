@@ -3,6 +3,7 @@
  * and change them, the way user space would through fork/exec, sched_setattr, setpriority, sched_setaffinity
  * and kill. Every call returns an errno name on failure, never throws for bad input.
  */
+import { strerror } from '../lib/errno.js';
 import type { Kernel } from './kernel.js';
 import { wakeUpNewTask } from './sched/core.js';
 import type { DlParams } from './sched/dl/deadline.js';
@@ -48,18 +49,23 @@ export function spawnTask(k: Kernel, s: SpawnSpec): SpawnResult {
   });
   if (typeof t === 'string') return { task: null, error: t };
   let err: string | null = null;
+  // The steps are named as systemd's exec_spawn() names them in its "Failed at step" message.
+  let step = 'CPUAFFINITY';
   if (s.cpus !== undefined) err = setCpusAllowed(k, t, s.cpus);
-  if (err === null && s.nice !== 0 && s.policy !== 'deadline') err = setUserNice(k, t, s.nice);
+  if (err === null && s.nice !== 0 && s.policy !== 'deadline') {
+    step = 'NICE';
+    err = setUserNice(k, t, s.nice);
+  }
   if (err === null && (s.policy !== 'normal' || s.rtPriority !== 0)) {
+    step = 'SETSCHEDULER';
     const attr: Parameters<typeof schedSetscheduler>[2] = { policy: s.policy, rtPriority: s.rtPriority };
     if (s.dl !== undefined) attr.dl = s.dl;
     err = schedSetscheduler(k, t, attr);
   }
   if (err !== null) {
-    if (s.policy === 'deadline' && s.dl !== undefined) {
-      const d = s.dl;
-      k.printk(6, `sched: sched_setattr(SCHED_DEADLINE runtime=${d.runtimeNs} deadline=${d.deadlineNs} period=${d.periodNs || d.deadlineNs}) for pid ${t.pid} (${t.comm}) refused: ${err}${err === 'EBUSY' ? ` (root domain bandwidth ${k.classes.dl.totalBw} in use of ${k.classes.dl.bwLimit()} per CPU x ${k.nrCpus})` : ''}`);
-    }
+    // The kernel logs nothing when it refuses a setting: the caller gets the errno. The service manager that
+    // starts the tasks says so in the log, as systemd (pid 1) writes to /dev/kmsg: LOG_DAEMON, LOG_ERR.
+    if (parent.pid === 1) k.printk(3, `${parent.comm}[1]: ${t.comm}: Failed at step ${step} spawning /usr/bin/${t.comm}: ${strerror(err)}`, { facility: 3, pid: 1 });
     t.error = err;
     t.exitReason = 'error';
     t.exitCode = 1;

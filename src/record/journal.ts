@@ -23,7 +23,8 @@ export const JOURNAL_VERSION = 1;
  * vmstat_update is queued with round_jiffies_relative(). 3: the command line expands $NAME, ${NAME}, $(...)
  * and `...` (a recorded command line with them did something else before). 4: sleep waits (and the line runs
  * on after it), while/until/if/test/[ and ! run, /dev/null exists. 5: the boot log prints calibrate_delay's and
- * pid_init's lines instead of a made-up scheduler line (one record more, which the checkpoints count).
+ * pid_init's lines instead of a made-up scheduler line (one record more, which the checkpoints count), and a
+ * refused task start is logged by init, not by the kernel.
  */
 export const KERNEL_MODEL = '5';
 

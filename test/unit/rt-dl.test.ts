@@ -3,7 +3,7 @@
  * parameter checks, admission control, EDF order and CBS throttling.
  */
 import { describe, expect, it } from 'vitest';
-import { chrtTask } from '../../src/kernel/index.js';
+import { chrtTask, spawnTask } from '../../src/kernel/index.js';
 import { toRatio } from '../../src/kernel/sched/dl/deadline.js';
 import type { ProgramFactory, UserAction, UserResult } from '../../src/kernel/task/user.js';
 import type { Task } from '../../src/kernel/task/task.js';
@@ -164,6 +164,17 @@ describe('SCHED_DEADLINE', () => {
       expect(results[9]).toBe('EBUSY');
     });
   }
+
+  it('a task started with a refused deadline: the kernel logs nothing, init says which step failed', () => {
+    const k = machine({ nrCpus: 1 });
+    const from = k.printkRing.nextSeq;
+    const ok = spawnTask(k, { comm: 'big', policy: 'deadline', nice: 0, rtPriority: 0, dl: dl(90 * MS, 100 * MS, 100 * MS), program: periodic(1 * MS, 100 * MS) });
+    expect(ok.error).toBeNull();
+    const r = spawnTask(k, { comm: 'second', policy: 'deadline', nice: 0, rtPriority: 0, dl: dl(20 * MS, 100 * MS, 100 * MS), program: periodic(1 * MS, 100 * MS) });
+    expect(r.error).toBe('EBUSY');
+    const recs = k.printkRing.since(from);
+    expect(recs.map((x) => [x.facility, x.level, x.text])).toEqual([[3, 3, 'init[1]: second: Failed at step SETSCHEDULER spawning /usr/bin/second: Device or resource busy']]);
+  });
 
   it('95/100 ms on one CPU: admitted with throttling (<= 6.11), refused with the fair server (6.12+)', () => {
     const a = machine({ nrCpus: 1, rtStarvation: 'throttle' });
