@@ -394,6 +394,25 @@ describe('the kernel memory API (a task acting as a module)', () => {
     assertMemory(k);
   });
 
+  it('a second cache of the same name is refused with EEXIST, in the words of 6.12+ SLUB and sysfs', () => {
+    const k = machine({ nrCpus: 1 });
+    const got: (UserResult | undefined)[] = [];
+    spawn(k, {
+      comm: 'mydrv',
+      program: function* (): Gen {
+        for (let i = 0; i < 2; i++) got.push(yield { op: 'mem', call: { fn: 'kmem_cache_create', name: 'mydrv_req', size: 200, align: 8, reclaimable: false } });
+        yield { op: 'sleep', ns: Infinity };
+      },
+    });
+    const from = k.printkRing.nextSeq;
+    k.engine.runUntil(1 * SEC);
+    expect(got.map((r) => r?.errno ?? null)).toEqual([null, 'EEXIST']);
+    expect(k.printkRing.since(from).map((r) => [r.level, r.text])).toEqual([
+      [4, "sysfs: cannot create duplicate filename '/kernel/slab/mydrv_req'"],
+      [4, '__kmem_cache_create_args(mydrv_req) failed with error -17'],
+    ]);
+  });
+
   it('what a module task never frees stays allocated after it exits, and the task itself is let go', () => {
     const k = machine({ nrCpus: 2 });
     const mod = spawn(k, {

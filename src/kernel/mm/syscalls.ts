@@ -539,7 +539,10 @@ function* moduleCall(k: Kernel, p: Task, call: MemCall): Sys {
       yield kcall(MEM_COST.cacheCreate, 'kmem_cache_create', () => OK);
       const c = mm.slab.create(call.name, call.size, call.align, { reclaimable: call.reclaimable, module: true });
       if (c === null) {
-        k.printk(3, `kmem_cache_create(${call.name}) failed with error -17`, { pid: p.pid });
+        // A module's cache is not merged, so SLUB's sysfs directory takes its name and the second one is refused
+        // there; 6.12+ names the function kmem_cache_create() expands to (both messages pr_warn).
+        k.printk(4, `sysfs: cannot create duplicate filename '/kernel/slab/${call.name}'`, { pid: p.pid });
+        k.printk(4, `__kmem_cache_create_args(${call.name}) failed with error -17`, { pid: p.pid });
         log(`kmem_cache_create("${call.name}", ${call.size}, ${call.align})`, 'NULL (-EEXIST)');
         return { ok: false, errno: 'EEXIST' };
       }
