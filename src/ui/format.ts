@@ -83,6 +83,18 @@ export function fit(s: string, w: number, ellipsis = '~'): string {
 }
 
 /** The first of forms (longest first) that fits in w, else the last one cut to w. */
+/**
+ * s in at most w characters by cutting its middle: up to three characters of its start, the rest from its end
+ * (hog-nice-10 in 9: hog~ce-10), because names alike (hog-nice-5, kworker/3:1) differ at the end.
+ */
+export function cutMiddle(s: string, w: number, mark = '~'): string {
+  if (s.length <= w) return s;
+  if (w <= mark.length) return s.slice(0, w);
+  const keep = w - mark.length;
+  const head = Math.min(3, Math.ceil(keep / 2));
+  return `${s.slice(0, head)}${mark}${s.slice(s.length - (keep - head))}`;
+}
+
 export function fitFirst(forms: readonly string[], w: number): string {
   return forms.find((f) => f.length <= w) ?? fit(forms[forms.length - 1] ?? '', w);
 }

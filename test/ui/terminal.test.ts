@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_THEME } from '../../src/config/theme-spec.js';
 import { rgbTo16, rgbTo256 } from '../../src/ui/color.js';
 import { invalidateCellBoxes } from '../../src/ui/cell-box.js';
+import { cutMiddle } from '../../src/ui/format.js';
 import { detectTerm } from '../../src/ui/terminal.js';
 import { SpanRing } from '../../src/ui/widgets/timeline.js';
 import { Xoshiro128 } from '../../src/kernel/core/rng.js';
@@ -122,6 +123,30 @@ describe('what the terminal receives', () => {
     const legend = lines[axis + 1] ?? '';
     for (const ch of letters) expect(legend).toMatch(new RegExp(`${ch} >?hog\\d`));
     expect(legend).not.toMatch(/hog\d:/);
+  });
+
+  it('at 80x24 names too long for one row lose their middle, so every letter in the lanes is still named', async () => {
+    // Six hogs named like the default demo's: "X hog-nice-N:PID" six times needs 94 columns, "X hog-nice-N" 82; cut
+    // to 9 characters they fit.
+    const nices = [-10, -5, 0, 5, 10, 15];
+    const tasks = nices.map((n) => ({ comm: `hog-nice${n}`, nice: n, program: [{ run: 'forever' }] }));
+    const d = await startDashboard({ scenario: { name: 'legend', seed: 1, machine: { cpus: 6, memory: '1G' }, tasks }, theme: DEFAULT_THEME, cols: 80, rows: 24 });
+    dash = d;
+    await d.advance(2000);
+    const lines = d.tty.lines();
+    const top = lines.findIndex((l) => /^│ {2}0 /.test(l));
+    const letters = new Set<string>();
+    for (let y = top; /^│ +\d+ /.test(lines[y] ?? ''); y++) for (const ch of (lines[y] ?? '').slice(5, -1)) if (/[A-Z]/.test(ch)) letters.add(ch);
+    expect(letters.size).toBe(6);
+    const legend = lines[lines.findIndex((l, y) => y > top && l.includes('┴')) + 1] ?? '';
+    for (const ch of letters) expect(legend).toMatch(new RegExp(`${ch} >?hog\\S+`));
+    // The ends are kept: "hog-nice-10" and "hog-nice10" stay apart.
+    expect(legend).toContain('hog~ce-10');
+    expect(legend).toContain('hog~ice10');
+    expect(cutMiddle('hog-nice-10', 9)).toBe('hog~ce-10');
+    expect(cutMiddle('database', 8)).toBe('database');
+    expect(cutMiddle('abcdef', 5)).toBe('ab~ef');
+    expect(cutMiddle('abcdef', 1)).toBe('a');
   });
 
   it('truecolor: RGB cells when COLORTERM=truecolor', async () => {

@@ -9,10 +9,13 @@
  */
 import type { Frame } from '../../bus/frame.js';
 import type { Surface } from '../canvas.js';
-import { fmtDur, niceStep, stepDown, stepUp, strcmp } from '../format.js';
+import { cutMiddle, fmtDur, niceStep, stepDown, stepUp, strcmp } from '../format.js';
 import type { Palette } from '../palette.js';
 import type { UiState } from '../ui-state.js';
 import { Reaction, type DrawCtx, type KeyEvent, type Widget } from './widget.js';
+
+/** The shortest a legend name is cut to (hog~5) before names are left out. */
+const MIN_LEGEND_NAME = 5;
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const LABEL_W = 4;
@@ -386,7 +389,8 @@ export class TimelineWidget implements Widget {
     // One entry per command name (its letter), the busiest first until the rows are full, shown in letter order
     // so the legend does not reshuffle every frame. A single task shows its pid; several show their number. When
     // not every name fits that way, the names go alone: on a small terminal every letter on screen should still
-    // say whose it is before any says more.
+    // say whose it is before any says more. Then long names lose their middle (hog~ce10: the ends tell similar
+    // names apart), down to MIN_LEGEND_NAME characters, before the least busy names are left out.
     const byComm = new Map<string, { cols: number; pids: number[] }>();
     for (const [pid, n] of counts) {
       const c = this.comms.get(pid) ?? '?';
@@ -397,9 +401,10 @@ export class TimelineWidget implements Widget {
     }
     const busiest = [...byComm.entries()].sort((a, b) => b[1].cols - a[1].cols || strcmp(a[0], b[0]));
     const letterOrder = (c: string): number => LETTERS.indexOf(this.letters.get(c)?.ch ?? '~');
+    let maxName = Infinity;
     const text = (comm: string, e: { pids: number[] }, short: boolean): string => {
       const sel = ui.selectedPid !== null && e.pids.includes(ui.selectedPid);
-      const label = short ? comm : e.pids.length === 1 ? `${comm}:${e.pids[0]}` : `${comm} x${e.pids.length}`;
+      const label = short ? cutMiddle(comm, maxName) : e.pids.length === 1 ? `${comm}:${e.pids[0]}` : `${comm} x${e.pids.length}`;
       return `${sel ? '>' : ''}${label}`;
     };
     // Where each entry goes (letter, two spaces, text, two spaces; wrapped by whole entries), or null if the
@@ -427,9 +432,16 @@ export class TimelineWidget implements Widget {
     let at = place(fits, false);
     if (at === null) {
       short = true;
-      for (let n = busiest.length; n >= 0 && at === null; n--) {
-        fits = inLetterOrder(n);
+      for (let m = Math.max(0, ...fits.map(([comm]) => comm.length)); m >= MIN_LEGEND_NAME && at === null; m--) {
+        maxName = m;
         at = place(fits, true);
+      }
+      if (at === null) {
+        maxName = Infinity;
+        for (let n = busiest.length; n >= 0 && at === null; n--) {
+          fits = inLetterOrder(n);
+          at = place(fits, true);
+        }
       }
     }
     let x = 0;
