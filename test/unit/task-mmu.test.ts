@@ -122,6 +122,34 @@ describe('/proc/PID/maps', () => {
   });
 });
 
+describe('/proc/PID/stat\'s addresses', () => {
+  it('start_code..end_code is the executable\'s mapping, start_brk the heap\'s start, start_stack and the argument strings lie in [stack]', () => {
+    const k = machine({ nrCpus: 2 });
+    const t = spawn(k, { comm: 'mapper', program: mapper });
+    k.engine.runUntil(100 * MS);
+    const f = read(k, `/proc/${t.pid}/stat`).trimEnd().split(' ');
+    expect(f).toHaveLength(52);
+    const field = (n: number): bigint => BigInt(f[n - 1] as string);
+    const maps = parseMaps(read(k, `/proc/${t.pid}/maps`));
+    const exe = maps.find((l) => l.name === '/usr/bin/mapper');
+    const heap = maps.find((l) => l.name === '[heap]');
+    const stack = maps.find((l) => l.name === '[stack]');
+    expect([field(26), field(27)]).toEqual([exe?.start, exe?.end]);
+    // No separate data segment in this model: start_data = end_data = end_code.
+    expect([field(45), field(46)]).toEqual([exe?.end, exe?.end]);
+    expect(field(47)).toBe(heap?.start);
+    const inStack = (a: bigint): boolean => a >= (stack?.start ?? 0n) && a < (stack?.end ?? 0n);
+    // start_stack (argc) sits under the argument strings, 16-byte aligned; the environment is empty.
+    expect(inStack(field(28)) && field(28) % 16n === 0n && field(28) < field(48)).toBe(true);
+    expect(field(49) - field(48)).toBe(BigInt(read(k, `/proc/${t.pid}/cmdline`).length));
+    expect([field(50), field(51)]).toEqual([field(49), field(49)]);
+    expect(inStack(field(51))).toBe(true);
+    // A kernel thread has no mm: every address is 0.
+    const kt = read(k, '/proc/2/stat').trimEnd().split(' ');
+    expect([26, 27, 28, 45, 46, 47, 48, 49, 50, 51].map((n) => kt[n - 1])).toEqual(new Array(10).fill('0'));
+  });
+});
+
 describe('smaps, smaps_rollup and pmap', () => {
   it('per-mapping Rss adds up to VmRSS, Swap to VmSwap; the rollup is their sum; a shared file page counts 1/n in Pss', () => {
     const k = machine({ nrCpus: 2, memoryBytes: 256 * MB, swapBytes: 256 * MB });

@@ -3,6 +3,8 @@
  * Times in clock ticks use USER_HZ = 100; memory comes from the task's mm.
  */
 import type { Kernel } from '../kernel.js';
+import type { Mm } from '../mm/mm-struct.js';
+import type { MapsLayout } from './task-mmu.js';
 import { CpuMask } from '../sched/topology.js';
 import { STATE_TEXT, taskStateLetter, type Task } from '../task/task.js';
 import { maxThreads } from '../task/fork.js';
@@ -17,8 +19,15 @@ function procFlags(t: Task): number {
 }
 
 /** do_task_stat(): the 52 fields of /proc/PID/stat. */
-export function renderPidStat(k: Kernel, t: Task): string {
+/** /proc/PID/cmdline: argv as NUL-terminated strings (the command's name; a kernel thread has none). */
+export function pidCmdline(t: Task): string {
+  return t.isKthread ? '' : `${t.comm}\0`;
+}
+
+export function renderPidStat(k: Kernel, t: Task, maps: MapsLayout, cmdline: string): string {
   const mem = k.mm.taskMem(t);
+  // The mm's addresses, on the same layout as /proc/PID/maps (a kernel thread has no mm: zeros).
+  const a = t.mm !== null && mem !== null ? maps.statAddresses(t.mm as Mm, t.tgid, cmdline.length, cmdline.split('\0').length - 1) : null;
   const ppid = t.parent?.pid ?? 0;
   const utime = nsToClockTicks(t.sumExecRuntimeNs - t.systemTimeNs);
   const stime = nsToClockTicks(t.systemTimeNs);
@@ -51,9 +60,9 @@ export function renderPidStat(k: Kernel, t: Task): string {
     mem?.vsizeBytes ?? 0,
     mem?.rssPages ?? 0,
     t.isKthread ? 0 : RLIM_INFINITY,
-    mem !== null ? 94_000_000_000_000 : 0,
-    mem !== null ? 94_000_000_016_384 : 0,
-    mem !== null ? 140_737_488_347_136 : 0,
+    a?.startCode ?? 0,
+    a?.endCode ?? 0,
+    a?.startStack ?? 0,
     0,
     0,
     0,
@@ -67,16 +76,16 @@ export function renderPidStat(k: Kernel, t: Task): string {
     t.cpu,
     t.rtPriority,
     t.policy,
+    0, // delayacct_blkio_ticks: delay accounting is off unless booted with delayacct
     0,
     0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
+    a?.startData ?? 0,
+    a?.endData ?? 0,
+    a?.startBrk ?? 0,
+    a?.argStart ?? 0,
+    a?.argEnd ?? 0,
+    a?.envStart ?? 0,
+    a?.envEnd ?? 0,
     t.exitState !== 0 ? t.exitCode : 0,
   ];
   return `${f.join(' ')}\n`;

@@ -12,7 +12,7 @@ import { devKmsgLine, procKmsgLines } from '../printk/readers.js';
 import { fullCmdline } from '../printk/boot-log.js';
 import { writeSysrqTrigger } from '../sysrq/sysrq.js';
 import { procPidStack, procPidWchan } from '../sysrq/show.js';
-import { renderPidSchedstat, renderPidStat, renderPidStatus } from './pid.js';
+import { pidCmdline, renderPidSchedstat, renderPidStat, renderPidStatus } from './pid.js';
 import { renderPidSched, renderSchedDebug, renderSchedFeatures } from './sched-debug.js';
 import { buildSysctlTable, pathToSysctlName, sysctlNameToPath, type SysctlEntry } from './sysctl-table.js';
 import { renderCpuinfo, renderLoadavg, renderSchedstat, renderStat, renderUptime, renderVersion } from './system.js';
@@ -210,7 +210,7 @@ export class ProcFs {
     this.register('/sys/module/printk/parameters/time', { read: () => 'Y\n' });
     this.register('/sys/module/printk/parameters/console_suspend', { read: () => 'Y\n' });
     const pr = (name: string, f: PidFile): void => this.registerPid(name, f);
-    pr('stat', { read: renderPidStat });
+    pr('stat', { read: (k, t) => renderPidStat(k, t, this.maps, pidCmdline(t)) });
     pr('status', { read: renderPidStatus });
     pr('sched', {
       read: renderPidSched,
@@ -236,7 +236,7 @@ export class ProcFs {
         return null;
       },
     });
-    pr('cmdline', { read: (_k, t) => (t.isKthread ? '' : `${t.comm}\0`) });
+    pr('cmdline', { read: (_k, t) => pidCmdline(t) });
     pr('oom_score', { read: (k, t) => `${k.mm.oomScore(t)}\n` });
     pr('oom_score_adj', {
       read: (_k, t) => `${t.oomScoreAdj}\n`,

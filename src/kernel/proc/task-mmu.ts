@@ -8,12 +8,14 @@
  * within the kernel's ranges (28 bits of pages for mmap and the executable, 16 GiB for the stack, 32 MiB brk).
  * Adjacent anonymous mappings show as one, as vma_merge() would have made them. One line per mapping: a file
  * is mapped whole with the executable's or the library's permissions, not split into ELF segments, and there
- * is no [vdso]/[vvar] (not in VmSize either, so the lines add up to VmSize).
+ * is no [vdso]/[vvar] (not in VmSize either, so the lines add up to VmSize). /proc/PID/stat's code, heap and
+ * stack addresses come from the same layout.
  */
 import type { FileCache } from '../mm/files.js';
 import type { Mm, Vma } from '../mm/mm-struct.js';
 
 const PAGE_SHIFT = 12;
+const PAGE_SIZE = 4096;
 /** TASK_SIZE (47-bit): 0x7ffffffff000, in pages; STACK_TOP is the same. */
 const TASK_SIZE_PAGES = 0x7ffffffff;
 /** ELF_ET_DYN_BASE: two thirds of the address space, page aligned (0x555555554000). */
@@ -52,6 +54,23 @@ function inodeOf(path: string): number {
 
 const hex = (n: number, width: number): string => n.toString(16).padStart(width, '0');
 
+/** The auxiliary vector's entries on x86-64 (AT_SYSINFO_EHDR ... AT_NULL) as execve() builds it. */
+const AUXV_PAIRS = 21;
+
+/** mm_struct's addresses in /proc/PID/stat (do_task_stat()), in bytes. */
+export interface StatAddresses {
+  startCode: number;
+  endCode: number;
+  startStack: number;
+  startData: number;
+  endData: number;
+  startBrk: number;
+  argStart: number;
+  argEnd: number;
+  envStart: number;
+  envEnd: number;
+}
+
 export interface MapLine {
   startPage: number;
   endPage: number;
@@ -82,6 +101,30 @@ export class MapsLayout {
       this.layouts.set(mm, l);
     }
     return l;
+  }
+
+  /**
+   * The mm's own addresses that /proc/PID/stat prints (start_code ... env_end), from the same layout as maps:
+   * the code is the executable's mapping (mapped whole, there is no separate data segment: start_data = end_data =
+   * end_code), the heap starts at start_brk, and at the top of the stack execve() left, top down, an 8-byte end
+   * marker, the file name, the environment (empty: it is not modelled), the argument strings (argBytes, NULs
+   * included), 16 random bytes (AT_RANDOM), and under them, 16-byte aligned, auxv, envp, argv and argc, where
+   * start_stack points.
+   */
+  statAddresses(mm: Mm, tgid: number, argBytes: number, argc: number): StatAddresses {
+    // The executable, the heap and the stack have fixed places in the layout: nothing needs placing to answer.
+    const l = this.layoutOf(mm, tgid);
+    const exe = mm.vmas.find((v) => v.kind === 'exe');
+    const startCode = l.exe * PAGE_SIZE;
+    const endCode = startCode + (exe?.pages ?? 0) * PAGE_SIZE;
+    const top = l.stackTop * PAGE_SIZE - 8 - ((exe?.file?.length ?? 0) + 1);
+    const envEnd = top;
+    const argEnd = envEnd;
+    const argStart = argEnd - argBytes;
+    // AT_RANDOM's 16 bytes, then the pointer block: argc, argv[argc + 1], envp[1], and AUXV_PAIRS pairs.
+    const block = 8 + (argc + 1) * 8 + 8 + AUXV_PAIRS * 16;
+    const startStack = Math.floor((argStart - 16 - block) / 16) * 16;
+    return { startCode, endCode, startStack, startData: endCode, endData: endCode, startBrk: l.brk * PAGE_SIZE, argStart, argEnd, envStart: envEnd, envEnd };
   }
 
   /** vm_unmapped_area() top-down: the highest gap below mmap_base that holds `pages`. */
