@@ -107,6 +107,14 @@ describe('what the terminal receives', () => {
     expect(d.text()).toContain('letter alone: led a shared slice (<50%)');
   });
 
+  /** The task letters in the timeline's lanes, and the legend line under its time axis. */
+  const laneLettersAndLegend = (lines: string[]): { letters: Set<string>; legend: string } => {
+    const top = lines.findIndex((l) => /^│ {2}0 /.test(l));
+    const letters = new Set<string>();
+    for (let y = top; /^│ +\d+ /.test(lines[y] ?? ''); y++) for (const ch of (lines[y] ?? '').slice(5, -1)) if (/[A-Z]/.test(ch)) letters.add(ch);
+    return { letters, legend: lines[lines.findIndex((l, y) => y > top && l.includes('┴')) + 1] ?? '' };
+  };
+
   it('at 80x24 the one legend row names every letter in the lanes, by name alone when pids do not fit', async () => {
     // Eight hogs, one per CPU: "X hogN:PID" eight times is wider than the 78 columns, "X hogN" is not.
     const tasks = Array.from({ length: 8 }, (_, i) => ({ comm: `hog${i}`, program: [{ run: 'forever' }] }));
@@ -114,13 +122,8 @@ describe('what the terminal receives', () => {
     const d = await startDashboard({ scenario: eight, theme: DEFAULT_THEME, cols: 80, rows: 24 });
     dash = d;
     await d.advance(2000);
-    const lines = d.tty.lines();
-    const top = lines.findIndex((l) => /^│ {2}0 /.test(l));
-    const letters = new Set<string>();
-    for (let y = top; /^│ +\d+ /.test(lines[y] ?? ''); y++) for (const ch of (lines[y] ?? '').slice(5, -1)) if (/[A-Z]/.test(ch)) letters.add(ch);
+    const { letters, legend } = laneLettersAndLegend(d.tty.lines());
     expect(letters.size).toBe(8);
-    const axis = lines.findIndex((l, y) => y > top && l.includes('┴'));
-    const legend = lines[axis + 1] ?? '';
     for (const ch of letters) expect(legend).toMatch(new RegExp(`${ch} >?hog\\d`));
     expect(legend).not.toMatch(/hog\d:/);
   });
@@ -133,12 +136,8 @@ describe('what the terminal receives', () => {
     const d = await startDashboard({ scenario: { name: 'legend', seed: 1, machine: { cpus: 6, memory: '1G' }, tasks }, theme: DEFAULT_THEME, cols: 80, rows: 24 });
     dash = d;
     await d.advance(2000);
-    const lines = d.tty.lines();
-    const top = lines.findIndex((l) => /^│ {2}0 /.test(l));
-    const letters = new Set<string>();
-    for (let y = top; /^│ +\d+ /.test(lines[y] ?? ''); y++) for (const ch of (lines[y] ?? '').slice(5, -1)) if (/[A-Z]/.test(ch)) letters.add(ch);
+    const { letters, legend } = laneLettersAndLegend(d.tty.lines());
     expect(letters.size).toBe(6);
-    const legend = lines[lines.findIndex((l, y) => y > top && l.includes('┴')) + 1] ?? '';
     for (const ch of letters) expect(legend).toMatch(new RegExp(`${ch} >?hog\\S+`));
     // The ends are kept: "hog-nice-10" and "hog-nice10" stay apart.
     expect(legend).toContain('hog~ce-10');
