@@ -75,6 +75,19 @@ describe('command language: texts as the real tools print them', () => {
     expect(sh(k, `taskset -p ${hog.pid}`).output).toBe(`pid ${hog.pid}'s current affinity mask: 2\n`);
   });
 
+  it('/proc/PID/task holds the process\'s one thread, /proc/PID/task/TID the same files as /proc/TID', () => {
+    const pid = hog.pid;
+    expect(sh(k, `ls /proc/${pid}`).output.split('\n')).toContain('task');
+    expect(sh(k, `ls /proc/${pid}/task`).output).toBe(`${pid}\n`);
+    expect(sh(k, `ls /proc/${pid}/task/${pid}`).output).toBe(sh(k, `ls /proc/${pid}`).output.replace('task\n', ''));
+    for (const f of ['stat', 'status', 'sched', 'comm']) expect(sh(k, `cat /proc/${pid}/task/${pid}/${f}`).output).toBe(sh(k, `cat /proc/${pid}/${f}`).output);
+    expect(sh(k, `cat /proc/${pid}/task`).output).toBe(`cat: /proc/${pid}/task: Is a directory\n`);
+    // Another process's pid is not a thread of this one; a kernel thread has its own task directory too.
+    expect(sh(k, `cat /proc/${pid}/task/1/comm`).output).toBe(`cat: /proc/${pid}/task/1/comm: No such file or directory\n`);
+    expect(sh(k, 'ls /proc/2/task').output).toBe('2\n');
+    expect(sh(k, 'ls /proc/self/task').output).toBe(`${sh(k, 'echo $$').output}`);
+  });
+
   it('kill -l prints bash\'s table; kill -0 only checks; the default actions: WINCH ignored, TTIN stops, ILL kills', () => {
     const table = sh(k, 'kill -l').output.split('\n');
     expect(table[0]).toBe(' 1) SIGHUP\t 2) SIGINT\t 3) SIGQUIT\t 4) SIGILL\t 5) SIGTRAP');
@@ -476,6 +489,8 @@ describe('command language: texts as the real tools print them', () => {
     expect(c('cat /proc/sys/vm/overcommit_').text).toBe('cat /proc/sys/vm/overcommit_');
     expect(c('cat /proc/sys/vm/overcommit_').candidates).toEqual(['overcommit_kbytes', 'overcommit_memory', 'overcommit_ratio']);
     expect(c(`cat /proc/${hog.pid}/sm`).text).toBe(`cat /proc/${hog.pid}/smaps`);
+    expect(c(`cat /proc/${hog.pid}/ta`).text).toBe(`cat /proc/${hog.pid}/task/`);
+    expect(c(`cat /proc/${hog.pid}/task/`).text).toBe(`cat /proc/${hog.pid}/task/${hog.pid}/`);
     // In the middle of a line, what follows the cursor stays.
     expect(c('cat /proc/loada | wc -l', 15)).toEqual({ text: 'cat /proc/loadavg  | wc -l', cursor: 18, candidates: [] });
     expect(c('frobn')).toEqual({ text: 'frobn', cursor: 5, candidates: [] });

@@ -276,9 +276,31 @@ export class ProcFs {
    * command here runs in it rather than in a child of its own. Outside a command line that is init.
    */
   private resolve(pathIn: string): string {
-    const p = ProcFs.normalise(pathIn);
-    if (p === '/proc/self' || p.startsWith('/proc/self/')) return `/proc/${this.k.caller.pid}${p.slice('/proc/self'.length)}`;
+    let p = ProcFs.normalise(pathIn);
+    if (p === '/proc/self' || p.startsWith('/proc/self/')) p = `/proc/${this.k.caller.pid}${p.slice('/proc/self'.length)}`;
+    // /proc/PID/task/TID is the thread TID of process PID. Every task here is a single-threaded process (its
+    // own thread group), so that directory is /proc/TID itself and holds the same files, as on a real machine
+    // for a process with one thread; a TID outside PID's group is not there.
+    const m = /^\/proc\/(\d+)\/task\/(\d+)(\/.*)?$/.exec(p);
+    if (m) {
+      const t = this.taskFor(m[2] as string);
+      // A thread's directory has no task/ of its own.
+      const rest = m[3] ?? '';
+      return t !== null && String(t.tgid) === m[1] && !/^\/task(\/|$)/.test(rest) ? `/proc/${m[2]}${rest}` : `/proc/${m[1]}/task/-`;
+    }
     return p;
+  }
+
+  /** A thread's directory, /proc/PID/task/TID (before resolve() makes it /proc/TID). */
+  private static isThreadDir(pathIn: string): boolean {
+    return /^\/proc\/(\d+|self)\/task\/\d+$/.test(ProcFs.normalise(pathIn));
+  }
+
+  /** The live tasks of process pidText's thread group (/proc/PID/task), or null if there is no such process. */
+  private threadsOf(pidText: string): Task[] | null {
+    const t = this.taskFor(pidText);
+    if (t === null || t.pid !== t.tgid) return null;
+    return [...this.k.tasks.values()].filter((x) => x.tgid === t.tgid);
   }
 
   read(pathIn: string): ProcResult {
@@ -299,7 +321,7 @@ export class ProcFs {
     if (m) {
       const t = this.taskFor(m[1] as string);
       const pf = this.pidFiles.get(m[2] as string);
-      if (t === null || pf === undefined) return err('ENOENT');
+      if (t === null || pf === undefined) return err(this.isDir(path) ? 'EISDIR' : 'ENOENT');
       if (pf.read === undefined) return err('EACCES');
       return ok(pf.read(this.k, t));
     }
@@ -321,7 +343,7 @@ export class ProcFs {
     if (m) {
       const t = this.taskFor(m[1] as string);
       const pf = this.pidFiles.get(m[2] as string);
-      if (t === null || pf === undefined) return 'ENOENT';
+      if (t === null || pf === undefined) return this.isDir(path) ? 'EISDIR' : 'ENOENT';
       return pf.write === undefined ? 'EACCES' : pf.write(this.k, t, data);
     }
     return this.isDir(path) ? 'EISDIR' : 'ENOENT';
@@ -438,6 +460,8 @@ export class ProcFs {
     if (path === '/' || path === '/proc' || path === '/sys') return true;
     const m = /^\/proc\/(\d+)$/.exec(path);
     if (m) return this.taskFor(m[1] as string) !== null;
+    const task = /^\/proc\/(\d+)\/task$/.exec(path);
+    if (task) return this.threadsOf(task[1] as string) !== null;
     const prefix = `${path}/`;
     for (const p of this.files.keys()) if (p.startsWith(prefix)) return true;
     for (const name of this.sysctl.keys()) if (sysctlNameToPath(name).startsWith(prefix)) return true;
@@ -498,7 +522,12 @@ export class ProcFs {
       names.add('self');
     }
     const m = /^\/proc\/(\d+)$/.exec(path);
-    if (m) for (const n of this.pidFiles.keys()) names.add(n);
+    if (m) {
+      for (const n of this.pidFiles.keys()) names.add(n);
+      if (this.threadsOf(m[1] as string) !== null && !ProcFs.isThreadDir(pathIn)) names.add('task');
+    }
+    const task = /^\/proc\/(\d+)\/task$/.exec(path);
+    if (task) for (const t of this.threadsOf(task[1] as string) ?? []) names.add(String(t.pid));
     if (path === '/') {
       names.add('proc');
       names.add('sys');
