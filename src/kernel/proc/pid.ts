@@ -18,12 +18,12 @@ function procFlags(t: Task): number {
   return (t.flags | 0x00400100) >>> 0; // PF_RANDOMIZE | PF_SUPERPRIV
 }
 
-/** do_task_stat(): the 52 fields of /proc/PID/stat. */
 /** /proc/PID/cmdline: argv as NUL-terminated strings (the command's name; a kernel thread has none). */
 export function pidCmdline(t: Task): string {
   return t.isKthread ? '' : `${t.comm}\0`;
 }
 
+/** do_task_stat(): the 52 fields of /proc/PID/stat. */
 export function renderPidStat(k: Kernel, t: Task, maps: MapsLayout, cmdline: string): string {
   const mem = k.mm.taskMem(t);
   // The mm's addresses, on the same layout as /proc/PID/maps (a kernel thread has no mm: zeros).
