@@ -62,8 +62,28 @@ const PCPU: Field = { head: '%CPU', width: 4, get: (k, t) => pcpu(k, t).toFixed(
 const PMEM: Field = { head: '%MEM', width: 4, get: (k, t) => ((rssKb(k, t) * 100) / (k.mm.totalRamPages() * 4)).toFixed(1) };
 const STATE: Field = { head: 'S', width: 1, get: (_k, t) => taskStateLetter(t) };
 
+/** The F column: bits 6-8 of the task's flags (PF_FORKNOEXEC 1, PF_SUPERPRIV 4), from /proc/PID/stat as procps reads them. */
+function psFlag(k: Kernel, t: Task): number {
+  const r = k.proc.read(`/proc/${t.pid}/stat`);
+  const flags = r.ok ? Number(r.text.slice(r.text.lastIndexOf(')') + 2).split(' ')[6] ?? 0) : 0;
+  return Math.floor(flags / 64) & 7;
+}
+
+const UCMD: Field = { head: 'CMD', width: 15, left: true, get: (_k, t) => t.comm };
+
 const FIELDS: Record<string, Field> = {
   pid: { head: 'PID', width: 7, get: (_k, t) => t.pid },
+  spid: { head: 'SPID', width: 7, get: (_k, t) => t.pid },
+  f: { head: 'F', width: 1, get: (k, t) => psFlag(k, t) },
+  flags: { head: 'F', width: 1, get: (k, t) => psFlag(k, t) },
+  class: { head: 'CLS', width: 3, left: true, get: (_k, t) => cls(t) },
+  // -l's PRI: 60 + the priority /proc/PID/stat gives (80 for nice 0); pri is 39 minus it (19).
+  opri: { head: 'PRI', width: 3, get: (_k, t) => 60 + (t.prio - 100) },
+  addr_1: { head: 'ADDR', width: 1, left: true, get: () => '-' },
+  // SZ: the core image in pages (VmSize / 4 KiB).
+  sz: { head: 'SZ', width: 5, get: (_k, t) => taskMm(t)?.totalVm ?? 0 },
+  tname: { head: 'TTY', width: 8, left: true, get: () => '?' },
+  ucmd: UCMD,
   ppid: { head: 'PPID', width: 7, get: (_k, t) => t.parent?.pid ?? 0 },
   tid: { head: 'TID', width: 7, get: (_k, t) => t.pid },
   lwp: { head: 'LWP', width: 7, get: (_k, t) => t.pid },
@@ -88,8 +108,10 @@ const FIELDS: Record<string, Field> = {
   '%mem': PMEM,
   pmem: PMEM,
   user: { head: 'USER', width: 8, left: true, get: () => 'root' },
-  uid: { head: 'UID', width: 8, left: true, get: () => 'root' },
-  tty: { head: 'TTY', width: 8, left: true, get: () => '?' },
+  // uid is the number; -f's UID column (uid_hack) is the user's name.
+  uid: { head: 'UID', width: 5, get: () => 0 },
+  uid_hack: { head: 'UID', width: 8, left: true, get: () => 'root' },
+  tty: { head: 'TT', width: 8, left: true, get: () => '?' },
   start: { head: 'START', width: 5, get: (_k, t) => startClock(t.startTimeNs) },
   stime: { head: 'STIME', width: 5, get: (_k, t) => startClock(t.startTimeNs) },
   bsdtime: { head: 'TIME', width: 6, get: (_k, t) => `${Math.floor(t.sumExecRuntimeNs / 60e9)}:${String(Math.floor(t.sumExecRuntimeNs / 1e9) % 60).padStart(2, '0')}` },
@@ -136,33 +158,103 @@ function parseSortSpec(spec: string): { key: string; desc: boolean }[] | string 
   return out;
 }
 
+/** `ps` alone: this machine's scheduler view (procps's own default, PID TTY TIME CMD, is `ps -e`'s). */
 const DEFAULT_FORMAT = ['pid', 'cls', 'rtprio', 'ni', 'pri', 'psr', 'stat', 'rss', 'comm'];
-/** `ps aux` (BSD user format) and `ps -ef` (full format), as procps prints them. */
-const AUX_FORMAT = ['user', 'pid', '%cpu', '%mem', 'vsz', 'rss', 'tty', 'stat', 'start', 'bsdtime', 'args'];
-const FULL_FORMAT = ['uid', 'pid', 'ppid', 'c', 'stime', 'tty', 'time', 'cmd'];
+/** `ps aux` (BSD user format), as procps prints it. */
+const AUX_FORMAT = ['user', 'pid', '%cpu', '%mem', 'vsz', 'rss', 'tname', 'stat', 'start', 'bsdtime', 'args'];
+
+/** The UNIX options that choose the columns: -f, -F (extra full), -l (long), -y, -c, -L (threads), -T (SPID). */
+interface SysvFlags {
+  f: boolean;
+  F: boolean;
+  l: boolean;
+  y: boolean;
+  c: boolean;
+  L: boolean;
+  T: boolean;
+}
+
+/** procps's generate_sysv_list(): the columns the UNIX options make together, in its order. */
+function sysvFormat(o: SysvFlags): string[] {
+  const full = o.f || o.F;
+  const out: string[] = [];
+  if (o.l && !o.y) out.push('f');
+  if (o.l) out.push('s');
+  if (full) out.push('uid_hack');
+  else if (o.l) out.push('uid');
+  out.push('pid');
+  if (o.T) out.push('spid');
+  if (full || o.l) out.push('ppid');
+  if (o.L) out.push('lwp');
+  if ((full || o.l) && !o.c) out.push('c');
+  if (o.L && full) out.push('nlwp');
+  if (o.c) out.push('class', 'pri');
+  else if (o.l) out.push('opri', 'ni');
+  if (o.l) out.push(o.y ? 'rss' : 'addr_1');
+  if (o.F || o.l) out.push('sz');
+  if (o.l) out.push('wchan');
+  if (o.F && !(o.l && o.y)) out.push('rss');
+  if (o.F) out.push('psr');
+  if (full) out.push('stime');
+  out.push('tname', 'time', full ? 'cmd' : 'ucmd');
+  return out;
+}
+
+/**
+ * A line of columns as procps's show_one_proc() spaces it: each column has a nominal place (the widths and one
+ * space between), a right-aligned value ends at its place's right edge when it can, and a value wider than its
+ * column pushes the rest of the line right only until a later column's slack takes the excess back. Left-aligned
+ * values are not padded (the next column's place does that), so a last left-aligned column ends the line.
+ */
+function psLine(cols: readonly { text: string; width: number; left: boolean }[]): string {
+  let out = '';
+  let correct = 0;
+  let actual = 0;
+  cols.forEach((c, i) => {
+    const leftpad = c.left ? 0 : Math.max(0, c.width - c.text.length);
+    let space = correct - actual + leftpad;
+    if (space < 1) space = i === 0 ? 0 : 1;
+    out += ' '.repeat(space) + c.text;
+    actual += space + c.text.length;
+    correct += c.width + 1;
+  });
+  return out;
+}
 
 export const ps: Command = (env, argv) => {
   const k = env.k;
-  let format = ['pid', 'stat', 'time', 'cmd'];
+  let format: string[] = [];
   let pids: number[] | null = null;
   let names: string[] | null = null;
-  let every = false;
-  let full = false;
   let custom = false;
   let sortBy: { key: string; desc: boolean }[] = [];
   let headers = new Map<number, string>();
-  for (let i = 1; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a === '-e' || a === '-A' || a === 'ax' || a === 'aux' || a === '-ef' || a === '-fe') {
-      every = true;
-      if (a === 'aux') format = AUX_FORMAT;
-      if (a === '-ef' || a === '-fe') full = true;
-    } else if (a === '-f') {
-      full = true;
-    } else if (a === '-o' || a === '-eo' || a === '--format') {
+  const sysv: SysvFlags = { f: false, F: false, l: false, y: false, c: false, L: false, T: false };
+  let bsd = false;
+  // A cluster of UNIX options (-eLf) is its letters one by one; o, p or C ends it and takes the next argument.
+  const args: string[] = [];
+  for (const a of argv.slice(1)) {
+    const m = /^-([eAfFlyLTcj]+)([opC]?)$/.exec(a);
+    if (m !== null && (m[1] as string).length + (m[2] as string).length > 1) {
+      for (const ch of m[1] as string) args.push(`-${ch}`);
+      if (m[2] !== '') args.push(`-${m[2]}`);
+    } else args.push(a);
+  }
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    // Every task is shown with or without -e: there is no terminal whose processes ps alone would pick.
+    if (a === '-e' || a === '-A' || a === 'ax' || a === 'aux') {
+      if (a === 'aux') {
+        format = AUX_FORMAT;
+        bsd = true;
+      }
+    } else if (a === '-f' || a === '-F' || a === '-l' || a === '-y' || a === '-c' || a === '-L' || a === '-T') {
+      sysv[a[1] as keyof SysvFlags] = true;
+    } else if (a === '-j') {
+      return fail('ps', 'error: -j (the sessions and process groups) is not simulated', 1);
+    } else if (a === '-o' || a === '--format') {
       custom = true;
-      if (a === '-eo') every = true;
-      const f = argv[++i];
+      const f = args[++i];
       if (f === undefined) return fail('ps', 'option requires an argument -- o', 1);
       // "pid=PROCESS" renames a column's header; "pid=" empties it, and with every header empty no header line.
       const specs = f.split(',');
@@ -170,27 +262,29 @@ export const ps: Command = (env, argv) => {
       headers = new Map(specs.flatMap((x, n) => (x.includes('=') ? [[n, x.slice(x.indexOf('=') + 1)] as [number, string]] : [])));
       for (const x of format) if (FIELDS[x] === undefined) return fail('ps', `error: unknown user-defined format specifier "${x}"`, 1);
     } else if (a === '-p' || a === '--pid') {
-      const list = argv[++i];
+      const list = args[++i];
       const parsed = (list ?? '').split(',').map((x) => parseIntArg(x));
       if (parsed.some((x) => x === null)) return fail('ps', `error: process ID list syntax error`, 1);
       pids = parsed as number[];
     } else if (a === '-C') {
       // Select by command name (comm, exactly), a comma-separated list.
-      const list = argv[++i];
+      const list = args[++i];
       if (list === undefined) return fail('ps', 'error: list of command names must follow -C', 1);
       names = list.split(',').filter((x) => x !== '');
     } else if (a === '--sort' || a.startsWith('--sort=')) {
-      const spec = a === '--sort' ? argv[++i] : a.slice('--sort='.length);
+      const spec = a === '--sort' ? args[++i] : a.slice('--sort='.length);
       if (spec === undefined || spec === '') return fail('ps', 'error: long sort specification must follow --sort', 1);
       const parsed = parseSortSpec(spec);
       if (typeof parsed === 'string') return fail('ps', `error: unknown sort specifier "${parsed}"`, 1);
       sortBy = parsed;
-    } else if (a === '-L' || a === '-T' || a === '-l' || a === '-c') {
-      continue;
     } else return fail('ps', `error: unsupported option (BSD syntax)\n\nUsage:\n ps [options]`, 1);
   }
-  if (full && !custom) format = FULL_FORMAT;
-  if (!every && argv.length === 1) format = DEFAULT_FORMAT;
+  // procps's process_sf_options() checks, in its order and words.
+  const usage = (msg: string): CommandOutput => fail('ps', `error: ${msg}\n\nUsage:\n ps [options]`, 1);
+  if (sysv.y && !sysv.l) return usage('modifier -y without format -l makes no sense');
+  if (custom && (sysv.f || sysv.F || sysv.l)) return usage('conflicting format options');
+  if (custom && (sysv.c || sysv.y)) return usage('can not use output modifiers with user-defined output');
+  if (!custom && !bsd) format = argv.length === 1 ? DEFAULT_FORMAT : sysvFormat(sysv);
   let tasks = [...k.tasks.values()].filter((t) => t.exitState === 0 || taskStateLetter(t) === 'Z');
   // -p and -C select together: a task either one names.
   const selected = pids !== null || names !== null;
@@ -220,15 +314,10 @@ export const ps: Command = (env, argv) => {
     });
   }
   const fields = format.map((f) => FIELDS[f] as Field);
-  const cell = (f: Field, v: string | number, last: boolean): string => {
-    const s = String(v);
-    // A left-aligned last column is not padded; a right-aligned one is, as procps does.
-    if (f.left === true) return last ? s : s.padEnd(f.width);
-    return s.padStart(f.width);
-  };
+  const line = (texts: readonly string[]): string => psLine(fields.map((f, i) => ({ text: texts[i] as string, width: f.width, left: f.left === true })));
   const heads = fields.map((f, i) => headers.get(i) ?? f.head);
-  const lines = heads.every((h) => h === '') ? [] : [fields.map((f, i) => cell(f, heads[i] as string, i === fields.length - 1)).join(' ')];
-  for (const t of tasks) lines.push(fields.map((f, i) => cell(f, f.get(k, t), i === fields.length - 1)).join(' '));
+  const lines = heads.every((h) => h === '') ? [] : [line(heads)];
+  for (const t of tasks) lines.push(line(fields.map((f) => String(f.get(k, t)))));
   return { out: `${lines.join('\n')}\n`, err: '', status: selected && tasks.length === 0 ? 1 : 0 };
 };
 

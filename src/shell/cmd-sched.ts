@@ -271,6 +271,7 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
   sysctl [-a|-n] KEY[=VALUE]...   read or write kernel tunables
   dmesg [-x] [-T] [-r] [-t] [-l LEVELS] [-n LEVEL] [-c|-C] [-w|-W]   the kernel log (-w/-W: follow it)
   ps [-e|-ef|aux] [-o FIELDS] [-p PIDS]   tasks (pid,cls,rtprio,ni,pri,psr,stat,rss,comm,time,%cpu,oom...)
+                         -l long, -F extra full, -c class, -y with -l, -L threads (LWP), -T (SPID): -eLf, -ely
   free [-h|-m] [-w] [-t] [-s SECS] [-c N]  uptime [-p|-s]  slabtop -o [-s KEY]
   swapon [-s|--show[=COLS]] [--bytes]   the swap area      pmap [-x] [-p] PID...   a process's mappings
   vmstat [-a|-w|-t|-n|-y|-s|-f|-m] [DELAY [COUNT]]   mpstat [-P ALL|LIST] [INTERVAL [COUNT]]

@@ -262,6 +262,49 @@ describe('command language: texts as the real tools print them', () => {
     expect(sh(m, 'watch uptime | wc -l').output).toMatch(/^watch: with an interval it must run on its own/);
   });
 
+  it('ps\'s UNIX options build procps\'s columns: -l, -ly, -F, -c, -L and -T, alone or in clusters like -eLf', () => {
+    const lines = (line: string): string[] => sh(k, line).output.split('\n');
+    expect(lines('ps -e')[0]).toBe('    PID TTY          TIME CMD');
+    const el = lines('ps -el');
+    expect(el[0]).toBe('F S   UID     PID    PPID  C PRI  NI ADDR SZ WCHAN  TTY          TIME CMD');
+    // init: PF_SUPERPRIV (F 4), PRI 80 at nice 0, its size in pages; a kernel thread: PF_FORKNOEXEC (F 1), no brackets.
+    const vsz = Number(sh(k, 'ps -o vsz= -p 1').output);
+    expect(el[1]).toBe(`4 S     0       1       0  0  80   0 - ${String(vsz / 4).padStart(5)} ${'do_epo'} ?        00:00:00 init`);
+    expect(el[2]).toMatch(/^1 S {5}0 {7}2 {7}0 {2}0 {2}80 {3}0 - {5}0 \S+ +\? {8}00:00:00 kthreadd$/);
+    expect(lines('ps -ely')[0]).toBe('S   UID     PID    PPID  C PRI  NI   RSS    SZ WCHAN  TTY          TIME CMD');
+    expect(lines('ps -eF')[0]).toBe('UID          PID    PPID  C    SZ   RSS PSR STIME TTY          TIME CMD');
+    expect(lines('ps -ecf')[0]).toBe('UID          PID    PPID CLS PRI STIME TTY          TIME CMD');
+    expect(lines(`ps -c -p ${hog.pid}`)[1]).toMatch(new RegExp(`^ +${hog.pid} (TS|FF) +\\d+ \\? +\\d\\d:\\d\\d:\\d\\d hog$`));
+    // Threads: each process is its one thread (LWP = SPID = PID, NLWP 1); -eLf is -e -L -f.
+    expect(lines('ps -eLf').slice(0, 2)).toEqual(['UID          PID    PPID     LWP  C NLWP STIME TTY          TIME CMD', 'root           1       0       1  0    1 00:00 ?        00:00:00 init']);
+    expect(sh(k, 'ps -eLf').output).toBe(sh(k, 'ps -e -L -f').output);
+    expect(lines(`ps -T -p ${hog.pid}`)[0]).toBe('    PID    SPID TTY          TIME CMD');
+    expect(lines(`ps -L -o pid,lwp,nlwp,comm -p ${hog.pid}`)[1]).toBe(`${String(hog.pid).padStart(7)} ${String(hog.pid).padStart(7)}    1 hog`);
+    // -o's uid is the number, tty's heading TT (tname's is TTY).
+    expect(lines('ps -o uid,tty,tname -p 1')).toEqual(['  UID TT       TTY', '    0 ?        ?', '']);
+    // procps's refusals.
+    expect(sh(k, 'ps -ey').output).toBe('ps: error: modifier -y without format -l makes no sense\n\nUsage:\n ps [options]\n');
+    expect(sh(k, 'ps -f -o pid').output).toMatch(/^ps: error: conflicting format options\n/);
+    expect(sh(k, 'ps -c -o pid').output).toMatch(/^ps: error: can not use output modifiers with user-defined output\n/);
+  });
+
+  it('ps spaces its columns as procps does: a value wider than its column takes its excess back from later slack', () => {
+    // VSZ (6) and RSS (5) of a 2.4 GB process overflow; the columns after find their places again.
+    const m = machine({ nrCpus: 1, memoryBytes: 8 * 1024 ** 3 });
+    spawn(m, { comm: 'big', program: function* () {
+      yield { op: 'mem', call: { fn: 'mmap', bytes: 2500 * 1024 * 1024, touch: true, tag: 'a' } };
+      yield { op: 'sleep', ns: Infinity };
+    } });
+    m.engine.runUntil(2 * SEC);
+    const head = sh(m, 'ps aux | head -1').output.trimEnd();
+    expect(head).toBe('USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND');
+    const big = sh(m, 'ps aux | grep " big$"').output.trimEnd();
+    // VSZ and RSS each take one space after the value before them; TTY's slack gives the three columns back, so
+    // STAT starts in its own column again.
+    expect(big).toMatch(/^root +\d+ +\d+\.\d +\d+\.\d \d{7} \d{7} \? {5}Ss {3}00:00/);
+    expect(big.indexOf('Ss')).toBe(head.indexOf('STAT'));
+  });
+
   it('ps, free, uptime, slabtop and pipelines', () => {
     // taskset queued a migration on the stopper; let it run so PSR shows the new CPU.
     k.engine.runUntil(k.engine.nowNs + 10 * MS);
@@ -738,7 +781,7 @@ describe('command language: texts as the real tools print them', () => {
 
 describe('command language fuzz', () => {
   const WORDS = ['cat', 'echo', 'sysctl', 'dmesg', 'ps', 'free', 'renice', 'chrt', 'taskset', 'kill', 'spawn', 'slabtop', 'uptime', 'ls', 'grep', 'head', 'tail', 'wc', 'help', 'sync', 'uname', 'pgrep', 'pidof', 'nproc', 'top', 'sort', 'cut', 'uniq', 'swapon', 'pmap', 'seq', 'lscpu', 'vmstat', 'test', '[', 'sleep', 'while', 'until', 'if', '!', 'break', 'continue'];
-  const ARGS = ['-n', '-p', '-c', '-f', '-r', '-o', '-e', '-a', '-9', '-s', '-w', '-x', '-T', '-l', '--json', '1', '0', '-1', '200', '99999', '3', 'm', 't', 's', 'x', '/proc/sys/vm/drop_caches', '/proc/sysrq-trigger', '/proc/sys/kernel/sysrq', '/proc/1/oom_score_adj', '/proc/loadavg', '/dev/kmsg', 'vm.overcommit_memory=1', 'kernel.printk="8 4 1 7"', 'cpu-hog', 'leak', '{', '"', "'", '|', '>', '>>', ';', '&&', '||', '0-1', 'ff', '-b', '-k2n', '-t:', '-d', '-1', '--sort=-%cpu', 'pid=', '$(pidof hog)', '`nproc`', '"$(echo a b)"', '$(', ')', '', '/proc/self/maps', 'for', 'x', 'in', 'do', 'done', '$x', 'while', 'true', 'false', 'then', 'elif', 'else', 'fi', ']', '-eq', '-lt', '=', '-d', '-z', '$((1+2))', '$((x/0))', '$((', 'x=$((x+1))', '/dev/null', '-q', 'break', '2'];
+  const ARGS = ['-n', '-p', '-c', '-f', '-r', '-o', '-e', '-a', '-9', '-s', '-w', '-x', '-T', '-l', '--json', '1', '0', '-1', '200', '99999', '3', 'm', 't', 's', 'x', '/proc/sys/vm/drop_caches', '/proc/sysrq-trigger', '/proc/sys/kernel/sysrq', '/proc/1/oom_score_adj', '/proc/loadavg', '/dev/kmsg', 'vm.overcommit_memory=1', 'kernel.printk="8 4 1 7"', 'cpu-hog', 'leak', '{', '"', "'", '|', '>', '>>', ';', '&&', '||', '0-1', 'ff', '-b', '-k2n', '-t:', '-d', '-1', '--sort=-%cpu', 'pid=', '$(pidof hog)', '`nproc`', '"$(echo a b)"', '$(', ')', '', '/proc/self/maps', 'for', 'x', 'in', 'do', 'done', '$x', 'while', 'true', 'false', 'then', 'elif', 'else', 'fi', ']', '-eq', '-lt', '=', '-d', '-z', '$((1+2))', '$((x/0))', '$((', 'x=$((x+1))', '/dev/null', '-q', 'break', '2', '-eLf', '-ely', '-L', '-y', '/proc/1/task/1/stat', '/proc/1/task'];
   for (const seed of [1, 2, 3, 4, 5]) {
     it(`seed ${seed}: 400 random command lines never throw and keep the machine consistent`, () => {
       const rng = new Xoshiro128(seed, 'fuzz');
