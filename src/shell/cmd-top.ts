@@ -159,13 +159,14 @@ export const top: Command = (env, argv): CommandOutput => {
   let hideIdle = false;
   // Options may be bundled (-bn1, -b1), and -d/-n/-p/-o take the rest of the word or the next one.
   const operands: string[] = [];
+  let threadMode = false;
   const bad = getopt(argv, operands, (c, value) => {
     if (c === 'b') batch = true;
     else if (c === '1') perCpu = true;
     else if (c === 'c') fullCommand = true;
     else if (c === 'i') hideIdle = true;
-    // -H (threads): every task here is its own thread group, so a thread is a task.
-    else if (c === 'H') return undefined;
+    // -H (threads): every task here is its own thread group, so a thread is a task; the summary says Threads.
+    else if (c === 'H') threadMode = true;
     else if (c === 'u' || c === 'U') {
       // Every task is root's: root (or uid 0) shows them all; the machine has no other user.
       const v = value();
@@ -219,7 +220,7 @@ export const top: Command = (env, argv): CommandOutput => {
       else if (t.state === 'Z') counts.zombie++;
     }
     const c3 = (v: number): string => String(v).padStart(3);
-    out += `Tasks: ${c3(counts.total)} total, ${c3(counts.running)} running, ${c3(counts.sleeping)} sleeping, ${c3(counts.stopped)} stopped, ${c3(counts.zombie)} zombie\n`;
+    out += `${threadMode ? 'Threads' : 'Tasks'}: ${c3(counts.total)} total, ${c3(counts.running)} running, ${c3(counts.sleeping)} sleeping, ${c3(counts.stopped)} stopped, ${c3(counts.zombie)} zombie\n`;
 
     // procps-ng samples twice, 150 ms apart, before its first frame (frame_make()'s priming); a command line runs
     // at one instant, so the first frame's CPU shares are since boot (as vmstat's first line, and top before it

@@ -109,6 +109,9 @@ describe('top', () => {
     const c = runShell(shellEnv(k), 'top -bcn1').output;
     expect(c).toMatch(/ \[kthreadd\]\n/);
     expect(c).toMatch(/ a\n/);
+    // -H counts threads: each task here is one, so the same numbers under procps's other word.
+    const h = runShell(shellEnv(k), 'top -bHn1').output.split('\n');
+    expect(h[1]).toBe((runShell(shellEnv(k), 'top -bn1').output.split('\n')[1] as string).replace(/^Tasks:/, 'Threads:'));
   });
 
   it('bad options fail with top\'s own messages', () => {
