@@ -1,7 +1,7 @@
 /**
  * The command language's syntax: words with single and double quotes and backslash escapes, variables
  * ($NAME, ${NAME}), command substitution ($(...) and `...`), arithmetic ($((...))), pipelines (|, ! before
- * one), output redirection (> and >>), command lists (;, &&, ||), for loops (for NAME in WORDS; do LIST;
+ * one), output redirection (> and >>, 2> and 2>> for errors, 2>&1, >&2 and &>), command lists (;, &&, ||), for loops (for NAME in WORDS; do LIST;
  * done), while/until loops and if.
  * A small POSIX-shell subset.
  */
@@ -10,6 +10,13 @@ export interface SimpleCommand {
   argv: string[];
   /** Redirection of the last command of a pipeline. */
   redirect: { path: string; append: boolean } | null;
+  /**
+   * Where its error output goes: 2>FILE, 2>>FILE, or 'stdout' for 2>&1 (with the output: into the pipe, or into
+   * the file of a > before it); absent, to the terminal.
+   */
+  errRedirect?: { path: string; append: boolean } | 'stdout';
+  /** >&2: its output goes to the error output. */
+  outToErr?: true;
 }
 
 export interface Pipeline {
@@ -102,7 +109,7 @@ function variable(line: string, i: number): { name: string; next: number } | nul
   return m === null ? null : { name: m[1] as string, next: i + m[0].length };
 }
 
-type Token = { t: 'word'; v: string } | { t: 'op'; v: '|' | '>' | '>>' | ';' | '&&' | '||' };
+type Token = { t: 'word'; v: string } | { t: 'op'; v: '|' | '>' | '>>' | ';' | '&&' | '||' | '2>' | '2>>' | '2>&1' | '>&2' | '&>' };
 
 /** The end (index of the closing parenthesis) of a $( ... ) whose text starts at `from`, quotes respected. */
 function closingParen(line: string, from: number): number {
@@ -144,6 +151,14 @@ export function tokenize(line: string, subs: string[] = []): Token[] {
       continue;
     }
     if (c === '#') break;
+    // File descriptor redirections where a word would start: 2>&1, 2>>, 2>, 1>>, 1> (as >> and >), >&2, &>.
+    const fd = /^(?:2>&1|1?>&2|2>>|2>|1>>|1>|&>)/.exec(line.slice(i));
+    if (fd !== null) {
+      const v = fd[0].replace(/^1/, '');
+      out.push({ t: 'op', v: v === '>&2' || v === '2>&1' || v === '2>>' || v === '2>' || v === '&>' ? v : (v as '>' | '>>') });
+      i += fd[0].length;
+      continue;
+    }
     if (line.startsWith('>>', i)) {
       out.push({ t: 'op', v: '>>' });
       i += 2;
@@ -317,13 +332,30 @@ function parseList(toks: Token[], at: { i: number }, subs: string[], ends: reado
         endCommand('|');
         break;
       case '>':
-      case '>>': {
+      case '>>':
+      case '2>':
+      case '2>>':
+      case '&>': {
         const next = toks[at.i + 1];
-        if (next === undefined || next.t !== 'word') throw new ParseError('syntax error near unexpected token `newline\'');
-        cur.redirect = { path: next.v, append: tk.v === '>>' };
+        if (next === undefined || next.t !== 'word') throw new ParseError(`syntax error near unexpected token \`${next === undefined ? 'newline' : next.v}'`);
+        const target = { path: next.v, append: tk.v === '>>' || tk.v === '2>>' };
+        if (tk.v === '2>' || tk.v === '2>>') cur.errRedirect = target;
+        else {
+          // Redirections apply left to right: after 2>&1, > FILE moves only the output (the errors stay on the
+          // terminal, where the output went when 2>&1 copied it).
+          if (cur.errRedirect === 'stdout') delete cur.errRedirect;
+          cur.redirect = target;
+        }
+        if (tk.v === '&>') cur.errRedirect = 'stdout';
         at.i++;
         break;
       }
+      case '2>&1':
+        cur.errRedirect = 'stdout';
+        break;
+      case '>&2':
+        cur.outToErr = true;
+        break;
       default:
         endCommand(tk.v);
         list.items.push({ pipeline: pipeline(), op: tk.v });

@@ -510,9 +510,18 @@ class LineRun {
       last = name === 'sleep' ? this.sleep(argv) : name === 'break' || name === 'continue' ? this.loopControl(argv) : runSimple(this.env, argv, stdin);
       if (last.follow !== undefined) {
         // Later reports need the machine to run on after this line returns: only a command on its own can.
-        if (alone && c.redirect === null) this.follow = last.follow;
+        if (alone && c.redirect === null && c.errRedirect === undefined && c.outToErr === undefined) this.follow = last.follow;
         else if (last.follow.optional === true) delete last.follow;
         else last = { out: '', err: `${argv[0] ?? ''}: with an interval it must run on its own (not piped, redirected or in a list)\n`, status: 1 };
+      }
+      // The file descriptor redirections: >&2 sends the output to the errors; 2>&1 puts the errors where the
+      // output goes (before it, as they reach the terminal before the output here); 2>FILE writes them there.
+      if (c.outToErr === true) last = { ...last, out: '', err: last.err + last.out };
+      if (c.errRedirect === 'stdout') last = { ...last, out: last.err + last.out, err: '' };
+      else if (c.errRedirect !== undefined) {
+        const name = argv[0] as string;
+        const r = redirectWrite(this.k, name, BUILTINS.has(name), this.expandWords(c.errRedirect.path, false).join(''), last.err, c.errRedirect.append);
+        last = r === null ? { ...last, err: '' } : { ...r, out: last.out };
       }
       this.err(last.err);
       if (last.errno !== undefined && this.error === null && last.status !== 0) this.error = last.errno;

@@ -509,6 +509,23 @@ describe('command language: texts as the real tools print them', () => {
     expect(sh(k, 'vmstat -m -n').output.split('\n').filter((l) => l === header)).toHaveLength(1);
   });
 
+  it('file descriptor redirections: 2> and 2>> the errors, 2>&1 with the output (left to right), >&2 and &>', () => {
+    const ENOENT = 'cat: /nope: No such file or directory\n';
+    expect(sh(k, 'cat /nope /proc/version 2>/dev/null').output).toBe(sh(k, 'cat /proc/version').output);
+    expect(sh(k, 'cat /nope 2>>/dev/null; echo $?').output).toBe('1\n');
+    // 2>&1 into a pipe: the error is counted; after > FILE it goes into the file; before it, to the terminal.
+    expect(sh(k, 'cat /nope 2>&1 | wc -l').output).toBe('1\n');
+    expect(sh(k, 'cat /nope > /dev/null 2>&1').output).toBe('');
+    expect(sh(k, 'cat /nope 2>&1 > /dev/null').output).toBe(ENOENT);
+    expect(sh(k, 'cat /nope &> /dev/null; echo $?').output).toBe('1\n');
+    // >&2: the output goes to the errors, so a pipe gets nothing; 1> is >.
+    expect(sh(k, 'echo x >&2 | wc -c').output).toBe('x\n0\n');
+    expect(sh(k, 'echo x 1>/dev/null').output).toBe('');
+    // The errors of writing them somewhere are the shell's.
+    expect(sh(k, 'cat /nope 2>/proc/loadavg').output).toBe('bash: /proc/loadavg: Permission denied\n');
+    expect(sh(k, 'cat /nope 2>').output).toBe("bash: syntax error near unexpected token `newline'\n");
+  });
+
   it('/dev/null takes what is written and reads empty; wc counts what it is asked (-l -w -c -m), bare for one', () => {
     expect(sh(k, 'cat /proc/version > /dev/null; cat /dev/null; echo $?')).toMatchObject({ output: '0\n' });
     const text = sh(k, 'cat /proc/version').output;
@@ -781,7 +798,7 @@ describe('command language: texts as the real tools print them', () => {
 
 describe('command language fuzz', () => {
   const WORDS = ['cat', 'echo', 'sysctl', 'dmesg', 'ps', 'free', 'renice', 'chrt', 'taskset', 'kill', 'spawn', 'slabtop', 'uptime', 'ls', 'grep', 'head', 'tail', 'wc', 'help', 'sync', 'uname', 'pgrep', 'pidof', 'nproc', 'top', 'sort', 'cut', 'uniq', 'swapon', 'pmap', 'seq', 'lscpu', 'vmstat', 'test', '[', 'sleep', 'while', 'until', 'if', '!', 'break', 'continue'];
-  const ARGS = ['-n', '-p', '-c', '-f', '-r', '-o', '-e', '-a', '-9', '-s', '-w', '-x', '-T', '-l', '--json', '1', '0', '-1', '200', '99999', '3', 'm', 't', 's', 'x', '/proc/sys/vm/drop_caches', '/proc/sysrq-trigger', '/proc/sys/kernel/sysrq', '/proc/1/oom_score_adj', '/proc/loadavg', '/dev/kmsg', 'vm.overcommit_memory=1', 'kernel.printk="8 4 1 7"', 'cpu-hog', 'leak', '{', '"', "'", '|', '>', '>>', ';', '&&', '||', '0-1', 'ff', '-b', '-k2n', '-t:', '-d', '-1', '--sort=-%cpu', 'pid=', '$(pidof hog)', '`nproc`', '"$(echo a b)"', '$(', ')', '', '/proc/self/maps', 'for', 'x', 'in', 'do', 'done', '$x', 'while', 'true', 'false', 'then', 'elif', 'else', 'fi', ']', '-eq', '-lt', '=', '-d', '-z', '$((1+2))', '$((x/0))', '$((', 'x=$((x+1))', '/dev/null', '-q', 'break', '2', '-eLf', '-ely', '-L', '-y', '/proc/1/task/1/stat', '/proc/1/task'];
+  const ARGS = ['-n', '-p', '-c', '-f', '-r', '-o', '-e', '-a', '-9', '-s', '-w', '-x', '-T', '-l', '--json', '1', '0', '-1', '200', '99999', '3', 'm', 't', 's', 'x', '/proc/sys/vm/drop_caches', '/proc/sysrq-trigger', '/proc/sys/kernel/sysrq', '/proc/1/oom_score_adj', '/proc/loadavg', '/dev/kmsg', 'vm.overcommit_memory=1', 'kernel.printk="8 4 1 7"', 'cpu-hog', 'leak', '{', '"', "'", '|', '>', '>>', ';', '&&', '||', '0-1', 'ff', '-b', '-k2n', '-t:', '-d', '-1', '--sort=-%cpu', 'pid=', '$(pidof hog)', '`nproc`', '"$(echo a b)"', '$(', ')', '', '/proc/self/maps', 'for', 'x', 'in', 'do', 'done', '$x', 'while', 'true', 'false', 'then', 'elif', 'else', 'fi', ']', '-eq', '-lt', '=', '-d', '-z', '$((1+2))', '$((x/0))', '$((', 'x=$((x+1))', '/dev/null', '-q', 'break', '2', '-eLf', '-ely', '-L', '-y', '/proc/1/task/1/stat', '/proc/1/task', '2>', '2>&1', '>&2', '&>', '2>>'];
   for (const seed of [1, 2, 3, 4, 5]) {
     it(`seed ${seed}: 400 random command lines never throw and keep the machine consistent`, () => {
       const rng = new Xoshiro128(seed, 'fuzz');
