@@ -150,6 +150,32 @@ describe('/proc/PID/stat\'s addresses', () => {
   });
 });
 
+describe('/proc/PID/statm and limits', () => {
+  it('statm is status\'s sizes in pages: VmSize, VmRSS, RssFile + RssShmem, VmExe, 0, VmData + VmStk, 0', () => {
+    const k = machine({ nrCpus: 2 });
+    const t = spawn(k, { comm: 'mapper', program: mapper });
+    k.engine.runUntil(100 * MS);
+    const f = read(k, `/proc/${t.pid}/statm`).trimEnd().split(' ').map(Number);
+    const kb = (name: string): number => status(k, t.pid, name);
+    expect(f).toEqual([kb('VmSize') / 4, kb('VmRSS') / 4, (kb('RssFile') + kb('RssShmem')) / 4, kb('VmExe') / 4, 0, (kb('VmData') + kb('VmStk')) / 4, 0]);
+    expect(f[1]).toBeGreaterThan(0);
+    expect(read(k, '/proc/2/statm')).toBe('0 0 0 0 0 0 0\n');
+  });
+
+  it('limits: init\'s rlimits in proc_pid_limits()\'s columns, NPROC and SIGPENDING at max_threads / 2 (SigQ\'s limit)', () => {
+    const k = machine({ nrCpus: 2 });
+    const lines = read(k, '/proc/1/limits').split('\n');
+    expect(lines[0]).toBe('Limit                     Soft Limit           Hard Limit           Units     ');
+    expect(lines[4]).toBe('Max stack size            8388608              unlimited            bytes     ');
+    const sigq = /^SigQ:\t0\/(\d+)$/m.exec(read(k, '/proc/1/status'))?.[1];
+    expect(lines[7]).toBe(`Max processes             ${(sigq ?? '').padEnd(20)} ${(sigq ?? '').padEnd(20)} processes `);
+    expect(lines[12]).toBe(`Max pending signals       ${(sigq ?? '').padEnd(20)} ${(sigq ?? '').padEnd(20)} signals   `);
+    // No unit: the line ends after the hard limit's padding.
+    expect(lines[14]).toBe(`Max nice priority         ${'0'.padEnd(20)} ${'0'.padEnd(20)} `);
+    expect(lines).toHaveLength(18);
+  });
+});
+
 describe('smaps, smaps_rollup and pmap', () => {
   it('per-mapping Rss adds up to VmRSS, Swap to VmSwap; the rollup is their sum; a shared file page counts 1/n in Pss', () => {
     const k = machine({ nrCpus: 2, memoryBytes: 256 * MB, swapBytes: 256 * MB });

@@ -18,6 +18,49 @@ function procFlags(t: Task): number {
   return (t.flags | 0x00400100) >>> 0; // PF_RANDOMIZE | PF_SUPERPRIV
 }
 
+/**
+ * proc_pid_statm(): size resident shared text lib data dt, in pages (task_statm(): shared is the file and shmem
+ * pages, text the code's extent, data data_vm + stack_vm; lib and dt are always 0). A kernel thread: zeros.
+ */
+export function renderPidStatm(k: Kernel, t: Task): string {
+  const m = k.mm.taskMem(t);
+  if (m === null) return '0 0 0 0 0 0 0\n';
+  const shared = (m.rssFileKb + m.rssShmemKb) / 4;
+  return `${m.vmSizeKb / 4} ${shared + m.rssAnonKb / 4} ${shared} ${m.vmExeKb / 4} 0 ${(m.vmDataKb + m.vmStkKb) / 4} 0\n`;
+}
+
+const RLIM_UNLIMITED = Infinity;
+
+/**
+ * proc_pid_limits(): every task has init's limits (INIT_RLIMITS; nothing here calls setrlimit), with
+ * RLIMIT_NPROC and RLIMIT_SIGPENDING at max_threads / 2 as set_max_threads() and fork_init() set them.
+ */
+export function renderPidLimits(k: Kernel): string {
+  const half = Math.floor(maxThreads(k) / 2);
+  const rows: [string, number, number, string | null][] = [
+    ['Max cpu time', RLIM_UNLIMITED, RLIM_UNLIMITED, 'seconds'],
+    ['Max file size', RLIM_UNLIMITED, RLIM_UNLIMITED, 'bytes'],
+    ['Max data size', RLIM_UNLIMITED, RLIM_UNLIMITED, 'bytes'],
+    ['Max stack size', 8 * 1024 * 1024, RLIM_UNLIMITED, 'bytes'],
+    ['Max core file size', 0, RLIM_UNLIMITED, 'bytes'],
+    ['Max resident set', RLIM_UNLIMITED, RLIM_UNLIMITED, 'bytes'],
+    ['Max processes', half, half, 'processes'],
+    ['Max open files', 1024, 4096, 'files'],
+    ['Max locked memory', 8 * 1024 * 1024, 8 * 1024 * 1024, 'bytes'],
+    ['Max address space', RLIM_UNLIMITED, RLIM_UNLIMITED, 'bytes'],
+    ['Max file locks', RLIM_UNLIMITED, RLIM_UNLIMITED, 'locks'],
+    ['Max pending signals', half, half, 'signals'],
+    ['Max msgqueue size', 819200, 819200, 'bytes'],
+    ['Max nice priority', 0, 0, null],
+    ['Max realtime priority', 0, 0, null],
+    ['Max realtime timeout', RLIM_UNLIMITED, RLIM_UNLIMITED, 'us'],
+  ];
+  const lim = (v: number): string => (v === RLIM_UNLIMITED ? 'unlimited' : String(v)).padEnd(20);
+  let out = `${'Limit'.padEnd(25)} ${'Soft Limit'.padEnd(20)} ${'Hard Limit'.padEnd(20)} ${'Units'.padEnd(10)}\n`;
+  for (const [name, soft, hard, unit] of rows) out += `${name.padEnd(25)} ${lim(soft)} ${lim(hard)} ${unit === null ? '' : unit.padEnd(10)}\n`;
+  return out;
+}
+
 /** /proc/PID/cmdline: argv as NUL-terminated strings (the command's name; a kernel thread has none). */
 export function pidCmdline(t: Task): string {
   return t.isKthread ? '' : `${t.comm}\0`;

@@ -12,7 +12,7 @@ import { devKmsgLine, procKmsgLines } from '../printk/readers.js';
 import { fullCmdline } from '../printk/boot-log.js';
 import { writeSysrqTrigger } from '../sysrq/sysrq.js';
 import { procPidStack, procPidWchan } from '../sysrq/show.js';
-import { pidCmdline, renderPidSchedstat, renderPidStat, renderPidStatus } from './pid.js';
+import { pidCmdline, renderPidLimits, renderPidSchedstat, renderPidStat, renderPidStatm, renderPidStatus } from './pid.js';
 import { renderPidSched, renderSchedDebug, renderSchedFeatures } from './sched-debug.js';
 import { buildSysctlTable, pathToSysctlName, sysctlNameToPath, type SysctlEntry } from './sysctl-table.js';
 import { renderCpuinfo, renderLoadavg, renderSchedstat, renderStat, renderUptime, renderVersion } from './system.js';
@@ -211,6 +211,8 @@ export class ProcFs {
     this.register('/sys/module/printk/parameters/console_suspend', { read: () => 'Y\n' });
     const pr = (name: string, f: PidFile): void => this.registerPid(name, f);
     pr('stat', { read: (k, t) => renderPidStat(k, t, this.maps, pidCmdline(t)) });
+    pr('statm', { read: renderPidStatm });
+    pr('limits', { read: (k) => renderPidLimits(k) });
     pr('status', { read: renderPidStatus });
     pr('sched', {
       read: renderPidSched,
