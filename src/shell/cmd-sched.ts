@@ -304,6 +304,8 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
   grep [-vicEFqw] PAT [FILE]  head [-n N|-c N]/tail [-n N] [FILE]  wc [-lwcm] [FILE]   (also as pipeline filters)
   sort [-n] [-r] [-u] [-t SEP] [-k N[,M]] [FILE]  cut -d SEP -f LIST | -c LIST [FILE]  uniq [-c|-d|-u] [FILE]
   seq [-w] [-s SEP] [-f FORMAT] [FIRST [INCREMENT]] LAST   numbers, e.g. for i in $(seq 0 3); do ...; done
+  printf FORMAT [ARG]...   formatted output (%s %d %x %f %e %g %b %q %c, flags, width, precision)
+  xargs [-n N] [-I STR] [-r] [-t] [CMD [ARG]...]   run CMD with the input's words, e.g. pgrep hog | xargs renice 5 -p
 `;
 
 export const help: Command = (env) => ok(`${HELP_TEXT}${env.presets !== undefined ? `spawn presets: ${env.presets.join(', ')}\n` : ''}`);

@@ -223,6 +223,43 @@ function formatG(x: number, p: number, alt: boolean): string {
 }
 
 /**
+ * x.toFixed(prec) as C's printf rounds: toFixed takes the larger of two equally near results, C (in the default
+ * rounding mode) the even one. They differ only when x lies exactly halfway, which a double does when
+ * 2 * x * 10^prec is an odd integer: checked exactly, on x's binary mantissa and exponent.
+ */
+function toFixedEven(x: number, prec: number): string {
+  const s = x.toFixed(prec);
+  if (!Number.isFinite(x) || x === 0 || Math.abs(x) >= 2 ** 53) return s;
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(x));
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const mant = (bits & ((1n << 52n) - 1n)) | (biased === 0 ? 0n : 1n << 52n);
+  const exp = (biased === 0 ? 1 : biased) - 1075; // |x| = mant * 2^exp
+  // 2 * |x| * 10^prec = mant * 10^prec * 2^(exp + 1): an integer only if 2^-(exp + 1) divides mant * 10^prec.
+  const shift = -(exp + 1);
+  if (shift <= 0) return s;
+  const num = mant * 10n ** BigInt(prec);
+  const den = 1n << BigInt(shift);
+  if (num % den !== 0n || (num / den) % 2n === 0n) return s;
+  // A tie: toFixed went up; go down instead when the lower neighbour is even.
+  const lower = (num / den - 1n) / 2n; // |x| * 10^prec rounded down
+  if (lower % 2n !== 0n) return s;
+  const digits = lower.toString().padStart(prec + 1, '0');
+  const body = prec === 0 ? digits : `${digits.slice(0, digits.length - prec)}.${digits.slice(digits.length - prec)}`;
+  return x < 0 ? `-${body}` : body;
+}
+
+/** C's %f, %e or %g (conv, either case) of x >= 0 with precision prec; lower case (the caller raises %E's). */
+export function formatFloat(x: number, conv: string, precIn: number, alt: boolean): string {
+  const k = conv.toLowerCase();
+  const prec = Math.min(precIn, 100); // JavaScript's limit; C prints zeros past a double's digits anyway
+  if (k === 'f') return toFixedEven(x, prec);
+  if (k === 'e') return x.toExponential(prec).replace(/e([+-])(\d)$/, 'e$10$2');
+  return formatG(x, prec, alt);
+}
+
+/**
  * seq's -f FORMAT (long_double_format()): text around exactly one floating-point conversion
  * %[flags][width][.prec](f|g|e|F|G|E), %% for a percent sign; coreutils' own messages otherwise.
  */
@@ -245,7 +282,7 @@ function seqFormatter(fmt: string): ((x: number) => string) | string {
   const prec = precS === undefined ? 6 : precS === '' ? 0 : Number(precS);
   const k = kind.toLowerCase();
   return (x: number): string => {
-    let body = k === 'f' ? Math.abs(x).toFixed(prec) : k === 'e' ? Math.abs(x).toExponential(prec).replace(/e([+-])(\d)$/, 'e$10$2') : formatG(Math.abs(x), prec, flags.includes('#'));
+    let body = formatFloat(Math.abs(x), k, prec, flags.includes('#'));
     if (kind !== k) body = body.toUpperCase();
     const sign = x < 0 ? '-' : flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : '';
     let out = sign + body;

@@ -14,6 +14,8 @@ import { chrt, dmesg, help, renice, spawn, taskset } from './cmd-sched.js';
 import { pmap } from './cmd-pmap.js';
 import { swapon } from './cmd-swapon.js';
 import { cut, seq, sort, uniq } from './cmd-text.js';
+import { printf } from './cmd-printf.js';
+import { xargs } from './cmd-xargs.js';
 import { top } from './cmd-top.js';
 import { bracket, test } from './cmd-test.js';
 import { lscpu } from './cmd-lscpu.js';
@@ -36,6 +38,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   cut,
   uniq,
   seq,
+  printf,
   ps,
   free,
   vmstat,
@@ -70,7 +73,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
 };
 
 /** Every name a command line starts with, for completion: the commands, watch, and nice in front of one. */
-export const COMMAND_NAMES: readonly string[] = [...Object.keys(COMMANDS), 'watch', 'nice', 'sleep'].sort();
+export const COMMAND_NAMES: readonly string[] = [...Object.keys(COMMANDS), 'watch', 'nice', 'sleep', 'xargs'].sort();
 
 /** The machine's wall clock, as procps's watch prints it (ctime's "%a %b %e %H:%M:%S %Y", UTC). */
 function ctime(k: Kernel): string {
@@ -174,6 +177,14 @@ function runSimple(env: ShellEnv, argv: string[], stdin: string): CommandOutput 
   if (launch !== null) return 'argv' in launch ? runSimple(launch.env, launch.argv, stdin) : launch;
   const name = argv[0] as string;
   if (name === 'watch') return watch(env, argv);
+  if (name === 'xargs') {
+    return xargs(argv, stdin, (args, input) => {
+      const r = runSimple(env, args, input);
+      // What reports on at an interval cannot, under xargs: only a command of its own on the line goes on.
+      if (r.follow !== undefined && r.follow.optional !== true) return { out: r.out, err: `xargs: ${args[0]}: with an interval it must run on its own\n`, status: 1 };
+      return r;
+    });
+  }
   if (name === 'sleep') {
     const r = parseSleep(argv);
     return typeof r !== 'number' ? r : fail('sleep', 'cannot wait here: only a command line of its own waits');

@@ -99,6 +99,39 @@ describe('text filters and ps options', () => {
     expect(big.output).toBe(`seq: stopped after ${SEQ_MAX} numbers (this shell's output limit)\n${SEQ_MAX}\n`);
   });
 
+  it('printf: escapes, directives with flags, width and precision, the format again while arguments remain; bash\'s errors', () => {
+    expect(sh('printf "%s=%d\\n" a 1 b 2 c').output).toBe('a=1\nb=2\nc=0\n');
+    expect(sh('printf "%5.2f|%-4s|%04d|%+d|%x|%X|%#o|%e|%g|%G" 3.14159 ab 42 7 255 255 8 12345.678 0.0001 1e20').output).toBe(' 3.14|ab  |0042|+7|ff|FF|010|1.234568e+04|0.0001|1E+20');
+    expect(sh("printf '%*d|%-*s|%.3s|%.0f|%5.1e' 5 42 4 ab abcdef 2.5 12345").output).toBe('   42|ab  |abc|2|1.2e+04');
+    // C rounds an exact tie to even (2.5 -> 2, 0.125 -> 0.12, 3.5 -> 4); 1.005 is just under its tie.
+    expect(sh("printf '%.0f %.2f %.0f %.2f %.1f' 2.5 0.125 3.5 1.005 0.25").output).toBe('2 0.12 4 1.00 0.2');
+    // Character codes, hex and octal arguments, negative numbers through unsigned conversions.
+    expect(sh("printf '%d %d %d %x %u' \"'A\" 0x10 010 -1 -1").output).toBe('65 16 8 ffffffffffffffff 18446744073709551615');
+    expect(sh('printf "%b|%c|%%|\\x41\\101" "a\\tb\\0101" hello').output).toBe('a\tbA|h|%|AA');
+    expect(sh('printf "%s\\n"').output).toBe('\n');
+    expect(sh('printf "a\\cb"; printf "%q %q %q" "a b" "" "x$"').output).toBe("aa\\ b '' x\\$");
+    expect(sh('printf "%d\\n" abc 12x')).toMatchObject({ output: 'bash: printf: abc: invalid number\nbash: printf: 12x: invalid number\n0\n12\n', exitStatus: 1 });
+    expect(sh('printf "%z"')).toMatchObject({ output: "bash: printf: `z': invalid format character\n", exitStatus: 1 });
+    expect(sh('printf')).toMatchObject({ output: 'bash: printf: usage: printf [-v var] format [arguments]\n', exitStatus: 2 });
+  });
+
+  it('xargs: the input\'s words onto a command, -n at a time, or -I per line; -r, -t; GNU\'s statuses', () => {
+    const pids = hogs.map((t) => t.pid);
+    expect(sh('pgrep hog | xargs').output).toBe(`${pids.slice(0, 2).join(' ')}\n`);
+    expect(sh('seq 5 | xargs -n 2 echo n').output).toBe('n 1 2\nn 3 4\nn 5\n');
+    expect(sh(`pgrep zed | xargs -I PID cat /proc/PID/comm`).output).toBe('zed\n');
+    expect(sh(`pgrep zed | xargs renice 2 -p; ps -o ni= -p ${pids[2]}`).output).toBe(`${pids[2]} (process ID) old priority 5, new priority 2\n  2\n`);
+    expect(sh("echo \"'a b' c\\ d\" | xargs -n 1 echo").output).toBe('a b\nc d\n');
+    // No input: GNU runs the command once anyway, unless -r.
+    expect(sh('echo | xargs echo x').output).toBe('x\n');
+    expect(sh('echo | xargs -r echo x').output).toBe('');
+    expect(sh('echo 1 2 | xargs -t echo').output).toBe('echo 1 2\n1 2\n');
+    expect(sh('echo /nope | xargs cat')).toMatchObject({ output: 'cat: /nope: No such file or directory\n', exitStatus: 123 });
+    expect(sh('echo a | xargs nosuch')).toMatchObject({ output: 'xargs: nosuch: No such file or directory\n', exitStatus: 127 });
+    expect(sh("echo \"it's\" | xargs")).toMatchObject({ exitStatus: 1 });
+    expect(sh('echo | xargs vmstat 1').output).toMatch(/xargs: vmstat: with an interval it must run on its own/);
+  });
+
   it('head -c N: the first N bytes', () => {
     expect(sh('cat /proc/version | head -c 5').output).toBe('Linux');
     expect(sh('head -c 5 /proc/version').output).toBe('Linux');

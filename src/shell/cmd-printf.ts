@@ -1,0 +1,188 @@
+/**
+ * printf FORMAT [ARGUMENT]... as bash's builtin prints: the format's backslash escapes, then its directives
+ * (%s %b %c %d %i %u %o %x %X %f %F %e %E %g %G %%, with flags, width and precision, * taking them from the
+ * arguments), the format used again while arguments remain; a missing argument is "" or 0. A number that does
+ * not parse is bash's error, printed as 0, and the status is 1.
+ */
+import { fail, type Command, type CommandOutput } from './context.js';
+import { formatFloat } from './cmd-text.js';
+
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v', e: '\x1b', '\\': '\\', '"': '"', "'": "'", '?': '?' };
+
+/** Backslash escapes (the format's, or a %b argument's); stop is set by \c, which ends all output. */
+function unescape(s: string, octalNeedsZero: boolean): { text: string; stop: boolean } {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i] as string;
+    if (c !== '\\' || i + 1 >= s.length) {
+      out += c;
+      continue;
+    }
+    const d = s[i + 1] as string;
+    const simple = SIMPLE_ESCAPES[d];
+    if (simple !== undefined) {
+      out += simple;
+      i++;
+    } else if (d === 'c') return { text: out, stop: true };
+    else if (d === 'x') {
+      const m = /^[0-9a-fA-F]{1,2}/.exec(s.slice(i + 2));
+      if (m === null) out += '\\x';
+      else out += String.fromCharCode(parseInt(m[0], 16));
+      i += 1 + (m?.[0].length ?? 0);
+    } else if (/[0-7]/.test(d)) {
+      // The format: \NNN; %b's argument: \0NNN (and \NNN).
+      const m = (octalNeedsZero && d === '0' ? /^0[0-7]{0,3}/ : /^[0-7]{1,3}/).exec(s.slice(i + 1)) as RegExpExecArray;
+      const digits = octalNeedsZero && d === '0' ? m[0].slice(1) : m[0];
+      out += String.fromCharCode(parseInt(digits === '' ? '0' : digits, 8) & 0xff);
+      i += m[0].length;
+    } else out += '\\';
+  }
+  return { text: out, stop: false };
+}
+
+/**
+ * %q as bash quotes a word to be read back: '' for nothing, $'...' when it holds control characters, else a
+ * backslash before each character the shell would take specially (sh_backslash_quote()).
+ */
+function shellQuote(s: string): string {
+  if (s === '') return "''";
+  if (/[\x00-\x1f\x7f]/.test(s)) {
+    const esc: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r', '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\v': '\\v', '\x1b': '\\E', "'": "\\'", '\\': '\\\\' };
+    return `$'${[...s].map((c) => esc[c] ?? (c < ' ' || c === '\x7f' ? `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}` : c)).join('')}'`;
+  }
+  return s.replace(/[^\w@%+=:,./-]/g, (c) => `\\${c}`).replace(/^([~#])/, '\\$1');
+}
+
+/** An integer argument: decimal, 0x hex, 0 octal, or 'C / "C for a character's code. */
+function intArg(a: string, errs: string[]): bigint {
+  if (/^['"]/.test(a)) return BigInt(a.codePointAt(1) ?? 0);
+  const t = a.trim();
+  const m = /^([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)/.exec(t);
+  if (m === null || t === '') {
+    if (t !== '') errs.push(`${a}: invalid number`);
+    return 0n;
+  }
+  if (m[0].length !== t.length) errs.push(`${a}: invalid number`);
+  const body = m[2] as string;
+  const v = /^0[xX]/.test(body) ? BigInt(body) : body.length > 1 && body.startsWith('0') ? BigInt(`0o${body.slice(1)}`) : BigInt(body);
+  return m[1] === '-' ? -v : v;
+}
+
+function floatArg(a: string, errs: string[]): number {
+  if (/^['"]/.test(a)) return a.codePointAt(1) ?? 0;
+  const t = a.trim();
+  if (t === '') return 0;
+  const m = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|^[+-]?(inf|infinity|nan)/i.exec(t);
+  if (m === null) {
+    errs.push(`${a}: invalid number`);
+    return 0;
+  }
+  if (m[0].length !== t.length) errs.push(`${a}: invalid number`);
+  return /inf/i.test(m[0]) ? (m[0].startsWith('-') ? -Infinity : Infinity) : /nan/i.test(m[0]) ? NaN : Number(m[0]);
+}
+
+/** Pads body (sign apart) to width by the flags: - left, 0 zeros after the sign (not with a precision for integers). */
+function pad(sign: string, body: string, width: number, flags: string, zeroOk: boolean): string {
+  const s = sign + body;
+  if (s.length >= width) return s;
+  if (flags.includes('-')) return s.padEnd(width);
+  if (flags.includes('0') && zeroOk) return sign + body.padStart(width - sign.length, '0');
+  return s.padStart(width);
+}
+
+export const printf: Command = (_env, argv) => {
+  let args = argv.slice(1);
+  if (args[0] === '--') args = args.slice(1);
+  const format = args[0];
+  if (format === undefined) return fail('bash: printf', 'usage: printf [-v var] format [arguments]', 2);
+  if (format.startsWith('-') && format !== '-') return fail('bash: printf', `${format.slice(0, 2)}: invalid option\nprintf: usage: printf [-v var] format [arguments]`, 2);
+  const rest = args.slice(1);
+  const errs: string[] = [];
+  let out = '';
+  let next = 0;
+  const take = (): string | undefined => (next < rest.length ? rest[next++] : undefined);
+  const DIRECTIVE = /%([-+ #0]*)(\*|\d*)(?:\.(\*|\d*))?([sbcdiuoxXfFeEgGq%]?)/y;
+  for (;;) {
+    const used = next;
+    for (let i = 0; i < format.length; ) {
+      const c = format[i] as string;
+      if (c === '\\') {
+        const end = /^\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|.)/.exec(format.slice(i));
+        const u = unescape(end?.[0] ?? '\\', false);
+        out += u.text;
+        if (u.stop) return result(out, errs);
+        i += end?.[0].length ?? 1;
+        continue;
+      }
+      if (c !== '%') {
+        out += c;
+        i++;
+        continue;
+      }
+      DIRECTIVE.lastIndex = i;
+      const m = DIRECTIVE.exec(format) as RegExpExecArray;
+      const conv = m[4] as string;
+      if (conv === '%') {
+        out += '%';
+        i += m[0].length;
+        continue;
+      }
+      if (conv === '') {
+        // bash's two messages: a % at the end, or a character that is no conversion.
+        const bad = format[i + m[0].length];
+        const r = fail('bash: printf', bad === undefined ? "`%': missing format character" : `\`${bad}': invalid format character`, 1);
+        return { ...r, out };
+      }
+      const flags = m[1] as string;
+      const width = m[2] === '*' ? Number(intArg(take() ?? '0', errs)) : Number(m[2] || 0);
+      const precS = m[3] === '*' ? String(intArg(take() ?? '0', errs)) : m[3];
+      const prec = precS === undefined ? null : Number(precS || 0);
+      const a = take();
+      i += m[0].length;
+      if (conv === 's' || conv === 'b' || conv === 'q') {
+        let s = a ?? '';
+        if (conv === 'b') {
+          const u = unescape(s, true);
+          s = u.text;
+          if (u.stop) return result(out + pad('', prec === null ? s : s.slice(0, prec), Math.abs(width), width < 0 ? `${flags}-` : flags, false), errs);
+        }
+        if (conv === 'q') s = shellQuote(s);
+        out += pad('', prec === null ? s : s.slice(0, prec), Math.abs(width), width < 0 ? `${flags}-` : flags, false);
+      } else if (conv === 'c') {
+        out += pad('', (a ?? '').slice(0, 1), Math.abs(width), width < 0 ? `${flags}-` : flags, false);
+      } else if ('diuoxX'.includes(conv)) {
+        let v = intArg(a ?? '0', errs);
+        let sign = '';
+        let digits: string;
+        if (conv === 'd' || conv === 'i') {
+          if (v < 0n) {
+            sign = '-';
+            v = -v;
+          } else sign = flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : '';
+          digits = v.toString();
+        } else {
+          // Unsigned conversions see a negative number's 64-bit two's complement, as C does.
+          if (v < 0n) v += 1n << 64n;
+          digits = v.toString(conv === 'o' ? 8 : conv === 'u' ? 10 : 16);
+          if (conv === 'X') digits = digits.toUpperCase();
+          if (flags.includes('#') && v !== 0n) sign = conv === 'o' ? '0' : conv === 'x' ? '0x' : conv === 'X' ? '0X' : '';
+        }
+        if (prec !== null) digits = prec === 0 && v === 0n ? '' : digits.padStart(prec, '0');
+        out += pad(sign, digits, Math.abs(width), width < 0 ? `${flags}-` : flags, prec === null);
+      } else {
+        const x = floatArg(a ?? '0', errs);
+        const body = Number.isFinite(x) ? formatFloat(Math.abs(x), conv, prec ?? 6, flags.includes('#')) : Number.isNaN(x) ? 'nan' : 'inf';
+        const sign = x < 0 || Object.is(x, -0) ? '-' : flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : '';
+        out += pad(sign, 'EFG'.includes(conv) ? body.toUpperCase() : body, Math.abs(width), width < 0 ? `${flags}-` : flags, Number.isFinite(x));
+      }
+    }
+    // The format again while arguments remain (and only if it took any).
+    if (next >= rest.length || next === used) break;
+  }
+  return result(out, errs);
+};
+
+function result(out: string, errs: readonly string[]): CommandOutput {
+  if (errs.length === 0) return { out, err: '', status: 0 };
+  return { out, err: errs.map((e) => `bash: printf: ${e}\n`).join(''), status: 1, errno: 'EINVAL' };
+}
