@@ -359,3 +359,30 @@ export function redirectWrite(k: Kernel, cmdName: string, builtin: boolean, path
   if (e === 'EACCES' || e === 'ENOENT') return failErrno('bash', path, e);
   return fail(builtin ? `bash: ${cmdName}` : cmdName, `write error: ${strerror(e)}`, 1, e);
 }
+
+/**
+ * tee [-a] FILE...: its input to each file and to its output; the sudo-less form of `echo 3 | sudo tee
+ * /proc/sys/vm/drop_caches`. A file it cannot write is its error, the others are still written.
+ */
+export const tee: Command = (env, argv, stdin) => {
+  let append = false;
+  const files: string[] = [];
+  for (const a of argv.slice(1)) {
+    if (a === '-a' || a === '--append') append = true;
+    else if (a.startsWith('-') && a !== '-') return fail('tee', `invalid option -- '${a.replace(/^-+/, '').slice(0, 1)}'\nTry 'tee --help' for more information.`, 1);
+    else files.push(a);
+  }
+  let err = '';
+  let errno: string | undefined;
+  for (const f of files) {
+    // tee's own words, whether open(2) or write(2) failed: "tee: FILE: Invalid argument".
+    const p = resolvePath(f);
+    const e = !env.k.proc.exists(p) && pathToSysctlName(p) === null ? 'ENOENT' : env.k.proc.isDir(p) ? 'EISDIR' : env.k.proc.write(p, stdin, !append);
+    if (e === null) continue;
+    err += `tee: ${f}: ${strerror(e)}\n`;
+    errno ??= e;
+  }
+  const out: CommandOutput = { out: stdin, err, status: err === '' ? 0 : 1 };
+  if (errno !== undefined) out.errno = errno;
+  return out;
+};

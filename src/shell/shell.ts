@@ -5,7 +5,8 @@
  */
 import { spawnTask, type Kernel } from '../kernel/index.js';
 import { BOOT_TIME_SEC } from '../kernel/proc/system.js';
-import { cat, echo, grep, head, ls, redirectWrite, sync, sysctl, tail, wc } from './cmd-files.js';
+import { cat, echo, grep, head, ls, redirectWrite, sync, sysctl, tail, tee, wc } from './cmd-files.js';
+import { tr } from './cmd-tr.js';
 import { stressNg } from './cmd-stress.js';
 import { perf } from './perf.js';
 import { launchFor } from './launch.js';
@@ -39,6 +40,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   uniq,
   seq,
   printf,
+  tee,
+  tr,
   ps,
   free,
   vmstat,
@@ -73,7 +76,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
 };
 
 /** Every name a command line starts with, for completion: the commands, watch, and nice in front of one. */
-export const COMMAND_NAMES: readonly string[] = [...Object.keys(COMMANDS), 'watch', 'nice', 'sleep', 'xargs'].sort();
+export const COMMAND_NAMES: readonly string[] = [...Object.keys(COMMANDS), 'watch', 'nice', 'sleep', 'xargs', 'sudo'].sort();
 
 /** The machine's wall clock, as procps's watch prints it (ctime's "%a %b %e %H:%M:%S %Y", UTC). */
 function ctime(k: Kernel): string {
@@ -176,6 +179,21 @@ function runSimple(env: ShellEnv, argv: string[], stdin: string): CommandOutput 
   const launch = launchFor(env, argv);
   if (launch !== null) return 'argv' in launch ? runSimple(launch.env, launch.argv, stdin) : launch;
   const name = argv[0] as string;
+  // sudo CMD: the shell is root's already, so CMD runs as it is (sudo's own options before it are taken and
+  // ignored: -E, -H, -n, -u root).
+  if (name === 'sudo') {
+    let i = 1;
+    while (i < argv.length && (argv[i] as string).startsWith('-')) {
+      if (argv[i] === '-u') {
+        // The machine has one user.
+        const user = argv[i + 1] ?? '';
+        if (user !== 'root' && user !== '#0') return fail('sudo', `unknown user ${user}`, 1);
+        i += 2;
+      } else i++;
+    }
+    if (i >= argv.length) return fail('sudo', 'a command to run is needed here (sudo -i, -s and -l are not simulated)', 1);
+    return runSimple(env, argv.slice(i), stdin);
+  }
   if (name === 'watch') return watch(env, argv);
   if (name === 'xargs') {
     return xargs(argv, stdin, (args, input) => {

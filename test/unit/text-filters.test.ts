@@ -132,6 +132,30 @@ describe('text filters and ps options', () => {
     expect(sh('echo | xargs vmstat 1').output).toMatch(/xargs: vmstat: with an interval it must run on its own/);
   });
 
+  it('tr: translate with ranges, classes and repeats; -d, -s, -c; coreutils\' messages', () => {
+    expect(sh(`cat /proc/${hogs[0]?.pid}/cmdline | tr '\\0' ' '`).output).toBe('hog ');
+    expect(sh('echo Hello World | tr a-z A-Z').output).toBe('HELLO WORLD\n');
+    expect(sh("echo 'a  b   c' | tr -s ' '").output).toBe('a b c\n');
+    expect(sh('echo hello | tr -d l').output).toBe('heo\n');
+    expect(sh("echo abc123 | tr -c '[:digit:]' x").output).toBe('xxx123x');
+    expect(sh("echo abcdef | tr a-f 'x[y*]'").output).toBe('xyyyyy\n');
+    expect(sh("echo abc | tr abc xy").output).toBe('xyy\n');
+    expect(sh("echo 'aa  bb' | tr -ds a ' '").output).toBe(' bb\n');
+    expect(sh('echo abc | tr -d')).toMatchObject({ output: "tr: missing operand\nTry 'tr --help' for more information.\n", exitStatus: 1 });
+    expect(sh('echo abc | tr a')).toMatchObject({ output: "tr: missing operand after 'a'\nTwo strings must be given when translating.\nTry 'tr --help' for more information.\n", exitStatus: 1 });
+    expect(sh('echo abc | tr z-a x').output).toBe("tr: range-endpoints of 'z-a' are in reverse collating sequence order\n");
+  });
+
+  it('tee writes its input to each file and to its output; sudo runs its command as root, which the shell is', () => {
+    expect(sh('echo 70 | tee /proc/sys/vm/swappiness; cat /proc/sys/vm/swappiness').output).toBe('70\n70\n');
+    expect(sh('echo 3 | sudo tee /proc/sys/vm/drop_caches > /dev/null; echo $?').output).toBe('0\n');
+    expect(sh('echo 9 | tee /proc/sys/vm/overcommit_memory')).toMatchObject({ output: 'tee: /proc/sys/vm/overcommit_memory: Invalid argument\n9\n', exitStatus: 1 });
+    expect(sh('echo x | tee /proc/nope /dev/null').output).toBe('tee: /proc/nope: No such file or directory\nx\n');
+    expect(sh('sudo -E sysctl -n vm.swappiness').output).toBe('70\n');
+    expect(sh('sudo -u root cat /proc/sys/vm/swappiness').output).toBe('70\n');
+    expect(sh('sudo -u bob true')).toMatchObject({ output: 'sudo: unknown user bob\n', exitStatus: 1 });
+  });
+
   it('head -c N: the first N bytes', () => {
     expect(sh('cat /proc/version | head -c 5').output).toBe('Linux');
     expect(sh('head -c 5 /proc/version').output).toBe('Linux');
