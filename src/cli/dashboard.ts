@@ -24,7 +24,7 @@ import type { TraceFeeder } from '../trace/import.js';
 import { loadScenarioFile } from '../sim/config.js';
 import { Session } from '../sim/session.js';
 import { completeLine } from '../shell/complete.js';
-import { COMMAND_NAMES } from '../shell/shell.js';
+import { COMMAND_NAMES, loginShellCwd } from '../shell/shell.js';
 import { App } from '../ui/app.js';
 import { ASCII_GLYPHS, UNICODE_GLYPHS } from '../ui/glyphs.js';
 import { ACTION_IDS, Keymap } from '../ui/keymap.js';
@@ -244,7 +244,7 @@ export function runDashboard(o: DashboardOptions, io: DashboardIo, replay: Dashb
             ? [`${imported.name}: a real machine's trace - space, +/- and . replay it; memory, the fair tree and the log are not in a trace`, ...startupMessages]
             : startupMessages,
       readOnly: replay !== null || imported !== null,
-      complete: (text, cursor) => (session === null ? { text, cursor, candidates: [] } : completeLine(session.k, COMMAND_NAMES, text, cursor)),
+      complete: (text, cursor) => (session === null ? { text, cursor, candidates: [] } : completeLine(session.k, COMMAND_NAMES, text, cursor, loginShellCwd(session.k))),
       onTraceToggle: () => {
         if (session === null) return 'an imported trace cannot be traced again';
         if (trace !== null) {

@@ -5,9 +5,15 @@ import { pathToSysctlName, sysctlNameToPath } from '../kernel/proc/sysctl-table.
 import { strerror } from '../lib/errno.js';
 import { fail, failErrno, getopt, ok, parseIntArg, type Command, type CommandOutput } from './context.js';
 
-export function resolvePath(path: string): string {
-  if (path.startsWith('/')) return path;
-  return `/${path}`;
+/** A path as the kernel sees it: a relative one from the working directory, "." and ".." taken away. */
+export function resolvePath(path: string, cwd = '/'): string {
+  const parts: string[] = [];
+  for (const p of (path.startsWith('/') ? path : `${cwd}/${path}`).split('/')) {
+    if (p === '' || p === '.') continue;
+    if (p === '..') parts.pop();
+    else parts.push(p);
+  }
+  return `/${parts.join('/')}`;
 }
 
 export const cat: Command = (env, argv, stdin) => {
@@ -18,7 +24,7 @@ export const cat: Command = (env, argv, stdin) => {
   let status = 0;
   let errno: string | undefined;
   for (const f of files) {
-    const r = env.k.proc.read(resolvePath(f));
+    const r = env.k.proc.read(resolvePath(f, env.cwd));
     if (r.ok) out += r.text;
     else {
       err += `cat: ${f}: ${strerror(r.errno)}\n`;
@@ -29,7 +35,7 @@ export const cat: Command = (env, argv, stdin) => {
   const res: CommandOutput = { out, err, status };
   if (errno !== undefined) res.errno = errno;
   // trace_pipe blocks for more: a reader that has it alone goes on receiving records as they are written.
-  const only = files.length === 1 ? resolvePath(files[0] as string) : '';
+  const only = files.length === 1 ? resolvePath(files[0] as string, env.cwd) : '';
   if (status === 0 && /^\/sys\/kernel(\/debug)?\/tracing\/trace_pipe$/.test(only)) {
     res.follow = {
       intervalNs: TRACE_PIPE_POLL_NS,
@@ -65,7 +71,7 @@ export const ls: Command = (env, argv) => {
   const proc = env.k.proc;
   const long = argv.slice(1).some((a) => /^-[a-zA-Z]*l/.test(a));
   const paths = argv.slice(1).filter((a) => !a.startsWith('-'));
-  if (paths.length === 0) paths.push('/proc');
+  if (paths.length === 0) paths.push('.');
   // ls -l: mode, links, owner, group, size (0 in proc and debugfs, a page in sysfs), the boot time, the name.
   const longLine = (path: string, name: string): string => {
     // /proc/self is a symbolic link to the reading process's directory.
@@ -85,7 +91,7 @@ export const ls: Command = (env, argv) => {
   let status = 0;
   const dirs: string[] = [];
   for (const p of paths) {
-    const path = resolvePath(p);
+    const path = resolvePath(p, env.cwd);
     if (proc.isDir(path)) dirs.push(p);
     else if (proc.exists(path)) out += `${long ? longLine(path, p) : p}\n`;
     else {
@@ -94,7 +100,7 @@ export const ls: Command = (env, argv) => {
     }
   }
   for (const p of dirs) {
-    const path = resolvePath(p);
+    const path = resolvePath(p, env.cwd);
     const entries = proc.list(path) ?? [];
     if (out !== '') out += '\n';
     if (paths.length > 1) out += `${p}:\n`;
@@ -198,7 +204,7 @@ export function filterInput(env: Parameters<Command>[0], name: string, files: re
       text += stdin;
       continue;
     }
-    const r = env.k.proc.read(resolvePath(f));
+    const r = env.k.proc.read(resolvePath(f, env.cwd));
     if (r.ok) text += r.text;
     else {
       err += `${name}: ${f}: ${strerror(r.errno)}\n`;
@@ -348,8 +354,8 @@ export const wc: Command = (env, argv, stdin) => {
 };
 
 /** Write a command's output to a file (the shell's > / >> redirection). */
-export function redirectWrite(k: Kernel, cmdName: string, builtin: boolean, path: string, data: string, append = false): CommandOutput | null {
-  const p = resolvePath(path);
+export function redirectWrite(k: Kernel, cmdName: string, builtin: boolean, path: string, data: string, append = false, cwd = '/'): CommandOutput | null {
+  const p = resolvePath(path, cwd);
   if (!k.proc.exists(p) && pathToSysctlName(p) === null) {
     return fail('bash', `${path}: No such file or directory`, 1, 'ENOENT');
   }
@@ -376,7 +382,7 @@ export const tee: Command = (env, argv, stdin) => {
   let errno: string | undefined;
   for (const f of files) {
     // tee's own words, whether open(2) or write(2) failed: "tee: FILE: Invalid argument".
-    const p = resolvePath(f);
+    const p = resolvePath(f, env.cwd);
     const e = !env.k.proc.exists(p) && pathToSysctlName(p) === null ? 'ENOENT' : env.k.proc.isDir(p) ? 'EISDIR' : env.k.proc.write(p, stdin, !append);
     if (e === null) continue;
     err += `tee: ${f}: ${strerror(e)}\n`;

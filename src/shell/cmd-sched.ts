@@ -265,6 +265,8 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
   2> FILE, 2>&1, >&2, &> FILE, NAME=value then $NAME, $(...), $((EXPR)), for NAME in WORDS; do LIST; done,
   while/until LIST; do LIST; done, if LIST; then LIST; [elif LIST; then LIST;] [else LIST;] fi, break [N],
   continue [N], test/[ ]):
+  cd [DIR|-]  pwd         the working directory for relative paths (cd /proc/sys/vm; cat swappiness)
+  export NAME=VALUE  unset NAME  whoami  id  hostname [NAME]
   cat FILE...            read /proc, /sys and /dev/kmsg files
   echo [-n] TEXT > FILE  write a /proc or /sys file (sysctls, sysrq-trigger, oom_score_adj...)
                          e.g. echo NO_RUN_TO_PARITY > /sys/kernel/debug/sched/features,

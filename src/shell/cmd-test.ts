@@ -3,6 +3,7 @@
  * (-eq -ne -lt -le -gt -ge), files of the machine's /proc, /sys and /dev (-e, -f, -d, -r, -w, -s), with !, ( ),
  * -a and -o. Status 0 true, 1 false, 2 an error, with bash's messages.
  */
+import { resolvePath } from './cmd-files.js';
 import type { Command, CommandOutput, ShellEnv } from './context.js';
 
 class TestError extends Error {}
@@ -16,8 +17,9 @@ function integer(s: string): number {
   return Number(s);
 }
 
-function fileTest(env: ShellEnv, op: string, path: string): boolean {
+function fileTest(env: ShellEnv, op: string, name: string): boolean {
   const proc = env.k.proc;
+  const path = resolvePath(name, env.cwd);
   if (!proc.exists(path)) return false;
   const dir = proc.isDir(path);
   const mode = proc.mode(path) ?? '';

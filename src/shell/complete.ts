@@ -1,10 +1,11 @@
 /**
  * Tab completion for the command line, as bash's readline does it: the word before the cursor is a command
- * name when it is the first of its command, a path when it starts with "/" (the machine's /proc, /sys and
- * /dev, directories ending in "/"). One match completes (a space after a command or file); several extend
+ * name when it is the first of its command, else a path, from "/" or from the working directory (the machine's
+ * /proc, /sys and /dev, directories ending in "/"). One match completes (a space after a command or file); several extend
  * to their common prefix, and when that adds nothing the candidates are listed for the person to choose.
  */
 import type { Kernel } from '../kernel/index.js';
+import { resolvePath } from './cmd-files.js';
 
 export interface Completion {
   text: string;
@@ -20,7 +21,7 @@ function commonPrefix(xs: readonly string[]): string {
 }
 
 /** Complete the word before cursor in text; commands are the command line's names (help lists them). */
-export function completeLine(k: Kernel, commands: readonly string[], text: string, cursor: number): Completion {
+export function completeLine(k: Kernel, commands: readonly string[], text: string, cursor: number, cwd = '/'): Completion {
   const before = text.slice(0, cursor);
   const word = /[^\s|;&<>`'"$()]*$/.exec(before)?.[0] ?? '';
   const start = before.length - word.length;
@@ -28,12 +29,14 @@ export function completeLine(k: Kernel, commands: readonly string[], text: strin
   const first = /(^|[|;&(`])\s*$/.test(before.slice(0, start));
   let matches: string[];
   let prefixLen: number;
-  if (word.startsWith('/')) {
+  if (word.startsWith('/') || (!first && !word.startsWith('-'))) {
+    // A path: absolute, or (not a command's name) relative to the working directory.
     const slash = word.lastIndexOf('/');
-    const dir = slash === 0 ? '/' : word.slice(0, slash);
+    const typed = slash < 0 ? '' : word.slice(0, slash + 1);
+    const dir = resolvePath(typed === '' ? '.' : typed, cwd);
     const leaf = word.slice(slash + 1);
-    const base = dir === '/' ? '' : dir;
-    matches = (k.proc.list(dir) ?? []).filter((n) => n.startsWith(leaf)).map((n) => `${base}/${n}${k.proc.isDir(`${base}/${n}`) ? '/' : ''}`);
+    const under = (n: string): string => (dir === '/' ? `/${n}` : `${dir}/${n}`);
+    matches = (k.proc.list(dir) ?? []).filter((n) => n.startsWith(leaf)).map((n) => `${typed}${n}${k.proc.isDir(under(n)) ? '/' : ''}`);
     prefixLen = slash + 1;
   } else if (first) {
     matches = commands.filter((c) => c.startsWith(word)).sort();

@@ -54,6 +54,8 @@ export interface SpawnRequest {
 
 export interface ShellEnv {
   k: Kernel;
+  /** The shell's working directory (cd), against which relative paths resolve; "/" when absent. */
+  cwd?: string;
   /** spawn: provided by the composition (presets are workload programs). */
   spawn?: (req: SpawnRequest) => { pids: number[]; error: string | null; message?: string };
   presets?: readonly string[];

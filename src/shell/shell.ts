@@ -5,7 +5,7 @@
  */
 import { spawnTask, type Kernel } from '../kernel/index.js';
 import { BOOT_TIME_SEC } from '../kernel/proc/system.js';
-import { cat, echo, grep, head, ls, redirectWrite, sync, sysctl, tail, tee, wc } from './cmd-files.js';
+import { cat, echo, grep, head, ls, redirectWrite, resolvePath, sync, sysctl, tail, tee, wc } from './cmd-files.js';
 import { tr } from './cmd-tr.js';
 import { stressNg } from './cmd-stress.js';
 import { perf } from './perf.js';
@@ -22,7 +22,7 @@ import { bracket, test } from './cmd-test.js';
 import { lscpu } from './cmd-lscpu.js';
 import { date, strftime } from './cmd-date.js';
 import { arith, ArithError } from './arith.js';
-import { fail, ok, parseSecondsArg, type Command, type CommandOutput, type FollowUp, type ShellEnv } from './context.js';
+import { fail, failErrno, ok, parseSecondsArg, type Command, type CommandOutput, type FollowUp, type ShellEnv } from './context.js';
 import { ARITH_RE, LAST_STATUS, parse, ParseError, SHELL_PID, SUBST_RE, VAR_RE, type CommandList, type IfClause, type SimpleCommand, type WhileLoop } from './parse.js';
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
@@ -72,11 +72,20 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   test,
   '[': bracket,
   true: () => ({ out: '', err: '', status: 0 }),
+  // The one user is root.
+  whoami: () => ok('root\n'),
+  id: () => ok('uid=0(root) gid=0(root) groups=0(root)\n'),
+  hostname: (env, argv) => {
+    if (argv[1] === undefined) return ok(`${env.k.nodename}\n`);
+    // hostname NAME: sethostname(2), what kernel.hostname writes.
+    const e = env.k.proc.write('/proc/sys/kernel/hostname', argv[1]);
+    return e === null ? ok('') : failErrno('hostname', 'you must be root to change the host name', e);
+  },
   false: () => ({ out: '', err: '', status: 1 }),
 };
 
 /** Every name a command line starts with, for completion: the commands, watch, and nice in front of one. */
-export const COMMAND_NAMES: readonly string[] = [...Object.keys(COMMANDS), 'watch', 'nice', 'sleep', 'xargs', 'sudo'].sort();
+export const COMMAND_NAMES: readonly string[] = [...Object.keys(COMMANDS), 'watch', 'nice', 'sleep', 'xargs', 'sudo', 'cd', 'pwd', 'export', 'unset'].sort();
 
 /** The machine's wall clock, as procps's watch prints it (ctime's "%a %b %e %H:%M:%S %Y", UTC). */
 function ctime(k: Kernel): string {
@@ -238,7 +247,54 @@ function shellVars(k: Kernel, pid: number): Map<string, string> {
   return vars;
 }
 
-/** What a login shell's environment has before anything is set (the simulated user is root). */
+/**
+ * The builtins that change the shell itself: cd (and pwd) move the working directory, kept in PWD and OLDPWD as
+ * bash keeps them; export sets variables (nothing here reads an environment, so exporting is setting), unset
+ * removes them. Their messages are bash's.
+ */
+const SHELL_BUILTINS: Readonly<Record<string, (vars: Map<string, string>, argv: string[], k: Kernel) => CommandOutput>> = {
+  cd: (vars, argv, k) => {
+    const args = argv.slice(1).filter((a, i) => !(i === 0 && (a === '-L' || a === '-P')));
+    if (args.length > 1) return fail('bash: cd', 'too many arguments', 1);
+    const here = vars.get('PWD') ?? '/';
+    const to = args[0] ?? vars.get('HOME') ?? defaultVar(k, 'HOME');
+    if (to === '-' && !vars.has('OLDPWD')) return fail('bash: cd', 'OLDPWD not set', 1);
+    const target = to === '-' ? (vars.get('OLDPWD') as string) : to;
+    const path = resolvePath(target, here);
+    if (!k.proc.isDir(path)) return failErrno('bash: cd', target, k.proc.exists(path) ? 'ENOTDIR' : 'ENOENT');
+    vars.set('OLDPWD', here);
+    vars.set('PWD', path);
+    return ok(to === '-' ? `${path}\n` : '');
+  },
+  pwd: (vars) => ok(`${vars.get('PWD') ?? '/'}\n`),
+  export: (vars, argv, k) => {
+    const args = argv.slice(1).filter((a) => a !== '-p' && a !== '--');
+    if (args.length === 0) {
+      const names = new Set([...['HOME', 'HOSTNAME', 'LOGNAME', 'PWD', 'SHELL', 'USER'], ...vars.keys()]);
+      return ok([...names].sort().map((n) => `declare -x ${n}="${vars.get(n) ?? defaultVar(k, n)}"\n`).join(''));
+    }
+    for (const a of args) {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/s.exec(a);
+      if (m === null) return fail('bash: export', `\`${a}': not a valid identifier`, 1);
+      if (m[2] !== undefined) vars.set(m[1] as string, m[2]);
+    }
+    return ok('');
+  },
+  unset: (vars, argv) => {
+    for (const a of argv.slice(1).filter((x) => x !== '-v')) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(a)) return fail('bash: unset', `\`${a}': not a valid identifier`, 1);
+      vars.delete(a);
+    }
+    return ok('');
+  },
+};
+
+/** The login shell's working directory (Tab completion resolves relative paths from it). */
+export function loginShellCwd(k: Kernel): string {
+  return k.loginShellPid === null ? '/' : (shellVars(k, k.loginShellPid).get('PWD') ?? '/');
+}
+
+/** What a login shell's environment has before anything is set (the simulated user is root). *//** What a login shell's environment has before anything is set (the simulated user is root). */
 function defaultVar(k: Kernel, name: string): string {
   return ({ HOME: '/root', USER: 'root', LOGNAME: 'root', SHELL: '/bin/bash', PWD: '/', HOSTNAME: k.nodename, 0: 'bash' } as Record<string, string>)[name] ?? '';
 }
@@ -339,6 +395,15 @@ class LineRun {
 
   private vars(): Map<string, string> {
     return shellVars(this.k, this.k.caller.pid);
+  }
+
+  /** The working directory (PWD, which cd keeps), against which commands resolve relative paths. */
+  private cwd(): string {
+    return this.vars().get('PWD') ?? '/';
+  }
+
+  private commandEnv(): ShellEnv {
+    return { ...this.env, cwd: this.cwd() };
   }
 
   private err(text: string): void {
@@ -536,7 +601,8 @@ class LineRun {
         continue;
       }
       const name = argv[0];
-      last = name === 'sleep' ? this.sleep(argv) : name === 'break' || name === 'continue' ? this.loopControl(argv) : runSimple(this.env, argv, stdin);
+      const builtin = SHELL_BUILTINS[name as string];
+      last = name === 'sleep' ? this.sleep(argv) : name === 'break' || name === 'continue' ? this.loopControl(argv) : builtin !== undefined ? builtin(this.vars(), argv, this.k) : runSimple(this.commandEnv(), argv, stdin);
       if (last.follow !== undefined) {
         // Later reports need the machine to run on after this line returns: only a command on its own can.
         if (alone && c.redirect === null && c.errRedirect === undefined && c.outToErr === undefined) this.follow = last.follow;
@@ -549,7 +615,7 @@ class LineRun {
       if (c.errRedirect === 'stdout') last = { ...last, out: last.err + last.out, err: '' };
       else if (c.errRedirect !== undefined) {
         const name = argv[0] as string;
-        const r = redirectWrite(this.k, name, BUILTINS.has(name), this.expandWords(c.errRedirect.path, false).join(''), last.err, c.errRedirect.append);
+        const r = redirectWrite(this.k, name, BUILTINS.has(name), this.expandWords(c.errRedirect.path, false).join(''), last.err, c.errRedirect.append, this.cwd());
         last = r === null ? { ...last, err: '' } : { ...r, out: last.out };
       }
       this.err(last.err);
@@ -557,7 +623,7 @@ class LineRun {
       stdin = last.out;
       if (c.redirect !== null) {
         const name = argv[0] as string;
-        const r = redirectWrite(this.k, name, BUILTINS.has(name), this.expandWords(c.redirect.path, false).join(''), last.out, c.redirect.append);
+        const r = redirectWrite(this.k, name, BUILTINS.has(name), this.expandWords(c.redirect.path, false).join(''), last.out, c.redirect.append, this.cwd());
         stdin = '';
         if (r !== null) {
           this.err(r.err);

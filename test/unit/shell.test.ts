@@ -10,7 +10,7 @@ import { Xoshiro128 } from '../../src/kernel/core/rng.js';
 import { machineHooks, shellEnv } from '../../src/sim/machine-hooks.js';
 import { parseScenarioText } from '../../src/sim/config.js';
 import { Session } from '../../src/sim/session.js';
-import { COMMAND_NAMES, MAX_TURNS_AWAKE, runShell } from '../../src/shell/shell.js';
+import { COMMAND_NAMES, loginShellCwd, MAX_TURNS_AWAKE, runShell } from '../../src/shell/shell.js';
 import { completeLine } from '../../src/shell/complete.js';
 import { machine, MS, SEC, spawn } from '../helpers/machine.js';
 import { taskStateLetter, type Task } from '../../src/kernel/task/task.js';
@@ -86,6 +86,34 @@ describe('command language: texts as the real tools print them', () => {
     expect(sh(k, `cat /proc/${pid}/task/1/comm`).output).toBe(`cat: /proc/${pid}/task/1/comm: No such file or directory\n`);
     expect(sh(k, 'ls /proc/2/task').output).toBe('2\n');
     expect(sh(k, 'ls /proc/self/task').output).toBe(`${sh(k, 'echo $$').output}`);
+  });
+
+  it('cd and pwd: a working directory for relative paths (reads, writes, ls, test, Tab), kept from line to line', () => {
+    const m = machine({ nrCpus: 1 });
+    const run = (line: string): string => sh(m, line).output;
+    expect(run('pwd')).toBe('/\n');
+    expect(run('cd /proc/sys/vm; pwd; cat swappiness')).toBe('/proc/sys/vm\n60\n');
+    // The next line starts where this one left off; relative paths resolve from there, .. included.
+    expect(run('echo 33 > swappiness; cat /proc/sys/vm/swappiness; [ -f overcommit_ratio ] && echo file')).toBe('33\nfile\n');
+    expect(run('ls | grep -c drop_caches; cat ../kernel/ostype; cd ../kernel; echo $PWD $OLDPWD')).toBe('1\nLinux\n/proc/sys/kernel /proc/sys/vm\n');
+    expect(run('cd -')).toBe('/proc/sys/vm\n');
+    expect(completeLine(m, COMMAND_NAMES, 'cat swapp', 9, loginShellCwd(m)).text).toBe('cat swappiness ');
+    expect(completeLine(m, COMMAND_NAMES, 'cat ../kern', 11, loginShellCwd(m)).text).toBe('cat ../kernel/');
+    expect(run('cd nope')).toBe('bash: cd: nope: No such file or directory\n');
+    expect(run('cd /proc/loadavg')).toBe('bash: cd: /proc/loadavg: Not a directory\n');
+    expect(run('cd a b')).toBe('bash: cd: too many arguments\n');
+    // cd alone: root's home, which is there and empty; / holds it beside dev, proc and sys.
+    expect(run('cd; pwd; ls; ls /')).toBe('/root\ndev\nproc\nroot\nsys\n');
+  });
+
+  it('export and unset set and remove variables; whoami, id and hostname say who and where', () => {
+    const m = machine({ nrCpus: 1 });
+    const run = (line: string): string => sh(m, line).output;
+    expect(run('export A=1 B; echo $A; unset A; echo "[$A]"')).toBe('1\n[]\n');
+    expect(run('export | grep -E "USER|PWD"')).toBe('declare -x PWD="/"\ndeclare -x USER="root"\n');
+    expect(run('export 1x; unset 2y')).toBe("bash: export: `1x': not a valid identifier\nbash: unset: `2y': not a valid identifier\n");
+    expect(run('whoami; id')).toBe('root\nuid=0(root) gid=0(root) groups=0(root)\n');
+    expect(run('hostname; hostname box; hostname; cat /proc/sys/kernel/hostname')).toBe('kernsim\nbox\nbox\n');
   });
 
   it('kill -l prints bash\'s table; kill -0 only checks; the default actions: WINCH ignored, TTIN stops, ILL kills', () => {
@@ -554,7 +582,7 @@ describe('command language: texts as the real tools print them', () => {
     // In the middle of a line, what follows the cursor stays.
     expect(c('cat /proc/loada | wc -l', 15)).toEqual({ text: 'cat /proc/loadavg  | wc -l', cursor: 18, candidates: [] });
     expect(c('frobn')).toEqual({ text: 'frobn', cursor: 5, candidates: [] });
-    expect(c('p').candidates).toEqual(['perf', 'pgrep', 'pidof', 'pidstat', 'pkill', 'pmap', 'printf', 'ps']);
+    expect(c('p').candidates).toEqual(['perf', 'pgrep', 'pidof', 'pidstat', 'pkill', 'pmap', 'printf', 'ps', 'pwd']);
   });
 
   it('pgrep and pkill by name (-x whole), by parent (-P), with a signal; $$ is the shell', () => {
@@ -797,7 +825,7 @@ describe('command language: texts as the real tools print them', () => {
 });
 
 describe('command language fuzz', () => {
-  const WORDS = ['printf', 'xargs', 'tr', 'tee', 'sudo', 'cat', 'echo', 'sysctl', 'dmesg', 'ps', 'free', 'renice', 'chrt', 'taskset', 'kill', 'spawn', 'slabtop', 'uptime', 'ls', 'grep', 'head', 'tail', 'wc', 'help', 'sync', 'uname', 'pgrep', 'pidof', 'nproc', 'top', 'sort', 'cut', 'uniq', 'swapon', 'pmap', 'seq', 'lscpu', 'vmstat', 'test', '[', 'sleep', 'while', 'until', 'if', '!', 'break', 'continue'];
+  const WORDS = ['printf', 'xargs', 'tr', 'tee', 'sudo', 'cd', 'pwd', 'export', 'unset', 'hostname', 'cat', 'echo', 'sysctl', 'dmesg', 'ps', 'free', 'renice', 'chrt', 'taskset', 'kill', 'spawn', 'slabtop', 'uptime', 'ls', 'grep', 'head', 'tail', 'wc', 'help', 'sync', 'uname', 'pgrep', 'pidof', 'nproc', 'top', 'sort', 'cut', 'uniq', 'swapon', 'pmap', 'seq', 'lscpu', 'vmstat', 'test', '[', 'sleep', 'while', 'until', 'if', '!', 'break', 'continue'];
   const ARGS = ['-n', '-p', '-c', '-f', '-r', '-o', '-e', '-a', '-9', '-s', '-w', '-x', '-T', '-l', '--json', '1', '0', '-1', '200', '99999', '3', 'm', 't', 's', 'x', '/proc/sys/vm/drop_caches', '/proc/sysrq-trigger', '/proc/sys/kernel/sysrq', '/proc/1/oom_score_adj', '/proc/loadavg', '/dev/kmsg', 'vm.overcommit_memory=1', 'kernel.printk="8 4 1 7"', 'cpu-hog', 'leak', '{', '"', "'", '|', '>', '>>', ';', '&&', '||', '0-1', 'ff', '-b', '-k2n', '-t:', '-d', '-1', '--sort=-%cpu', 'pid=', '$(pidof hog)', '`nproc`', '"$(echo a b)"', '$(', ')', '', '/proc/self/maps', 'for', 'x', 'in', 'do', 'done', '$x', 'while', 'true', 'false', 'then', 'elif', 'else', 'fi', ']', '-eq', '-lt', '=', '-d', '-z', '$((1+2))', '$((x/0))', '$((', 'x=$((x+1))', '/dev/null', '-q', 'break', '2', '-eLf', '-ely', '-L', '-y', '/proc/1/task/1/stat', '/proc/1/task', '2>', '2>&1', '>&2', '&>', '2>>', '%d', '%s\\n', '%*.*f', '-I{}', '{}'];
   for (const seed of [1, 2, 3, 4, 5]) {
     it(`seed ${seed}: 400 random command lines never throw and keep the machine consistent`, () => {

@@ -459,7 +459,8 @@ export class ProcFs {
 
   isDir(pathIn: string): boolean {
     const path = this.resolve(pathIn);
-    if (path === '/' || path === '/proc' || path === '/sys') return true;
+    // root's home directory is there, empty: cd with no argument goes to it, as a login shell's does.
+    if (path === '/' || path === '/proc' || path === '/sys' || path === '/root') return true;
     const m = /^\/proc\/(\d+)$/.exec(path);
     if (m) return this.taskFor(m[1] as string) !== null;
     const task = /^\/proc\/(\d+)\/task$/.exec(path);
@@ -534,6 +535,7 @@ export class ProcFs {
       names.add('proc');
       names.add('sys');
       names.add('dev');
+      names.add('root');
     }
     return [...names].sort((a, b) => (/^\d+$/.test(a) && /^\d+$/.test(b) ? Number(a) - Number(b) : a.localeCompare(b)));
   }
