@@ -3,7 +3,7 @@ import type { Kernel } from '../kernel/index.js';
 import { syncAll } from '../kernel/mm/reclaim.js';
 import { pathToSysctlName, sysctlNameToPath } from '../kernel/proc/sysctl-table.js';
 import { strerror } from '../lib/errno.js';
-import { fail, failErrno, getopt, ok, parseIntArg, type Command, type CommandOutput } from './context.js';
+import { fail, failErrno, getopt, ok, type Command, type CommandOutput } from './context.js';
 
 /** A path as the kernel sees it: a relative one from the working directory, "." and ".." taken away. */
 export function resolvePath(path: string, cwd = '/'): string {
@@ -16,16 +16,63 @@ export function resolvePath(path: string, cwd = '/'): string {
   return `/${parts.join('/')}`;
 }
 
+/**
+ * cat's line options (coreutils): -n numbers every line, -b the non-blank ones, -s squeezes repeated blank lines,
+ * -E ends each line with $, -T shows tabs as ^I, -v other control characters as ^X and M-x, -A = -vET, -e, -t.
+ */
+function catLines(text: string, o: { n: boolean; b: boolean; s: boolean; E: boolean; T: boolean; v: boolean }, line: { no: number; blankRun: number }): string {
+  const lines = text.split('\n');
+  const last = lines.pop() as string;
+  let out = '';
+  const show = (l: string): string => {
+    let x = l;
+    if (o.v) x = [...x].map((c) => {
+      const code = c.charCodeAt(0);
+      if (code === 9 || code === 10) return c;
+      if (code < 32) return `^${String.fromCharCode(code + 64)}`;
+      if (code === 127) return '^?';
+      if (code >= 128 && code < 256) return `M-${code - 128 < 32 ? `^${String.fromCharCode(code - 64)}` : String.fromCharCode(code - 128)}`;
+      return c;
+    }).join('');
+    if (o.T) x = x.replace(/\t/g, '^I');
+    return x;
+  };
+  for (const [i, l] of [...lines, last].entries()) {
+    const end = i < lines.length;
+    if (!end && l === '') break;
+    if (l === '' && end) {
+      line.blankRun++;
+      if (o.s && line.blankRun > 1) continue;
+    } else line.blankRun = 0;
+    const num = o.b ? l !== '' : o.n;
+    out += `${num ? `${String(++line.no).padStart(6)}\t` : ''}${show(l)}${end ? `${o.E ? '$' : ''}\n` : ''}`;
+  }
+  return out;
+}
+
 export const cat: Command = (env, argv, stdin) => {
-  const files = argv.slice(1).filter((a) => a !== '-');
-  if (argv.length === 1) return ok(stdin);
+  const o = { n: false, b: false, s: false, E: false, T: false, v: false };
+  const files: string[] = [];
+  const bad = getopt(argv, files, (c) => {
+    if (c === 'A') o.v = o.E = o.T = true;
+    else if (c === 'e') o.v = o.E = true;
+    else if (c === 't') o.v = o.T = true;
+    else if (c === 'u') return undefined;
+    else if (c in o) o[c as keyof typeof o] = true;
+    else return fail('cat', `invalid option -- '${c}'\nTry 'cat --help' for more information.`);
+    return undefined;
+  });
+  if (bad !== null) return bad;
+  const shaped = o.n || o.b || o.s || o.E || o.T || o.v;
+  const line = { no: 0, blankRun: 0 };
+  if (files.length === 0) return ok(shaped ? catLines(stdin, o, line) : stdin);
   let out = '';
   let err = '';
   let status = 0;
   let errno: string | undefined;
   for (const f of files) {
-    const r = env.k.proc.read(resolvePath(f, env.cwd));
-    if (r.ok) out += r.text;
+    const r = f === '-' ? { ok: true as const, text: stdin } : env.k.proc.read(resolvePath(f, env.cwd));
+    if (r.ok) out += shaped ? catLines(r.text, o, line) : r.text;
     else {
       err += `cat: ${f}: ${strerror(r.errno)}\n`;
       status = 1;
@@ -238,66 +285,138 @@ export function breToJs(bre: string): string {
   return out;
 }
 
+/**
+ * grep (GNU) on the machine's files or its input: basic (default), extended (-E) or fixed (-F) patterns, one or
+ * more (-e); -v -i -w -c -q -s; -n line numbers, -o only the matches, -l / -L the files that match or not, -H / -h
+ * file names on or off (on by default for several files), -r / -R through directories (`grep -r . /proc/sys/vm`
+ * prints every tunable there as FILE:VALUE). The status: 0 if a line was selected, else 1; 2 after an error
+ * unless -q selected one.
+ */
 export const grep: Command = (env, argv, stdin) => {
-  let invert = false;
-  let ignoreCase = false;
-  let count = false;
-  let extended = false;
-  let fixed = false;
-  let quiet = false;
-  let words = false;
-  const rest: string[] = [];
-  for (const a of argv.slice(1)) {
-    if (/^-[vicEFqw]+$/.test(a)) {
-      if (a.includes('v')) invert = true;
-      if (a.includes('i')) ignoreCase = true;
-      if (a.includes('c')) count = true;
-      if (a.includes('E')) extended = true;
-      if (a.includes('F')) fixed = true;
-      // -q: no output, only the status (if grep -q ...; then); -w: the match must be a whole word.
-      if (a.includes('q')) quiet = true;
-      if (a.includes('w')) words = true;
-    } else rest.push(a);
+  const o = { v: false, i: false, c: false, E: false, F: false, q: false, w: false, n: false, o: false, l: false, L: false, s: false, r: false };
+  let names: boolean | null = null;
+  const patterns: string[] = [];
+  const operands: string[] = [];
+  const USAGE = "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.";
+  const bad = getopt(argv, operands, (c, value) => {
+    if (c === 'e') {
+      const v = value();
+      if (v === undefined) return fail('grep', `option requires an argument -- 'e'\n${USAGE}`, 2);
+      patterns.push(v);
+    } else if (c === 'H' || c === 'h') names = c === 'H';
+    else if (c === 'R') o.r = true;
+    else if (c in o) o[c as keyof typeof o] = true;
+    else return fail('grep', `invalid option -- '${c}'\n${USAGE}`, 2);
+    return undefined;
+  });
+  if (bad !== null) return bad;
+  if (patterns.length === 0) {
+    const p = operands.shift();
+    if (p === undefined) return fail('grep', USAGE.replace(/^Usage: /, 'Usage: '), 2);
+    patterns.push(p);
   }
-  const pat = rest[0];
-  if (pat === undefined) return fail('grep', 'usage: grep [-vicEFqw] PATTERN [FILE]...', 2);
   let re: RegExp;
   try {
-    const src = fixed ? pat.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : extended ? pat : breToJs(pat);
-    re = new RegExp(words ? `(?<![\\w])(?:${src})(?![\\w])` : src, ignoreCase ? 'i' : '');
+    const one = (pat: string): string => (o.F ? pat.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : o.E ? pat : breToJs(pat));
+    // A pattern argument may hold several, one per line (as -e does for each).
+    const src = patterns.flatMap((p) => p.split('\n')).map(one).join('|');
+    re = new RegExp(o.w ? `(?<![\\w])(?:${src})(?![\\w])` : src, o.i ? 'gi' : 'g');
   } catch {
-    return fail('grep', `invalid regular expression: ${pat}`, 2);
+    return fail('grep', `invalid regular expression: ${patterns.join(' ')}`, 2);
   }
-  const input = filterInput(env, 'grep', rest.slice(1), stdin);
-  const lines = input.text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  const hit = lines.filter((l) => re.test(l) !== invert);
-  if (quiet) return withInputErr({ out: '', err: '', status: hit.length > 0 ? 0 : 1 }, input);
-  if (count) return withInputErr({ out: `${hit.length}\n`, err: '', status: hit.length > 0 ? 0 : 1 }, input);
-  return withInputErr({ out: hit.length > 0 ? `${hit.join('\n')}\n` : '', err: '', status: hit.length > 0 ? 0 : 1 }, input);
+  const test = (l: string): boolean => {
+    re.lastIndex = 0;
+    return re.test(l);
+  };
+  // The inputs: standard input, or the files (directories walked with -r, "." when none is named).
+  const files: string[] = [];
+  let err = '';
+  let errno: string | undefined;
+  const problem = (f: string, e: string): void => {
+    if (!o.s) err += `grep: ${f}: ${strerror(e)}\n`;
+    errno ??= e;
+  };
+  const walk = (name: string): void => {
+    const path = resolvePath(name, env.cwd);
+    if (!env.k.proc.exists(path) && !env.k.proc.isDir(path)) problem(name, 'ENOENT');
+    else if (!env.k.proc.isDir(path)) files.push(name);
+    else if (!o.r) problem(name, 'EISDIR');
+    else for (const n of env.k.proc.list(path) ?? []) walk(name.endsWith('/') ? `${name}${n}` : `${name}/${n}`);
+  };
+  // -r with no file searches the working directory, its files named without the "./" an explicit "." gives.
+  const implicit = operands.length === 0 && o.r;
+  if (implicit) operands.push('.');
+  for (const f of operands) {
+    if (f === '-') files.push(f);
+    else walk(f);
+  }
+  const withNames = names ?? (files.length > 1 || o.r);
+  let out = '';
+  let selected = 0;
+  const inputs = operands.length === 0 ? [{ name: '(standard input)', text: stdin }] : files.flatMap((f) => {
+    if (f === '-') return [{ name: '(standard input)', text: stdin }];
+    const r = env.k.proc.read(resolvePath(f, env.cwd));
+    if (r.ok) return [{ name: implicit ? f.replace(/^\.\//, '') : f, text: r.text }];
+    problem(f, r.errno);
+    return [];
+  });
+  for (const { name, text } of inputs) {
+    const lines = text.split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    let hits = 0;
+    const prefix = withNames ? `${name}:` : '';
+    lines.forEach((l, idx) => {
+      if (test(l) === o.v) return;
+      hits++;
+      if (o.q || o.c || o.l || o.L) return;
+      const at = `${prefix}${o.n ? `${idx + 1}:` : ''}`;
+      if (o.o && !o.v) {
+        re.lastIndex = 0;
+        for (const m of l.matchAll(re)) if (m[0] !== '') out += `${at}${m[0]}\n`;
+      } else out += `${at}${l}\n`;
+    });
+    selected += hits;
+    if (o.q) continue;
+    if (o.l && hits > 0) out += `${name}\n`;
+    else if (o.L && hits === 0) out += `${name}\n`;
+    else if (o.c && !o.l && !o.L) out += `${prefix}${hits}\n`;
+  }
+  const status = o.q && selected > 0 ? 0 : errno !== undefined ? 2 : (o.L ? out !== '' : selected > 0) ? 0 : 1;
+  const r: CommandOutput = { out: o.q ? '' : out, err, status };
+  if (errno !== undefined) r.errno = errno;
+  return r;
 };
 
-/** head/tail's count: -n N, -nN or -N lines (10 by default); with `bytes` allowed, -c N or -cN bytes instead. */
-function countArg(argv: string[], name: string, files: string[], bytes = false): { n: number; bytes: boolean } | CommandOutput {
+/**
+ * head/tail's count: -n N, -nN or -N lines (10 by default); with `bytes` allowed, -c N or -cN bytes instead.
+ * A sign is kept apart: head -n -N (all but the last N), tail -n +N (from line N on).
+ */
+function countArg(argv: string[], name: string, files: string[], bytes = false): { n: number; bytes: boolean; sign: '' | '-' | '+' } | CommandOutput {
   let n = 10;
   let inBytes = false;
+  let sign: '' | '-' | '+' = '';
+  const take = (text: string | undefined, what: string): CommandOutput | null => {
+    const m = /^([+-]?)(\d+)$/.exec(text ?? '');
+    if (m === null) return fail(name, `invalid number of ${what}: '${text ?? ''}'`);
+    n = Number(m[2]);
+    sign = m[1] as '' | '-' | '+';
+    return null;
+  };
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i] as string;
     if (!a.startsWith('-') || a === '-') files.push(a);
     else if (a === '-n' || (bytes && a === '-c')) {
-      const v = parseIntArg(argv[++i]);
-      if (v === null || v < 0) return fail(name, `invalid number of ${a === '-c' ? 'bytes' : 'lines'}: '${argv[i] ?? ''}'`);
-      n = v;
+      const e = take(argv[++i], a === '-c' ? 'bytes' : 'lines');
+      if (e !== null) return e;
       inBytes = a === '-c';
     } else if (/^-\d+$/.test(a)) n = Number(a.slice(1));
     else if (a.startsWith('-n') || (bytes && a.startsWith('-c'))) {
-      const v = parseIntArg(a.slice(2));
-      if (v === null || v < 0) return fail(name, `invalid number of ${a.startsWith('-c') ? 'bytes' : 'lines'}: '${a.slice(2)}'`);
-      n = v;
+      const e = take(a.slice(2), a.startsWith('-c') ? 'bytes' : 'lines');
+      if (e !== null) return e;
       inBytes = a.startsWith('-c');
     }
   }
-  return { n, bytes: inBytes };
+  return { n, bytes: inBytes, sign };
 }
 
 export const head: Command = (env, argv, stdin) => {
@@ -307,10 +426,13 @@ export const head: Command = (env, argv, stdin) => {
   const n = c.n;
   const input = filterInput(env, 'head', files, stdin);
   // -c N: the first N bytes (GNU's --bytes) instead of lines.
-  if (c.bytes) return withInputErr(ok(Buffer.from(input.text).subarray(0, n).toString()), input);
+  if (c.bytes) {
+    const buf = Buffer.from(input.text);
+    return withInputErr(ok(buf.subarray(0, c.sign === '-' ? Math.max(0, buf.length - n) : n).toString()), input);
+  }
   const lines = input.text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
-  const sel = lines.slice(0, n);
+  const sel = c.sign === '-' ? lines.slice(0, Math.max(0, lines.length - n)) : lines.slice(0, n);
   return withInputErr(ok(sel.length > 0 ? `${sel.join('\n')}\n` : ''), input);
 };
 
@@ -322,7 +444,7 @@ export const tail: Command = (env, argv, stdin) => {
   const input = filterInput(env, 'tail', files, stdin);
   const lines = input.text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
-  const sel = n === 0 ? [] : lines.slice(-n);
+  const sel = c.sign === '+' ? lines.slice(Math.max(0, n - 1)) : n === 0 ? [] : lines.slice(-n);
   return withInputErr(ok(sel.length > 0 ? `${sel.join('\n')}\n` : ''), input);
 };
 

@@ -303,7 +303,8 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
   perf sched record [-- sleep N] | perf sched latency [-p] [-s KEYS] | perf sched map | perf sched timehist
                          scheduling latency per task, each CPU's task at each switch, or per switch
   spawn PRESET [options] | spawn --json '{"comm": ..., "program": [...]}'
-  grep [-vicEFqw] PAT [FILE]  head [-n N|-c N]/tail [-n N] [FILE]  wc [-lwcm] [FILE]   (also as pipeline filters)
+  grep [-vicEFqwnolLHhsr] [-e] PAT [FILE]  head [-n [-]N|-c [-]N]/tail [-n [+]N] [FILE]  wc [-lwcm] [FILE]
+  cat [-nbsAETv] FILE...   CMD < FILE                  (grep, head, tail, wc... also as pipeline filters)
   sort [-n] [-r] [-u] [-t SEP] [-k N[,M]] [FILE]  cut -d SEP -f LIST | -c LIST [FILE]  uniq [-c|-d|-u] [FILE]
   seq [-w] [-s SEP] [-f FORMAT] [FIRST [INCREMENT]] LAST   numbers, e.g. for i in $(seq 0 3); do ...; done
   printf FORMAT [ARG]...   formatted output (%s %d %x %f %e %g %b %q %c, flags, width, precision)

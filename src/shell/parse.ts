@@ -1,7 +1,7 @@
 /**
  * The command language's syntax: words with single and double quotes and backslash escapes, variables
  * ($NAME, ${NAME}), command substitution ($(...) and `...`), arithmetic ($((...))), pipelines (|, ! before
- * one), output redirection (> and >>, 2> and 2>> for errors, 2>&1, >&2 and &>), command lists (;, &&, ||), for loops (for NAME in WORDS; do LIST;
+ * one), output redirection (> and >>, 2> and 2>> for errors, 2>&1, >&2 and &>), input from a file (<), command lists (;, &&, ||), for loops (for NAME in WORDS; do LIST;
  * done), while/until loops and if.
  * A small POSIX-shell subset.
  */
@@ -17,6 +17,8 @@ export interface SimpleCommand {
   errRedirect?: { path: string; append: boolean } | 'stdout';
   /** >&2: its output goes to the error output. */
   outToErr?: true;
+  /** < FILE: its input is the file (instead of the pipe). */
+  input?: string;
 }
 
 export interface Pipeline {
@@ -109,7 +111,7 @@ function variable(line: string, i: number): { name: string; next: number } | nul
   return m === null ? null : { name: m[1] as string, next: i + m[0].length };
 }
 
-type Token = { t: 'word'; v: string } | { t: 'op'; v: '|' | '>' | '>>' | ';' | '&&' | '||' | '2>' | '2>>' | '2>&1' | '>&2' | '&>' };
+type Token = { t: 'word'; v: string } | { t: 'op'; v: '|' | '>' | '>>' | ';' | '&&' | '||' | '2>' | '2>>' | '2>&1' | '>&2' | '&>' | '<' };
 
 /** The end (index of the closing parenthesis) of a $( ... ) whose text starts at `from`, quotes respected. */
 function closingParen(line: string, from: number): number {
@@ -171,6 +173,11 @@ export function tokenize(line: string, subs: string[] = []): Token[] {
     }
     if (c === '|' || c === '>' || c === ';') {
       out.push({ t: 'op', v: c });
+      i++;
+      continue;
+    }
+    if (c === '<' && line[i + 1] !== '<' && line[i + 1] !== '(') {
+      out.push({ t: 'op', v: '<' });
       i++;
       continue;
     }
@@ -353,6 +360,13 @@ function parseList(toks: Token[], at: { i: number }, subs: string[], ends: reado
       case '2>&1':
         cur.errRedirect = 'stdout';
         break;
+      case '<': {
+        const next = toks[at.i + 1];
+        if (next === undefined || next.t !== 'word') throw new ParseError(`syntax error near unexpected token \`${next === undefined ? 'newline' : next.v}'`);
+        cur.input = next.v;
+        at.i++;
+        break;
+      }
       case '>&2':
         cur.outToErr = true;
         break;

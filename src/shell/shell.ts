@@ -22,6 +22,7 @@ import { bracket, test } from './cmd-test.js';
 import { lscpu } from './cmd-lscpu.js';
 import { date, strftime } from './cmd-date.js';
 import { arith, ArithError } from './arith.js';
+import { strerror } from '../lib/errno.js';
 import { fail, failErrno, ok, parseSecondsArg, type Command, type CommandOutput, type FollowUp, type ShellEnv } from './context.js';
 import { ARITH_RE, LAST_STATUS, parse, ParseError, SHELL_PID, SUBST_RE, VAR_RE, type CommandList, type IfClause, type SimpleCommand, type WhileLoop } from './parse.js';
 
@@ -601,6 +602,19 @@ class LineRun {
         continue;
       }
       const name = argv[0];
+      if (c.input !== undefined) {
+        // < FILE: bash opens it first; if it cannot, the command does not run.
+        const path = this.expandWords(c.input, false).join('');
+        const r = this.k.proc.read(resolvePath(path, this.cwd()));
+        if (!r.ok) {
+          last = { out: '', err: `bash: ${path}: ${strerror(this.k.proc.isDir(resolvePath(path, this.cwd())) ? 'EISDIR' : r.errno)}\n`, status: 1, errno: r.errno };
+          this.err(last.err);
+          if (this.error === null) this.error = r.errno;
+          stdin = '';
+          continue;
+        }
+        stdin = r.text;
+      }
       const builtin = SHELL_BUILTINS[name as string];
       last = name === 'sleep' ? this.sleep(argv) : name === 'break' || name === 'continue' ? this.loopControl(argv) : builtin !== undefined ? builtin(this.vars(), argv, this.k) : runSimple(this.commandEnv(), argv, stdin);
       if (last.follow !== undefined) {

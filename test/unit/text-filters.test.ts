@@ -156,6 +156,43 @@ describe('text filters and ps options', () => {
     expect(sh('sudo -u bob true')).toMatchObject({ output: 'sudo: unknown user bob\n', exitStatus: 1 });
   });
 
+  it('grep: -n -o -H -h -l -L -c per file, -e, -r through a directory, -s; names when there are several files', () => {
+    const total = sh("grep MemTotal /proc/meminfo").output;
+    expect(sh('grep -n MemTotal /proc/meminfo').output).toBe(`1:${total}`);
+    expect(sh("grep -o '[0-9]* kB' /proc/meminfo | head -1").output).toBe(`${/\d+ kB/.exec(total)?.[0]}\n`);
+    expect(sh('grep Name /proc/1/status /proc/2/status').output).toBe('/proc/1/status:Name:\tinit\n/proc/2/status:Name:\tkthreadd\n');
+    expect(sh('grep -h Name /proc/1/status /proc/2/status').output).toBe('Name:\tinit\nName:\tkthreadd\n');
+    expect(sh('grep -H Name /proc/1/status').output).toBe('/proc/1/status:Name:\tinit\n');
+    expect(sh('grep -c processor /proc/cpuinfo /proc/loadavg').output).toBe('/proc/cpuinfo:4\n/proc/loadavg:0\n');
+    expect(sh('grep -l init /proc/1/status /proc/2/status; grep -L init /proc/1/status /proc/2/status').output).toBe('/proc/1/status\n/proc/2/status\n');
+    expect(sh('grep -e MemFree -e MemTotal /proc/meminfo | cut -d: -f1').output).toBe('MemTotal\nMemFree\n');
+    // -r: every tunable under a directory as FILE:VALUE; a write-only file is grep's error, -s silences it.
+    const r = sh('grep -r . /proc/sys/vm');
+    expect(r.output).toMatch(/\n\/proc\/sys\/vm\/swappiness:\d+\n/);
+    expect(r.output).toContain('grep: /proc/sys/vm/drop_caches: Permission denied\n');
+    expect(r.exitStatus).toBe(2);
+    expect(sh('grep -rs . /proc/sys/vm').output).not.toContain('Permission denied');
+    // From the working directory: "./" before each name when "." is given, nothing before it when no file is.
+    expect(sh("cd /proc/sys/vm; grep -rs '^[0-9]*$' . | grep swappiness; grep -rs '^[0-9]*$' | grep swappiness; cd /").output).toMatch(/^\.\/swappiness:\d+\nswappiness:\d+\n$/);
+    expect(sh('grep Name /proc/1')).toMatchObject({ output: 'grep: /proc/1: Is a directory\n', exitStatus: 2 });
+    expect(sh('grep -z x')).toMatchObject({ output: "grep: invalid option -- 'z'\nUsage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n", exitStatus: 2 });
+    expect(sh('grep -q MemTotal /proc/meminfo /proc/nope; echo $?').output).toBe('grep: /proc/nope: No such file or directory\n0\n');
+  });
+
+  it('head -n -N and -c -N leave out the end, tail -n +N starts at line N; cat -n -b -s -A; < FILE', () => {
+    const lines = sh('grep -c . /proc/meminfo').output.trim();
+    expect(sh('head -n -50 /proc/meminfo | wc -l').output).toBe(`${Number(lines) - 50}\n`);
+    expect(sh('tail -n +52 /proc/meminfo | wc -l').output).toBe(`${Number(lines) - 51}\n`);
+    expect(sh('tail -n +2 /proc/loadavg').output).toBe('');
+    expect(sh('printf "abcdef" | head -c -2').output).toBe('abcd');
+    expect(sh('cat -n /proc/loadavg /proc/loadavg | cut -f1').output).toBe('     1\n     2\n');
+    expect(sh('printf "a\\n\\n\\n\\nb\\n" | cat -s').output).toBe('a\n\nb\n');
+    expect(sh('printf "a\\n\\nb\\n" | cat -b').output).toBe('     1\ta\n\n     2\tb\n');
+    expect(sh('cat -A /proc/1/cmdline; head -1 /proc/1/status | cat -A').output).toBe('init^@Name:^Iinit$\n');
+    expect(sh('wc -l < /proc/meminfo; tr "\\0" " " < /proc/1/cmdline').output).toBe(`${lines}\ninit `);
+    expect(sh('cat < /proc/nope; echo $?')).toMatchObject({ output: 'bash: /proc/nope: No such file or directory\n1\n' });
+  });
+
   it('head -c N: the first N bytes', () => {
     expect(sh('cat /proc/version | head -c 5').output).toBe('Linux');
     expect(sh('head -c 5 /proc/version').output).toBe('Linux');
