@@ -90,17 +90,18 @@ function pad(sign: string, body: string, width: number, flags: string, zeroOk: b
   return s.padStart(width);
 }
 
-export const printf: Command = (_env, argv) => {
-  let args = argv.slice(1);
-  if (args[0] === '--') args = args.slice(1);
-  const format = args[0];
-  if (format === undefined) return fail('bash: printf', 'usage: printf [-v var] format [arguments]', 2);
-  if (format.startsWith('-') && format !== '-') return fail('bash: printf', `${format.slice(0, 2)}: invalid option\nprintf: usage: printf [-v var] format [arguments]`, 2);
-  const rest = args.slice(1);
+/**
+ * The formatter: format applied to args, again while they remain (reuse: bash's printf; awk's uses it once).
+ * lenient: a number argument is its leading number, truncated for integer conversions, with no complaint (awk).
+ * badFormat: the message of a directive with no conversion; stopped: \c ended the output.
+ */
+export function formatPrintf(format: string, rest: readonly string[], opts: { reuse: boolean; lenient: boolean }): { out: string; errs: string[]; badFormat?: string } {
   const errs: string[] = [];
   let out = '';
   let next = 0;
   const take = (): string | undefined => (next < rest.length ? rest[next++] : undefined);
+  const int = (a: string): bigint => (opts.lenient ? BigInt(Math.trunc(Number(/^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/.exec(a)?.[0] ?? 0)) || 0) : intArg(a, errs));
+  const flt = (a: string): number => (opts.lenient ? Number(/^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/.exec(a)?.[0] ?? 0) : floatArg(a, errs));
   const DIRECTIVE = /%([-+ #0]*)(\*|\d*)(?:\.(\*|\d*))?([sbcdiuoxXfFeEgGq%]?)/y;
   for (;;) {
     const used = next;
@@ -110,7 +111,7 @@ export const printf: Command = (_env, argv) => {
         const end = /^\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|.)/.exec(format.slice(i));
         const u = unescape(end?.[0] ?? '\\', false);
         out += u.text;
-        if (u.stop) return result(out, errs);
+        if (u.stop) return { out, errs };
         i += end?.[0].length ?? 1;
         continue;
       }
@@ -130,28 +131,30 @@ export const printf: Command = (_env, argv) => {
       if (conv === '') {
         // bash's two messages: a % at the end, or a character that is no conversion.
         const bad = format[i + m[0].length];
-        const r = fail('bash: printf', bad === undefined ? "`%': missing format character" : `\`${bad}': invalid format character`, 1);
-        return { ...r, out };
+        return { out, errs, badFormat: bad === undefined ? "`%': missing format character" : `\`${bad}': invalid format character` };
       }
       const flags = m[1] as string;
-      const width = m[2] === '*' ? Number(intArg(take() ?? '0', errs)) : Number(m[2] || 0);
-      const precS = m[3] === '*' ? String(intArg(take() ?? '0', errs)) : m[3];
+      const width = m[2] === '*' ? Number(int(take() ?? '0')) : Number(m[2] || 0);
+      const precS = m[3] === '*' ? String(int(take() ?? '0')) : m[3];
       const prec = precS === undefined ? null : Number(precS || 0);
       const a = take();
       i += m[0].length;
+      const padFlags = width < 0 ? `${flags}-` : flags;
       if (conv === 's' || conv === 'b' || conv === 'q') {
         let s = a ?? '';
         if (conv === 'b') {
           const u = unescape(s, true);
           s = u.text;
-          if (u.stop) return result(out + pad('', prec === null ? s : s.slice(0, prec), Math.abs(width), width < 0 ? `${flags}-` : flags, false), errs);
+          if (u.stop) return { out: out + pad('', prec === null ? s : s.slice(0, prec), Math.abs(width), padFlags, false), errs };
         }
         if (conv === 'q') s = shellQuote(s);
-        out += pad('', prec === null ? s : s.slice(0, prec), Math.abs(width), width < 0 ? `${flags}-` : flags, false);
+        out += pad('', prec === null ? s : s.slice(0, prec), Math.abs(width), padFlags, false);
       } else if (conv === 'c') {
-        out += pad('', (a ?? '').slice(0, 1), Math.abs(width), width < 0 ? `${flags}-` : flags, false);
+        // awk's %c of a number is the character with that code.
+        const ch = opts.lenient && a !== undefined && /^\s*\d+(\.\d*)?\s*$/.test(a) ? String.fromCharCode(Number(a)) : (a ?? '').slice(0, 1);
+        out += pad('', ch, Math.abs(width), padFlags, false);
       } else if ('diuoxX'.includes(conv)) {
-        let v = intArg(a ?? '0', errs);
+        let v = int(a ?? '0');
         let sign = '';
         let digits: string;
         if (conv === 'd' || conv === 'i') {
@@ -168,18 +171,29 @@ export const printf: Command = (_env, argv) => {
           if (flags.includes('#') && v !== 0n) sign = conv === 'o' ? '0' : conv === 'x' ? '0x' : conv === 'X' ? '0X' : '';
         }
         if (prec !== null) digits = prec === 0 && v === 0n ? '' : digits.padStart(prec, '0');
-        out += pad(sign, digits, Math.abs(width), width < 0 ? `${flags}-` : flags, prec === null);
+        out += pad(sign, digits, Math.abs(width), padFlags, prec === null);
       } else {
-        const x = floatArg(a ?? '0', errs);
+        const x = flt(a ?? '0');
         const body = Number.isFinite(x) ? formatFloat(Math.abs(x), conv, prec ?? 6, flags.includes('#')) : Number.isNaN(x) ? 'nan' : 'inf';
         const sign = x < 0 || Object.is(x, -0) ? '-' : flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : '';
-        out += pad(sign, 'EFG'.includes(conv) ? body.toUpperCase() : body, Math.abs(width), width < 0 ? `${flags}-` : flags, Number.isFinite(x));
+        out += pad(sign, 'EFG'.includes(conv) ? body.toUpperCase() : body, Math.abs(width), padFlags, Number.isFinite(x));
       }
     }
     // The format again while arguments remain (and only if it took any).
-    if (next >= rest.length || next === used) break;
+    if (!opts.reuse || next >= rest.length || next === used) break;
   }
-  return result(out, errs);
+  return { out, errs };
+}
+
+export const printf: Command = (_env, argv) => {
+  let args = argv.slice(1);
+  if (args[0] === '--') args = args.slice(1);
+  const format = args[0];
+  if (format === undefined) return fail('bash: printf', 'usage: printf [-v var] format [arguments]', 2);
+  if (format.startsWith('-') && format !== '-') return fail('bash: printf', `${format.slice(0, 2)}: invalid option\nprintf: usage: printf [-v var] format [arguments]`, 2);
+  const r = formatPrintf(format, args.slice(1), { reuse: true, lenient: false });
+  if (r.badFormat !== undefined) return { ...fail('bash: printf', r.badFormat, 1), out: r.out };
+  return result(r.out, r.errs);
 };
 
 function result(out: string, errs: readonly string[]): CommandOutput {
