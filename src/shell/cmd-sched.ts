@@ -307,6 +307,7 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
   cat [-nbsAETv] FILE...   CMD < FILE                  (grep, head, tail, wc... also as pipeline filters)
   sort [-n] [-r] [-u] [-t SEP] [-k N[,M]] [FILE]  cut -d SEP -f LIST | -c LIST [FILE]  uniq [-c|-d|-u] [FILE]
   seq [-w] [-s SEP] [-f FORMAT] [FIRST [INCREMENT]] LAST   numbers, e.g. for i in $(seq 0 3); do ...; done
+  awk [-F FS] [-v V=X] 'PROGRAM' [FILE]...   patterns and actions on fields: awk '/MemFree/ {print $2}' /proc/meminfo
   printf FORMAT [ARG]...   formatted output (%s %d %x %f %e %g %b %q %c, flags, width, precision)
   tr [-cds] SET1 [SET2]  tee [-a] FILE...  sudo CMD (the shell is root's)   e.g. echo 3 | sudo tee /proc/sys/vm/drop_caches
   xargs [-n N] [-I STR] [-r] [-t] [CMD [ARG]...]   run CMD with the input's words, e.g. pgrep hog | xargs renice 5 -p

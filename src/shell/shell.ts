@@ -16,6 +16,7 @@ import { pmap } from './cmd-pmap.js';
 import { swapon } from './cmd-swapon.js';
 import { cut, seq, sort, uniq } from './cmd-text.js';
 import { printf } from './cmd-printf.js';
+import { awk } from './cmd-awk.js';
 import { xargs } from './cmd-xargs.js';
 import { top } from './cmd-top.js';
 import { bracket, test } from './cmd-test.js';
@@ -40,6 +41,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   cut,
   uniq,
   seq,
+  awk,
   printf,
   tee,
   tr,

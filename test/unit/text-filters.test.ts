@@ -193,6 +193,33 @@ describe('text filters and ps options', () => {
     expect(sh('cat < /proc/nope; echo $?')).toMatchObject({ output: 'bash: /proc/nope: No such file or directory\n1\n' });
   });
 
+  it('awk: patterns and actions on fields, arrays, printf, the built-ins; awk\'s comparisons and number output', () => {
+    const memFree = /MemFree:\s+(\d+)/.exec(sh('cat /proc/meminfo').output)?.[1];
+    expect(sh("awk '/MemFree/ {print $2}' /proc/meminfo").output).toBe(`${memFree}\n`);
+    const total = sh('cat /proc/meminfo').output.split('\n').filter((l) => l !== '').reduce((a, l) => a + Number(l.split(/\s+/)[1]), 0);
+    expect(sh("awk '{sum += $2} END {print sum, NR}' /proc/meminfo").output).toBe(`${total} ${sh('grep -c . /proc/meminfo').output.trim()}\n`);
+    expect(sh("ps -eo comm= | awk '{n[$1]++} END {for (c in n) if (n[c] > 1) print c, n[c]}'").output).toBe('hog 2\n');
+    expect(sh("awk -F: 'NR <= 2 {print $1}' /proc/1/status").output).toBe('Name\nUmask\n');
+    expect(sh("awk 'NR==2,NR==3 {print NR}' /proc/meminfo").output).toBe('2\n3\n');
+    expect(sh("awk 'BEGIN {printf \"%5.1f|%s|%d|%c\\n\", 3.14159, \"x\", 2.9, 65}'").output).toBe('  3.1|x|2|A\n');
+    expect(sh("awk 'BEGIN { print 1/3, 2^10, 10 % 3, -2^2, 100000 * 100000, length(\"abc\"), substr(\"hello\", 2, 3), toupper(\"a\") }'").output).toBe('0.333333 1024 1 -4 10000000000 3 ell A\n');
+    // Fields assigned rebuild $0 with OFS; NF cut short drops the rest; gsub counts and changes its target.
+    expect(sh("echo 'a b c' | awk '{$2 = \"X\"; print; NF = 2; print; print NF}'").output).toBe('a X c\na X\n2\n');
+    expect(sh("echo 'one two' | awk '{ n = gsub(/o/, \"[&]\"); print n, $0 }'").output).toBe('2 [o]ne tw[o]\n');
+    // Numbers from input compare as numbers, string constants as strings.
+    expect(sh("echo '10 9' | awk '{ print ($1 > $2), (\"10\" > \"9\") }'").output).toBe('1 0\n');
+    expect(sh("awk -v n=3 'BEGIN { if (match(\"foobar\", /ob/)) print RSTART, RLENGTH, n * 2; exit 3 }'")).toMatchObject({ output: '3 2 6\n', exitStatus: 3 });
+    expect(sh("awk '{ print FILENAME \":\" FNR }' /proc/loadavg /proc/uptime").output).toBe('/proc/loadavg:1\n/proc/uptime:1\n');
+  });
+
+  it('awk\'s errors: gawk\'s syntax report with a caret, fatal errors, a runaway loop stopped, what is not here', () => {
+    expect(sh("awk '{print $1' /proc/loadavg")).toMatchObject({ output: 'awk: cmd. line:1: {print $1\nawk: cmd. line:1:          ^ unexpected newline or end of string\n', exitStatus: 1 });
+    expect(sh("awk 'BEGIN { print 1/0 }'")).toMatchObject({ output: 'awk: cmd. line:1: fatal: division by zero attempted\n', exitStatus: 2 });
+    expect(sh("awk 'BEGIN { while (1) x++ }'").output).toMatch(/^awk: cmd\. line:1: fatal: more than 1000000 steps: stopped/);
+    expect(sh("awk '{ print > \"f\" }'").output).toMatch(/output redirection and pipes are not supported here/);
+    expect(sh('awk 1 /proc/nope')).toMatchObject({ output: "awk: fatal: cannot open file `/proc/nope' for reading: No such file or directory\n", exitStatus: 2 });
+  });
+
   it('head -c N: the first N bytes', () => {
     expect(sh('cat /proc/version | head -c 5').output).toBe('Linux');
     expect(sh('head -c 5 /proc/version').output).toBe('Linux');
