@@ -416,24 +416,23 @@ class Parser {
     return { t: 'cond', c, a, b: this.expr(noGt) };
   }
 
-  private or(noGt: boolean): Expr {
-    let a = this.and(noGt);
-    while (this.is('op', '||')) {
+  /** A left-associative level: operands from next, joined by any of ops (after && and || a newline may follow). */
+  private binary(ops: readonly string[], next: () => Expr, newlineAfter = false): Expr {
+    let a = next();
+    for (let t = this.tok; t.k === 'op' && ops.includes(t.v); t = this.tok) {
       this.i++;
-      this.optNl();
-      a = { t: 'bin', op: '||', a, b: this.and(noGt) };
+      if (newlineAfter) this.optNl();
+      a = { t: 'bin', op: t.v, a, b: next() };
     }
     return a;
   }
 
+  private or(noGt: boolean): Expr {
+    return this.binary(['||'], () => this.and(noGt), true);
+  }
+
   private and(noGt: boolean): Expr {
-    let a = this.inExpr(noGt);
-    while (this.is('op', '&&')) {
-      this.i++;
-      this.optNl();
-      a = { t: 'bin', op: '&&', a, b: this.inExpr(noGt) };
-    }
-    return a;
+    return this.binary(['&&'], () => this.inExpr(noGt), true);
   }
 
   private inExpr(noGt: boolean): Expr {
@@ -447,20 +446,15 @@ class Parser {
   }
 
   private match(noGt: boolean): Expr {
-    let a = this.rel(noGt);
-    while (this.is('op', '~') || this.is('op', '!~')) {
-      const op = (this.toks[this.i++] as { v: string }).v;
-      a = { t: 'bin', op, a, b: this.rel(noGt) };
-    }
-    return a;
+    return this.binary(['~', '!~'], () => this.rel(noGt));
   }
 
   private rel(noGt: boolean): Expr {
-    const a = this.concat(noGt);
+    const a = this.concat();
     const t = this.tok;
     if (t.k === 'op' && ['<', '<=', '==', '!=', '>=', '>'].includes(t.v) && !(noGt && t.v === '>')) {
       this.i++;
-      return { t: 'bin', op: t.v, a, b: this.concat(noGt) };
+      return { t: 'bin', op: t.v, a, b: this.concat() };
     }
     return a;
   }
@@ -471,33 +465,22 @@ class Parser {
     return t.k === 'op' && (t.v === '$' || t.v === '(' || t.v === '!' || t.v === '-' || t.v === '+' || t.v === '++' || t.v === '--');
   }
 
-  private concat(noGt: boolean): Expr {
+  private concat(): Expr {
     let a = this.additive();
     // Juxtaposition: a value followed by another (not a sign, which is subtraction or addition).
     while (this.startsOperand() && !(this.is('op', '-') || this.is('op', '+') || this.is('op', '!'))) {
       if (this.is('kw', 'in')) break;
       a = { t: 'bin', op: ' ', a, b: this.additive() };
     }
-    void noGt;
     return a;
   }
 
   private additive(): Expr {
-    let a = this.mul();
-    while (this.is('op', '+') || this.is('op', '-')) {
-      const op = (this.toks[this.i++] as { v: string }).v;
-      a = { t: 'bin', op, a, b: this.mul() };
-    }
-    return a;
+    return this.binary(['+', '-'], () => this.mul());
   }
 
   private mul(): Expr {
-    let a = this.unary();
-    while (this.is('op', '*') || this.is('op', '/') || this.is('op', '%')) {
-      const op = (this.toks[this.i++] as { v: string }).v;
-      a = { t: 'bin', op, a, b: this.unary() };
-    }
-    return a;
+    return this.binary(['*', '/', '%'], () => this.unary());
   }
 
   private unary(): Expr {
