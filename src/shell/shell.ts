@@ -297,7 +297,7 @@ export function loginShellCwd(k: Kernel): string {
   return k.loginShellPid === null ? '/' : (shellVars(k, k.loginShellPid).get('PWD') ?? '/');
 }
 
-/** What a login shell's environment has before anything is set (the simulated user is root). *//** What a login shell's environment has before anything is set (the simulated user is root). */
+/** What a login shell's environment has before anything is set (the simulated user is root). */
 function defaultVar(k: Kernel, name: string): string {
   return ({ HOME: '/root', USER: 'root', LOGNAME: 'root', SHELL: '/bin/bash', PWD: '/', HOSTNAME: k.nodename, 0: 'bash' } as Record<string, string>)[name] ?? '';
 }
