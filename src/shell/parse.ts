@@ -1,8 +1,8 @@
 /**
  * The command language's syntax: words with single and double quotes and backslash escapes, variables
  * ($NAME, ${NAME}), command substitution ($(...) and `...`), arithmetic ($((...))), pipelines (|, ! before
- * one), output redirection (> and >>, 2> and 2>> for errors, 2>&1, >&2 and &>), input from a file (<), command lists (;, &&, ||), for loops (for NAME in WORDS; do LIST;
- * done), while/until loops and if.
+ * one), output redirection (> and >>, 2> and 2>> for errors, 2>&1, >&2 and &>), input from a file (<),
+ * command lists (;, &&, ||), for loops (for NAME in WORDS; do LIST; done), while/until loops and if.
  * A small POSIX-shell subset.
  */
 
