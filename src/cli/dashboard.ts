@@ -245,6 +245,7 @@ export function runDashboard(o: DashboardOptions, io: DashboardIo, replay: Dashb
             : startupMessages,
       readOnly: replay !== null || imported !== null,
       complete: (text, cursor) => (session === null ? { text, cursor, candidates: [] } : completeLine(session.k, COMMAND_NAMES, text, cursor, loginShellCwd(session.k))),
+      cwd: () => (session === null ? '/' : loginShellCwd(session.k)),
       onTraceToggle: () => {
         if (session === null) return 'an imported trace cannot be traced again';
         if (trace !== null) {

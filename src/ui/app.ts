@@ -56,6 +56,8 @@ export interface AppOptions {
   onTraceToggle?: () => string;
   /** Tab in the command line: the completed line, or the choices when the word is ambiguous. */
   complete?: (text: string, cursor: number) => { text: string; cursor: number; candidates: string[] };
+  /** The command line's working directory (cd), shown at the prompt's right while it is not "/". */
+  cwd?: () => string;
   /** Messages to show at start (theme warnings, terminfo trouble). */
   startupMessages?: string[];
   /** A replay: the machine takes commands from the journal only. */
@@ -423,6 +425,11 @@ export class App {
       // A message of the prompt's own (Tab's choices, no search match) follows the text on the same line.
       const hint = Math.max(end, x + e.cursor - start + 1) + 2;
       if (this.message !== null && hint < c.width) c.put(hint, 0, fit(this.message.text, c.width - hint), this.message.warn ? pal.warn : pal.inactive);
+      else if (this.prompt.kind === 'command') {
+        // Where relative paths lead, once cd has moved away from /: at the right, where the text rarely reaches.
+        const cwd = this.opts.cwd?.() ?? '/';
+        if (cwd !== '/' && hint + cwd.length < c.width) c.put(c.width - cwd.length, 0, cwd, pal.inactive);
+      }
       return;
     }
     if (this.sysrqPending) {

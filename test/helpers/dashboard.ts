@@ -10,7 +10,7 @@ import { ManualClock } from '../../src/runtime/pacing.js';
 import { DEFAULT_RUNNER, Runner, type RunnerOptions } from '../../src/runtime/runner.js';
 import { loadScenarioFile, parseScenarioText } from '../../src/sim/config.js';
 import { completeLine } from '../../src/shell/complete.js';
-import { COMMAND_NAMES } from '../../src/shell/shell.js';
+import { COMMAND_NAMES, loginShellCwd } from '../../src/shell/shell.js';
 import { Session } from '../../src/sim/session.js';
 import { App } from '../../src/ui/app.js';
 import { ASCII_GLYPHS, UNICODE_GLYPHS } from '../../src/ui/glyphs.js';
@@ -109,7 +109,8 @@ export async function startDashboard(o: DashOptions = {}): Promise<Dash> {
     sysrqHelp: [...SYSRQ_TABLE.entries()].map(([key, op]) => ({ key, help: op.helpMsg })),
     mouse: false,
     onExit: (why) => exits.push(why),
-    complete: (text, cursor) => completeLine(session.k, COMMAND_NAMES, text, cursor),
+    complete: (text, cursor) => completeLine(session.k, COMMAND_NAMES, text, cursor, loginShellCwd(session.k)),
+    cwd: () => loginShellCwd(session.k),
   });
   tty.bytes = 0;
   app.start();

@@ -155,6 +155,23 @@ describe('the command line', () => {
     expect(dash.tty.lines()[39]).toMatch(/^:cat \/proc\/sys\/vm\/overcommit_memory +$/);
   });
 
+  it('after cd the prompt shows the working directory at its right, and Tab completes from there', async () => {
+    dash = await startDashboard({ scenario: small });
+    await dash.advance(200);
+    await dash.press(':', ...'cd /proc/sys/vm', KEYS.enter);
+    await dash.advance(100);
+    await dash.press(':', ...'cat swapp', KEYS.tab);
+    expect(dash.tty.lines()[39]).toMatch(/^:cat swappiness +\/proc\/sys\/vm$/);
+    await dash.press(KEYS.enter);
+    await dash.advance(100);
+    expect(dash.tty.lines()[39]).toMatch(/^60\b/);
+    // Back at /, nothing at the right.
+    await dash.press(':', ...'cd /', KEYS.enter);
+    await dash.advance(100);
+    await dash.press(':');
+    expect(dash.tty.lines()[39]).toMatch(/^: *$/);
+  });
+
   it('runs a command; a one-line result shows in the footer', async () => {
     dash = await startDashboard({ scenario: small });
     await dash.advance(200);
