@@ -24,7 +24,8 @@ export const JOURNAL_VERSION = 1;
  * and `...` (a recorded command line with them did something else before). 4: sleep waits (and the line runs
  * on after it), while/until/if/test/[ and ! run, /dev/null exists. 5: the boot log prints calibrate_delay's and
  * pid_init's lines instead of a made-up scheduler line (one record more, which the checkpoints count), and a
- * refused task start is logged by init, not by the kernel.
+ * refused task start is logged by init, not by the kernel; and command lines that were errors now run (2>, 2>&1,
+ * <, cd, read and pipes into and out of loops, awk, printf, xargs, tr, tee, sudo...).
  */
 export const KERNEL_MODEL = '5';
 

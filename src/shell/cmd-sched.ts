@@ -266,6 +266,7 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
   while/until LIST; do LIST; done, if LIST; then LIST; [elif LIST; then LIST;] [else LIST;] fi, break [N],
   continue [N], test/[ ]):
   cd [DIR|-]  pwd         the working directory for relative paths (cd /proc/sys/vm; cat swappiness)
+  read [-r] NAME...      a line of a loop's input: ps -eo pid=,comm= | while read p c; do ...; done  (or done < FILE)
   export NAME=VALUE  unset NAME  whoami  id  hostname [NAME]
   cat FILE...            read /proc, /sys and /dev/kmsg files
   echo [-n] TEXT > FILE  write a /proc or /sys file (sysctls, sysrq-trigger, oom_score_adj...)

@@ -49,11 +49,14 @@ export interface IfClause {
 
 export interface ListItem {
   pipeline: Pipeline;
-  /** A compound command in place of the pipeline. */
+  /** A compound command in place of the pipeline, or after it (`cmd | while read x; ...`): its input. */
   loop?: ForLoop;
   whileLoop?: WhileLoop;
   ifClause?: IfClause;
-  op: ';' | '&&' | '||' | null;
+  /** `done < FILE` / `fi < FILE`: the compound command's input. */
+  input?: string;
+  /** What joins it to the next: a list operator, or `|` after a compound command (`done | sort`). */
+  op: ';' | '&&' | '||' | '|' | null;
 }
 
 export interface CommandList {
@@ -316,15 +319,25 @@ function parseList(toks: Token[], at: { i: number }, subs: string[], ends: reado
         at.i++;
         continue;
       }
-      const compound = atCommandStart() && !negate ? parseCompound(tk.v, toks, at, subs, word) : null;
+      // A compound command where a command starts, or as the last part of a pipeline (it reads the pipe).
+      const afterPipe = cmds.length > 0 && cur.argv.length === 0 && cur.redirect === null;
+      const compound = (atCommandStart() || afterPipe) && !negate ? parseCompound(tk.v, toks, at, subs, word) : null;
       if (compound !== null) {
-        const item: ListItem = { pipeline: { commands: [] }, ...compound, op: null };
+        const item: ListItem = { pipeline: afterPipe ? pipeline() : { commands: [] }, ...compound, op: null };
         list.items.push(item);
-        const next = toks[at.i];
+        let next = toks[at.i];
+        if (next?.t === 'op' && next.v === '<') {
+          const file = toks[at.i + 1];
+          if (file === undefined || file.t !== 'word') throw new ParseError(`syntax error near unexpected token \`${file === undefined ? 'newline' : file.v}'`);
+          item.input = file.v;
+          at.i += 2;
+          next = toks[at.i];
+        }
         if (next === undefined || (next.t === 'word' && ends !== null && ends.includes(next.v))) continue;
-        if (next.t === 'op' && (next.v === ';' || next.v === '&&' || next.v === '||')) {
+        if (next.t === 'op' && (next.v === ';' || next.v === '&&' || next.v === '||' || next.v === '|')) {
           item.op = next.v;
           at.i++;
+          if (next.v === '|' && toks[at.i] === undefined) throw new ParseError("syntax error near unexpected token `newline'");
           continue;
         }
         throw new ParseError(`syntax error near unexpected token \`${next.v}'`);

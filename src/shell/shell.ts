@@ -88,7 +88,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
 };
 
 /** Every name a command line starts with, for completion: the commands, watch, and nice in front of one. */
-export const COMMAND_NAMES: readonly string[] = [...Object.keys(COMMANDS), 'watch', 'nice', 'sleep', 'xargs', 'sudo', 'cd', 'pwd', 'export', 'unset'].sort();
+export const COMMAND_NAMES: readonly string[] = [...Object.keys(COMMANDS), 'watch', 'nice', 'sleep', 'xargs', 'sudo', 'cd', 'pwd', 'export', 'unset', 'read'].sort();
 
 /** The machine's wall clock, as procps's watch prints it (ctime's "%a %b %e %H:%M:%S %Y", UTC). */
 function ctime(k: Kernel): string {
@@ -384,6 +384,10 @@ class LineRun {
 
   /** The longest sleep of the pipeline just run: the list waits this long before its next item. */
   private sleepNs = 0;
+  /** Output being collected for a pipe out of a compound command, or into one (innermost last). */
+  private readonly captures: string[] = [];
+  /** The lines a loop's `read` takes: a pipe into it or its `< FILE` (innermost last). */
+  private readonly readBuffers: string[][] = [];
   /** A break or continue on its way out of the loops it names (break 2 leaves two). */
   private jump: { kind: 'break' | 'continue'; n: number } | null = null;
   private loopDepth = 0;
@@ -463,12 +467,43 @@ class LineRun {
    * sleep yields its length in ns: the caller resumes the list when that much virtual time has passed.
    */
   *runList(l: CommandList, top: boolean): Generator<number, void, void> {
-    let prevOp: ';' | '&&' | '||' | null = null;
+    let prevOp: ';' | '&&' | '||' | '|' | null = null;
+    // The output of a compound command piped into this item (`done | sort`).
+    let pipeIn: string | null = null;
     for (const item of l.items) {
       if (this.jump !== null || this.halted) return;
       if ((prevOp === '&&' && this.status !== 0) || (prevOp === '||' && this.status === 0)) {
         prevOp = item.op;
         continue;
+      }
+      const input = pipeIn;
+      pipeIn = null;
+      if (item.op === '|') this.captures.push('');
+      const compound = item.loop !== undefined || item.whileLoop !== undefined || item.ifClause !== undefined;
+      // A compound command's input: the pipeline before it (`cmd | while read x`), done < FILE, or a compound before.
+      let loopInput: string | null = compound ? input : null;
+      if (compound && item.pipeline.commands.length > 0) {
+        this.captures.push('');
+        this.runPipeline(item.pipeline.commands, false, input ?? '');
+        loopInput = this.captures.pop() as string;
+      }
+      if (compound && item.input !== undefined) {
+        const path = this.expandWords(item.input, false).join('');
+        const r = this.k.proc.read(resolvePath(path, this.cwd()));
+        if (!r.ok) {
+          this.err(`bash: ${path}: ${strerror(r.errno)}\n`);
+          if (this.error === null) this.error = r.errno;
+          this.status = 1;
+          if (item.op === '|') pipeIn = this.captures.pop() as string;
+          prevOp = item.op;
+          continue;
+        }
+        loopInput = r.text;
+      }
+      if (loopInput !== null) {
+        const lines = loopInput.split('\n');
+        if (lines[lines.length - 1] === '') lines.pop();
+        this.readBuffers.push(lines);
       }
       if (item.loop !== undefined) {
         const loop = item.loop;
@@ -486,7 +521,7 @@ class LineRun {
         yield* this.runIf(item.ifClause);
       } else {
         const alone = top && l.items.length === 1 && item.pipeline.commands.length === 1;
-        const last = this.runPipeline(item.pipeline.commands, alone);
+        const last = this.runPipeline(item.pipeline.commands, alone, input ?? '');
         this.status = item.pipeline.negate === true ? (last.status === 0 ? 1 : 0) : last.status;
         // A failure without an errno (grep found nothing, a usage error) is reported by its exit status.
         if (this.status !== 0 && this.error === null) this.error = `exit ${this.status}`;
@@ -497,6 +532,8 @@ class LineRun {
           yield ns;
         }
       }
+      if (loopInput !== null) this.readBuffers.pop();
+      if (item.op === '|') pipeIn = this.captures.pop() as string;
       prevOp = item.op;
     }
   }
@@ -580,8 +617,8 @@ class LineRun {
   }
 
   /** The commands of a pipeline, each one's output the next one's input; returns the last one's result. */
-  private runPipeline(commands: SimpleCommand[], alone: boolean): CommandOutput {
-    let stdin = '';
+  private runPipeline(commands: SimpleCommand[], alone: boolean, input = ''): CommandOutput {
+    let stdin = input;
     let last: CommandOutput = { out: '', err: '', status: 0 };
     for (const c of commands) {
       // NAME=value words before any command: alone they set shell variables (their values are not split);
@@ -618,7 +655,8 @@ class LineRun {
         stdin = r.text;
       }
       const builtin = SHELL_BUILTINS[name as string];
-      last = name === 'sleep' ? this.sleep(argv) : name === 'break' || name === 'continue' ? this.loopControl(argv) : builtin !== undefined ? builtin(this.vars(), argv, this.k) : runSimple(this.commandEnv(), argv, stdin);
+      if (name === 'read') last = this.read(argv, stdin, c !== commands[0] || c.input !== undefined || input !== '');
+      else last = name === 'sleep' ? this.sleep(argv) : name === 'break' || name === 'continue' ? this.loopControl(argv) : builtin !== undefined ? builtin(this.vars(), argv, this.k) : runSimple(this.commandEnv(), argv, stdin);
       if (last.follow !== undefined) {
         // Later reports need the machine to run on after this line returns: only a command on its own can.
         if (alone && c.redirect === null && c.errRedirect === undefined && c.outToErr === undefined) this.follow = last.follow;
@@ -648,8 +686,51 @@ class LineRun {
         }
       }
     }
-    this.output += stdin;
-    this.stdout += stdin;
+    this.emit(stdin);
     return last;
+  }
+
+  /** A pipeline's output: into the capture of a `| while ...` or `done | ...` around it, else to the terminal. */
+  private emit(text: string): void {
+    const n = this.captures.length;
+    if (n > 0) this.captures[n - 1] += text;
+    else {
+      this.output += text;
+      this.stdout += text;
+    }
+  }
+
+  /**
+   * read [-r] [NAME...]: the next line of the loop's input (a pipe into it, or done < FILE) into the names, split at
+   * blanks, the last one taking the rest (REPLY with none); without -r a backslash keeps the next character.
+   * Status 1 at the end of the input. In a pipeline after another command, read runs in a subshell as in bash:
+   * it reads, and its variables are lost with it.
+   */
+  private read(argv: string[], stdin: string, piped: boolean): CommandOutput {
+    const raw = argv[1] === '-r';
+    const names = argv.slice(raw ? 2 : 1);
+    for (const n of names) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) return fail('bash: read', `\`${n}': not a valid identifier`, 1);
+    let line: string | undefined;
+    if (piped) line = stdin === '' ? undefined : (stdin.split('\n')[0] as string);
+    else line = this.readBuffers[this.readBuffers.length - 1]?.shift();
+    if (line === undefined) return { out: '', err: '', status: 1 };
+    if (piped) return ok('');
+    const text = raw ? line : line.replace(/\\(.)/g, '$1');
+    const vars = this.vars();
+    if (names.length === 0) {
+      vars.set('REPLY', text);
+      return ok('');
+    }
+    let rest = text.replace(/^[ \t]+/, '');
+    names.forEach((n, i) => {
+      if (i === names.length - 1) {
+        vars.set(n, rest.replace(/[ \t]+$/, ''));
+        return;
+      }
+      const m = /^([^ \t]*)[ \t]*/.exec(rest) as RegExpExecArray;
+      vars.set(n, m[1] as string);
+      rest = rest.slice(m[0].length);
+    });
+    return ok('');
   }
 }

@@ -435,6 +435,20 @@ describe('interval commands', () => {
     ]);
   });
 
+  it('sleep in a loop that reads a pipe: each turn takes the next line, across the sleeps; done | cmd gets it all at the end', () => {
+    const line = 'seq 3 | while read n; do echo "turn $n"; sleep 0.5; done; echo end';
+    const s = session([{ t: '1s', sh: line }]);
+    const got: JobOutput[] = [];
+    s.onJobOutput = (o) => got.push(o);
+    s.runUntil(4 * SEC);
+    expect(output(s, `sh ${line}`)).toBe('turn 1\nturn 2\nturn 3\nend\n');
+    expect(got.map((o) => o.text)).toEqual(['turn 2\n', 'turn 3\n', 'end\n']);
+    const piped = 'for i in 1 2; do echo $i; sleep 0.5; done | wc -l';
+    const t = session([{ t: '1s', sh: piped }]);
+    t.runUntil(4 * SEC);
+    expect(output(t, `sh ${piped}`)).toBe('2\n');
+  });
+
   it('sleep: the line\'s commands act at their instants, after the events due then; Ctrl-C ends it', () => {
     const s = session([{ t: '1s', sh: 'renice 5 -p 3; sleep 1; renice 10 -p 3; sleep 1.5; renice 15 -p 3' }]);
     // The twin runs the same commands itself, at the same instants, where the run stops for them.

@@ -15,6 +15,8 @@ import { completeLine } from '../../src/shell/complete.js';
 import { machine, MS, SEC, spawn } from '../helpers/machine.js';
 import { taskStateLetter, type Task } from '../../src/kernel/task/task.js';
 
+type ShellResultLike = ReturnType<typeof runShell>;
+
 function sh(k: ReturnType<typeof machine>, line: string): ReturnType<typeof runShell> {
   return runShell(shellEnv(k), line);
 }
@@ -114,6 +116,25 @@ describe('command language: texts as the real tools print them', () => {
     expect(run('export 1x; unset 2y')).toBe("bash: export: `1x': not a valid identifier\nbash: unset: `2y': not a valid identifier\n");
     expect(run('whoami; id')).toBe('root\nuid=0(root) gid=0(root) groups=0(root)\n');
     expect(run('hostname; hostname box; hostname; cat /proc/sys/kernel/hostname')).toBe('kernsim\nbox\nbox\n');
+  });
+
+  it('pipes into and out of loops: cmd | while read ...; done, done < FILE, done | cmd; read splits a line into names', () => {
+    const m = machine({ nrCpus: 1 });
+    const a = spawn(m, { comm: 'hog' });
+    m.engine.runUntil(10 * MS);
+    const run = (line: string): ShellResultLike => sh(m, line);
+    expect(run('ps -eo pid=,comm= | while read pid comm; do if [ "$comm" = hog ]; then echo "hog at $pid"; fi; done').output).toBe(`hog at ${a.pid}\n`);
+    expect(run('while read name value unit; do echo "$name=$value$unit"; done < /proc/meminfo | head -1').output).toMatch(/^MemTotal:=\d+kB\n$/);
+    expect(run('for i in 3 1 2; do echo $i; done | sort').output).toBe('1\n2\n3\n');
+    expect(run('seq 5 | while read n; do [ $n -eq 3 ] && break; echo $((n * 10)); done | tail -1').output).toBe('20\n');
+    // The last name takes the rest of the line; with no name, REPLY the whole of it; -r keeps backslashes.
+    expect(run('echo "a b  c d" | while read x y; do echo "[$x][$y]"; done').output).toBe('[a][b  c d]\n');
+    expect(run("printf 'a\\\\b c\\n' | while read; do echo \"$REPLY\"; done; printf 'a\\\\b\\n' | while read -r l; do echo \"$l\"; done").output).toBe('ab c\na\\b\n');
+    // At the end of its input read fails; in a pipeline after another command it is a subshell's, as in bash.
+    expect(run('read x; echo $?').output).toBe('1\n');
+    expect(run('v=old; echo new | read v; echo $v').output).toBe('old\n');
+    expect(run('while read l; do echo x; done < /proc/nope; echo $?').output).toBe('bash: /proc/nope: No such file or directory\n1\n');
+    expect(run('for i in 1; do echo $i; done |')).toMatchObject({ output: "bash: syntax error near unexpected token `newline'\n" });
   });
 
   it('kill -l prints bash\'s table; kill -0 only checks; the default actions: WINCH ignored, TTIN stops, ILL kills', () => {
@@ -825,8 +846,8 @@ describe('command language: texts as the real tools print them', () => {
 });
 
 describe('command language fuzz', () => {
-  const WORDS = ['awk', 'printf', 'xargs', 'tr', 'tee', 'sudo', 'cd', 'pwd', 'export', 'unset', 'hostname', '<', 'cat', 'echo', 'sysctl', 'dmesg', 'ps', 'free', 'renice', 'chrt', 'taskset', 'kill', 'spawn', 'slabtop', 'uptime', 'ls', 'grep', 'head', 'tail', 'wc', 'help', 'sync', 'uname', 'pgrep', 'pidof', 'nproc', 'top', 'sort', 'cut', 'uniq', 'swapon', 'pmap', 'seq', 'lscpu', 'vmstat', 'test', '[', 'sleep', 'while', 'until', 'if', '!', 'break', 'continue'];
-  const ARGS = ['-n', '-p', '-c', '-f', '-r', '-o', '-e', '-a', '-9', '-s', '-w', '-x', '-T', '-l', '--json', '1', '0', '-1', '200', '99999', '3', 'm', 't', 's', 'x', '/proc/sys/vm/drop_caches', '/proc/sysrq-trigger', '/proc/sys/kernel/sysrq', '/proc/1/oom_score_adj', '/proc/loadavg', '/dev/kmsg', 'vm.overcommit_memory=1', 'kernel.printk="8 4 1 7"', 'cpu-hog', 'leak', '{', '"', "'", '|', '>', '>>', ';', '&&', '||', '0-1', 'ff', '-b', '-k2n', '-t:', '-d', '-1', '--sort=-%cpu', 'pid=', '$(pidof hog)', '`nproc`', '"$(echo a b)"', '$(', ')', '', '/proc/self/maps', 'for', 'x', 'in', 'do', 'done', '$x', 'while', 'true', 'false', 'then', 'elif', 'else', 'fi', ']', '-eq', '-lt', '=', '-d', '-z', '$((1+2))', '$((x/0))', '$((', 'x=$((x+1))', '/dev/null', '-q', 'break', '2', '-eLf', '-ely', '-L', '-y', '/proc/1/task/1/stat', '/proc/1/task', '2>', '2>&1', '>&2', '&>', '2>>', '%d', '%s\\n', '%*.*f', '-I{}', '{}', '-rn', '-A', '+2', '<', "'{print $1}'", "'/x/ {n++} END {print n}'", "'BEGIN {'", '-F:', "'{a[$1]++}'", "'NR==1,NR==2'"];
+  const WORDS = ['read', 'awk', 'printf', 'xargs', 'tr', 'tee', 'sudo', 'cd', 'pwd', 'export', 'unset', 'hostname', '<', 'cat', 'echo', 'sysctl', 'dmesg', 'ps', 'free', 'renice', 'chrt', 'taskset', 'kill', 'spawn', 'slabtop', 'uptime', 'ls', 'grep', 'head', 'tail', 'wc', 'help', 'sync', 'uname', 'pgrep', 'pidof', 'nproc', 'top', 'sort', 'cut', 'uniq', 'swapon', 'pmap', 'seq', 'lscpu', 'vmstat', 'test', '[', 'sleep', 'while', 'until', 'if', '!', 'break', 'continue'];
+  const ARGS = ['-n', '-p', '-c', '-f', '-r', '-o', '-e', '-a', '-9', '-s', '-w', '-x', '-T', '-l', '--json', '1', '0', '-1', '200', '99999', '3', 'm', 't', 's', 'x', '/proc/sys/vm/drop_caches', '/proc/sysrq-trigger', '/proc/sys/kernel/sysrq', '/proc/1/oom_score_adj', '/proc/loadavg', '/dev/kmsg', 'vm.overcommit_memory=1', 'kernel.printk="8 4 1 7"', 'cpu-hog', 'leak', '{', '"', "'", '|', '>', '>>', ';', '&&', '||', '0-1', 'ff', '-b', '-k2n', '-t:', '-d', '-1', '--sort=-%cpu', 'pid=', '$(pidof hog)', '`nproc`', '"$(echo a b)"', '$(', ')', '', '/proc/self/maps', 'for', 'x', 'in', 'do', 'done', '$x', 'while', 'true', 'false', 'then', 'elif', 'else', 'fi', ']', '-eq', '-lt', '=', '-d', '-z', '$((1+2))', '$((x/0))', '$((', 'x=$((x+1))', '/dev/null', '-q', 'break', '2', '-eLf', '-ely', '-L', '-y', '/proc/1/task/1/stat', '/proc/1/task', '2>', '2>&1', '>&2', '&>', '2>>', '%d', '%s\\n', '%*.*f', '-I{}', '{}', '-rn', '-A', '+2', '<', "'{print $1}'", "'/x/ {n++} END {print n}'", "'BEGIN {'", '-F:', "'{a[$1]++}'", "'NR==1,NR==2'", '-r', 'done |', '| while read x; do', 'done <'];
   for (const seed of [1, 2, 3, 4, 5]) {
     it(`seed ${seed}: 400 random command lines never throw and keep the machine consistent`, () => {
       const rng = new Xoshiro128(seed, 'fuzz');
