@@ -910,6 +910,17 @@ export const awk: Command = (env, argv, stdin) => {
     }
   };
 
+  /** One turn of a loop's body: false when it breaks out (continue just ends the turn). */
+  const turn = (body: Stmt): boolean => {
+    try {
+      run(body);
+    } catch (x) {
+      if (x instanceof Break) return false;
+      if (!(x instanceof Continue)) throw x;
+    }
+    return true;
+  };
+
   const run = (s: Stmt): void => {
     step();
     switch (s.t) {
@@ -933,34 +944,17 @@ export const awk: Command = (env, argv, stdin) => {
         else if (s.b !== null) run(s.b);
         return;
       case 'while':
-        if (s.doFirst) {
-          try {
-            run(s.body);
-          } catch (x) {
-            if (x instanceof Break) return;
-            if (!(x instanceof Continue)) throw x;
-          }
-        }
+        if (s.doFirst && !turn(s.body)) return;
         while (toBool(evalE(s.c))) {
           step();
-          try {
-            run(s.body);
-          } catch (x) {
-            if (x instanceof Break) break;
-            if (!(x instanceof Continue)) throw x;
-          }
+          if (!turn(s.body)) break;
         }
         return;
       case 'for':
         if (s.init !== null) run(s.init);
         while (s.c === null || toBool(evalE(s.c))) {
           step();
-          try {
-            run(s.body);
-          } catch (x) {
-            if (x instanceof Break) break;
-            if (!(x instanceof Continue)) throw x;
-          }
+          if (!turn(s.body)) break;
           if (s.step !== null) run(s.step);
         }
         return;
@@ -968,12 +962,7 @@ export const awk: Command = (env, argv, stdin) => {
         for (const k of [...array(s.arr).keys()]) {
           step();
           vars.set(s.v, fromInput(k));
-          try {
-            run(s.body);
-          } catch (x) {
-            if (x instanceof Break) break;
-            if (!(x instanceof Continue)) throw x;
-          }
+          if (!turn(s.body)) break;
         }
         return;
       }
