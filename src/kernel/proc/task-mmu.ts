@@ -13,9 +13,8 @@
  */
 import type { FileCache } from '../mm/files.js';
 import type { Mm, Vma } from '../mm/mm-struct.js';
+import { PAGE_SHIFT, PAGE_SIZE } from '../mm/page-alloc.js';
 
-const PAGE_SHIFT = 12;
-const PAGE_SIZE = 4096;
 /** TASK_SIZE (47-bit): 0x7ffffffff000, in pages; STACK_TOP is the same. */
 const TASK_SIZE_PAGES = 0x7ffffffff;
 /** ELF_ET_DYN_BASE: two thirds of the address space, page aligned (0x555555554000). */
