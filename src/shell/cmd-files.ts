@@ -475,6 +475,18 @@ export const wc: Command = (env, argv, stdin) => {
   return withInputErr(ok(`${row}${files.length === 1 ? ` ${files[0]}` : ''}\n`), input);
 };
 
+/**
+ * Whether the shell can open path for a > or >> redirection (it does so before the command runs): null, or the
+ * errno it fails with (no such file, a directory, a file that takes no writes).
+ */
+export function openForWrite(k: Kernel, path: string, cwd = '/'): string | null {
+  const p = resolvePath(path, cwd);
+  if (!k.proc.exists(p) && pathToSysctlName(p) === null) return 'ENOENT';
+  if (k.proc.isDir(p)) return 'EISDIR';
+  const mode = k.proc.mode(p);
+  return mode !== null && mode[2] !== 'w' ? 'EACCES' : null;
+}
+
 /** Write a command's output to a file (the shell's > / >> redirection). */
 export function redirectWrite(k: Kernel, cmdName: string, builtin: boolean, path: string, data: string, append = false, cwd = '/'): CommandOutput | null {
   const p = resolvePath(path, cwd);

@@ -5,7 +5,7 @@
  */
 import { spawnTask, type Kernel } from '../kernel/index.js';
 import { BOOT_TIME_SEC } from '../kernel/proc/system.js';
-import { cat, echo, grep, head, ls, redirectWrite, resolvePath, sync, sysctl, tail, tee, wc } from './cmd-files.js';
+import { cat, echo, grep, head, ls, openForWrite, redirectWrite, resolvePath, sync, sysctl, tail, tee, wc } from './cmd-files.js';
 import { tr } from './cmd-tr.js';
 import { stressNg } from './cmd-stress.js';
 import { perf } from './perf.js';
@@ -424,7 +424,12 @@ class LineRun {
       this.err('bash: command substitution: nested too deeply\n');
       return '';
     }
+    // A subshell, as in bash: what it sets (variables, cd) is gone when it ends.
+    const vars = this.vars();
+    const saved = new Map(vars);
     const r = runLine(this.env, this.list.subs[i] ?? '', this.opts, this.depth + 1);
+    vars.clear();
+    for (const [name, value] of saved) vars.set(name, value);
     this.err(r.stderr);
     return r.stdout.replace(/\n+$/, '');
   }
@@ -653,6 +658,16 @@ class LineRun {
           continue;
         }
         stdin = r.text;
+      }
+      // bash opens > and 2> files before the command runs: one it cannot open, and the command does not run.
+      const targets = [c.redirect, typeof c.errRedirect === 'object' ? c.errRedirect : null].flatMap((t) => (t === null ? [] : [this.expandWords(t.path, false).join('')]));
+      const cannot = targets.map((path) => ({ path, errno: openForWrite(this.k, path, this.cwd()) })).find((x) => x.errno !== null);
+      if (cannot !== undefined) {
+        last = { out: '', err: `bash: ${cannot.path}: ${strerror(cannot.errno as string)}\n`, status: 1, errno: cannot.errno as string };
+        this.err(last.err);
+        if (this.error === null) this.error = cannot.errno;
+        stdin = '';
+        continue;
       }
       const builtin = SHELL_BUILTINS[name as string];
       if (name === 'read') last = this.read(argv, stdin, c !== commands[0] || c.input !== undefined || input !== '');

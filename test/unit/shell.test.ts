@@ -247,7 +247,7 @@ describe('command language: texts as the real tools print them', () => {
     expect(sh(m, 'vmstat -1').output).toMatch(/^vmstat: invalid option -- '1'\n/);
     expect(sh(m, 'vmstat 1 2 3').output).toMatch(/^vmstat: Usage:/);
     // Later reports need the machine to run on after the line returns: never in a pipeline, a redirection or a list.
-    for (const line of ['vmstat 1 | tail -1', 'vmstat 1 > /proc/loadavg', 'vmstat 1 3; echo done', 'mpstat 1 && true']) {
+    for (const line of ['vmstat 1 | tail -1', 'vmstat 1 > /dev/null', 'vmstat 1 3; echo done', 'mpstat 1 && true']) {
       const r = sh(m, line);
       expect(r.follow).toBeUndefined();
       expect(r.output).toMatch(/^(vmstat|mpstat): with an interval it must run on its own \(not piped, redirected or in a list\)\n/);
@@ -573,6 +573,19 @@ describe('command language: texts as the real tools print them', () => {
     // The errors of writing them somewhere are the shell's.
     expect(sh(k, 'cat /nope 2>/proc/loadavg').output).toBe('bash: /proc/loadavg: Permission denied\n');
     expect(sh(k, 'cat /nope 2>').output).toBe("bash: syntax error near unexpected token `newline'\n");
+  });
+
+  it('a > or 2> file the shell cannot open stops the command before it runs, as in bash; $(...) is a subshell', () => {
+    const m = machine({ nrCpus: 1 });
+    const t = spawn(m, { comm: 'hog' });
+    expect(sh(m, `renice 5 -p ${t.pid} > /proc/loadavg; echo $?`).output).toBe('bash: /proc/loadavg: Permission denied\n1\n');
+    expect(t.nice).toBe(0);
+    expect(sh(m, 'echo 1 > /proc/nope').output).toBe('bash: /proc/nope: No such file or directory\n');
+    expect(sh(m, 'echo 1 > /proc').output).toBe('bash: /proc: Is a directory\n');
+    // What the file refuses once open is a write error, after the command ran.
+    expect(sh(m, 'echo 9 > /proc/sys/vm/overcommit_memory').output).toBe('bash: echo: write error: Invalid argument\n');
+    // Variables and cd inside $(...) are the subshell's.
+    expect(sh(m, 'x=$(y=1; cd /proc; pwd; echo $y); echo "$x [$y]"; pwd').output).toBe('/proc\n1 []\n/\n');
   });
 
   it('/dev/null takes what is written and reads empty; wc counts what it is asked (-l -w -c -m), bare for one', () => {
