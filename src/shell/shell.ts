@@ -80,9 +80,11 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   id: () => ok('uid=0(root) gid=0(root) groups=0(root)\n'),
   hostname: (env, argv) => {
     if (argv[1] === undefined) return ok(`${env.k.nodename}\n`);
-    // hostname NAME: sethostname(2), what kernel.hostname writes.
+    // hostname NAME: sethostname(2) refuses more than __NEW_UTS_LEN (64) bytes, where a write to kernel.hostname
+    // would cut them; then it sets what kernel.hostname reads.
+    if (Buffer.byteLength(argv[1]) > 64) return fail('hostname', 'name too long', 1, 'EINVAL');
     const e = env.k.proc.write('/proc/sys/kernel/hostname', argv[1]);
-    return e === null ? ok('') : failErrno('hostname', 'you must be root to change the host name', e);
+    return e === null ? ok('') : failErrno('hostname', argv[1], e);
   },
   false: () => ({ out: '', err: '', status: 1 }),
 };

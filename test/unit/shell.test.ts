@@ -116,6 +116,7 @@ describe('command language: texts as the real tools print them', () => {
     expect(run('export 1x; unset 2y')).toBe("bash: export: `1x': not a valid identifier\nbash: unset: `2y': not a valid identifier\n");
     expect(run('whoami; id')).toBe('root\nuid=0(root) gid=0(root) groups=0(root)\n');
     expect(run('hostname; hostname box; hostname; cat /proc/sys/kernel/hostname')).toBe('kernsim\nbox\nbox\n');
+    expect(run(`hostname ${'a'.repeat(65)}; hostname`)).toBe('hostname: name too long\nbox\n');
   });
 
   it('pipes into and out of loops: cmd | while read ...; done, done < FILE, done | cmd; read splits a line into names', () => {
