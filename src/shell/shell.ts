@@ -673,7 +673,8 @@ class LineRun {
       }
       const builtin = SHELL_BUILTINS[name as string];
       if (name === 'read') last = this.read(argv, stdin, c !== commands[0] || c.input !== undefined || input !== '');
-      else last = name === 'sleep' ? this.sleep(argv) : name === 'break' || name === 'continue' ? this.loopControl(argv) : builtin !== undefined ? builtin(this.vars(), argv, this.k) : runSimple(this.commandEnv(), argv, stdin);
+      // In a pipeline of several commands each runs in a subshell, as in bash: cd or export there changes nothing.
+      else last = name === 'sleep' ? this.sleep(argv) : name === 'break' || name === 'continue' ? this.loopControl(argv) : builtin !== undefined ? builtin(commands.length > 1 ? new Map(this.vars()) : this.vars(), argv, this.k) : runSimple(this.commandEnv(), argv, stdin);
       if (last.follow !== undefined) {
         // Later reports need the machine to run on after this line returns: only a command on its own can.
         if (alone && c.redirect === null && c.errRedirect === undefined && c.outToErr === undefined) this.follow = last.follow;

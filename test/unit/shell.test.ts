@@ -585,8 +585,9 @@ describe('command language: texts as the real tools print them', () => {
     expect(sh(m, 'echo 1 > /proc').output).toBe('bash: /proc: Is a directory\n');
     // What the file refuses once open is a write error, after the command ran.
     expect(sh(m, 'echo 9 > /proc/sys/vm/overcommit_memory').output).toBe('bash: echo: write error: Invalid argument\n');
-    // Variables and cd inside $(...) are the subshell's.
+    // Variables and cd inside $(...), or in one part of a pipeline, are the subshell's.
     expect(sh(m, 'x=$(y=1; cd /proc; pwd; echo $y); echo "$x [$y]"; pwd').output).toBe('/proc\n1 []\n/\n');
+    expect(sh(m, 'cd /proc | cat; export Z=1 | cat; pwd; echo "[$Z]"').output).toBe('/\n[]\n');
   });
 
   it('/dev/null takes what is written and reads empty; wc counts what it is asked (-l -w -c -m), bare for one', () => {
