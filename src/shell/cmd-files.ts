@@ -117,6 +117,8 @@ export const echo: Command = (_env, argv) => {
 export const ls: Command = (env, argv) => {
   const proc = env.k.proc;
   const long = argv.slice(1).some((a) => /^-[a-zA-Z]*l/.test(a));
+  // -d: a directory is listed as itself, not its entries.
+  const dirsAsFiles = argv.slice(1).some((a) => /^-[a-zA-Z]*d/.test(a));
   const paths = argv.slice(1).filter((a) => !a.startsWith('-'));
   if (paths.length === 0) paths.push('.');
   // ls -l: mode, links, owner, group, size (0 in proc and debugfs, a page in sysfs), the boot time, the name.
@@ -139,7 +141,8 @@ export const ls: Command = (env, argv) => {
   const dirs: string[] = [];
   for (const p of paths) {
     const path = resolvePath(p, env.cwd);
-    if (proc.isDir(path)) dirs.push(p);
+    if (proc.isDir(path) && !dirsAsFiles) dirs.push(p);
+    else if (proc.isDir(path)) out += `${long ? longLine(path, p) : p}\n`;
     else if (proc.exists(path)) out += `${long ? longLine(path, p) : p}\n`;
     else {
       err += `ls: cannot access '${p}': No such file or directory\n`;

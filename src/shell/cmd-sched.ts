@@ -262,9 +262,9 @@ export const spawn: Command = (env, argv) => {
 };
 
 export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell subset: quotes, |, >, >>, ;, &&, ||, !, $?, $$,
-  2> FILE, 2>&1, >&2, &> FILE, NAME=value then $NAME, $(...), $((EXPR)), for NAME in WORDS; do LIST; done,
-  while/until LIST; do LIST; done, if LIST; then LIST; [elif LIST; then LIST;] [else LIST;] fi, break [N],
-  continue [N], test/[ ]):
+  2> FILE, 2>&1, >&2, &> FILE, < FILE, * ? [...], NAME=value then $NAME, $(...), $((EXPR)),
+  for NAME in WORDS; do LIST; done, while/until LIST; do LIST; done, if LIST; then LIST; [elif LIST; then LIST;]
+  [else LIST;] fi, break [N], continue [N], test/[ ]):
   cd [DIR|-]  pwd         the working directory for relative paths (cd /proc/sys/vm; cat swappiness)
   read [-r] NAME...      a line of a loop's input: ps -eo pid=,comm= | while read p c; do ...; done  (or done < FILE)
   export NAME=VALUE  unset NAME  whoami  id  hostname [NAME]

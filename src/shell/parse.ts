@@ -6,6 +6,8 @@
  * A small POSIX-shell subset.
  */
 
+import { GLOB_CLASS, GLOB_ONE, GLOB_STAR } from './glob.js';
+
 export interface SimpleCommand {
   argv: string[];
   /** Redirection of the last command of a pipeline. */
@@ -258,7 +260,8 @@ export function tokenize(line: string, subs: string[] = []): Token[] {
           word += varMark(v.name, false);
           i = v.next;
         } else {
-          word += ch;
+          // An unquoted pattern character is marked for pathname expansion (glob.ts); quoted, it stays itself.
+          word += ch === '*' ? GLOB_STAR : ch === '?' ? GLOB_ONE : ch === '[' ? GLOB_CLASS : ch;
           i++;
         }
       }

@@ -7,6 +7,7 @@ import { spawnTask, type Kernel } from '../kernel/index.js';
 import { BOOT_TIME_SEC } from '../kernel/proc/system.js';
 import { cat, echo, grep, head, ls, openForWrite, redirectWrite, resolvePath, sync, sysctl, tail, tee, wc } from './cmd-files.js';
 import { tr } from './cmd-tr.js';
+import { expandGlob, hasGlob, unmarkGlob } from './glob.js';
 import { stressNg } from './cmd-stress.js';
 import { perf } from './perf.js';
 import { launchFor } from './launch.js';
@@ -441,6 +442,13 @@ class LineRun {
    * in; split into words where an unquoted variable or substitution stood (not for an assignment or a path).
    */
   expandWords(w: string, splitting = true): string[] {
+    const words = this.expandVars(w, splitting);
+    if (!words.some(hasGlob)) return words;
+    // Pathname expansion last, on the words of a command line (not an assignment's value or a redirection).
+    return words.flatMap((x) => (splitting ? (expandGlob(this.k, this.cwd(), x) ?? [unmarkGlob(x)]) : [unmarkGlob(x)]));
+  }
+
+  private expandVars(w: string, splitting: boolean): string[] {
     let v = w.includes('\u0000') ? w.split(LAST_STATUS).join(String(this.status)).split(SHELL_PID).join(String(this.k.caller.pid)) : w;
     if (!/[\u0001-\u0005]/.test(v)) return [v];
     let split = false;

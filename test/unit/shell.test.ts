@@ -108,6 +108,22 @@ describe('command language: texts as the real tools print them', () => {
     expect(run('cd; pwd; ls; ls /')).toBe('/root\ndev\nproc\nroot\nsys\n');
   });
 
+  it('pathname expansion: *, ? and [...] match the machine\'s files, sorted; quoted or unmatched they stay as typed', () => {
+    const m = machine({ nrCpus: 1 });
+    const run = (line: string): string => sh(m, line).output;
+    expect(run('echo /proc/sys/vm/overcommit_*')).toBe('/proc/sys/vm/overcommit_kbytes /proc/sys/vm/overcommit_memory /proc/sys/vm/overcommit_ratio\n');
+    expect(run('cat /proc/[12]/comm')).toBe('init\nkthreadd\n');
+    expect(run('echo /pro?/loa*; echo /proc/sys/vm/[!a-n]*io')).toBe('/proc/loadavg\n/proc/sys/vm/overcommit_ratio\n');
+    // Relative to the working directory, and written back as typed.
+    expect(run('cd /proc/sys/vm; echo overcommit_r* ../kernel/sched_rt_*; cd /')).toBe('overcommit_ratio ../kernel/sched_rt_period_us ../kernel/sched_rt_runtime_us\n');
+    expect(run('for f in /proc/sys/vm/overcommit_*; do cat $f; done | wc -l')).toBe('3\n');
+    expect(run('grep -c . /proc/sys/vm/overcommit_*')).toBe('/proc/sys/vm/overcommit_kbytes:1\n/proc/sys/vm/overcommit_memory:1\n/proc/sys/vm/overcommit_ratio:1\n');
+    // No match, quotes, a backslash, an assignment: the characters themselves.
+    expect(run('echo /proc/nope* "/proc/*" \'/proc/*\' \\* a?c x[1]; x=/proc/*; echo "$x"')).toBe('/proc/nope* /proc/* /proc/* * a?c x[1]\n/proc/*\n');
+    expect(run('[ -d /proc ] && echo dir; echo $((2*3))')).toBe('dir\n6\n');
+    expect(run('ls -d /proc/sys/*')).toBe('/proc/sys/kernel\n/proc/sys/vm\n');
+  });
+
   it('export and unset set and remove variables; whoami, id and hostname say who and where', () => {
     const m = machine({ nrCpus: 1 });
     const run = (line: string): string => sh(m, line).output;
@@ -862,7 +878,7 @@ describe('command language: texts as the real tools print them', () => {
 
 describe('command language fuzz', () => {
   const WORDS = ['read', 'awk', 'printf', 'xargs', 'tr', 'tee', 'sudo', 'cd', 'pwd', 'export', 'unset', 'hostname', '<', 'cat', 'echo', 'sysctl', 'dmesg', 'ps', 'free', 'renice', 'chrt', 'taskset', 'kill', 'spawn', 'slabtop', 'uptime', 'ls', 'grep', 'head', 'tail', 'wc', 'help', 'sync', 'uname', 'pgrep', 'pidof', 'nproc', 'top', 'sort', 'cut', 'uniq', 'swapon', 'pmap', 'seq', 'lscpu', 'vmstat', 'test', '[', 'sleep', 'while', 'until', 'if', '!', 'break', 'continue'];
-  const ARGS = ['-n', '-p', '-c', '-f', '-r', '-o', '-e', '-a', '-9', '-s', '-w', '-x', '-T', '-l', '--json', '1', '0', '-1', '200', '99999', '3', 'm', 't', 's', 'x', '/proc/sys/vm/drop_caches', '/proc/sysrq-trigger', '/proc/sys/kernel/sysrq', '/proc/1/oom_score_adj', '/proc/loadavg', '/dev/kmsg', 'vm.overcommit_memory=1', 'kernel.printk="8 4 1 7"', 'cpu-hog', 'leak', '{', '"', "'", '|', '>', '>>', ';', '&&', '||', '0-1', 'ff', '-b', '-k2n', '-t:', '-d', '-1', '--sort=-%cpu', 'pid=', '$(pidof hog)', '`nproc`', '"$(echo a b)"', '$(', ')', '', '/proc/self/maps', 'for', 'x', 'in', 'do', 'done', '$x', 'while', 'true', 'false', 'then', 'elif', 'else', 'fi', ']', '-eq', '-lt', '=', '-d', '-z', '$((1+2))', '$((x/0))', '$((', 'x=$((x+1))', '/dev/null', '-q', 'break', '2', '-eLf', '-ely', '-L', '-y', '/proc/1/task/1/stat', '/proc/1/task', '2>', '2>&1', '>&2', '&>', '2>>', '%d', '%s\\n', '%*.*f', '-I{}', '{}', '-rn', '-A', '+2', '<', "'{print $1}'", "'/x/ {n++} END {print n}'", "'BEGIN {'", '-F:', "'{a[$1]++}'", "'NR==1,NR==2'", '-r', 'done |', '| while read x; do', 'done <'];
+  const ARGS = ['-n', '-p', '-c', '-f', '-r', '-o', '-e', '-a', '-9', '-s', '-w', '-x', '-T', '-l', '--json', '1', '0', '-1', '200', '99999', '3', 'm', 't', 's', 'x', '/proc/sys/vm/drop_caches', '/proc/sysrq-trigger', '/proc/sys/kernel/sysrq', '/proc/1/oom_score_adj', '/proc/loadavg', '/dev/kmsg', 'vm.overcommit_memory=1', 'kernel.printk="8 4 1 7"', 'cpu-hog', 'leak', '{', '"', "'", '|', '>', '>>', ';', '&&', '||', '0-1', 'ff', '-b', '-k2n', '-t:', '-d', '-1', '--sort=-%cpu', 'pid=', '$(pidof hog)', '`nproc`', '"$(echo a b)"', '$(', ')', '', '/proc/self/maps', 'for', 'x', 'in', 'do', 'done', '$x', 'while', 'true', 'false', 'then', 'elif', 'else', 'fi', ']', '-eq', '-lt', '=', '-d', '-z', '$((1+2))', '$((x/0))', '$((', 'x=$((x+1))', '/dev/null', '-q', 'break', '2', '-eLf', '-ely', '-L', '-y', '/proc/1/task/1/stat', '/proc/1/task', '2>', '2>&1', '>&2', '&>', '2>>', '%d', '%s\\n', '%*.*f', '-I{}', '{}', '-rn', '-A', '+2', '<', "'{print $1}'", "'/x/ {n++} END {print n}'", "'BEGIN {'", '-F:', "'{a[$1]++}'", "'NR==1,NR==2'", '-r', 'done |', '| while read x; do', 'done <', '*', '/proc/*/comm', '/proc/[0-9]*', '?', '[', '[!a]*'];
   for (const seed of [1, 2, 3, 4, 5]) {
     it(`seed ${seed}: 400 random command lines never throw and keep the machine consistent`, () => {
       const rng = new Xoshiro128(seed, 'fuzz');
