@@ -298,6 +298,8 @@ export function breToJs(bre: string): string {
 export const grep: Command = (env, argv, stdin) => {
   const o = { v: false, i: false, c: false, E: false, F: false, q: false, w: false, n: false, o: false, l: false, L: false, s: false, r: false };
   let names: boolean | null = null;
+  let after = 0;
+  let before = 0;
   const patterns: string[] = [];
   const operands: string[] = [];
   const USAGE = "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.";
@@ -306,6 +308,12 @@ export const grep: Command = (env, argv, stdin) => {
       const v = value();
       if (v === undefined) return fail('grep', `option requires an argument -- 'e'\n${USAGE}`, 2);
       patterns.push(v);
+    } else if (c === 'A' || c === 'B' || c === 'C') {
+      // Context lines after, before, or both.
+      const v = value();
+      if (v === undefined || !/^\d+$/.test(v)) return fail('grep', `${v ?? ''}: invalid context length argument`, 2);
+      if (c !== 'B') after = Number(v);
+      if (c !== 'A') before = Number(v);
     } else if (c === 'H' || c === 'h') names = c === 'H';
     else if (c === 'R') o.r = true;
     else if (c in o) o[c as keyof typeof o] = true;
@@ -368,15 +376,35 @@ export const grep: Command = (env, argv, stdin) => {
     if (lines[lines.length - 1] === '') lines.pop();
     let hits = 0;
     const prefix = withNames ? `${name}:` : '';
+    // With -A/-B/-C, the lines around each selected one too, marked "-" where selected ones are marked ":", and
+    // "--" between groups that do not touch (GNU's layout).
+    const context = (after > 0 || before > 0) && !o.o;
+    let printedTo = -1;
+    let pendingAfter = 0;
+    const emit = (idx: number, sep: string): void => {
+      if (context && printedTo >= 0 && idx > printedTo + 1) out += '--\n';
+      out += `${withNames ? `${name}${sep}` : ''}${o.n ? `${idx + 1}${sep}` : ''}${lines[idx]}\n`;
+      printedTo = idx;
+    };
     lines.forEach((l, idx) => {
-      if (test(l) === o.v) return;
+      if (test(l) === o.v) {
+        if (pendingAfter > 0 && !(o.q || o.c || o.l || o.L)) {
+          emit(idx, '-');
+          pendingAfter--;
+        }
+        return;
+      }
       hits++;
       if (o.q || o.c || o.l || o.L) return;
-      const at = `${prefix}${o.n ? `${idx + 1}:` : ''}`;
       if (o.o && !o.v) {
         re.lastIndex = 0;
+        const at = `${prefix}${o.n ? `${idx + 1}:` : ''}`;
         for (const m of l.matchAll(re)) if (m[0] !== '') out += `${at}${m[0]}\n`;
-      } else out += `${at}${l}\n`;
+        return;
+      }
+      if (context) for (let b = Math.max(printedTo + 1, idx - before); b < idx; b++) emit(b, '-');
+      emit(idx, ':');
+      pendingAfter = after;
     });
     selected += hits;
     if (o.q) continue;

@@ -295,7 +295,7 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
   kill [-SIGNAL] PID...  kill -l
   pgrep [-l|-a] [-d DELIM] [-c] [-n|-o] [-x] [-P PPID] PATTERN
   pkill [-SIGNAL] [-e] [-c] [-n|-o] [-x] [-P PPID] PATTERN
-  pidof [-w] NAME...
+  pidof [-w] NAME...     pstree [-p] [-n] [-A] [PID]   the process tree (init's; pstree 2: the kernel threads)
   stress-ng --cpu N [--io N] [--vm N --vm-bytes SIZE] [--hdd N] [--timeout T]
             [--sched P --sched-prio N] [--taskset LIST]   load workers under a stress-ng parent
   nice [-n N] CMD | chrt [-f|-r|-o|-b|-i] PRIO CMD | taskset [-c] MASK|LIST CMD
@@ -304,7 +304,7 @@ export const HELP_TEXT = `Commands on the simulated machine (a small POSIX-shell
   perf sched record [-- sleep N] | perf sched latency [-p] [-s KEYS] | perf sched map | perf sched timehist
                          scheduling latency per task, each CPU's task at each switch, or per switch
   spawn PRESET [options] | spawn --json '{"comm": ..., "program": [...]}'
-  grep [-vicEFqwnolLHhsr] [-e] PAT [FILE]  head [-n [-]N|-c [-]N]/tail [-n [+]N] [FILE]  wc [-lwcm] [FILE]
+  grep [-vicEFqwnolLHhsr] [-A|-B|-C N] [-e] PAT [FILE]  head [-n [-]N|-c [-]N]/tail [-n [+]N] [FILE]  wc [-lwcm] [FILE]
   cat [-nbsAETv] FILE...   CMD < FILE                  (grep, head, tail, wc... also as pipeline filters)
   sort [-n] [-r] [-u] [-t SEP] [-k N[,M]] [FILE]  cut -d SEP -f LIST | -c LIST [FILE]  uniq [-c|-d|-u] [FILE]
   seq [-w] [-s SEP] [-f FORMAT] [FIRST [INCREMENT]] LAST   numbers, e.g. for i in $(seq 0 3); do ...; done

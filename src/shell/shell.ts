@@ -19,6 +19,7 @@ import { cut, seq, sort, uniq } from './cmd-text.js';
 import { printf } from './cmd-printf.js';
 import { awk } from './cmd-awk.js';
 import { xargs } from './cmd-xargs.js';
+import { pstree } from './cmd-pstree.js';
 import { top } from './cmd-top.js';
 import { bracket, test } from './cmd-test.js';
 import { lscpu } from './cmd-lscpu.js';
@@ -44,6 +45,10 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   seq,
   awk,
   printf,
+  pstree,
+  // A pager here is the dashboard's own: less and more pass what they read on to it.
+  less: cat,
+  more: cat,
   tee,
   tr,
   ps,

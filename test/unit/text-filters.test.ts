@@ -179,6 +179,32 @@ describe('text filters and ps options', () => {
     expect(sh('grep -q MemTotal /proc/meminfo /proc/nope; echo $?').output).toBe('grep: /proc/nope: No such file or directory\n0\n');
   });
 
+  it('grep -A -B -C: the lines around each match, "-" for context, "--" between groups that do not touch', () => {
+    const meminfo = sh('cat /proc/meminfo').output.split('\n');
+    const at = meminfo.findIndex((l) => l.startsWith('MemFree:'));
+    expect(sh('grep -A1 MemFree /proc/meminfo').output).toBe(`${meminfo[at]}\n${meminfo[at + 1]}\n`);
+    expect(sh('grep -n -B1 ^MemAvailable /proc/meminfo').output).toBe(`${at + 1}-${meminfo[at]}\n${at + 2}:${meminfo[at + 1]}\n`);
+    const groups = sh('grep -C1 -e ^MemTotal -e ^Dirty /proc/meminfo').output.split('\n--\n');
+    expect(groups).toHaveLength(2);
+    expect(groups[0]?.split('\n').slice(0, 2)).toEqual(meminfo.slice(0, 2));
+    expect(sh('grep -A x y')).toMatchObject({ output: 'grep: x: invalid context length argument\n', exitStatus: 2 });
+  });
+
+  it('pstree: init\'s tree sorted by name, identical siblings as N*[name], -p with pids, -A in ASCII, PID for another root', () => {
+    const m = machine({ nrCpus: 2 });
+    const parent = spawn(m, { comm: 'make' });
+    for (let i = 0; i < 3; i++) spawn(m, { comm: 'cc1', parentPid: parent.pid });
+    spawn(m, { comm: 'audio' });
+    m.engine.runUntil(10 * 1e6);
+    const run = (line: string): string => runShell(shellEnv(m), line).output;
+    expect(run('pstree')).toBe('init─┬─audio\n     ├─bash\n     └─make───3*[cc1]\n');
+    expect(run('pstree -A')).toBe('init-+-audio\n     |-bash\n     `-make---3*[cc1]\n');
+    const pids = run('pgrep cc1').trim().split('\n');
+    expect(run(`pstree -p ${parent.pid}`)).toBe(`make(${parent.pid})─┬─cc1(${pids[0]})\n${' '.repeat(`make(${parent.pid})`.length)} ├─cc1(${pids[1]})\n${' '.repeat(`make(${parent.pid})`.length)} └─cc1(${pids[2]})\n`);
+    expect(run('pstree 2 | head -1')).toMatch(/^kthreadd─┬─/);
+    expect(runShell(shellEnv(m), 'pstree 99999').exitStatus).toBe(1);
+  });
+
   it('head -n -N and -c -N leave out the end, tail -n +N starts at line N; cat -n -b -s -A; < FILE', () => {
     const lines = sh('grep -c . /proc/meminfo').output.trim();
     expect(sh('head -n -50 /proc/meminfo | wc -l').output).toBe(`${Number(lines) - 50}\n`);
