@@ -122,6 +122,8 @@ describe('command language: texts as the real tools print them', () => {
     expect(run('echo /proc/nope* "/proc/*" \'/proc/*\' \\* a?c x[1]; x=/proc/*; echo "$x"')).toBe('/proc/nope* /proc/* /proc/* * a?c x[1]\n/proc/*\n');
     expect(run('[ -d /proc ] && echo dir; echo $((2*3))')).toBe('dir\n6\n');
     expect(run('ls -d /proc/sys/*')).toBe('/proc/sys/kernel\n/proc/sys/vm\n');
+    // What an unquoted variable or substitution gives is split, then expanded as a pattern; quoted, it is not.
+    expect(run('p=/proc/sys/vm/overcommit_*; echo $p | wc -w; echo "$p"; echo $(echo /proc/[12]/comm)')).toBe('3\n/proc/sys/vm/overcommit_*\n/proc/1/comm /proc/2/comm\n');
   });
 
   it('export and unset set and remove variables; whoami, id and hostname say who and where', () => {
