@@ -163,14 +163,22 @@ type Expr =
   | { t: 'var'; name: string }
   | { t: 'field'; e: Expr }
   | { t: 'elem'; name: string; keys: Expr[] }
-  | { t: 'assign'; op: string; lv: Expr; e: Expr }
+  | { t: 'assign'; op: string; lv: Lvalue; e: Expr }
   | { t: 'cond'; c: Expr; a: Expr; b: Expr }
   | { t: 'bin'; op: string; a: Expr; b: Expr }
   | { t: 'un'; op: string; e: Expr }
-  | { t: 'incr'; op: string; pre: boolean; lv: Expr }
+  | { t: 'incr'; op: string; pre: boolean; lv: Lvalue }
   | { t: 'in'; keys: Expr[]; name: string }
   | { t: 'call'; name: string; args: Expr[] }
-  | { t: 'group'; e: Expr };
+  | { t: 'group'; e: Expr }
+  /** (a, b): a list in parentheses, for print and for `(a, b) in arr` only. */
+  | { t: 'list'; items: Expr[] };
+
+type Lvalue = Extract<Expr, { t: 'var' | 'field' | 'elem' }>;
+
+function isLvalue(e: Expr): e is Lvalue {
+  return e.t === 'var' || e.t === 'field' || e.t === 'elem';
+}
 
 type Stmt =
   | { t: 'expr'; e: Expr }
@@ -369,7 +377,7 @@ class Parser {
             // print (a, b) is a list in parentheses; print (a) b is an expression that starts with one.
             args = this.exprList(true);
             const only = args[0];
-            if (args.length === 1 && only?.t === 'group' && only.e.t === 'call' && only.e.name === '\0list') args = only.e.args;
+            if (args.length === 1 && only?.t === 'list') args = only.items;
           }
           if (this.is('op', '>') || this.is('op', '|')) this.fail('output redirection and pipes are not supported here');
           if (t.v === 'printf' && args.length === 0) this.fail();
@@ -396,7 +404,7 @@ class Parser {
   expr(noGt: boolean): Expr {
     const lhs = this.ternary(noGt);
     const t = this.tok;
-    if (t.k === 'op' && ['=', '+=', '-=', '*=', '/=', '%=', '^='].includes(t.v) && (lhs.t === 'var' || lhs.t === 'field' || lhs.t === 'elem')) {
+    if (t.k === 'op' && ['=', '+=', '-=', '*=', '/=', '%=', '^='].includes(t.v) && isLvalue(lhs)) {
       this.i++;
       this.optNl();
       return { t: 'assign', op: t.v, lv: lhs, e: this.expr(noGt) };
@@ -440,7 +448,7 @@ class Parser {
     while (this.is('kw', 'in')) {
       this.i++;
       const name = (this.expect('name') as { v: string }).v;
-      a = { t: 'in', keys: a.t === 'group' && a.e.t === 'call' && a.e.name === '\0list' ? a.e.args : [a], name };
+      a = { t: 'in', keys: a.t === 'list' ? a.items : [a], name };
     }
     return a;
   }
@@ -468,10 +476,7 @@ class Parser {
   private concat(): Expr {
     let a = this.additive();
     // Juxtaposition: a value followed by another (not a sign, which is subtraction or addition).
-    while (this.startsOperand() && !(this.is('op', '-') || this.is('op', '+') || this.is('op', '!'))) {
-      if (this.is('kw', 'in')) break;
-      a = { t: 'bin', op: ' ', a, b: this.additive() };
-    }
+    while (this.startsOperand() && !(this.is('op', '-') || this.is('op', '+') || this.is('op', '!'))) a = { t: 'bin', op: ' ', a, b: this.additive() };
     return a;
   }
 
@@ -505,11 +510,11 @@ class Parser {
     if (this.is('op', '++') || this.is('op', '--')) {
       const op = (this.toks[this.i++] as { v: string }).v;
       const lv = this.primary();
-      if (lv.t !== 'var' && lv.t !== 'field' && lv.t !== 'elem') this.fail();
+      if (!isLvalue(lv)) this.fail();
       return { t: 'incr', op, pre: true, lv };
     }
     const e = this.primary();
-    if ((this.is('op', '++') || this.is('op', '--')) && (e.t === 'var' || e.t === 'field' || e.t === 'elem')) {
+    if ((this.is('op', '++') || this.is('op', '--')) && isLvalue(e)) {
       const op = (this.toks[this.i++] as { v: string }).v;
       return { t: 'incr', op, pre: false, lv: e };
     }
@@ -562,8 +567,7 @@ class Parser {
           const list = this.exprList(false);
           this.optNl();
           this.expect('op', ')');
-          // (a, b) is a list only for print and for `in`.
-          return { t: 'group', e: list.length === 1 ? (list[0] as Expr) : { t: 'call', name: '\0list', args: list } };
+          return list.length === 1 ? { t: 'group', e: list[0] as Expr } : { t: 'list', items: list };
         }
     }
     return this.fail();
@@ -571,6 +575,8 @@ class Parser {
 }
 
 /* ---------------------------------------------------------------------------------------------- interpreter */
+
+const PRINT_RECORD: Stmt = { t: 'print', args: [] };
 
 class Exit {
   constructor(readonly code: number) {}
@@ -694,22 +700,20 @@ export const awk: Command = (env, argv, stdin) => {
   };
   const key = (keys: Expr[]): string => keys.map((k) => toStr(evalE(k))).join(toStr(vars.get('SUBSEP') ?? '\x1c'));
 
-  const getLv = (lv: Expr): Value => {
+  const getLv = (lv: Lvalue): Value => {
     if (lv.t === 'var') return vars.get(lv.name) ?? (arrays.has(lv.name) ? fatalArray(lv.name) : '');
     if (lv.t === 'field') return getField(Math.trunc(toNum(evalE(lv.e))));
-    if (lv.t === 'elem') {
-      const a = array(lv.name);
-      const k = key(lv.keys);
-      let v = a.get(k);
-      if (v === undefined) a.set(k, (v = ''));
-      return v;
-    }
-    throw new AwkFatal('assignment to a non-variable');
+    // Naming an element creates it, as in awk.
+    const a = array(lv.name);
+    const k = key(lv.keys);
+    let v = a.get(k);
+    if (v === undefined) a.set(k, (v = ''));
+    return v;
   };
   const fatalArray = (name: string): never => {
     throw new AwkFatal(`attempt to use array \`${name}' in a scalar context`);
   };
-  const setLv = (lv: Expr, v: Value): void => {
+  const setLv = (lv: Lvalue, v: Value): void => {
     if (lv.t === 'var') {
       if (arrays.has(lv.name)) fatalArray(lv.name);
       vars.set(lv.name, v);
@@ -721,7 +725,7 @@ export const awk: Command = (env, argv, stdin) => {
         rebuild();
       }
     } else if (lv.t === 'field') setField(Math.trunc(toNum(evalE(lv.e))), v);
-    else if (lv.t === 'elem') array(lv.name).set(key(lv.keys), v);
+    else array(lv.name).set(key(lv.keys), v);
   };
 
   const arith = (op: string, x: number, y: number): number => {
@@ -747,7 +751,7 @@ export const awk: Command = (env, argv, stdin) => {
     const [reE, replE, target] = args;
     if (reE === undefined || replE === undefined) throw new AwkFatal(`${global ? 'gsub' : 'sub'}: two or three arguments`);
     const lv: Expr = target ?? { t: 'field', e: { t: 'num', v: 0 } };
-    if (lv.t !== 'var' && lv.t !== 'field' && lv.t !== 'elem') throw new AwkFatal(`${global ? 'gsub' : 'sub'} third parameter is not a changeable object`);
+    if (!isLvalue(lv)) throw new AwkFatal(`${global ? 'gsub' : 'sub'} third parameter is not a changeable object`);
     const re = new RegExp(reOf(reE).source, global ? 'g' : '');
     const repl = toStr(evalE(replE));
     const s = toStr(getLv(lv));
@@ -858,8 +862,9 @@ export const awk: Command = (env, argv, stdin) => {
       case 'elem':
         return getLv(e);
       case 'group':
-        if (e.e.t === 'call' && e.e.name === '\0list') throw new AwkFatal('a list in parentheses is for print and `in\' only');
         return evalE(e.e);
+      case 'list':
+        throw new AwkFatal('a list in parentheses is for print and `in\' only');
       case 'assign': {
         const v = e.op === '=' ? evalE(e.e) : arith(e.op[0] as string, toNum(getLv(e.lv)), toNum(evalE(e.e)));
         // A copied field keeps being a number-looking string.
@@ -984,7 +989,7 @@ export const awk: Command = (env, argv, stdin) => {
   };
 
   const fatal = (msg: string): CommandOutput => {
-    const where = fields.length > 0 && toNum(vars.get('NR') ?? 0) > 0 ? ` (FILENAME=${toStr(vars.get('FILENAME') ?? '') || '-'} FNR=${toStr(vars.get('FNR') ?? 0)})` : '';
+    const where = toNum(vars.get('NR') ?? 0) > 0 ? ` (FILENAME=${toStr(vars.get('FILENAME') ?? '') || '-'} FNR=${toStr(vars.get('FNR') ?? 0)})` : '';
     return { out, err: `${err}awk: cmd. line:1:${where} fatal: ${msg}\n`, status: 2, errno: 'EINVAL' };
   };
 
@@ -1002,16 +1007,18 @@ export const awk: Command = (env, argv, stdin) => {
     const main = actions('main');
     // A program of BEGIN alone reads no input.
     if (!exited && (main.length > 0 || actions('END').length > 0)) {
-      const inputs: { name: string; text: string | null }[] = [];
-      const files = operands.filter((o) => !/^[A-Za-z_]\w*=/.test(o));
-      if (files.length === 0) inputs.push({ name: '', text: stdin });
+      // The files in order, and VAR=VALUE operands among them, set when the input reaches them.
+      type Input = { file: string; text: string } | { assign: string; value: string };
+      const inputs: Input[] = [];
+      const assignment = /^([A-Za-z_]\w*)=(.*)$/s;
+      if (operands.every((o) => assignment.test(o))) inputs.push({ file: '', text: stdin });
       for (const o of operands) {
-        const m = /^([A-Za-z_]\w*)=(.*)$/s.exec(o);
-        if (m !== null) inputs.push({ name: `\0${m[1]}`, text: m[2] as string });
-        else if (o === '-') inputs.push({ name: '', text: stdin });
+        const m = assignment.exec(o);
+        if (m !== null) inputs.push({ assign: m[1] as string, value: m[2] as string });
+        else if (o === '-') inputs.push({ file: '', text: stdin });
         else {
           const r = env.k.proc.read(resolvePath(o, env.cwd));
-          if (r.ok) inputs.push({ name: o, text: r.text });
+          if (r.ok) inputs.push({ file: o, text: r.text });
           else {
             err += `awk: fatal: cannot open file \`${o}' for reading: ${strerror(env.k.proc.isDir(resolvePath(o, env.cwd)) ? 'EISDIR' : r.errno)}\n`;
             exitCode = 2;
@@ -1019,14 +1026,13 @@ export const awk: Command = (env, argv, stdin) => {
         }
       }
       records: for (const input of inputs) {
-        if (input.name.startsWith('\0')) {
-          // VAR=VALUE among the files: set when the input reaches it.
-          vars.set(input.name.slice(1), fromInput(unescapeValue(input.text as string)));
+        if ('assign' in input) {
+          vars.set(input.assign, fromInput(unescapeValue(input.value)));
           continue;
         }
-        vars.set('FILENAME', input.name);
+        vars.set('FILENAME', input.file);
         vars.set('FNR', 0);
-        const lines = (input.text as string).split('\n');
+        const lines = input.text.split('\n');
         if (lines[lines.length - 1] === '') lines.pop();
         for (const line of lines) {
           step();
@@ -1042,8 +1048,8 @@ export const awk: Command = (env, argv, stdin) => {
                 }
                 if (toBool(evalE(it.until))) it.inRange = false;
               } else if (it.pattern !== null && !toBool(evalE(it.pattern))) continue;
-              if (it.action === null) out += toStr(getField(0)) + toStr(vars.get('ORS') ?? '\n');
-              else run(it.action);
+              // A pattern alone prints the record.
+              run(it.action ?? PRINT_RECORD);
             }
           } catch (x) {
             if (x instanceof Next) continue;
