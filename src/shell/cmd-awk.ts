@@ -1011,7 +1011,6 @@ export const awk: Command = (env, argv, stdin) => {
       type Input = { file: string; text: string } | { assign: string; value: string };
       const inputs: Input[] = [];
       const assignment = /^([A-Za-z_]\w*)=(.*)$/s;
-      if (operands.every((o) => assignment.test(o))) inputs.push({ file: '', text: stdin });
       for (const o of operands) {
         const m = assignment.exec(o);
         if (m !== null) inputs.push({ assign: m[1] as string, value: m[2] as string });
@@ -1025,6 +1024,8 @@ export const awk: Command = (env, argv, stdin) => {
           }
         }
       }
+      // No file: standard input, after the assignments (`awk '{print x}' x=5` prints 5).
+      if (operands.every((o) => assignment.test(o))) inputs.push({ file: '', text: stdin });
       records: for (const input of inputs) {
         if ('assign' in input) {
           vars.set(input.assign, fromInput(unescapeValue(input.value)));

@@ -236,6 +236,9 @@ describe('text filters and ps options', () => {
     expect(sh("echo '10 9' | awk '{ print ($1 > $2), (\"10\" > \"9\") }'").output).toBe('1 0\n');
     expect(sh("awk -v n=3 'BEGIN { if (match(\"foobar\", /ob/)) print RSTART, RLENGTH, n * 2; exit 3 }'")).toMatchObject({ output: '3 2 6\n', exitStatus: 3 });
     expect(sh("awk '{ print FILENAME \":\" FNR }' /proc/loadavg /proc/uptime").output).toBe('/proc/loadavg:1\n/proc/uptime:1\n');
+    // VAR=VALUE operands take effect where they stand, before standard input when no file is named.
+    expect(sh("awk '{ print x, $1 }' x=1 /proc/loadavg x=2 /proc/uptime | cut -d' ' -f1").output).toBe('1\n2\n');
+    expect(sh("echo a | awk '{ print x }' x=5").output).toBe('5\n');
   });
 
   it('awk\'s errors: gawk\'s syntax report with a caret, fatal errors, a runaway loop stopped, what is not here', () => {
