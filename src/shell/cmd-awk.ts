@@ -10,7 +10,7 @@
  */
 import { fail, type Command, type CommandOutput } from './context.js';
 import { resolvePath } from './cmd-files.js';
-import { formatPrintf } from './cmd-printf.js';
+import { C_ESCAPES, formatPrintf } from './cmd-printf.js';
 import { formatFloat } from './cmd-text.js';
 import { strerror } from '../lib/errno.js';
 
@@ -83,7 +83,8 @@ class AwkSyntaxError extends Error {
   }
 }
 
-const STR_ESC: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"', '/': '/', a: '\x07', b: '\b', f: '\f', v: '\v' };
+/** awk's string escapes: C's, and \/ for a slash (as in a regex). */
+const STR_ESC: Readonly<Record<string, string>> = { ...C_ESCAPES, '/': '/' };
 
 function lex(src: string): Tok[] {
   const out: Tok[] = [];

@@ -7,7 +7,11 @@
 import { fail, type Command, type CommandOutput } from './context.js';
 import { formatFloat } from './cmd-text.js';
 
-const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v', e: '\x1b', '\\': '\\', '"': '"', "'": "'", '?': '?' };
+/** C's one-letter backslash escapes, which printf, awk's strings and tr's sets share (each adds its own). */
+export const C_ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v', '\\': '\\', '"': '"' };
+
+/** bash's printf also knows \e, \' and \?. */
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { ...C_ESCAPES, e: '\x1b', "'": "'", '?': '?' };
 
 /** Backslash escapes (the format's, or a %b argument's); stop is set by \c, which ends all output. */
 function unescape(s: string, octalNeedsZero: boolean): { text: string; stop: boolean } {

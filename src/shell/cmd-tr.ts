@@ -3,6 +3,7 @@
  * ranges (a-z), [:class:] names and [c*n] repeats; translate, -d delete, -s squeeze repeats, -c the complement
  * of SET1. The classic: tr '\0' ' ' < /proc/PID/cmdline, here cat /proc/PID/cmdline | tr '\0' ' '.
  */
+import { C_ESCAPES } from './cmd-printf.js';
 import { fail, type Command } from './context.js';
 
 const CLASSES: Readonly<Record<string, (c: number) => boolean>> = {
@@ -20,7 +21,6 @@ const CLASSES: Readonly<Record<string, (c: number) => boolean>> = {
   xdigit: (c) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102),
 };
 
-const ESC: Readonly<Record<string, number>> = { n: 10, t: 9, r: 13, a: 7, b: 8, f: 12, v: 11, '\\': 92 };
 
 /** A set's characters in order (codes 0-255), or tr's message. repeatFill: SET2's [c*] fills to SET1's length. */
 function expand(set: string, fillTo: number | null): number[] | string {
@@ -32,7 +32,7 @@ function expand(set: string, fillTo: number | null): number[] | string {
       const m = /^[0-7]{1,3}/.exec(set.slice(i + 1));
       if (m !== null) return { c: parseInt(m[0], 8) & 0xff, next: i + 1 + m[0].length };
       const d = set[i + 1] as string;
-      return { c: ESC[d] ?? d.charCodeAt(0), next: i + 2 };
+      return { c: (C_ESCAPES[d] ?? d).charCodeAt(0), next: i + 2 };
     }
     return { c: set.charCodeAt(i), next: i + 1 };
   };
