@@ -3,6 +3,7 @@ import type { Kernel } from '../kernel/index.js';
 import { syncAll } from '../kernel/mm/reclaim.js';
 import { pathToSysctlName, sysctlNameToPath } from '../kernel/proc/sysctl-table.js';
 import { strerror } from '../lib/errno.js';
+import { unescape } from './cmd-printf.js';
 import { fail, failErrno, getopt, ok, type Command, type CommandOutput } from './context.js';
 
 /** A path as the kernel sees it: a relative one from the working directory, "." and ".." taken away. */
@@ -105,13 +106,15 @@ export const echo: Command = (_env, argv) => {
   let newline = true;
   let escapes = false;
   while (args[0] !== undefined && /^-[neE]+$/.test(args[0])) {
-    if (args[0].includes('n')) newline = false;
-    if (args[0].includes('e')) escapes = true;
+    for (const f of args[0].slice(1)) {
+      if (f === 'n') newline = false;
+      else escapes = f === 'e';
+    }
     args = args.slice(1);
   }
-  let text = args.join(' ');
-  if (escapes) text = text.replace(/\\n/g, '\n').replace(/\\t/g, '\t').replace(/\\\\/g, '\\');
-  return ok(newline ? `${text}\n` : text);
+  // bash's echo -e knows the escapes of printf's %b, \c (no more output) included.
+  const u = escapes ? unescape(args.join(' '), true) : { text: args.join(' '), stop: false };
+  return ok(newline && !u.stop ? `${u.text}\n` : u.text);
 };
 
 export const ls: Command = (env, argv) => {

@@ -13,8 +13,8 @@ export const C_ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t', r
 /** bash's printf also knows \e, \' and \?. */
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { ...C_ESCAPES, e: '\x1b', "'": "'", '?': '?' };
 
-/** Backslash escapes (the format's, or a %b argument's); stop is set by \c, which ends all output. */
-function unescape(s: string, octalNeedsZero: boolean): { text: string; stop: boolean } {
+/** Backslash escapes (the format's, or a %b argument's and echo -e's); stop is set by \c, which ends all output. */
+export function unescape(s: string, octalNeedsZero: boolean): { text: string; stop: boolean } {
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const c = s[i] as string;

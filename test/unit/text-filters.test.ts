@@ -109,6 +109,8 @@ describe('text filters and ps options', () => {
     expect(sh("printf '%d %d %d %x %u' \"'A\" 0x10 010 -1 -1").output).toBe('65 16 8 ffffffffffffffff 18446744073709551615');
     expect(sh('printf "%b|%c|%%|\\x41\\101" "a\\tb\\0101" hello').output).toBe('a\tbA|h|%|AA');
     expect(sh('printf "%s\\n"').output).toBe('\n');
+    // echo -e knows the same escapes as %b; -E turns them off again; \c ends the output, newline included.
+    expect(sh('echo -e "a\\tb\\x41\\0101"; echo -eE "x\\ty"; echo -e "no\\cmore"').output).toBe('a\tbAA\nx\\ty\nno');
     expect(sh('printf "a\\cb"; printf "%q %q %q" "a b" "" "x$"').output).toBe("aa\\ b '' x\\$");
     expect(sh('printf "%d\\n" abc 12x')).toMatchObject({ output: 'bash: printf: abc: invalid number\nbash: printf: 12x: invalid number\n0\n12\n', exitStatus: 1 });
     expect(sh('printf "%z"')).toMatchObject({ output: "bash: printf: `z': invalid format character\n", exitStatus: 1 });
