@@ -8,7 +8,7 @@
  * Not here: getline, output redirection and pipes, system(), user-defined functions.
  * A program runs at one instant of virtual time, so it may take at most MAX_STEPS steps.
  */
-import { fail, type Command, type CommandOutput } from './context.js';
+import { fail, getopt, type Command, type CommandOutput } from './context.js';
 import { resolvePath } from './cmd-files.js';
 import { C_ESCAPES, formatPrintf } from './cmd-printf.js';
 import { formatFloat } from './cmd-text.js';
@@ -590,28 +590,28 @@ class AwkFatal extends Error {}
 export const awk: Command = (env, argv, stdin) => {
   let fs = ' ';
   const assigns: [string, string][] = [];
-  let i = 1;
-  for (; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a === '--') {
-      i++;
-      break;
-    }
-    if (a === '-F' || (a.startsWith('-F') && a.length > 2)) {
-      const v = a === '-F' ? argv[++i] : a.slice(2);
-      if (v === undefined) return fail('awk', 'option requires an argument -- F', 2);
-      fs = v === 't' ? '\t' : v.replace(/\\t/g, '\t');
-    } else if (a === '-v' || (a.startsWith('-v') && a.length > 2)) {
-      const v = a === '-v' ? argv[++i] : a.slice(2);
-      const m = /^([A-Za-z_]\w*)=(.*)$/s.exec(v ?? '');
-      if (m === null) return fail('awk', `\`${v ?? ''}' argument to \`-v' not in \`var=value' form`, 2);
-      assigns.push([m[1] as string, m[2] as string]);
-    } else if (a.startsWith('-') && a !== '-') return fail('awk', `${a}: option not supported here (-F, -v)`, 2);
-    else break;
-  }
-  const src = argv[i];
+  // Options end at the program, the first operand.
+  const operands: string[] = [];
+  const bad = getopt(
+    argv,
+    operands,
+    (c, value) => {
+      const v = value();
+      if (c !== 'F' && c !== 'v') return fail('awk', `-${c}: option not supported here (-F, -v)`, 2);
+      if (v === undefined) return fail('awk', `option requires an argument -- ${c}`, 2);
+      if (c === 'F') fs = v === 't' ? '\t' : v.replace(/\\t/g, '\t');
+      else {
+        const m = /^([A-Za-z_]\w*)=(.*)$/s.exec(v);
+        if (m === null) return fail('awk', `\`${v}' argument to \`-v' not in \`var=value' form`, 2);
+        assigns.push([m[1] as string, m[2] as string]);
+      }
+      return undefined;
+    },
+    { inOrder: true },
+  );
+  if (bad !== null) return bad;
+  const src = operands.shift();
   if (src === undefined) return fail('awk', "usage: awk [-F fs][-v var=value] 'prog' [file ...]", 2);
-  const operands = argv.slice(i + 1);
   let items: Item[];
   try {
     items = new Parser(lex(src)).program();

@@ -4,7 +4,7 @@
  * times as -n allows, or with -I one command per input line with REPLACE in its arguments replaced by the line.
  * The status is GNU's: 123 if any run failed, 127 if the command is not found.
  */
-import { fail, type CommandOutput } from './context.js';
+import { fail, getopt, type CommandOutput } from './context.js';
 
 type Run = (argv: string[], stdin: string) => CommandOutput;
 
@@ -43,28 +43,29 @@ export function xargs(argv: readonly string[], stdin: string, run: Run): Command
   let replace: string | null = null;
   let noRunIfEmpty = false;
   let trace = false;
-  let i = 1;
-  for (; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a === '--') {
-      i++;
-      break;
-    }
-    if (!a.startsWith('-') || a === '-') break;
-    if (a === '-r' || a === '--no-run-if-empty') noRunIfEmpty = true;
-    else if (a === '-t' || a === '--verbose') trace = true;
-    else if (a === '-n' || a.startsWith('-n') || a.startsWith('--max-args=')) {
-      const v = a === '-n' ? argv[++i] : a.startsWith('--') ? a.slice('--max-args='.length) : a.slice(2);
-      if (v === undefined) return fail('xargs', "option requires an argument -- 'n'", 1);
-      if (!/^\d+$/.test(v) || Number(v) < 1) return fail('xargs', `value ${v} for -n option should be >= 1`, 1);
-      max = Number(v);
-    } else if (a === '-I' || a.startsWith('-I')) {
-      const v = a === '-I' ? argv[++i] : a.slice(2);
-      if (v === undefined) return fail('xargs', "option requires an argument -- 'I'", 1);
-      replace = v;
-    } else return fail('xargs', `invalid option -- '${a.replace(/^-+/, '').slice(0, 1)}'\nUsage: xargs [OPTION]... COMMAND [INITIAL-ARGS]...`, 1);
-  }
-  const command = argv.slice(i);
+  const command: string[] = [];
+  const bad = getopt(
+    argv,
+    command,
+    (c, value) => {
+      if (c === 'r') noRunIfEmpty = true;
+      else if (c === 't') trace = true;
+      else if (c === 'n') {
+        const v = value();
+        if (v === undefined) return fail('xargs', "option requires an argument -- 'n'", 1);
+        if (!/^\d+$/.test(v) || Number(v) < 1) return fail('xargs', `value ${v} for -n option should be >= 1`, 1);
+        max = Number(v);
+      } else if (c === 'I') {
+        const v = value();
+        if (v === undefined) return fail('xargs', "option requires an argument -- 'I'", 1);
+        replace = v;
+      } else return fail('xargs', `${c.startsWith('--') ? `unrecognized option '${c}'` : `invalid option -- '${c}'`}\nUsage: xargs [OPTION]... COMMAND [INITIAL-ARGS]...`, 1);
+      return undefined;
+    },
+    // The command and its arguments start at the first operand: `xargs echo -n` passes -n to echo.
+    { inOrder: true, long: { 'no-run-if-empty': 'r', verbose: 't', 'max-args': 'n' } },
+  );
+  if (bad !== null) return bad;
   if (command.length === 0) command.push('echo');
   // -I: a command per non-blank input line, its leading blanks dropped, the line replacing REPLACE.
   let runs: string[][];

@@ -93,12 +93,36 @@ export function parseIntArg(s: string | undefined): number | null {
  * getopt(3) over argv[1..]: words that are not options (and "-") are operands, pushed to `operands`; each letter of
  * an option word (-abc is -a -b -c) goes to onOpt, whose value() takes the option's argument: the rest of the word
  * or the next word (undefined if there is none). onOpt returns a failure to stop there; getopt returns it.
+ * "--" ends the options. inOrder: the first operand ends them too (POSIX's order, for a command that runs another
+ * command or takes a program: xargs, awk). long: GNU long options as the letter they stand for ("--max-args=2"
+ * as -n 2); a long option not named there goes to onOpt whole ("--foo").
  */
-export function getopt(argv: readonly string[], operands: string[], onOpt: (c: string, value: () => string | undefined) => CommandOutput | void): CommandOutput | null {
+export function getopt(
+  argv: readonly string[],
+  operands: string[],
+  onOpt: (c: string, value: () => string | undefined) => CommandOutput | void,
+  opts: { inOrder?: boolean; long?: Readonly<Record<string, string>> } = {},
+): CommandOutput | null {
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i] as string;
+    if (a === '--') {
+      operands.push(...argv.slice(i + 1));
+      return null;
+    }
     if (!a.startsWith('-') || a === '-') {
+      if (opts.inOrder === true) {
+        operands.push(...argv.slice(i));
+        return null;
+      }
       operands.push(a);
+      continue;
+    }
+    if (a.startsWith('--') && opts.long !== undefined) {
+      const eq = a.indexOf('=');
+      const name = a.slice(2, eq < 0 ? undefined : eq);
+      const letter = opts.long[name];
+      const r = onOpt(letter ?? `--${name}`, () => (eq >= 0 ? a.slice(eq + 1) : argv[++i]));
+      if (r !== undefined) return r;
       continue;
     }
     for (let j = 1; j < a.length; j++) {
