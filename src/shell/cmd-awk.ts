@@ -11,7 +11,7 @@
 import { fail, getopt, type Command, type CommandOutput } from './context.js';
 import { resolvePath } from './cmd-files.js';
 import { C_ESCAPES, formatPrintf } from './cmd-printf.js';
-import { formatFloat } from './cmd-text.js';
+import { cmpC, formatFloat } from './cmd-text.js';
 import { strerror } from '../lib/errno.js';
 
 /** Statements and loop turns one program may run (a runaway `while (1)` is stopped, not a hung machine). */
@@ -61,9 +61,7 @@ function compare(a: Value, b: Value): number {
     const y = toNum(b);
     return x < y ? -1 : x > y ? 1 : 0;
   }
-  const x = toStr(a);
-  const y = toStr(b);
-  return x < y ? -1 : x > y ? 1 : 0;
+  return cmpC(toStr(a), toStr(b));
 }
 
 /* ---------------------------------------------------------------------------------------------- lexer */

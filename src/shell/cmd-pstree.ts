@@ -6,6 +6,7 @@
  */
 import type { Kernel } from '../kernel/index.js';
 import type { Task } from '../kernel/task/task.js';
+import { cmpC } from './cmd-text.js';
 import { fail, type Command } from './context.js';
 
 interface Glyphs {
@@ -22,7 +23,7 @@ const ASCII: Glyphs = { one: '---', first: '-+-', mid: '|-', last: '`-', down: '
 
 function childrenOf(k: Kernel, t: Task, byPid: boolean): Task[] {
   const kids = [...k.tasks.values()].filter((c) => c.parent === t && c.exitState === 0);
-  return kids.sort((a, b) => (byPid || a.comm === b.comm ? a.pid - b.pid : a.comm < b.comm ? -1 : 1));
+  return kids.sort((a, b) => (byPid ? 0 : cmpC(a.comm, b.comm)) || a.pid - b.pid);
 }
 
 /** The lines of t's subtree; the first starts with t's label, the others are indented under its children. */

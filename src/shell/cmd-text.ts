@@ -21,7 +21,7 @@ function invalid(name: string, opt: string): CommandOutput {
 }
 
 /** Byte order (the C locale's collation). */
-function cmpC(a: string, b: string): number {
+export function cmpC(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 

@@ -6,11 +6,17 @@
  */
 import type { Kernel } from '../kernel/index.js';
 import { resolvePath } from './cmd-files.js';
+import { cmpC } from './cmd-text.js';
 
-export const GLOB_STAR = '\u0006';
-export const GLOB_ONE = '\u000e';
-export const GLOB_CLASS = '\u000f';
+const GLOB_STAR = '\u0006';
+const GLOB_ONE = '\u000e';
+const GLOB_CLASS = '\u000f';
 const MARKS = /[\u0006\u000e\u000f]/;
+
+/** text with its *, ? and [ marked as patterns: an unquoted word's, or an unquoted expansion's. */
+export function markGlob(text: string): string {
+  return text.replace(/[*?[]/g, (c) => (c === '*' ? GLOB_STAR : c === '?' ? GLOB_ONE : GLOB_CLASS));
+}
 
 /** The word as typed: the marks back to *, ? and [. */
 export function unmarkGlob(w: string): string {
@@ -77,5 +83,5 @@ export function expandGlob(k: Kernel, cwd: string, word: string): string[] | nul
     found = next;
   });
   if (found.length === 0) return null;
-  return found.map((f) => f.typed).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return found.map((f) => f.typed).sort(cmpC);
 }

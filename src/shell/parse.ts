@@ -6,7 +6,7 @@
  * A small POSIX-shell subset.
  */
 
-import { GLOB_CLASS, GLOB_ONE, GLOB_STAR } from './glob.js';
+import { markGlob } from './glob.js';
 
 export interface SimpleCommand {
   argv: string[];
@@ -261,7 +261,7 @@ export function tokenize(line: string, subs: string[] = []): Token[] {
           i = v.next;
         } else {
           // An unquoted pattern character is marked for pathname expansion (glob.ts); quoted, it stays itself.
-          word += ch === '*' ? GLOB_STAR : ch === '?' ? GLOB_ONE : ch === '[' ? GLOB_CLASS : ch;
+          word += markGlob(ch);
           i++;
         }
       }

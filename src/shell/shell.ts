@@ -7,7 +7,7 @@ import { spawnTask, type Kernel } from '../kernel/index.js';
 import { BOOT_TIME_SEC } from '../kernel/proc/system.js';
 import { cat, echo, grep, head, ls, openForWrite, redirectWrite, resolvePath, sync, sysctl, tail, tee, wc } from './cmd-files.js';
 import { tr } from './cmd-tr.js';
-import { expandGlob, GLOB_CLASS, GLOB_ONE, GLOB_STAR, hasGlob, unmarkGlob } from './glob.js';
+import { expandGlob, hasGlob, markGlob, unmarkGlob } from './glob.js';
 import { stressNg } from './cmd-stress.js';
 import { perf } from './perf.js';
 import { launchFor } from './launch.js';
@@ -471,18 +471,17 @@ class LineRun {
       }
     });
     // An unquoted expansion's *, ? and [ are patterns too, as bash expands them after splitting.
-    const asPattern = (text: string): string => text.replace(/[*?[]/g, (c) => (c === '*' ? GLOB_STAR : c === '?' ? GLOB_ONE : GLOB_CLASS));
     v = v.replace(VAR_RE, (_m, mark: string, name: string) => {
       const value = this.vars().get(name) ?? defaultVar(this.k, name);
       if (mark !== '\u0003') return value;
       split = true;
-      return asPattern(value);
+      return markGlob(value);
     });
     v = v.replace(SUBST_RE, (_m, mark: string, i: string) => {
       const out = this.substitute(Number(i));
       if (mark !== '\u0001') return out;
       split = true;
-      return asPattern(out);
+      return markGlob(out);
     });
     return split && splitting ? v.split(/[ \t\n]+/).filter((x) => x !== '') : [v];
   }
