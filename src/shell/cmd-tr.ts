@@ -21,8 +21,7 @@ const CLASSES: Readonly<Record<string, (c: number) => boolean>> = {
   xdigit: (c) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102),
 };
 
-
-/** A set's characters in order (codes 0-255), or tr's message. repeatFill: SET2's [c*] fills to SET1's length. */
+/** A set's characters in order (codes 0-255), or tr's message. fillTo: the length a [c*] in SET2 fills it to. */
 function expand(set: string, fillTo: number | null): number[] | string {
   const out: number[] = [];
   let fillAt = -1;
@@ -84,9 +83,11 @@ export const tr: Command = (_env, argv, stdin) => {
   }
   const usage = "Try 'tr --help' for more information.";
   if (sets.length === 0) return fail('tr', `missing operand\n${usage}`, 1);
-  const need = del && !squeeze ? 1 : del && squeeze ? 2 : squeeze ? 1 : 2;
-  if (sets.length < need) return fail('tr', `missing operand after '${sets[sets.length - 1]}'\n${del ? 'Two strings must be given when both deleting and squeezing repeats.' : 'Two strings must be given when translating.'}\n${usage}`, 1);
-  if (sets.length > need && !(squeeze && !del && sets.length === 2)) return fail('tr', `extra operand '${sets[need]}'\n${del && !squeeze ? 'Only one string may be given when deleting without squeezing repeats.\n' : ''}${usage}`, 1);
+  // Two sets to translate or to delete and squeeze; one to delete; one or two to squeeze.
+  const min = del === squeeze ? 2 : 1;
+  const max = del && !squeeze ? 1 : 2;
+  if (sets.length < min) return fail('tr', `missing operand after '${sets[sets.length - 1]}'\n${del ? 'Two strings must be given when both deleting and squeezing repeats.' : 'Two strings must be given when translating.'}\n${usage}`, 1);
+  if (sets.length > max) return fail('tr', `extra operand '${sets[max]}'\n${max === 1 ? 'Only one string may be given when deleting without squeezing repeats.\n' : ''}${usage}`, 1);
   const s1 = expand(sets[0] as string, null);
   if (typeof s1 === 'string') return fail('tr', s1, 1);
   let in1 = new Set(s1);
