@@ -4,7 +4,6 @@
  * `N*[name]`, except with -p, which shows each pid after its name. Kernel threads descend from kthreadd (pid 2),
  * beside init, as on a real machine: `pstree 2` shows them.
  */
-import type { Kernel } from '../kernel/index.js';
 import type { Task } from '../kernel/task/task.js';
 import { cmpC } from './cmd-text.js';
 import { fail, type Command } from './context.js';
@@ -21,26 +20,26 @@ interface Glyphs {
 const UNICODE: Glyphs = { one: '───', first: '─┬─', mid: '├─', last: '└─', down: '│' };
 const ASCII: Glyphs = { one: '---', first: '-+-', mid: '|-', last: '`-', down: '|' };
 
-function childrenOf(k: Kernel, t: Task, byPid: boolean): Task[] {
-  const kids = [...k.tasks.values()].filter((c) => c.parent === t && c.exitState === 0);
+/** t's live children (the task's own list), by name then pid, or by pid alone (-n). */
+function childrenOf(t: Task, byPid: boolean): Task[] {
+  const kids = [...(t.children ?? [])].filter((c) => c.exitState === 0);
   return kids.sort((a, b) => (byPid ? 0 : cmpC(a.comm, b.comm)) || a.pid - b.pid);
 }
 
 /** The lines of t's subtree; the first starts with t's label, the others are indented under its children. */
-function render(k: Kernel, t: Task, o: { pids: boolean; byPid: boolean; g: Glyphs }): string[] {
+function render(t: Task, o: { pids: boolean; byPid: boolean; g: Glyphs }): string[] {
   const label = o.pids ? `${t.comm}(${t.pid})` : t.comm;
-  const kids = childrenOf(k, t, o.byPid);
+  const kids = childrenOf(t, o.byPid);
   if (kids.length === 0) return [label];
-  // Each child's lines; without -p, identical ones (one line each) become N*[...].
-  const parts: string[][] = [];
+  // Each child's lines; without -p, identical ones (one line each) are counted and shown as N*[...].
+  const groups: { lines: string[]; n: number }[] = [];
   for (const c of kids) {
-    const lines = render(k, c, o);
-    const prev = parts[parts.length - 1];
-    if (!o.pids && prev !== undefined && lines.length === 1 && prev.length === 1 && strip(prev[0] as string) === lines[0]) {
-      const n = /^(\d+)\*\[/.exec(prev[0] as string);
-      prev[0] = `${n === null ? 2 : Number(n[1]) + 1}*[${lines[0]}]`;
-    } else parts.push(lines);
+    const lines = render(c, o);
+    const prev = groups[groups.length - 1];
+    if (!o.pids && prev !== undefined && lines.length === 1 && prev.lines.length === 1 && prev.lines[0] === lines[0]) prev.n++;
+    else groups.push({ lines, n: 1 });
   }
+  const parts = groups.map((g) => (g.n > 1 ? [`${g.n}*[${g.lines[0]}]`] : g.lines));
   const pad = ' '.repeat(label.length);
   const out: string[] = [];
   parts.forEach((lines, i) => {
@@ -52,12 +51,6 @@ function render(k: Kernel, t: Task, o: { pids: boolean; byPid: boolean; g: Glyph
     lines.forEach((l, j) => out.push(j === 0 ? head + l : cont + l));
   });
   return out;
-}
-
-/** A merged line's text without its N*[...] (so a third identical sibling joins the first two). */
-function strip(line: string): string {
-  const m = /^\d+\*\[(.*)\]$/.exec(line);
-  return m === null ? line : (m[1] as string);
 }
 
 export const pstree: Command = (env, argv) => {
@@ -76,5 +69,5 @@ export const pstree: Command = (env, argv) => {
   const t = env.k.tasks.get(root);
   // psmisc prints nothing for a pid that is not there, and fails.
   if (t === undefined || t.exitState !== 0) return { out: '', err: '', status: 1 };
-  return { out: `${render(env.k, t, o).join('\n')}\n`, err: '', status: 0 };
+  return { out: `${render(t, o).join('\n')}\n`, err: '', status: 0 };
 };
