@@ -5,7 +5,7 @@
  * not parse is bash's error, printed as 0, and the status is 1.
  */
 import { fail, type Command, type CommandOutput } from './context.js';
-import { formatFloat } from './cmd-text.js';
+import { formatFloat, pad } from './cmd-text.js';
 
 /** C's one-letter backslash escapes, which printf, awk's strings and tr's sets share (each adds its own). */
 export const C_ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v', '\\': '\\', '"': '"' };
@@ -83,15 +83,6 @@ function floatArg(a: string, errs: string[]): number {
   }
   if (m[0].length !== t.length) errs.push(`${a}: invalid number`);
   return /inf/i.test(m[0]) ? (m[0].startsWith('-') ? -Infinity : Infinity) : /nan/i.test(m[0]) ? NaN : Number(m[0]);
-}
-
-/** Pads body (sign apart) to width by the flags: - left, 0 zeros after the sign (not with a precision for integers). */
-function pad(sign: string, body: string, width: number, flags: string, zeroOk: boolean): string {
-  const s = sign + body;
-  if (s.length >= width) return s;
-  if (flags.includes('-')) return s.padEnd(width);
-  if (flags.includes('0') && zeroOk) return sign + body.padStart(width - sign.length, '0');
-  return s.padStart(width);
 }
 
 /**

@@ -250,6 +250,15 @@ function toFixedEven(x: number, prec: number): string {
   return x < 0 ? `-${body}` : body;
 }
 
+/** Pads body (sign apart) to width by C's flags: - left, 0 zeros after the sign (zeroOk: not with an integer's precision). */
+export function pad(sign: string, body: string, width: number, flags: string, zeroOk: boolean): string {
+  const s = sign + body;
+  if (s.length >= width) return s;
+  if (flags.includes('-')) return s.padEnd(width);
+  if (flags.includes('0') && zeroOk) return sign + body.padStart(width - sign.length, '0');
+  return s.padStart(width);
+}
+
 /** C's %f, %e or %g (conv, either case) of x >= 0 with precision prec; lower case (the caller raises %E's). */
 export function formatFloat(x: number, conv: string, precIn: number, alt: boolean): string {
   const k = conv.toLowerCase();
@@ -285,13 +294,7 @@ function seqFormatter(fmt: string): ((x: number) => string) | string {
     let body = formatFloat(Math.abs(x), k, prec, flags.includes('#'));
     if (kind !== k) body = body.toUpperCase();
     const sign = x < 0 ? '-' : flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : '';
-    let out = sign + body;
-    if (out.length < width) {
-      if (flags.includes('-')) out = out.padEnd(width);
-      else if (flags.includes('0')) out = sign + body.padStart(width - sign.length, '0');
-      else out = out.padStart(width);
-    }
-    return before + out + after;
+    return before + pad(sign, body, width, flags, true) + after;
   };
 }
 

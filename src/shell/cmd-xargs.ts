@@ -80,7 +80,8 @@ export function xargs(argv: readonly string[], stdin: string, run: Run): Command
     const ws = words(stdin);
     if (typeof ws === 'string') return fail('xargs', ws, 1);
     runs = [];
-    for (let j = 0; j < ws.length; j += max === Infinity ? ws.length : max) runs.push([...command, ...ws.slice(j, max === Infinity ? ws.length : j + max)]);
+    const per = max === Infinity ? Math.max(1, ws.length) : max;
+    for (let j = 0; j < ws.length; j += per) runs.push([...command, ...ws.slice(j, j + per)]);
     // GNU xargs runs the command once even with no input, unless -r.
     if (runs.length === 0 && !noRunIfEmpty) runs.push([...command]);
   }
@@ -92,9 +93,9 @@ export function xargs(argv: readonly string[], stdin: string, run: Run): Command
     // Each run reads nothing: xargs's own input is the words it took.
     const r = run(args, '');
     out += r.out;
-    err += r.err;
     // xargs execs the command itself: a missing one is its error, not the shell's.
-    if (r.status === 127) return { out, err: `${err.slice(0, err.length - r.err.length)}xargs: ${args[0]}: No such file or directory\n`, status: 127, errno: 'ENOENT' };
+    if (r.status === 127) return { out, err: `${err}xargs: ${args[0]}: No such file or directory\n`, status: 127, errno: 'ENOENT' };
+    err += r.err;
     if (r.status === 255) return { out, err: `${err}xargs: ${args[0]}: exited with status 255; aborting\n`, status: 124 };
     if (r.status !== 0) status = 123;
   }
