@@ -417,6 +417,18 @@ class LineRun {
     return this.vars().get('PWD') ?? '/';
   }
 
+  /** `< FILE` (of a command or a loop): the file's text, or null after bash's message when it cannot be read. */
+  private openInput(word: string): string | null {
+    const path = this.expandWords(word, false).join('');
+    const resolved = resolvePath(path, this.cwd());
+    const r = this.k.proc.read(resolved);
+    if (r.ok) return r.text;
+    const errno = this.k.proc.isDir(resolved) ? 'EISDIR' : r.errno;
+    this.err(`bash: ${path}: ${strerror(errno)}\n`);
+    if (this.error === null) this.error = errno;
+    return null;
+  }
+
   private commandEnv(): ShellEnv {
     return { ...this.env, cwd: this.cwd() };
   }
@@ -513,17 +525,13 @@ class LineRun {
         loopInput = this.captures.pop() as string;
       }
       if (compound && item.input !== undefined) {
-        const path = this.expandWords(item.input, false).join('');
-        const r = this.k.proc.read(resolvePath(path, this.cwd()));
-        if (!r.ok) {
-          this.err(`bash: ${path}: ${strerror(r.errno)}\n`);
-          if (this.error === null) this.error = r.errno;
+        loopInput = this.openInput(item.input);
+        if (loopInput === null) {
           this.status = 1;
           if (item.op === '|') pipeIn = this.captures.pop() as string;
           prevOp = item.op;
           continue;
         }
-        loopInput = r.text;
       }
       if (loopInput !== null) {
         const lines = loopInput.split('\n');
@@ -668,16 +676,13 @@ class LineRun {
       const name = argv[0];
       if (c.input !== undefined) {
         // < FILE: bash opens it first; if it cannot, the command does not run.
-        const path = this.expandWords(c.input, false).join('');
-        const r = this.k.proc.read(resolvePath(path, this.cwd()));
-        if (!r.ok) {
-          last = { out: '', err: `bash: ${path}: ${strerror(this.k.proc.isDir(resolvePath(path, this.cwd())) ? 'EISDIR' : r.errno)}\n`, status: 1, errno: r.errno };
-          this.err(last.err);
-          if (this.error === null) this.error = r.errno;
+        const text = this.openInput(c.input);
+        if (text === null) {
+          last = { out: '', err: '', status: 1 };
           stdin = '';
           continue;
         }
-        stdin = r.text;
+        stdin = text;
       }
       // bash opens > and 2> files before the command runs: one it cannot open, and the command does not run.
       const targets = [c.redirect, typeof c.errRedirect === 'object' ? c.errRedirect : null].flatMap((t) => (t === null ? [] : [this.expandWords(t.path, false).join('')]));
