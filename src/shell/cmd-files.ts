@@ -521,14 +521,10 @@ export function openForWrite(k: Kernel, path: string, cwd = '/'): string | null 
   return mode !== null && mode[2] !== 'w' ? 'EACCES' : null;
 }
 
-/** Write a command's output to a file (the shell's > / >> redirection). */
+/** Write a command's output to a file the shell has opened (its > / >> redirection). */
 export function redirectWrite(k: Kernel, cmdName: string, builtin: boolean, path: string, data: string, append = false, cwd = '/'): CommandOutput | null {
-  const p = resolvePath(path, cwd);
-  if (!k.proc.exists(p) && pathToSysctlName(p) === null) {
-    return fail('bash', `${path}: No such file or directory`, 1, 'ENOENT');
-  }
-  if (k.proc.isDir(p)) return fail('bash', `${path}: Is a directory`, 1, 'EISDIR');
-  const e = k.proc.write(p, data, !append);
+  // The shell opened it (openForWrite) before the command ran: what can fail now is the write itself.
+  const e = k.proc.write(resolvePath(path, cwd), data, !append);
   if (e === null) return null;
   if (e === 'EACCES' || e === 'ENOENT') return failErrno('bash', path, e);
   return fail(builtin ? `bash: ${cmdName}` : cmdName, `write error: ${strerror(e)}`, 1, e);

@@ -685,8 +685,9 @@ class LineRun {
         stdin = text;
       }
       // bash opens > and 2> files before the command runs: one it cannot open, and the command does not run.
-      const targets = [c.redirect, typeof c.errRedirect === 'object' ? c.errRedirect : null].flatMap((t) => (t === null ? [] : [this.expandWords(t.path, false).join('')]));
-      const cannot = targets.map((path) => ({ path, errno: openForWrite(this.k, path, this.cwd()) })).find((x) => x.errno !== null);
+      const outPath = c.redirect === null ? null : this.expandWords(c.redirect.path, false).join('');
+      const errPath = typeof c.errRedirect === 'object' ? this.expandWords(c.errRedirect.path, false).join('') : null;
+      const cannot = [outPath, errPath].flatMap((path) => (path === null ? [] : [{ path, errno: openForWrite(this.k, path, this.cwd()) }])).find((x) => x.errno !== null);
       if (cannot !== undefined) {
         last = { out: '', err: `bash: ${cannot.path}: ${strerror(cannot.errno as string)}\n`, status: 1, errno: cannot.errno as string };
         this.err(last.err);
@@ -708,17 +709,17 @@ class LineRun {
       // output goes (before it, as they reach the terminal before the output here); 2>FILE writes them there.
       if (c.outToErr === true) last = { ...last, out: '', err: last.err + last.out };
       if (c.errRedirect === 'stdout') last = { ...last, out: last.err + last.out, err: '' };
-      else if (c.errRedirect !== undefined) {
+      else if (c.errRedirect !== undefined && errPath !== null) {
         const name = argv[0] as string;
-        const r = redirectWrite(this.k, name, BUILTINS.has(name), this.expandWords(c.errRedirect.path, false).join(''), last.err, c.errRedirect.append, this.cwd());
+        const r = redirectWrite(this.k, name, BUILTINS.has(name), errPath, last.err, c.errRedirect.append, this.cwd());
         last = r === null ? { ...last, err: '' } : { ...r, out: last.out };
       }
       this.err(last.err);
       if (last.errno !== undefined && this.error === null && last.status !== 0) this.error = last.errno;
       stdin = last.out;
-      if (c.redirect !== null) {
+      if (c.redirect !== null && outPath !== null) {
         const name = argv[0] as string;
-        const r = redirectWrite(this.k, name, BUILTINS.has(name), this.expandWords(c.redirect.path, false).join(''), last.out, c.redirect.append, this.cwd());
+        const r = redirectWrite(this.k, name, BUILTINS.has(name), outPath, last.out, c.redirect.append, this.cwd());
         stdin = '';
         if (r !== null) {
           this.err(r.err);
