@@ -696,9 +696,10 @@ class LineRun {
         continue;
       }
       const builtin = SHELL_BUILTINS[name as string];
-      if (name === 'read') last = this.read(argv, stdin, c !== commands[0] || c.input !== undefined || input !== '');
+      const inPipeline = commands.length > 1 || input !== '';
+      if (name === 'read') last = this.read(argv, inPipeline || c.input !== undefined ? stdin : null, inPipeline);
       // In a pipeline of several commands each runs in a subshell, as in bash: cd or export there changes nothing.
-      else last = name === 'sleep' ? this.sleep(argv) : name === 'break' || name === 'continue' ? this.loopControl(argv) : builtin !== undefined ? builtin(commands.length > 1 ? new Map(this.vars()) : this.vars(), argv, this.k) : runSimple(this.commandEnv(), argv, stdin);
+      else last = name === 'sleep' ? this.sleep(argv) : name === 'break' || name === 'continue' ? this.loopControl(argv) : builtin !== undefined ? builtin(inPipeline ? new Map(this.vars()) : this.vars(), argv, this.k) : runSimple(this.commandEnv(), argv, stdin);
       if (last.follow !== undefined) {
         // Later reports need the machine to run on after this line returns: only a command on its own can.
         if (alone && c.redirect === null && c.errRedirect === undefined && c.outToErr === undefined) this.follow = last.follow;
@@ -743,22 +744,19 @@ class LineRun {
   }
 
   /**
-   * read [-r] [NAME...]: the next line of the loop's input (a pipe into it, or done < FILE) into the names, split at
-   * blanks, the last one taking the rest (REPLY with none); without -r a backslash keeps the next character.
-   * Status 1 at the end of the input. In a pipeline after another command, read runs in a subshell as in bash:
-   * it reads, and its variables are lost with it.
+   * read [-r] [NAME...]: a line into the names, split at blanks, the last one taking the rest (REPLY with none);
+   * without -r a backslash keeps the next character. The line comes from `from` (its input: < FILE, or a pipe)
+   * or, when null, from the loop's input (a pipe into the loop, or done < FILE). Status 1 at the end of the
+   * input. In a pipeline read runs in a subshell, as in bash: it reads, and its variables are lost with it.
    */
-  private read(argv: string[], stdin: string, piped: boolean): CommandOutput {
+  private read(argv: string[], from: string | null, subshell: boolean): CommandOutput {
     const raw = argv[1] === '-r';
     const names = argv.slice(raw ? 2 : 1);
     for (const n of names) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) return fail('bash: read', `\`${n}': not a valid identifier`, 1);
-    let line: string | undefined;
-    if (piped) line = stdin === '' ? undefined : (stdin.split('\n')[0] as string);
-    else line = this.readBuffers[this.readBuffers.length - 1]?.shift();
+    const line = from !== null ? (from === '' ? undefined : from.split('\n')[0]) : this.readBuffers[this.readBuffers.length - 1]?.shift();
     if (line === undefined) return { out: '', err: '', status: 1 };
-    if (piped) return ok('');
     const text = raw ? line : line.replace(/\\(.)/g, '$1');
-    const vars = this.vars();
+    const vars = subshell ? new Map<string, string>() : this.vars();
     if (names.length === 0) {
       vars.set('REPLY', text);
       return ok('');

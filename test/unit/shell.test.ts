@@ -152,6 +152,8 @@ describe('command language: texts as the real tools print them', () => {
     // At the end of its input read fails; in a pipeline after another command it is a subshell's, as in bash.
     expect(run('read x; echo $?').output).toBe('1\n');
     expect(run('v=old; echo new | read v; echo $v').output).toBe('old\n');
+    // read < FILE is no pipeline: its names are set.
+    expect(run('read one two rest < /proc/loadavg; echo "$one|$rest" | wc -w').output).toBe('3\n');
     expect(run('while read l; do echo x; done < /proc/nope; echo $?').output).toBe('bash: /proc/nope: No such file or directory\n1\n');
     expect(run('for i in 1; do echo $i; done |')).toMatchObject({ output: "bash: syntax error near unexpected token `newline'\n" });
   });
