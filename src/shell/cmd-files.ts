@@ -3,6 +3,7 @@ import type { Kernel } from '../kernel/index.js';
 import { syncAll } from '../kernel/mm/reclaim.js';
 import { pathToSysctlName, sysctlNameToPath } from '../kernel/proc/sysctl-table.js';
 import { strerror } from '../lib/errno.js';
+import { escapeRegExp } from '../lib/regexp.js';
 import { unescape } from './cmd-printf.js';
 import { fail, failErrno, getopt, ok, type Command, type CommandOutput } from './context.js';
 
@@ -326,12 +327,12 @@ export const grep: Command = (env, argv, stdin) => {
   if (bad !== null) return bad;
   if (patterns.length === 0) {
     const p = operands.shift();
-    if (p === undefined) return fail('grep', USAGE.replace(/^Usage: /, 'Usage: '), 2);
+    if (p === undefined) return fail('grep', USAGE, 2);
     patterns.push(p);
   }
   let re: RegExp;
   try {
-    const one = (pat: string): string => (o.F ? pat.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : o.E ? pat : breToJs(pat));
+    const one = (pat: string): string => (o.F ? escapeRegExp(pat) : o.E ? pat : breToJs(pat));
     // A pattern argument may hold several, one per line (as -e does for each).
     const src = patterns.flatMap((p) => p.split('\n')).map(one).join('|');
     re = new RegExp(o.w ? `(?<![\\w])(?:${src})(?![\\w])` : src, o.i ? 'gi' : 'g');
@@ -365,6 +366,8 @@ export const grep: Command = (env, argv, stdin) => {
     else walk(f);
   }
   const withNames = names ?? (files.length > 1 || o.r);
+  // -q, -c, -l and -L print no lines.
+  const noLines = o.q || o.c || o.l || o.L;
   let out = '';
   let selected = 0;
   const inputs = operands.length === 0 ? [{ name: '(standard input)', text: stdin }] : files.flatMap((f) => {
@@ -378,7 +381,8 @@ export const grep: Command = (env, argv, stdin) => {
     const lines = text.split('\n');
     if (lines[lines.length - 1] === '') lines.pop();
     let hits = 0;
-    const prefix = withNames ? `${name}:` : '';
+    // What goes before a line: the file's name and the line's number, each followed by ":" (or "-" for context).
+    const lead = (idx: number, sep: string): string => `${withNames ? `${name}${sep}` : ''}${o.n ? `${idx + 1}${sep}` : ''}`;
     // With -A/-B/-C, the lines around each selected one too, marked "-" where selected ones are marked ":", and
     // "--" between groups that do not touch (GNU's layout).
     const context = (after > 0 || before > 0) && !o.o;
@@ -386,23 +390,22 @@ export const grep: Command = (env, argv, stdin) => {
     let pendingAfter = 0;
     const emit = (idx: number, sep: string): void => {
       if (context && printedTo >= 0 && idx > printedTo + 1) out += '--\n';
-      out += `${withNames ? `${name}${sep}` : ''}${o.n ? `${idx + 1}${sep}` : ''}${lines[idx]}\n`;
+      out += `${lead(idx, sep)}${lines[idx]}\n`;
       printedTo = idx;
     };
     lines.forEach((l, idx) => {
       if (test(l) === o.v) {
-        if (pendingAfter > 0 && !(o.q || o.c || o.l || o.L)) {
+        if (pendingAfter > 0 && !noLines) {
           emit(idx, '-');
           pendingAfter--;
         }
         return;
       }
       hits++;
-      if (o.q || o.c || o.l || o.L) return;
+      if (noLines) return;
       if (o.o && !o.v) {
         re.lastIndex = 0;
-        const at = `${prefix}${o.n ? `${idx + 1}:` : ''}`;
-        for (const m of l.matchAll(re)) if (m[0] !== '') out += `${at}${m[0]}\n`;
+        for (const m of l.matchAll(re)) if (m[0] !== '') out += `${lead(idx, ':')}${m[0]}\n`;
         return;
       }
       if (context) for (let b = Math.max(printedTo + 1, idx - before); b < idx; b++) emit(b, '-');
@@ -413,7 +416,7 @@ export const grep: Command = (env, argv, stdin) => {
     if (o.q) continue;
     if (o.l && hits > 0) out += `${name}\n`;
     else if (o.L && hits === 0) out += `${name}\n`;
-    else if (o.c && !o.l && !o.L) out += `${prefix}${hits}\n`;
+    else if (o.c && !o.l && !o.L) out += `${withNames ? `${name}:` : ''}${hits}\n`;
   }
   const status = o.q && selected > 0 ? 0 : errno !== undefined ? 2 : (o.L ? out !== '' : selected > 0) ? 0 : 1;
   const r: CommandOutput = { out: o.q ? '' : out, err, status };

@@ -5,6 +5,7 @@
  * pattern characters (GLOB_STAR, GLOB_ONE, GLOB_CLASS), so a quoted or escaped one stays a character.
  */
 import type { Kernel } from '../kernel/index.js';
+import { escapeRegExp } from '../lib/regexp.js';
 import { resolvePath } from './cmd-files.js';
 import { cmpC } from './cmd-text.js';
 
@@ -46,7 +47,7 @@ function segmentRe(seg: string): RegExp | null {
       if (body.startsWith('!')) body = `^${body.slice(1)}`;
       src += `[${body.replace(/\\/g, '\\\\')}]`;
       i = end;
-    } else src += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    } else src += escapeRegExp(c);
   }
   // A name starting with a dot is matched only by a pattern starting with one, as bash does.
   return new RegExp(`^(?!\\.)${src}$`);
