@@ -64,9 +64,7 @@ const STATE: Field = { head: 'S', width: 1, get: (_k, t) => taskStateLetter(t) }
 
 /** The F column: bits 6-8 of the task's flags (PF_FORKNOEXEC 1, PF_SUPERPRIV 4), from /proc/PID/stat as procps reads them. */
 function psFlag(k: Kernel, t: Task): number {
-  const r = k.proc.read(`/proc/${t.pid}/stat`);
-  const flags = r.ok ? Number(r.text.slice(r.text.lastIndexOf(')') + 2).split(' ')[6] ?? 0) : 0;
-  return Math.floor(flags / 64) & 7;
+  return Math.floor((readPidStat({ k }, t.pid)?.num(9) ?? 0) / 64) & 7;
 }
 
 const UCMD: Field = { head: 'CMD', width: 15, left: true, get: (_k, t) => t.comm };
