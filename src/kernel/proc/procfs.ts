@@ -298,11 +298,17 @@ export class ProcFs {
     return /^\/proc\/(\d+|self)\/task\/\d+$/.test(ProcFs.normalise(pathIn));
   }
 
-  /** The live tasks of process pidText's thread group (/proc/PID/task), or null if there is no such process. */
-  private threadsOf(pidText: string): Task[] | null {
+  /** Whether pidText is a process, a thread group's leader (it has a task/ directory). */
+  private isProcess(pidText: string): boolean {
     const t = this.taskFor(pidText);
-    if (t === null || t.pid !== t.tgid) return null;
-    return [...this.k.tasks.values()].filter((x) => x.tgid === t.tgid);
+    return t !== null && t.pid === t.tgid;
+  }
+
+  /** The tasks of process pidText's thread group: the entries of /proc/PID/task. */
+  private threadsOf(pidText: string): Task[] {
+    if (!this.isProcess(pidText)) return [];
+    const tgid = Number(pidText);
+    return [...this.k.tasks.values()].filter((x) => x.tgid === tgid);
   }
 
   read(pathIn: string): ProcResult {
@@ -464,7 +470,7 @@ export class ProcFs {
     const m = /^\/proc\/(\d+)$/.exec(path);
     if (m) return this.taskFor(m[1] as string) !== null;
     const task = /^\/proc\/(\d+)\/task$/.exec(path);
-    if (task) return this.threadsOf(task[1] as string) !== null;
+    if (task) return this.isProcess(task[1] as string);
     const prefix = `${path}/`;
     for (const p of this.files.keys()) if (p.startsWith(prefix)) return true;
     for (const name of this.sysctl.keys()) if (sysctlNameToPath(name).startsWith(prefix)) return true;
@@ -527,10 +533,10 @@ export class ProcFs {
     const m = /^\/proc\/(\d+)$/.exec(path);
     if (m) {
       for (const n of this.pidFiles.keys()) names.add(n);
-      if (this.threadsOf(m[1] as string) !== null && !ProcFs.isThreadDir(pathIn)) names.add('task');
+      if (this.isProcess(m[1] as string) && !ProcFs.isThreadDir(pathIn)) names.add('task');
     }
     const task = /^\/proc\/(\d+)\/task$/.exec(path);
-    if (task) for (const t of this.threadsOf(task[1] as string) ?? []) names.add(String(t.pid));
+    if (task) for (const t of this.threadsOf(task[1] as string)) names.add(String(t.pid));
     if (path === '/') {
       names.add('proc');
       names.add('sys');
