@@ -401,20 +401,20 @@ export class TimelineWidget implements Widget {
     }
     const busiest = [...byComm.entries()].sort((a, b) => b[1].cols - a[1].cols || strcmp(a[0], b[0]));
     const letterOrder = (c: string): number => LETTERS.indexOf(this.letters.get(c)?.ch ?? '~');
-    let maxName = Infinity;
-    const text = (comm: string, e: { pids: number[] }, short: boolean): string => {
+    // maxName: null for a name with its pid or task count, else the name alone, cut to at most that many characters.
+    const text = (comm: string, e: { pids: number[] }, maxName: number | null): string => {
       const sel = ui.selectedPid !== null && e.pids.includes(ui.selectedPid);
-      const label = short ? cutMiddle(comm, maxName) : e.pids.length === 1 ? `${comm}:${e.pids[0]}` : `${comm} x${e.pids.length}`;
+      const label = maxName !== null ? cutMiddle(comm, maxName) : e.pids.length === 1 ? `${comm}:${e.pids[0]}` : `${comm} x${e.pids.length}`;
       return `${sel ? '>' : ''}${label}`;
     };
     // Where each entry goes (letter, two spaces, text, two spaces; wrapped by whole entries), or null if the
     // entries overflow the rows.
-    const place = (entries: [string, { cols: number; pids: number[] }][], short: boolean): { x: number; row: number }[] | null => {
+    const place = (entries: [string, { cols: number; pids: number[] }][], maxName: number | null): { x: number; row: number }[] | null => {
       const at: { x: number; row: number }[] = [];
       let x = 0;
       let row = 0;
       for (const [comm, e] of entries) {
-        const w = 2 + text(comm, e, short).length;
+        const w = 2 + text(comm, e, maxName).length;
         if (x > 0 && x + w > s.width) {
           row++;
           x = 0;
@@ -427,21 +427,18 @@ export class TimelineWidget implements Widget {
     };
     const inLetterOrder = (n: number): [string, { cols: number; pids: number[] }][] =>
       busiest.slice(0, n).sort((a, b) => letterOrder(a[0]) - letterOrder(b[0]) || strcmp(a[0], b[0]));
-    let short = false;
+    let maxName: number | null = null;
     let fits = inLetterOrder(busiest.length);
-    let at = place(fits, false);
+    let at = place(fits, maxName);
+    for (let m = Math.max(0, ...fits.map(([comm]) => comm.length)); at === null && m >= MIN_LEGEND_NAME; m--) {
+      maxName = m;
+      at = place(fits, maxName);
+    }
     if (at === null) {
-      short = true;
-      for (let m = Math.max(0, ...fits.map(([comm]) => comm.length)); m >= MIN_LEGEND_NAME && at === null; m--) {
-        maxName = m;
-        at = place(fits, true);
-      }
-      if (at === null) {
-        maxName = Infinity;
-        for (let n = busiest.length; n >= 0 && at === null; n--) {
-          fits = inLetterOrder(n);
-          at = place(fits, true);
-        }
+      maxName = Infinity;
+      for (let n = busiest.length; n >= 0 && at === null; n--) {
+        fits = inLetterOrder(n);
+        at = place(fits, maxName);
       }
     }
     let x = 0;
@@ -450,7 +447,7 @@ export class TimelineWidget implements Widget {
       const p = (at as { x: number; row: number }[])[i] as { x: number; row: number };
       const l = this.letters.get(comm)?.ch ?? '+';
       const sel = ui.selectedPid !== null && e.pids.includes(ui.selectedPid);
-      const t = text(comm, e, short);
+      const t = text(comm, e, maxName);
       s.cell(p.x, y + p.row, l, pal.taskCell(e.pids[0] as number, sel));
       s.put(p.x + 2, y + p.row, t, sel ? pal.hi : pal.text);
       x = p.x + 2 + t.length + 2;
