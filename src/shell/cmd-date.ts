@@ -63,6 +63,11 @@ export function strftime(fmt: string, d: Date, ns: number): string {
   return out;
 }
 
+/** The machine's wall clock at virtual time ns: its boot time (/proc/stat btime) plus the time since. */
+export function machineDate(ns: number): Date {
+  return new Date(BOOT_TIME_SEC * 1000 + Math.floor(ns / 1e6));
+}
+
 export const date: Command = (env, argv) => {
   let format: string | null = null;
   for (const a of argv.slice(1)) {
@@ -74,8 +79,5 @@ export const date: Command = (env, argv) => {
     // Setting the clock: the machine's clock is the simulation's, which no command moves.
     else return fail('date', `cannot set date: Operation not permitted`);
   }
-  const nowNs = env.k.now;
-  const ms = BOOT_TIME_SEC * 1000 + Math.floor(nowNs / 1e6);
-  const d = new Date(ms);
-  return ok(`${strftime(format ?? '%a %b %e %H:%M:%S %Z %Y', d, nowNs % 1e9)}\n`);
+  return ok(`${strftime(format ?? '%a %b %e %H:%M:%S %Z %Y', machineDate(env.k.now), env.k.now % 1e9)}\n`);
 };

@@ -3,7 +3,7 @@ import { killTask, LoadAvg, type Kernel } from '../kernel/index.js';
 import { memCounters } from '../kernel/mm/meminfo.js';
 import { taskMm } from '../kernel/mm/oom.js';
 import { UTS_VERSION } from '../kernel/printk/boot-log.js';
-import { BOOT_TIME_SEC } from '../kernel/proc/system.js';
+import { machineDate, strftime } from './cmd-date.js';
 import { parseSignal, SIGNALS, signalName } from '../kernel/task/signal.js';
 import { taskStateLetter, type Task } from '../kernel/task/task.js';
 import { strerror } from '../lib/errno.js';
@@ -442,7 +442,7 @@ export const uptime: Command = (env, argv) => {
   if (a === undefined) return ok(` ${uptimeText(env.k)}\n`);
   if (a === '-p' || a === '--pretty') return ok(`${prettyUptime(env.k.now)}\n`);
   // -s: the boot time (/proc/stat's btime), in the machine's clock (UTC).
-  if (a === '-s' || a === '--since') return ok(`${new Date(BOOT_TIME_SEC * 1000).toISOString().slice(0, 19).replace('T', ' ')}\n`);
+  if (a === '-s' || a === '--since') return ok(`${strftime('%F %T', machineDate(0), 0)}\n`);
   return fail('uptime', `invalid option -- '${a.replace(/^-+/, '')}'\n\nUsage:\n uptime [options]`, 1);
 };
 

@@ -2,9 +2,9 @@
  * dmesg (util-linux): the kernel log as people read it - plain, --decode, --ctime, --raw, --level, with the
  * caller column when CONFIG_PRINTK_CALLER is on.
  */
-import { BOOT_EPOCH_SECONDS, timestamp } from '../kernel/printk/readers.js';
+import { timestamp } from '../kernel/printk/readers.js';
 import { LOGLEVEL_NAMES, type PrintkRecord } from '../kernel/printk/printk.js';
-import { strftime } from './cmd-date.js';
+import { machineDate, strftime } from './cmd-date.js';
 
 const FACILITY_NAMES = ['kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'authpriv', 'ftp'];
 
@@ -19,7 +19,7 @@ export interface DmesgOptions {
 
 /** ctime()-style date of a record relative to the simulated boot date (dmesg -T). */
 export function ctimeOf(tsNs: number): string {
-  return strftime('%a %b %e %H:%M:%S %Y', new Date((BOOT_EPOCH_SECONDS + Math.floor(tsNs / 1e9)) * 1000), 0);
+  return strftime('%a %b %e %H:%M:%S %Y', machineDate(tsNs), 0);
 }
 
 /** dmesg's rendering of records. */

@@ -4,7 +4,6 @@
  * It never throws on bad input: syntax errors and unknown commands are reported like bash does.
  */
 import { spawnTask, type Kernel } from '../kernel/index.js';
-import { BOOT_TIME_SEC } from '../kernel/proc/system.js';
 import { cat, echo, grep, head, ls, openForWrite, redirectWrite, resolvePath, sync, sysctl, tail, tee, wc } from './cmd-files.js';
 import { tr } from './cmd-tr.js';
 import { expandGlob, hasGlob, markGlob, unmarkGlob } from './glob.js';
@@ -23,7 +22,7 @@ import { pstree } from './cmd-pstree.js';
 import { top } from './cmd-top.js';
 import { bracket, test } from './cmd-test.js';
 import { lscpu } from './cmd-lscpu.js';
-import { date, strftime } from './cmd-date.js';
+import { date, machineDate, strftime } from './cmd-date.js';
 import { arith, ArithError } from './arith.js';
 import { strerror } from '../lib/errno.js';
 import { fail, failErrno, ok, parseSecondsArg, type Command, type CommandOutput, type FollowUp, type ShellEnv } from './context.js';
@@ -100,7 +99,7 @@ export const COMMAND_NAMES: readonly string[] = [...Object.keys(COMMANDS), 'watc
 
 /** The machine's wall clock, as procps's watch prints it (ctime's "%a %b %e %H:%M:%S %Y", UTC). */
 function ctime(k: Kernel): string {
-  return strftime('%a %b %e %H:%M:%S %Y', new Date(BOOT_TIME_SEC * 1000 + Math.floor(k.now / 1e6)), 0);
+  return strftime('%a %b %e %H:%M:%S %Y', machineDate(k.now), 0);
 }
 
 /** watch's screen width: a command line has no terminal of its own; its pager is about this wide. */

@@ -4,9 +4,6 @@
  */
 import type { PrintkRecord } from './printk.js';
 
-/** The fixed simulated boot date: 2026-01-01 00:00:00 UTC. */
-export const BOOT_EPOCH_SECONDS = 1_767_225_600;
-
 /** Escape for /dev/kmsg: non-printable bytes and backslash as \xNN. */
 function kmsgEscape(text: string): string {
   let out = '';
